@@ -1,0 +1,120 @@
+#pragma once
+// The validated, typed form of a scenario file. Produced only by load_scenario()
+// (harness/config/scenario_loader.hpp); every field here has passed validation, so the engine
+// never re-checks ranges. Units live in the types (std::chrono); the YAML keys carry them as
+// strings such as "250ms" and are parsed once, in the loader. Documented in scenarios/SCHEMA.md.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace asyncbench {
+
+using std::chrono::microseconds;
+using std::chrono::milliseconds;
+
+// How long a mock operation takes to answer, before any queueing for its concurrency limit.
+struct latency_spec {
+    enum class distribution { fixed, uniform, lognormal };
+    distribution kind = distribution::fixed;
+    microseconds fixed{0};     // kind == fixed
+    microseconds min{0};       // kind == uniform: inclusive bounds
+    microseconds max{0};
+    microseconds p50{0};       // kind == lognormal: median and 99th percentile, p99 >= p50
+    microseconds p99{0};
+};
+
+// Behaviour of one operation of a mock external system. Can be replaced during a run.
+struct operation_spec {
+    latency_spec latency;
+    double error_rate = 0.0;     // share of calls answered with error_status, in [0, 1]
+    int error_status = 500;
+    int concurrency = 0;         // calls served at once; excess calls queue. 0 = unlimited
+    double slowdown = 1.0;       // latency multiplier, >= 1 slows the system down
+    enum class outage_kind { none, refuse, unavailable };
+    outage_kind outage = outage_kind::none;  // refuse = connection refused, unavailable = 503
+};
+
+// A mock external system: an HTTP server answering POST /<operation>.
+struct system_spec {
+    std::string name;
+    operation_spec default_operation;               // for operations not listed
+    std::map<std::string, operation_spec> operations;
+};
+
+// One step of the workflow. Steps run in order within their stage.
+struct step_spec {
+    enum class kind { db_insert, db_update, call };
+    kind type = kind::call;
+    std::string name;          // unique within the workflow, used as the idempotency key part
+    std::string system;        // kind == call: a system_spec name
+    std::string operation;     // kind == call: the operation (URL path) to call
+    milliseconds timeout{10000};  // kind == call: per attempt
+};
+
+// A stage is a sequence of steps run together. The sync baseline runs all stages in order
+// inside the request; the Kafka pipeline gives each stage its own consumer group, so a
+// workflow with several stages fans out (hr-fanout: one stage per downstream system).
+struct stage_spec {
+    std::string name;
+    std::vector<step_spec> steps;
+};
+
+struct ramp_step {
+    double rate_per_s = 0;
+    std::chrono::nanoseconds duration{0};
+};
+
+struct load_spec {
+    enum class model { open, closed };
+    model kind = model::open;
+    double rate_per_s = 100;                      // open: constant arrival rate
+    std::vector<ramp_step> ramp;                  // open: if not empty, replaces rate_per_s
+    int users = 0;                                // closed: concurrent virtual users
+    milliseconds think_time{0};                   // closed: pause between a user's requests
+    std::chrono::nanoseconds warmup{std::chrono::seconds(5)};   // discarded from statistics
+    std::chrono::nanoseconds duration{std::chrono::seconds(30)};  // measured phase
+    std::optional<std::uint64_t> requests;        // stop after this many measured requests
+    milliseconds request_timeout{30000};
+    int max_connections = 2000;                   // open: connections the generator may open
+};
+
+struct sync_spec {
+    int worker_threads = 200;     // fixed pool, like a servlet container's
+    int accept_queue = 100;       // requests waiting for a worker; beyond it: 503
+};
+
+struct async_spec {
+    std::string topic;                       // default: "asyncbench.<scenario>"
+    int partitions = 12;
+    int consumers_per_group = 4;
+    int max_attempts = 5;                    // attempts per message before dead-lettering
+    milliseconds backoff_initial{100};
+    milliseconds backoff_max{5000};
+    std::map<std::string, std::string> producer;  // librdkafka properties, passed through
+    std::map<std::string, std::string> consumer;
+};
+
+struct slo_spec {
+    std::optional<milliseconds> api_p99;          // per mode, measured phase
+    std::optional<double> min_availability;       // share of requests answered 2xx, [0, 1]
+};
+
+struct scenario_config {
+    std::string name;
+    std::string description;
+    std::string plugin;                       // key in scenarios/registry.cpp
+    std::string source_path;                  // the YAML file it came from
+    load_spec load;
+    sync_spec sync;
+    async_spec async;
+    std::vector<system_spec> systems;
+    std::vector<stage_spec> workflow;
+    std::size_t body_limit_bytes = 64 * 1024; // both APIs reject larger bodies with 413
+    std::chrono::nanoseconds drain_timeout{std::chrono::seconds(120)};
+    slo_spec slo;
+};
+
+}  // namespace asyncbench

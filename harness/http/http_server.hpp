@@ -1,0 +1,48 @@
+#pragma once
+// An HTTP/1.1 server on Boost.Beast with C++20 coroutines: one coroutine per connection,
+// keep-alive, a deadline on every read, a body limit, and a handler deadline. Handlers get
+// plain http_request values (harness/http/http_types.hpp) and answer through respond_fn from
+// any thread. Malformed HTTP gets 400, an over-limit body 413, a handler that never answers
+// within handler_timeout 504; the server keeps serving in all cases.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "harness/http/http_types.hpp"
+
+namespace asyncbench {
+
+struct http_server_options {
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 0;                     // 0 = any free port; see http_server::port()
+    std::size_t body_limit_bytes = 64 * 1024;
+    std::chrono::milliseconds read_timeout{10000};      // per request head+body
+    std::chrono::milliseconds handler_timeout{120000};
+    int io_threads = 1;
+    std::string name = "http";                  // used in thread names and error messages
+};
+
+class http_server {
+public:
+    // Binds and listens immediately. Throws std::runtime_error naming the address and port
+    // when the port is in use or cannot be bound.
+    http_server(http_server_options options, http_handler handler);
+    ~http_server();  // stop()
+    http_server(const http_server&) = delete;
+    http_server& operator=(const http_server&) = delete;
+
+    std::uint16_t port() const;
+    void start();    // starts the I/O threads; returns at once
+    void stop();     // closes the listener and every connection, joins the threads; idempotent
+
+    // false: close the listening socket so new connections are refused (an outage);
+    // true: listen again on the same port. Established connections are closed too when false.
+    void set_accepting(bool accepting);
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace asyncbench
