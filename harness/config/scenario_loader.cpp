@@ -1,0 +1,647 @@
+#include "harness/config/scenario_loader.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <limits>
+#include <memory>
+#include <set>
+
+#include "harness/config/system_reader.hpp"
+#include "harness/config/units.hpp"
+#include "harness/config/yaml_reader.hpp"
+#include "scenarios/scenario_plugin.hpp"
+
+namespace asyncbench {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::milliseconds;
+using std::chrono::nanoseconds;
+using std::chrono::seconds;
+
+// Upper bounds that no sensible scenario reaches; they exist so that sums and products of
+// configured values in the engine can never overflow.
+constexpr nanoseconds max_duration = hours(24 * 7);
+constexpr double max_rate_per_s = 10'000'000;
+constexpr int max_users = 100'000;
+constexpr std::size_t max_body_limit = 64 * 1024 * 1024;
+constexpr std::size_t max_name_length = 200;   // leaves room in a Kafka topic name (249)
+constexpr std::size_t max_file_bytes = 16 * 1024 * 1024;  // scenario files are a few KiB
+
+constexpr nanoseconds ms_resolution = milliseconds(1);
+
+bool is_scenario_name(std::string_view name) {
+    if (name.empty() || name.size() > max_name_length || name.front() == '-') {
+        return false;
+    }
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+    });
+}
+
+// Kafka's own rule; checked here so a bad topic stops the run before any load is sent.
+bool is_kafka_topic(std::string_view topic) {
+    if (topic.empty() || topic.size() > 249 || topic == "." || topic == "..") {
+        return false;
+    }
+    return std::all_of(topic.begin(), topic.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+    });
+}
+
+std::string join_names(const std::vector<std::string>& names) {
+    std::string text;
+    for (const auto& name : names) {
+        text += (text.empty() ? "" : ", ") + name;
+    }
+    return text.empty() ? "none" : text;
+}
+
+void reject_keys_for_model(yaml_reader& reader, const yaml_map& map,
+                           std::initializer_list<std::string_view> keys, std::string_view model) {
+    for (const auto& item : map.entries()) {
+        if (std::find(keys.begin(), keys.end(), item.key) != keys.end()) {
+            reader.add_error(item.key_node, map.child(item.key),
+                             "applies only to model: " + std::string(model));
+        }
+    }
+}
+
+std::vector<ramp_step> read_ramp(yaml_reader& reader, const YAML::Node& node,
+                                 const std::string& path) {
+    std::vector<ramp_step> ramp;
+    const auto items = reader.read_sequence(node, path);
+    if (!items) {
+        return ramp;
+    }
+    if (items->empty()) {
+        reader.add_error(node, path, "must list at least one {rate, duration} step");
+        return ramp;
+    }
+    bool any_load = false;
+    bool all_rates_read = true;
+    for (std::size_t i = 0; i < items->size(); ++i) {
+        const std::string item_path = index_path(path, i);
+        const auto map = reader.read_map((*items)[i], item_path, {"rate", "duration"});
+        if (!map) {
+            continue;
+        }
+        ramp_step step;
+        const YAML::Node* rate = reader.require(*map, "rate");
+        all_rates_read = all_rates_read && rate != nullptr;
+        if (rate != nullptr) {
+            const auto value = reader.read_rate(*rate, map->child("rate"), 0, max_rate_per_s);
+            all_rates_read = all_rates_read && value;
+            step.rate_per_s = value.value_or(0);
+            any_load = any_load || step.rate_per_s > 0;
+        }
+        if (const YAML::Node* duration = reader.require(*map, "duration")) {
+            step.duration = reader
+                                .read_duration(*duration, map->child("duration"),
+                                               nanoseconds(1), max_duration, nanoseconds(1))
+                                .value_or(nanoseconds(0));
+        }
+        ramp.push_back(step);
+    }
+    if (!any_load && all_rates_read) {
+        reader.add_error(node, path, "every step has rate 0: the run would send nothing");
+    }
+    return ramp;
+}
+
+void read_load(yaml_reader& reader, const YAML::Node& node, const std::string& path,
+               load_spec& load) {
+    const auto map = reader.read_map(node, path,
+                                     {"model", "rate", "ramp", "users", "think_time", "warmup",
+                                      "duration", "requests", "request_timeout",
+                                      "max_connections"});
+    if (!map) {
+        return;
+    }
+    if (const YAML::Node* model = map->find("model")) {
+        using model_t = load_spec::model;
+        load.kind = reader
+                        .read_enum<model_t>(*model, map->child("model"),
+                                            {{"open", model_t::open}, {"closed", model_t::closed}})
+                        .value_or(load.kind);
+    }
+    if (load.kind == load_spec::model::open) {
+        reject_keys_for_model(reader, *map, {"users", "think_time"}, "closed");
+        const YAML::Node* rate = map->find("rate");
+        const YAML::Node* ramp = map->find("ramp");
+        if (rate != nullptr && ramp != nullptr) {
+            reader.add_error(*rate, map->child("rate"),
+                             "give either rate or ramp, not both: ramp replaces rate");
+        } else if (rate != nullptr) {
+            if (const auto value = reader.read_rate(*rate, map->child("rate"), 0, max_rate_per_s)) {
+                if (*value > 0) {
+                    load.rate_per_s = *value;
+                } else {
+                    reader.add_error(*rate, map->child("rate"),
+                                     "must be > 0 for the open model (or give a ramp)");
+                }
+            }
+        } else if (ramp != nullptr) {
+            load.ramp = read_ramp(reader, *ramp, map->child("ramp"));
+        }
+        reader.int_field(*map, "max_connections", load.max_connections, 1, 100'000);
+    } else {
+        reject_keys_for_model(reader, *map, {"rate", "ramp", "max_connections"}, "open");
+        if (const YAML::Node* users = reader.require(*map, "users")) {
+            load.users = static_cast<int>(
+                reader.read_int(*users, map->child("users"), 1, max_users).value_or(0));
+        }
+        reader.duration_field(*map, "think_time", load.think_time, nanoseconds(0), max_duration);
+    }
+    reader.duration_field(*map, "warmup", load.warmup, nanoseconds(0), max_duration);
+    reader.duration_field(*map, "duration", load.duration, nanoseconds(1), max_duration);
+    if (const YAML::Node* requests = map->find("requests")) {
+        if (const auto value = reader.read_int(*requests, map->child("requests"), 1,
+                                               std::numeric_limits<std::int64_t>::max())) {
+            load.requests = static_cast<std::uint64_t>(*value);
+        }
+    }
+    reader.duration_field(*map, "request_timeout", load.request_timeout, ms_resolution,
+                          max_duration);
+}
+
+void read_sync(yaml_reader& reader, const YAML::Node& node, const std::string& path,
+               sync_spec& sync) {
+    const auto map = reader.read_map(node, path, {"worker_threads", "accept_queue"});
+    if (!map) {
+        return;
+    }
+    reader.int_field(*map, "worker_threads", sync.worker_threads, 1, 10'000);
+    reader.int_field(*map, "accept_queue", sync.accept_queue, 0, 1'000'000);
+}
+
+// librdkafka properties pass through as strings: librdkafka knows its own rules and versions
+// better than a copy of them here would.
+void read_properties(yaml_reader& reader, const YAML::Node& node, const std::string& path,
+                     std::map<std::string, std::string>& properties) {
+    const auto map = reader.read_open_map(node, path);
+    if (!map) {
+        return;
+    }
+    for (const auto& item : map->entries()) {
+        if (auto value = reader.read_scalar(item.value, map->child(item.key),
+                                            "a librdkafka property value")) {
+            properties[item.key] = std::move(*value);
+        }
+    }
+}
+
+void read_async(yaml_reader& reader, const YAML::Node& node, const std::string& path,
+                async_spec& async) {
+    const auto map = reader.read_map(node, path,
+                                     {"topic", "partitions", "consumers_per_group",
+                                      "max_attempts", "backoff_initial", "backoff_max",
+                                      "producer", "consumer"});
+    if (!map) {
+        return;
+    }
+    if (const YAML::Node* topic = map->find("topic")) {
+        if (const auto value = reader.read_scalar(*topic, map->child("topic"))) {
+            if (is_kafka_topic(*value)) {
+                async.topic = *value;
+            } else {
+                reader.add_error(*topic, map->child("topic"),
+                                 "not a valid Kafka topic name (1 to 249 of a-z A-Z 0-9 . _ -)");
+            }
+        }
+    }
+    reader.int_field(*map, "partitions", async.partitions, 1, 10'000);
+    reader.int_field(*map, "consumers_per_group", async.consumers_per_group, 1, 1024);
+    reader.int_field(*map, "max_attempts", async.max_attempts, 1, 100);
+    // Read directly rather than through duration_field: the comparison below must only use
+    // values the user actually wrote validly, never a default standing in for a bad one.
+    std::optional<nanoseconds> initial;
+    std::optional<nanoseconds> max;
+    if (const YAML::Node* value = map->find("backoff_initial")) {
+        initial = reader.read_duration(*value, map->child("backoff_initial"), ms_resolution,
+                                       max_duration, ms_resolution);
+        if (initial) {
+            async.backoff_initial = std::chrono::duration_cast<milliseconds>(*initial);
+        }
+    }
+    if (const YAML::Node* value = map->find("backoff_max")) {
+        max = reader.read_duration(*value, map->child("backoff_max"), ms_resolution,
+                                   max_duration, ms_resolution);
+        if (max) {
+            async.backoff_max = std::chrono::duration_cast<milliseconds>(*max);
+        }
+    }
+    const bool initial_ok = initial || !map->has("backoff_initial");
+    const bool max_ok = max || !map->has("backoff_max");
+    if (initial_ok && max_ok && async.backoff_max < async.backoff_initial) {
+        const YAML::Node* at = map->find("backoff_max");
+        const YAML::Node& where = at != nullptr ? *at : *map->find("backoff_initial");
+        reader.add_error(where, map->child(at != nullptr ? "backoff_max" : "backoff_initial"),
+                         "backoff_max (" + format_duration(async.backoff_max) +
+                             ") must be >= backoff_initial (" +
+                             format_duration(async.backoff_initial) + ")");
+    }
+    if (const YAML::Node* producer = map->find("producer")) {
+        read_properties(reader, *producer, map->child("producer"), async.producer);
+    }
+    if (const YAML::Node* consumer = map->find("consumer")) {
+        read_properties(reader, *consumer, map->child("consumer"), async.consumer);
+    }
+}
+
+// Returns the systems; `declared` receives every declared name, even of systems whose body has
+// errors, so a step calling them is not also reported as dangling.
+std::vector<system_spec> read_systems(yaml_reader& reader, const YAML::Node& node,
+                                      const std::string& path, std::set<std::string>& declared) {
+    std::vector<system_spec> systems;
+    const auto map = reader.read_open_map(node, path);
+    if (!map) {
+        return systems;
+    }
+    for (const auto& item : map->entries()) {
+        declared.insert(item.key);
+        if (!is_system_name(item.key)) {
+            reader.add_error(item.key_node, map->child(item.key),
+                             "system names may only contain a-z, 0-9, '_' and '-'");
+            continue;
+        }
+        systems.push_back(read_system(reader, item.value, map->child(item.key), item.key));
+    }
+    return systems;
+}
+
+// Where a step's `call` may point; `known` is false when `systems` itself was unreadable, in
+// which case dangling references are not reported (they would only repeat that error).
+struct system_names {
+    std::set<std::string> declared;
+    bool known = true;
+};
+
+void read_call(yaml_reader& reader, const YAML::Node& node, const std::string& path,
+               const system_names& systems, step_spec& step) {
+    const auto text = reader.read_scalar(node, path, "<system>.<operation>");
+    if (!text) {
+        return;
+    }
+    const auto dot = text->find('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == text->size()) {
+        reader.add_error(node, path,
+                         "expected <system>.<operation> such as lp.LPRUN, got " +
+                             describe_node(node));
+        return;
+    }
+    step.system = text->substr(0, dot);
+    step.operation = text->substr(dot + 1);
+    if (!is_operation_name(step.operation)) {
+        reader.add_error(node, path,
+                         "operation names may only contain letters, digits, '_', '.' and '-'");
+    }
+    if (systems.known && systems.declared.count(step.system) == 0) {
+        reader.add_error(node, path,
+                         "system '" + step.system + "' is not declared in systems (declared: " +
+                             join_names({systems.declared.begin(), systems.declared.end()}) +
+                             ")");
+    }
+}
+
+step_spec read_step(yaml_reader& reader, const YAML::Node& node, const std::string& path,
+                    const system_names& systems, std::set<std::string>& step_names) {
+    step_spec step;
+    const auto map = reader.read_map(node, path, {"name", "db", "call", "timeout"});
+    if (!map) {
+        return step;
+    }
+    if (const YAML::Node* name = reader.require(*map, "name")) {
+        if (const auto value = reader.read_scalar(*name, map->child("name"))) {
+            step.name = *value;
+            if (!is_operation_name(step.name)) {
+                reader.add_error(*name, map->child("name"),
+                                 "step names may only contain letters, digits, '_', '.' and '-'");
+            } else if (!step_names.insert(step.name).second) {
+                // Names are part of the idempotency key: two equal names would share effects.
+                reader.add_error(*name, map->child("name"),
+                                 "duplicate step name '" + step.name +
+                                     "' (names must be unique across the workflow)");
+            }
+        }
+    }
+    const YAML::Node* db = map->find("db");
+    const YAML::Node* call = map->find("call");
+    if (db != nullptr && call != nullptr) {
+        reader.add_error(*call, map->child("call"), "a step has either db or call, not both");
+    } else if (db != nullptr) {
+        using kind_t = step_spec::kind;
+        step.type = reader
+                        .read_enum<kind_t>(*db, map->child("db"),
+                                           {{"insert", kind_t::db_insert},
+                                            {"update", kind_t::db_update}})
+                        .value_or(kind_t::db_insert);
+        if (const YAML::Node* timeout = map->find("timeout")) {
+            reader.add_error(*timeout, map->child("timeout"), "applies only to call steps");
+        }
+    } else if (call != nullptr) {
+        step.type = step_spec::kind::call;
+        read_call(reader, *call, map->child("call"), systems, step);
+        reader.duration_field(*map, "timeout", step.timeout, ms_resolution, max_duration);
+    } else {
+        reader.add_error(node, path, "a step needs either db: insert|update or call: "
+                                     "<system>.<operation>");
+    }
+    return step;
+}
+
+std::vector<stage_spec> read_workflow(yaml_reader& reader, const YAML::Node& node,
+                                      const std::string& path, const system_names& systems) {
+    std::vector<stage_spec> stages;
+    const auto items = reader.read_sequence(node, path);
+    if (!items) {
+        return stages;
+    }
+    if (items->empty()) {
+        reader.add_error(node, path, "must list at least one stage");
+        return stages;
+    }
+    std::set<std::string> stage_names;
+    std::set<std::string> step_names;
+    for (std::size_t i = 0; i < items->size(); ++i) {
+        const std::string stage_path = index_path(path, i);
+        const auto map = reader.read_map((*items)[i], stage_path, {"stage", "steps"});
+        if (!map) {
+            continue;
+        }
+        stage_spec stage;
+        if (const YAML::Node* name = reader.require(*map, "stage")) {
+            if (const auto value = reader.read_scalar(*name, map->child("stage"))) {
+                stage.name = *value;
+                if (!is_system_name(stage.name)) {
+                    reader.add_error(*name, map->child("stage"),
+                                     "stage names may only contain a-z, 0-9, '_' and '-'");
+                } else if (!stage_names.insert(stage.name).second) {
+                    reader.add_error(*name, map->child("stage"),
+                                     "duplicate stage name '" + stage.name + "'");
+                }
+            }
+        }
+        if (const YAML::Node* steps_node = reader.require(*map, "steps")) {
+            const std::string steps_path = map->child("steps");
+            if (const auto steps = reader.read_sequence(*steps_node, steps_path)) {
+                if (steps->empty()) {
+                    reader.add_error(*steps_node, steps_path, "must list at least one step");
+                }
+                for (std::size_t j = 0; j < steps->size(); ++j) {
+                    stage.steps.push_back(read_step(reader, (*steps)[j],
+                                                    index_path(steps_path, j), systems,
+                                                    step_names));
+                }
+            }
+        }
+        stages.push_back(std::move(stage));
+    }
+    return stages;
+}
+
+void read_slo(yaml_reader& reader, const YAML::Node& node, const std::string& path,
+              slo_spec& slo) {
+    const auto map = reader.read_map(node, path, {"api_p99", "min_availability"});
+    if (!map) {
+        return;
+    }
+    if (const YAML::Node* p99 = map->find("api_p99")) {
+        if (const auto value = reader.read_duration(*p99, map->child("api_p99"), ms_resolution,
+                                                    max_duration, ms_resolution)) {
+            slo.api_p99 = std::chrono::duration_cast<milliseconds>(*value);
+        }
+    }
+    if (const YAML::Node* availability = map->find("min_availability")) {
+        if (const auto value =
+                reader.read_number(*availability, map->child("min_availability"), 0.0, 1.0)) {
+            slo.min_availability = *value;
+        }
+    }
+}
+
+void read_plugin(yaml_reader& reader, const YAML::Node& node, const std::string& path,
+                 std::string& plugin) {
+    const auto value = reader.read_scalar(node, path);
+    if (!value) {
+        return;
+    }
+    plugin = *value;
+    if (find_plugin(plugin) == nullptr) {
+        reader.add_error(node, path,
+                         "unknown plugin '" + plugin + "' (registered: " +
+                             join_names(plugin_names()) + ")");
+    }
+}
+
+scenario_config read_scenario(yaml_reader& reader, const YAML::Node& root) {
+    scenario_config config;
+    const auto map = reader.read_map(root, "",
+                                     {"name", "description", "plugin", "load", "sync", "async",
+                                      "systems", "workflow", "drain_timeout", "body_limit",
+                                      "slo"});
+    if (!map) {
+        return config;
+    }
+    if (const YAML::Node* name = reader.require(*map, "name")) {
+        if (const auto value = reader.read_scalar(*name, "name")) {
+            config.name = *value;
+            if (!is_scenario_name(config.name)) {
+                reader.add_error(*name, "name",
+                                 "must match [a-z0-9][a-z0-9-]* and be at most " +
+                                     std::to_string(max_name_length) + " characters");
+            }
+        }
+    }
+    reader.string_field(*map, "description", config.description);
+    if (const YAML::Node* plugin = reader.require(*map, "plugin")) {
+        read_plugin(reader, *plugin, "plugin", config.plugin);
+    }
+    if (const YAML::Node* load = map->find("load")) {
+        read_load(reader, *load, "load", config.load);
+    }
+    if (const YAML::Node* sync = map->find("sync")) {
+        read_sync(reader, *sync, "sync", config.sync);
+    }
+    if (const YAML::Node* async = map->find("async")) {
+        read_async(reader, *async, "async", config.async);
+    }
+    if (config.async.topic.empty()) {
+        config.async.topic = "asyncbench." + config.name;
+    }
+    system_names names;
+    if (const YAML::Node* systems = map->find("systems")) {
+        names.known = systems->IsMap();
+        config.systems = read_systems(reader, *systems, "systems", names.declared);
+    }
+    if (const YAML::Node* workflow = reader.require(*map, "workflow")) {
+        config.workflow = read_workflow(reader, *workflow, "workflow", names);
+    }
+    reader.duration_field(*map, "drain_timeout", config.drain_timeout, nanoseconds(1),
+                          max_duration);
+    if (const YAML::Node* limit = map->find("body_limit")) {
+        if (const auto value = reader.read_size(*limit, "body_limit", 1, max_body_limit)) {
+            config.body_limit_bytes = *value;
+        }
+    }
+    if (const YAML::Node* slo = map->find("slo")) {
+        read_slo(reader, *slo, "slo", config.slo);
+    }
+    return config;
+}
+
+// Parses exactly one YAML document; on failure records the error and returns nullopt.
+std::optional<YAML::Node> parse_document(yaml_reader& reader, const std::string& text) {
+    std::vector<YAML::Node> documents;
+    try {
+        documents = YAML::LoadAll(text);
+    } catch (const YAML::Exception& e) {
+        const int line = e.mark.line >= 0 ? e.mark.line + 1 : 0;
+        const int column = line > 0 && e.mark.column >= 0 ? e.mark.column + 1 : 0;
+        reader.add_error(line, column, "", "YAML syntax error: " + e.msg);
+        return std::nullopt;
+    }
+    if (documents.empty()) {
+        reader.add_error(0, 0, "", "the document is empty");
+        return std::nullopt;
+    }
+    if (documents.size() > 1) {
+        reader.add_error(documents[1], "",
+                         "expected one YAML document, found " +
+                             std::to_string(documents.size()) + " (remove the '---' separator)");
+        return std::nullopt;
+    }
+    return documents.front();
+}
+
+// The last line of defence for "never throw": an exception here is a bug in this file, but
+// it must still surface as an error rather than end a CI job with std::terminate.
+template <typename Result, typename Body>
+Result guarded(const std::string& origin, Body&& body) {
+    try {
+        return body();
+    } catch (const std::exception& e) {
+        return std::vector<config_error>{
+            {origin, 0, 0, "", std::string("internal error while reading: ") + e.what()}};
+    } catch (...) {
+        return std::vector<config_error>{
+            {origin, 0, 0, "", "internal error while reading: unknown exception"}};
+    }
+}
+
+}  // namespace
+
+load_result_t load_scenario_text(const std::string& text, const std::string& origin) {
+    return guarded<load_result_t>(origin, [&]() -> load_result_t {
+        yaml_reader reader(origin);
+        const auto root = parse_document(reader, text);
+        if (!root) {
+            return reader.take_errors();
+        }
+        scenario_config config = read_scenario(reader, *root);
+        if (reader.has_errors()) {
+            return reader.take_errors();
+        }
+        config.source_path = origin;
+        return config;
+    });
+}
+
+load_result_t load_scenario(const std::string& path) {
+    return guarded<load_result_t>(path, [&]() -> load_result_t {
+        const auto fail = [&](const std::string& reason) -> load_result_t {
+            return std::vector<config_error>{{path, 0, 0, "", "cannot read the file: " + reason}};
+        };
+        errno = 0;
+        const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                                   &std::fclose);
+        if (!file) {
+            return fail(std::strerror(errno));
+        }
+        std::string text;
+        char buffer[64 * 1024];
+        while (true) {
+            const std::size_t count = std::fread(buffer, 1, sizeof buffer, file.get());
+            text.append(buffer, count);
+            if (text.size() > max_file_bytes) {
+                return fail("larger than " + std::to_string(max_file_bytes / (1024 * 1024)) +
+                            "MiB; is this really a scenario file?");
+            }
+            if (count < sizeof buffer) {
+                break;
+            }
+        }
+        // Reading a directory "opens" fine on Linux and fails here with EISDIR.
+        if (std::ferror(file.get()) != 0) {
+            return fail(std::strerror(errno));
+        }
+        return load_scenario_text(text, path);
+    });
+}
+
+std::variant<system_spec, std::vector<config_error>> load_system_text(const std::string& text,
+                                                                      const std::string& origin,
+                                                                      const std::string& name) {
+    using result_t = std::variant<system_spec, std::vector<config_error>>;
+    return guarded<result_t>(origin, [&]() -> result_t {
+        yaml_reader reader(origin);
+        const auto root = parse_document(reader, text);
+        if (!root) {
+            return reader.take_errors();
+        }
+        system_spec system;
+        system.name = name;
+        system.default_operation = builtin_operation();
+        const auto has_key = [&](std::string_view key) {
+            if (!root->IsMap()) {
+                return false;
+            }
+            for (auto it = root->begin(); it != root->end(); ++it) {
+                if (it->first.IsScalar() && it->first.Scalar() == key) {
+                    return true;
+                }
+            }
+            return false;
+        };
+        const bool is_operation_form =
+            !has_key("default") && !has_key("operations") &&
+            std::any_of(operation_keys().begin(), operation_keys().end(), has_key);
+        if (has_key("systems")) {
+            // A whole scenario: only this system is checked; the rest is the runner's business.
+            const auto top = reader.read_open_map(*root, "");
+            const YAML::Node* systems_node = top ? top->find("systems") : nullptr;
+            const auto systems = systems_node != nullptr
+                                     ? reader.read_open_map(*systems_node, "systems")
+                                     : std::nullopt;
+            const YAML::Node* entry = systems ? systems->find(name) : nullptr;
+            if (systems && entry == nullptr) {
+                std::vector<std::string> present;
+                for (const auto& item : systems->entries()) {
+                    present.push_back(item.key);
+                }
+                reader.add_error(systems->node(), key_path("systems", name),
+                                 "no system '" + name + "' in this file (systems: " +
+                                     join_names(present) + ")");
+            } else if (entry != nullptr) {
+                system = read_system(reader, *entry, key_path("systems", name), name);
+            }
+        } else if (is_operation_form) {
+            // A bare operation spec (e.g. a PUT /_mock/operations/<op> body) sets the default.
+            system.default_operation = read_operation(reader, *root, "", builtin_operation());
+        } else {
+            system = read_system(reader, *root, "", name);
+        }
+        if (reader.has_errors()) {
+            return reader.take_errors();
+        }
+        return system;
+    });
+}
+
+}  // namespace asyncbench
