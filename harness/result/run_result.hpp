@@ -51,7 +51,8 @@ struct reconciliation_result {
     std::vector<call_check> calls;
 };
 
-// One second of the measured phase (t_s counts from the start of warm-up).
+// One second of the run, from the start of warm-up (t_s = 0) through the drain; seconds after
+// the load carry only the backlog.
 struct second_sample {
     std::int64_t t_s = 0;
     std::uint64_t sent = 0;

@@ -1,0 +1,691 @@
+#include "harness/result/result_json.hpp"
+
+#include <boost/json.hpp>
+#include <boost/json/basic_parser_impl.hpp>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <exception>
+#include <limits>
+#include <new>
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace asyncbench {
+
+namespace json = boost::json;
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Writing: build a boost::json::value in struct order, then print it ourselves, because Boost
+// 1.81 has no pretty printer and writes doubles as "1.5E0".
+
+json::value number_or_null(double v) {
+    if (!std::isfinite(v)) return nullptr;
+    return v;
+}
+
+json::array strings_to_json(const std::vector<std::string>& values) {
+    json::array out;
+    for (const auto& v : values) out.emplace_back(json::string_view(v));
+    return out;
+}
+
+json::object string_map_to_json(const std::map<std::string, std::string>& values) {
+    json::object out;
+    for (const auto& [k, v] : values) out[k] = json::string_view(v);
+    return out;
+}
+
+json::object latency_to_json(const latency_summary& l) {
+    json::object o;
+    o["count"] = l.count;
+    o["min"] = number_or_null(l.min_us);
+    o["p50"] = number_or_null(l.p50_us);
+    o["p90"] = number_or_null(l.p90_us);
+    o["p99"] = number_or_null(l.p99_us);
+    o["p999"] = number_or_null(l.p999_us);
+    o["max"] = number_or_null(l.max_us);
+    o["mean"] = number_or_null(l.mean_us);
+    return o;
+}
+
+json::object errors_to_json(const error_counts& e) {
+    json::object o;
+    o["connect"] = e.connect;
+    o["timeout"] = e.timeout;
+    o["io"] = e.io;
+    o["status_4xx"] = e.status_4xx;
+    o["status_5xx"] = e.status_5xx;
+    return o;
+}
+
+json::object call_to_json(const call_check& c) {
+    json::object o;
+    o["system"] = c.system;
+    o["operation"] = c.operation;
+    o["expected_calls"] = c.expected_calls;
+    o["received_calls"] = c.received_calls;
+    o["ids_with_duplicates"] = c.ids_with_duplicates;
+    o["ids_missing"] = c.ids_missing;
+    return o;
+}
+
+json::object reconciliation_to_json(const reconciliation_result& r) {
+    json::object o;
+    o["accepted"] = r.accepted;
+    o["completed"] = r.completed;
+    o["lost"] = r.lost;
+    o["pending"] = r.pending;
+    o["dead_lettered"] = r.dead_lettered;
+    o["duplicate_effects"] = r.duplicate_effects;
+    o["unacknowledged_processed"] = r.unacknowledged_processed;
+    o["lost_ids"] = strings_to_json(r.lost_ids);
+    json::array calls;
+    for (const auto& c : r.calls) calls.emplace_back(call_to_json(c));
+    o["calls"] = std::move(calls);
+    return o;
+}
+
+json::object sample_to_json(const second_sample& s) {
+    json::object o;
+    o["t_s"] = s.t_s;
+    o["sent"] = s.sent;
+    o["ok"] = s.ok;
+    o["errors"] = s.errors;
+    o["p50_us"] = number_or_null(s.p50_us);
+    o["p99_us"] = number_or_null(s.p99_us);
+    o["backlog"] = s.backlog;
+    return o;
+}
+
+json::object mode_to_json(const mode_result& m) {
+    json::object o;
+    o["mode"] = m.mode;
+    o["api_latency_us"] = latency_to_json(m.api_latency_us);
+    o["completion_latency_us"] = latency_to_json(m.completion_latency_us);
+    o["send_delay_us"] = latency_to_json(m.send_delay_us);
+    o["offered_per_s"] = number_or_null(m.offered_per_s);
+    o["achieved_per_s"] = number_or_null(m.achieved_per_s);
+    o["availability"] = number_or_null(m.availability);
+    o["requests"] = m.requests;
+    o["errors"] = errors_to_json(m.errors);
+    o["reconciliation"] = reconciliation_to_json(m.reconciliation);
+    o["drain_s"] = number_or_null(m.drain_s);
+    o["time_to_full_completion_s"] = number_or_null(m.time_to_full_completion_s);
+    json::array series;
+    for (const auto& s : m.series) series.emplace_back(sample_to_json(s));
+    o["series"] = std::move(series);
+    o["warnings"] = strings_to_json(m.warnings);
+    o["valid"] = m.valid;
+    o["invalid_reasons"] = strings_to_json(m.invalid_reasons);
+    return o;
+}
+
+json::object environment_to_json(const environment_info& e) {
+    json::object o;
+    o["asyncbench_version"] = e.asyncbench_version;
+    o["git_commit"] = e.git_commit;
+    o["host"] = e.host;
+    o["cpu"] = e.cpu;
+    o["cores"] = e.cores;
+    o["os"] = e.os;
+    o["libraries"] = string_map_to_json(e.libraries);
+    o["broker_kind"] = e.broker_kind;
+    o["broker_description"] = e.broker_description;
+    o["bootstrap_servers"] = e.bootstrap_servers;
+    o["database"] = e.database;
+    o["started_at"] = e.started_at;
+    return o;
+}
+
+json::object settings_to_json(const run_settings& s) {
+    json::object o;
+    o["load_model"] = s.load_model;
+    o["rate_per_s"] = number_or_null(s.rate_per_s);
+    o["users"] = s.users;
+    o["warmup_s"] = number_or_null(s.warmup_s);
+    o["duration_s"] = number_or_null(s.duration_s);
+    if (s.requests) {
+        o["requests"] = *s.requests;
+    } else {
+        o["requests"] = nullptr;
+    }
+    o["sync_worker_threads"] = s.sync_worker_threads;
+    o["async_partitions"] = s.async_partitions;
+    o["async_consumers_per_group"] = s.async_consumers_per_group;
+    o["stages"] = strings_to_json(s.stages);
+    o["producer_settings"] = string_map_to_json(s.producer_settings);
+    o["consumer_settings"] = string_map_to_json(s.consumer_settings);
+    return o;
+}
+
+json::object slo_to_json(const slo_check& c) {
+    json::object o;
+    o["mode"] = c.mode;
+    o["name"] = c.name;
+    o["target"] = c.target;
+    o["observed"] = c.observed;
+    o["passed"] = c.passed;
+    return o;
+}
+
+json::object result_to_object(const run_result& r) {
+    json::object o;
+    o["schema_version"] = r.schema_version;
+    o["scenario"] = r.scenario;
+    o["description"] = r.description;
+    o["environment"] = environment_to_json(r.environment);
+    o["settings"] = settings_to_json(r.settings);
+    // Sync first: readers compare against the baseline, and a stable order keeps diffs small.
+    json::object modes;
+    for (const char* name : {"sync", "async"}) {
+        if (auto it = r.modes.find(name); it != r.modes.end()) {
+            modes[name] = mode_to_json(it->second);
+        }
+    }
+    for (const auto& [name, m] : r.modes) {
+        if (name != "sync" && name != "async") modes[name] = mode_to_json(m);
+    }
+    o["modes"] = std::move(modes);
+    json::array slo;
+    for (const auto& c : r.slo) slo.emplace_back(slo_to_json(c));
+    o["slo"] = std::move(slo);
+    o["valid"] = r.valid;
+    return o;
+}
+
+// Writes s as a JSON string. Invalid UTF-8 bytes become U+FFFD: the parser rejects them, and an
+// unreadable result.json would lose the whole run over one odd host name.
+void append_string(std::string& out, std::string_view s) {
+    out += '"';
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80) {
+            switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            case '\b': out += "\\b"; break;
+            case '\f': out += "\\f"; break;
+            default:
+                if (c < 0x20) {
+                    out += fmt::format("\\u{:04x}", c);
+                } else {
+                    out += static_cast<char>(c);
+                }
+            }
+            ++i;
+            continue;
+        }
+        // Length and smallest code point of a well-formed sequence starting with c.
+        std::size_t len = 0;
+        std::uint32_t cp = 0, min_cp = 0;
+        if ((c & 0xE0) == 0xC0) {
+            len = 2, cp = c & 0x1F, min_cp = 0x80;
+        } else if ((c & 0xF0) == 0xE0) {
+            len = 3, cp = c & 0x0F, min_cp = 0x800;
+        } else if ((c & 0xF8) == 0xF0) {
+            len = 4, cp = c & 0x07, min_cp = 0x10000;
+        }
+        bool ok = len != 0 && i + len <= s.size();
+        for (std::size_t k = 1; ok && k < len; ++k) {
+            const auto cc = static_cast<unsigned char>(s[i + k]);
+            ok = (cc & 0xC0) == 0x80;
+            cp = (cp << 6) | (cc & 0x3F);
+        }
+        ok = ok && cp >= min_cp && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
+        if (ok) {
+            out.append(s.substr(i, len));
+            i += len;
+        } else {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        }
+    }
+    out += '"';
+}
+
+void append_double(std::string& out, double v) {
+    // fmt's "{}" is the shortest text that reads back to the same double.
+    std::string text = fmt::format("{}", v);
+    if (text.find_first_of(".eE") == std::string::npos) text += ".0";  // stays a float in JSON
+    out += text;
+}
+
+bool is_scalar(const json::value& v) { return !v.is_object() && !v.is_array(); }
+
+bool is_flat_object(const json::value& v) {
+    if (!v.is_object()) return false;
+    for (const auto& kv : v.get_object()) {
+        if (!is_scalar(kv.value())) return false;
+    }
+    return true;
+}
+
+void append_value(std::string& out, const json::value& v, int indent);
+
+void append_inline(std::string& out, const json::value& v) {
+    if (v.is_object()) {
+        out += '{';
+        bool first = true;
+        for (const auto& kv : v.get_object()) {
+            if (!first) out += ", ";
+            first = false;
+            append_string(out, kv.key());
+            out += ": ";
+            append_value(out, kv.value(), 0);
+        }
+        out += '}';
+    } else {
+        append_value(out, v, 0);
+    }
+}
+
+void newline(std::string& out, int indent) {
+    out += '\n';
+    out.append(static_cast<std::size_t>(indent), ' ');
+}
+
+// Objects one key a line; arrays of scalars or flat objects (series samples, call checks) one
+// element a line, so a 600-second series stays 600 lines, not 5,000.
+void append_value(std::string& out, const json::value& v, int indent) {
+    switch (v.kind()) {
+    case json::kind::null: out += "null"; return;
+    case json::kind::bool_: out += v.get_bool() ? "true" : "false"; return;
+    case json::kind::int64: out += std::to_string(v.get_int64()); return;
+    case json::kind::uint64: out += std::to_string(v.get_uint64()); return;
+    case json::kind::double_: append_double(out, v.get_double()); return;
+    case json::kind::string: append_string(out, v.get_string()); return;
+    case json::kind::object: {
+        const auto& o = v.get_object();
+        if (o.empty()) {
+            out += "{}";
+            return;
+        }
+        out += '{';
+        bool first = true;
+        for (const auto& kv : o) {
+            if (!first) out += ',';
+            first = false;
+            newline(out, indent + 2);
+            append_string(out, kv.key());
+            out += ": ";
+            append_value(out, kv.value(), indent + 2);
+        }
+        newline(out, indent);
+        out += '}';
+        return;
+    }
+    case json::kind::array: {
+        const auto& a = v.get_array();
+        if (a.empty()) {
+            out += "[]";
+            return;
+        }
+        out += '[';
+        bool first = true;
+        for (const auto& e : a) {
+            if (!first) out += ',';
+            first = false;
+            newline(out, indent + 2);
+            if (is_scalar(e) || is_flat_object(e)) {
+                append_inline(out, e);
+            } else {
+                append_value(out, e, indent + 2);
+            }
+        }
+        newline(out, indent);
+        out += ']';
+        return;
+    }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing. Boost 1.81's parser rounds some doubles off by one ulp, which would break the exact
+// round trip, so numbers are converted here from their text with std::from_chars.
+
+struct exact_number_handler {
+    static constexpr std::size_t max_object_size = json::object::max_size();
+    static constexpr std::size_t max_array_size = json::array::max_size();
+    static constexpr std::size_t max_key_size = json::string::max_size();
+    static constexpr std::size_t max_string_size = json::string::max_size();
+
+    json::value_stack st;
+    std::string number;  // text of the number being parsed, across buffer boundaries
+
+    using ec_t = json::error_code;
+    bool on_document_begin(ec_t&) { return true; }
+    bool on_document_end(ec_t&) { return true; }
+    bool on_object_begin(ec_t&) { return true; }
+    bool on_object_end(std::size_t n, ec_t&) { return st.push_object(n), true; }
+    bool on_array_begin(ec_t&) { return true; }
+    bool on_array_end(std::size_t n, ec_t&) { return st.push_array(n), true; }
+    bool on_key_part(json::string_view s, std::size_t, ec_t&) { return st.push_chars(s), true; }
+    bool on_key(json::string_view s, std::size_t, ec_t&) { return st.push_key(s), true; }
+    bool on_string_part(json::string_view s, std::size_t, ec_t&) {
+        return st.push_chars(s), true;
+    }
+    bool on_string(json::string_view s, std::size_t, ec_t&) { return st.push_string(s), true; }
+    bool on_number_part(json::string_view s, ec_t&) {
+        number.append(s.data(), s.size());
+        return true;
+    }
+    bool on_int64(std::int64_t i, json::string_view, ec_t&) {
+        number.clear();
+        return st.push_int64(i), true;
+    }
+    bool on_uint64(std::uint64_t u, json::string_view, ec_t&) {
+        number.clear();
+        return st.push_uint64(u), true;
+    }
+    bool on_double(double d, json::string_view s, ec_t&) {
+        number.append(s.data(), s.size());
+        double exact = d;
+        const char* end = number.data() + number.size();
+        auto [ptr, err] = std::from_chars(number.data(), end, exact);
+        if (err != std::errc() || ptr != end) exact = d;  // out of range: keep Boost's value
+        number.clear();
+        return st.push_double(exact), true;
+    }
+    bool on_bool(bool b, ec_t&) { return st.push_bool(b), true; }
+    bool on_null(ec_t&) { return st.push_null(), true; }
+    bool on_comment_part(json::string_view, ec_t&) { return true; }
+    bool on_comment(json::string_view, ec_t&) { return true; }
+};
+
+std::variant<json::value, std::string> parse_exact(std::string_view text) {
+    json::basic_parser<exact_number_handler> parser{json::parse_options{}};
+    parser.handler().st.reset();
+    json::error_code ec;
+    const std::size_t used = parser.write_some(false, text.data(), text.size(), ec);
+    if (ec) return "not valid JSON: " + ec.message() + " (at byte " + std::to_string(used) + ")";
+    // Trailing whitespace is consumed by the parser; anything else is a second document.
+    if (used != text.size()) {
+        return "not valid JSON: unexpected text after the document (at byte " +
+               std::to_string(used) + ")";
+    }
+    return parser.handler().st.release();
+}
+
+struct schema_error {
+    std::string message;
+};
+
+// Reads one JSON object, naming fields by their dotted path in every error.
+class object_reader {
+public:
+    object_reader(const json::value& v, std::string path) : path_(std::move(path)) {
+        if (!v.is_object()) fail(path_.empty() ? "document" : path_, "expected an object");
+        object_ = &v.get_object();
+    }
+
+    const json::value& at(std::string_view key) const {
+        const auto* v = object_->if_contains(key);
+        if (v == nullptr) fail(name(key), "missing field");
+        return *v;
+    }
+    std::string name(std::string_view key) const {
+        return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+    }
+
+    object_reader object(std::string_view key) const { return {at(key), name(key)}; }
+    const json::array& array(std::string_view key) const {
+        const auto& v = at(key);
+        if (!v.is_array()) fail(name(key), "expected an array");
+        return v.get_array();
+    }
+    std::string string(std::string_view key) const { return string_of(at(key), name(key)); }
+    bool boolean(std::string_view key) const {
+        const auto& v = at(key);
+        if (!v.is_bool()) fail(name(key), "expected true or false");
+        return v.get_bool();
+    }
+    std::uint64_t u64(std::string_view key) const { return u64_of(at(key), name(key)); }
+    std::int64_t i64(std::string_view key) const {
+        const auto& v = at(key);
+        if (v.is_int64()) return v.get_int64();
+        if (v.is_uint64() && v.get_uint64() <= std::uint64_t(INT64_MAX)) {
+            return static_cast<std::int64_t>(v.get_uint64());
+        }
+        fail(name(key), "expected a signed 64-bit integer");
+    }
+    int i32(std::string_view key) const {
+        const auto n = i64(key);
+        if (n < std::numeric_limits<int>::min() || n > std::numeric_limits<int>::max()) {
+            fail(name(key), "integer out of range");
+        }
+        return static_cast<int>(n);
+    }
+    // A double may have been written as an integer by another tool; null stands for NaN.
+    double number(std::string_view key) const {
+        const auto& v = at(key);
+        if (v.is_double()) return v.get_double();
+        if (v.is_int64()) return static_cast<double>(v.get_int64());
+        if (v.is_uint64()) return static_cast<double>(v.get_uint64());
+        if (v.is_null()) return std::numeric_limits<double>::quiet_NaN();
+        fail(name(key), "expected a number");
+    }
+    std::vector<std::string> strings(std::string_view key) const {
+        std::vector<std::string> out;
+        const auto& a = array(key);
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            out.push_back(string_of(a[i], name(key) + "[" + std::to_string(i) + "]"));
+        }
+        return out;
+    }
+    std::map<std::string, std::string> string_map(std::string_view key) const {
+        std::map<std::string, std::string> out;
+        const auto o = object(key);
+        for (const auto& kv : *o.object_) {
+            out[std::string(kv.key())] = string_of(kv.value(), o.name(kv.key()));
+        }
+        return out;
+    }
+    const json::object& raw() const { return *object_; }
+
+    [[noreturn]] static void fail(const std::string& where, std::string_view what) {
+        throw schema_error{where + ": " + std::string(what)};
+    }
+
+private:
+    static std::string string_of(const json::value& v, const std::string& where) {
+        if (!v.is_string()) fail(where, "expected a string");
+        return std::string(v.get_string());
+    }
+    static std::uint64_t u64_of(const json::value& v, const std::string& where) {
+        if (v.is_uint64()) return v.get_uint64();
+        if (v.is_int64() && v.get_int64() >= 0) return static_cast<std::uint64_t>(v.get_int64());
+        fail(where, "expected a non-negative integer");
+    }
+
+    const json::object* object_ = nullptr;
+    std::string path_;
+};
+
+latency_summary read_latency(const object_reader& o) {
+    latency_summary l;
+    l.count = o.u64("count");
+    l.min_us = o.number("min");
+    l.p50_us = o.number("p50");
+    l.p90_us = o.number("p90");
+    l.p99_us = o.number("p99");
+    l.p999_us = o.number("p999");
+    l.max_us = o.number("max");
+    l.mean_us = o.number("mean");
+    return l;
+}
+
+error_counts read_errors(const object_reader& o) {
+    error_counts e;
+    e.connect = o.u64("connect");
+    e.timeout = o.u64("timeout");
+    e.io = o.u64("io");
+    e.status_4xx = o.u64("status_4xx");
+    e.status_5xx = o.u64("status_5xx");
+    return e;
+}
+
+reconciliation_result read_reconciliation(const object_reader& o) {
+    reconciliation_result r;
+    r.accepted = o.u64("accepted");
+    r.completed = o.u64("completed");
+    r.lost = o.u64("lost");
+    r.pending = o.u64("pending");
+    r.dead_lettered = o.u64("dead_lettered");
+    r.duplicate_effects = o.u64("duplicate_effects");
+    r.unacknowledged_processed = o.u64("unacknowledged_processed");
+    r.lost_ids = o.strings("lost_ids");
+    const auto& calls = o.array("calls");
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+        const object_reader c(calls[i], o.name("calls") + "[" + std::to_string(i) + "]");
+        call_check check;
+        check.system = c.string("system");
+        check.operation = c.string("operation");
+        check.expected_calls = c.u64("expected_calls");
+        check.received_calls = c.u64("received_calls");
+        check.ids_with_duplicates = c.u64("ids_with_duplicates");
+        check.ids_missing = c.u64("ids_missing");
+        r.calls.push_back(std::move(check));
+    }
+    return r;
+}
+
+mode_result read_mode(const object_reader& o) {
+    mode_result m;
+    m.mode = o.string("mode");
+    m.api_latency_us = read_latency(o.object("api_latency_us"));
+    m.completion_latency_us = read_latency(o.object("completion_latency_us"));
+    m.send_delay_us = read_latency(o.object("send_delay_us"));
+    m.offered_per_s = o.number("offered_per_s");
+    m.achieved_per_s = o.number("achieved_per_s");
+    m.availability = o.number("availability");
+    m.requests = o.u64("requests");
+    m.errors = read_errors(o.object("errors"));
+    m.reconciliation = read_reconciliation(o.object("reconciliation"));
+    m.drain_s = o.number("drain_s");
+    m.time_to_full_completion_s = o.number("time_to_full_completion_s");
+    const auto& series = o.array("series");
+    m.series.reserve(series.size());
+    for (std::size_t i = 0; i < series.size(); ++i) {
+        const object_reader s(series[i], o.name("series") + "[" + std::to_string(i) + "]");
+        second_sample sample;
+        sample.t_s = s.i64("t_s");
+        sample.sent = s.u64("sent");
+        sample.ok = s.u64("ok");
+        sample.errors = s.u64("errors");
+        sample.p50_us = s.number("p50_us");
+        sample.p99_us = s.number("p99_us");
+        sample.backlog = s.i64("backlog");
+        m.series.push_back(sample);
+    }
+    m.warnings = o.strings("warnings");
+    m.valid = o.boolean("valid");
+    m.invalid_reasons = o.strings("invalid_reasons");
+    return m;
+}
+
+environment_info read_environment(const object_reader& o) {
+    environment_info e;
+    e.asyncbench_version = o.string("asyncbench_version");
+    e.git_commit = o.string("git_commit");
+    e.host = o.string("host");
+    e.cpu = o.string("cpu");
+    e.cores = o.i32("cores");
+    e.os = o.string("os");
+    e.libraries = o.string_map("libraries");
+    e.broker_kind = o.string("broker_kind");
+    e.broker_description = o.string("broker_description");
+    e.bootstrap_servers = o.string("bootstrap_servers");
+    e.database = o.string("database");
+    e.started_at = o.string("started_at");
+    return e;
+}
+
+run_settings read_settings(const object_reader& o) {
+    run_settings s;
+    s.load_model = o.string("load_model");
+    s.rate_per_s = o.number("rate_per_s");
+    s.users = o.i32("users");
+    s.warmup_s = o.number("warmup_s");
+    s.duration_s = o.number("duration_s");
+    if (!o.at("requests").is_null()) s.requests = o.u64("requests");
+    s.sync_worker_threads = o.i32("sync_worker_threads");
+    s.async_partitions = o.i32("async_partitions");
+    s.async_consumers_per_group = o.i32("async_consumers_per_group");
+    s.stages = o.strings("stages");
+    s.producer_settings = o.string_map("producer_settings");
+    s.consumer_settings = o.string_map("consumer_settings");
+    return s;
+}
+
+run_result read_result(const json::value& doc) {
+    const object_reader top(doc, "");
+    run_result r;
+    // The version first: a file from another version should say so, not "missing field".
+    const auto& version = top.at("schema_version");
+    if (!version.is_int64() || version.get_int64() != result_schema_version) {
+        object_reader::fail("schema_version",
+                            "unknown version " + json::serialize(version) +
+                                " (this build reads version " +
+                                std::to_string(result_schema_version) + ")");
+    }
+    r.schema_version = result_schema_version;
+    r.scenario = top.string("scenario");
+    r.description = top.string("description");
+    r.environment = read_environment(top.object("environment"));
+    r.settings = read_settings(top.object("settings"));
+    const auto modes = top.object("modes");
+    for (const auto& kv : modes.raw()) {
+        const std::string key(kv.key());
+        mode_result m = read_mode(modes.object(key));
+        if (m.mode != key) {
+            object_reader::fail(modes.name(key) + ".mode",
+                                "\"" + m.mode + "\" does not match its key \"" + key + "\"");
+        }
+        r.modes.emplace(key, std::move(m));
+    }
+    const auto& slo = top.array("slo");
+    for (std::size_t i = 0; i < slo.size(); ++i) {
+        const object_reader c(slo[i], "slo[" + std::to_string(i) + "]");
+        slo_check check;
+        check.mode = c.string("mode");
+        check.name = c.string("name");
+        check.target = c.string("target");
+        check.observed = c.string("observed");
+        check.passed = c.boolean("passed");
+        r.slo.push_back(std::move(check));
+    }
+    r.valid = top.boolean("valid");
+    return r;
+}
+
+}  // namespace
+
+std::string result_to_json(const run_result& result) {
+    std::string out;
+    append_value(out, result_to_object(result), 0);
+    out += '\n';
+    return out;
+}
+
+std::variant<run_result, std::string> result_from_json(std::string_view text) {
+    try {
+        auto parsed = parse_exact(text);
+        if (auto* message = std::get_if<std::string>(&parsed)) return "result.json: " + *message;
+        return read_result(std::get<json::value>(parsed));
+    } catch (const schema_error& e) {
+        return "result.json: " + e.message;
+    } catch (const std::exception& e) {
+        // e.g. a depth or size limit inside Boost, or allocation failure on a huge file.
+        return std::string("result.json: cannot be read: ") + e.what();
+    }
+}
+
+}  // namespace asyncbench

@@ -1,0 +1,306 @@
+#include "reports/html_report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "reports/markdown_report.hpp"
+#include "reports/verdict.hpp"
+
+namespace asyncbench {
+
+namespace {
+
+constexpr std::string_view style = R"(
+body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2em auto;
+       max-width: 1000px; padding: 0 1em; color: #222; line-height: 1.45; }
+h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 1.6em;
+     border-bottom: 1px solid #ddd; padding-bottom: .2em; }
+table { border-collapse: collapse; margin: .5em 0; font-size: .92em; }
+th, td { border: 1px solid #ccc; padding: .25em .6em; }
+th { background: #f3f3f3; text-align: left; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.bad, span.bad { color: #b00020; font-weight: bold; }
+p.invalid { color: #b00020; font-weight: bold; }
+ul.verdict li { margin: .25em 0; }
+svg { display: block; margin: .5em 0 1.2em; }
+svg text { font-size: 11px; fill: #333; }
+svg text.chart-title { font-size: 13px; font-weight: bold; }
+svg line.grid { stroke: #e6e6e6; } svg line.axis { stroke: #555; }
+)";
+
+// Checks that failed, as the shared tables spell them.
+bool is_failure_cell(const std::string& cell) {
+    return cell == "MISSED" || cell == "MISSING" || cell == "DUPLICATES" ||
+           cell == "MISSING and DUPLICATES";
+}
+
+void write_table(std::ostream& out, const report_table& table, std::size_t left_columns) {
+    out << "<table>\n<tr>";
+    for (const auto& h : table.header) out << "<th>" << html_escape(h) << "</th>";
+    out << "</tr>\n";
+    for (const auto& row : table.rows) {
+        out << "<tr>";
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            std::string cls = i < left_columns ? "" : "num";
+            if (is_failure_cell(row[i])) cls = "bad";
+            out << (cls.empty() ? "<td>" : "<td class=\"" + cls + "\">") << html_escape(row[i])
+                << "</td>";
+        }
+        out << "</tr>\n";
+    }
+    out << "</table>\n";
+}
+
+void write_list(std::ostream& out, const std::vector<std::string>& items,
+                std::string_view when_empty) {
+    if (items.empty()) {
+        out << "<p>" << html_escape(when_empty) << "</p>\n";
+        return;
+    }
+    out << "<ul>\n";
+    for (const auto& item : items) out << "<li>" << html_escape(item) << "</li>\n";
+    out << "</ul>\n";
+}
+
+// Verdict lines use Markdown's **bold**; escape first, then turn pairs of ** into <strong>.
+std::string verdict_html(const std::string& line) {
+    const std::string escaped = html_escape(line);
+    std::string out;
+    bool open = false;
+    std::size_t pos = 0;
+    while (true) {
+        const auto star = escaped.find("**", pos);
+        if (star == std::string::npos) break;
+        out.append(escaped, pos, star - pos);
+        out += open ? "</strong>" : "<strong>";
+        open = !open;
+        pos = star + 2;
+    }
+    out.append(escaped, pos, std::string::npos);
+    if (open) out += "</strong>";
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inline SVG line charts.
+
+struct chart_line {
+    std::string label;
+    std::string color;
+    bool dashed = false;
+    std::vector<std::pair<double, double>> points;  // (t_s, value); non-finite values skipped
+};
+
+// A 1, 2 or 5 times a power of ten step giving about `ticks` intervals over `range`.
+double nice_step(double range, int ticks) {
+    const double raw = range / ticks;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    const double norm = raw / magnitude;
+    const double step = norm <= 1 ? 1 : norm <= 2 ? 2 : norm <= 5 ? 5 : 10;
+    return step * magnitude;
+}
+
+std::string tick_label(double value, double step) {
+    const int decimals = step >= 1 ? 0 : static_cast<int>(std::ceil(-std::log10(step)));
+    if (std::fabs(value) < step / 2) value = 0;  // no "-0"
+    return fmt::format("{:.{}f}", value, decimals);
+}
+
+std::string mode_color(const std::string& mode, std::size_t index) {
+    if (mode == "sync") return "#d95f02";
+    if (mode == "async") return "#1b9e77";
+    static const char* const others[] = {"#7570b3", "#e7298a", "#66a61e", "#e6ab02"};
+    return others[index % 4];
+}
+
+void write_chart(std::ostream& out, std::string_view title, std::string_view y_label,
+                 const std::vector<chart_line>& lines) {
+    bool any = false;
+    double x_min = 0, x_max = 0, y_min = 0, y_max = 0;
+    for (const auto& line : lines) {
+        for (const auto& [x, y] : line.points) {
+            if (!std::isfinite(x) || !std::isfinite(y)) continue;
+            if (!any) x_min = x_max = x;
+            any = true;
+            x_min = std::min(x_min, x), x_max = std::max(x_max, x);
+            y_min = std::min(y_min, y), y_max = std::max(y_max, y);
+        }
+    }
+    if (!any) {
+        out << "<p>" << html_escape(title) << ": no per-second samples.</p>\n";
+        return;
+    }
+    if (x_max <= x_min) x_max = x_min + 1;
+    if (y_max <= y_min) y_max = y_min + 1;
+    const double y_step = nice_step(y_max - y_min, 5);
+    const double y_lo = std::floor(y_min / y_step) * y_step;
+    const double y_hi = std::ceil(y_max / y_step) * y_step;
+    const double x_step = nice_step(x_max - x_min, 8);
+
+    constexpr double width = 760, height = 284, left = 70, right = 20, top = 48, bottom = 52;
+    constexpr double plot_w = width - left - right, plot_h = height - top - bottom;
+    auto sx = [&](double x) { return left + (x - x_min) / (x_max - x_min) * plot_w; };
+    auto sy = [&](double y) { return top + plot_h - (y - y_lo) / (y_hi - y_lo) * plot_h; };
+
+    out << fmt::format(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" "
+        "viewBox=\"0 0 {0} {1}\" role=\"img\" aria-label=\"{2}\">\n<title>{2}</title>\n"
+        "<text class=\"chart-title\" x=\"{3}\" y=\"18\">{2}</text>\n",
+        width, height, html_escape(title), left);
+    // Horizontal grid with y tick labels.
+    for (double v = y_lo; v <= y_hi + y_step / 2; v += y_step) {
+        out << fmt::format(
+            "<line class=\"grid\" x1=\"{0}\" y1=\"{1:.1f}\" x2=\"{2}\" y2=\"{1:.1f}\"/>"
+            "<text x=\"{3}\" y=\"{4:.1f}\" text-anchor=\"end\">{5}</text>\n",
+            left, sy(v), left + plot_w, left - 6, sy(v) + 4, tick_label(v, y_step));
+    }
+    // X ticks on multiples of the step.
+    for (double v = std::ceil(x_min / x_step) * x_step; v <= x_max + x_step / 1e6; v += x_step) {
+        out << fmt::format(
+            "<line class=\"axis\" x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\"/>"
+            "<text x=\"{0:.1f}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>\n",
+            sx(v), top + plot_h, top + plot_h + 4, top + plot_h + 17, tick_label(v, x_step));
+    }
+    // Axes and their labels.
+    out << fmt::format(
+        "<line class=\"axis\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>"
+        "<line class=\"axis\" x1=\"{0}\" y1=\"{2}\" x2=\"{3}\" y2=\"{2}\"/>\n"
+        "<text x=\"{4}\" y=\"{5}\" text-anchor=\"middle\">time since the start of warm-up (s)"
+        "</text>\n"
+        "<text x=\"14\" y=\"{6}\" text-anchor=\"middle\" transform=\"rotate(-90 14 {6})\">{7}"
+        "</text>\n",
+        left, top, top + plot_h, left + plot_w, left + plot_w / 2, height - 10, top + plot_h / 2,
+        html_escape(y_label));
+    // The lines, then the legend right-aligned between the title and the plot.
+    double legend_x = width - right;
+    for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
+        const auto& line = *it;
+        const std::string dash = line.dashed ? " stroke-dasharray=\"5 3\"" : "";
+        std::string points;
+        for (const auto& [x, y] : line.points) {
+            if (!std::isfinite(x) || !std::isfinite(y)) continue;
+            points += fmt::format("{:.1f},{:.1f} ", sx(x), sy(y));
+        }
+        out << fmt::format(
+            "<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"1.6\"{} points=\"{}\"/>\n",
+            line.color, dash, points);
+        legend_x -= 7.0 * static_cast<double>(line.label.size()) + 34;
+        out << fmt::format(
+            "<line x1=\"{0:.1f}\" y1=\"31\" x2=\"{1:.1f}\" y2=\"31\" stroke=\"{2}\" "
+            "stroke-width=\"2\"{3}/><text x=\"{4:.1f}\" y=\"35\">{5}</text>\n",
+            legend_x, legend_x + 20, line.color, dash, legend_x + 24, html_escape(line.label));
+    }
+    out << "</svg>\n";
+}
+
+void write_charts(std::ostream& out, const run_result& r, const std::vector<std::string>& modes) {
+    std::vector<chart_line> p99, rate, backlog;
+    for (std::size_t i = 0; i < modes.size(); ++i) {
+        const auto& name = modes[i];
+        const auto& series = r.modes.at(name).series;
+        const std::string color = mode_color(name, i);
+        chart_line lat{name + " p99", color, false, {}};
+        chart_line ok{name + " ok/s", color, false, {}};
+        chart_line errors{name + " errors/s", color, true, {}};
+        chart_line queue{name + " backlog", color, false, {}};
+        for (const auto& s : series) {
+            const auto t = static_cast<double>(s.t_s);
+            lat.points.emplace_back(t, s.p99_us / 1000.0);
+            ok.points.emplace_back(t, static_cast<double>(s.ok));
+            errors.points.emplace_back(t, static_cast<double>(s.errors));
+            queue.points.emplace_back(t, static_cast<double>(s.backlog));
+        }
+        p99.push_back(std::move(lat));
+        rate.push_back(std::move(ok));
+        rate.push_back(std::move(errors));
+        backlog.push_back(std::move(queue));
+    }
+    write_chart(out, "API latency p99 per second", "p99 latency (ms)", p99);
+    write_chart(out, "Successful answers and errors per second", "answers per second", rate);
+    write_chart(out, "Backlog: accepted, not yet completed", "requests", backlog);
+}
+
+}  // namespace
+
+std::string html_escape(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        case '\'': out += "&#39;"; break;
+        default: out += c;
+        }
+    }
+    return out;
+}
+
+void write_html_report(const run_result& r, std::ostream& out) {
+    const std::string title = "AsyncBench report: " + r.scenario;
+    out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>"
+        << html_escape(title) << "</title>\n<style>" << style << "</style>\n</head>\n<body>\n";
+    out << "<h1>" << html_escape(title) << "</h1>\n";
+    if (!r.description.empty()) out << "<p>" << html_escape(r.description) << "</p>\n";
+    out << (r.valid ? "<p>Run valid: yes.</p>\n"
+                    : "<p class=\"invalid\">Run valid: NO (see Invalid reasons).</p>\n");
+
+    out << "<h2>Environment</h2>\n";
+    write_table(out, environment_table(r), 2);
+    out << "<h2>Settings</h2>\n";
+    write_table(out, settings_table(r), 2);
+
+    out << "<h2>Verdict</h2>\n<ul class=\"verdict\">\n";
+    for (const auto& line : verdict_lines(r)) out << "<li>" << verdict_html(line) << "</li>\n";
+    out << "</ul>\n";
+
+    const auto modes = report_modes(r);
+    std::string results_title;
+    for (const auto& name : modes) results_title += (results_title.empty() ? "" : " vs ") + name;
+    out << "<h2>Results: " << html_escape(modes.empty() ? "none" : results_title) << "</h2>\n";
+    if (modes.empty()) {
+        out << "<p>No mode ran.</p>\n";
+    } else {
+        write_table(out, comparison_table(r), 1);
+        out << "<h2>Per-second series</h2>\n";
+        write_charts(out, r, modes);
+    }
+
+    out << "<h2>Downstream call checks</h2>\n";
+    const auto calls = call_check_table(r);
+    if (calls.rows.empty()) {
+        out << "<p>No downstream calls were checked.</p>\n";
+    } else {
+        write_table(out, calls, 2);
+    }
+    for (const auto& name : modes) {
+        const auto& ids = r.modes.at(name).reconciliation.lost_ids;
+        if (ids.empty()) continue;
+        std::string joined;
+        for (const auto& id : ids) joined += (joined.empty() ? "" : ", ") + id;
+        out << "<p><span class=\"bad\">Lost ids (" << html_escape(name) << ", first "
+            << ids.size() << "):</span> " << html_escape(joined) << "</p>\n";
+    }
+
+    out << "<h2>Warnings</h2>\n";
+    write_list(out, report_warnings(r), "None.");
+    out << "<h2>SLOs</h2>\n";
+    const auto slo = slo_table(r);
+    if (slo.rows.empty()) {
+        out << "<p>No SLOs were set.</p>\n";
+    } else {
+        write_table(out, slo, 5);
+    }
+    out << "<h2>Invalid reasons</h2>\n";
+    write_list(out, report_invalid_reasons(r), "None.");
+    out << "</body>\n</html>\n";
+}
+
+}  // namespace asyncbench

@@ -1,0 +1,283 @@
+#include "reports/markdown_report.hpp"
+
+#include <fmt/format.h>
+
+#include "reports/verdict.hpp"
+
+namespace asyncbench {
+
+namespace {
+
+std::string join_map(const std::map<std::string, std::string>& values, std::string_view sep,
+                     std::string_view none) {
+    if (values.empty()) return std::string(none);
+    std::string out;
+    for (const auto& [k, v] : values) {
+        if (!out.empty()) out += ", ";
+        out += k;
+        out += sep;
+        out += v;
+    }
+    return out;
+}
+
+std::string join_list(const std::vector<std::string>& values, std::string_view none) {
+    if (values.empty()) return std::string(none);
+    std::string out;
+    for (const auto& v : values) {
+        if (!out.empty()) out += ", ";
+        out += v;
+    }
+    return out;
+}
+
+std::string or_unknown(const std::string& s) { return s.empty() ? "unknown" : s; }
+
+// A table cell or list item must stay on one line, and '|' would split the cell.
+std::string md_escape(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (char c : s) {
+        if (c == '|') {
+            out += "\\|";
+        } else if (c == '\n' || c == '\r') {
+            out += ' ';
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+void write_table(std::ostream& out, const report_table& table, std::size_t left_columns) {
+    out << '|';
+    for (const auto& h : table.header) out << ' ' << md_escape(h) << " |";
+    out << "\n|";
+    for (std::size_t i = 0; i < table.header.size(); ++i) {
+        out << (i < left_columns ? "---|" : "---:|");
+    }
+    out << '\n';
+    for (const auto& row : table.rows) {
+        out << '|';
+        for (const auto& cell : row) out << ' ' << md_escape(cell) << " |";
+        out << '\n';
+    }
+}
+
+void write_list(std::ostream& out, const std::vector<std::string>& items,
+                std::string_view when_empty) {
+    if (items.empty()) {
+        out << when_empty << '\n';
+        return;
+    }
+    for (const auto& item : items) out << "- " << md_escape(item) << '\n';
+}
+
+// One comparison row: the label and one cell per mode.
+template <class Cell>
+std::vector<std::string> row(const run_result& r, const std::vector<std::string>& modes,
+                             std::string label, Cell cell) {
+    std::vector<std::string> out{std::move(label)};
+    for (const auto& name : modes) out.push_back(cell(r.modes.at(name)));
+    return out;
+}
+
+std::string latency_cell(const latency_summary& l, double latency_summary::*field) {
+    return l.count == 0 ? "n/a" : format_ms(l.*field);
+}
+
+}  // namespace
+
+report_table environment_table(const run_result& r) {
+    const auto& e = r.environment;
+    std::string broker = or_unknown(e.broker_kind);
+    if (!e.broker_description.empty()) broker += " (" + e.broker_description + ")";
+    return {{"Item", "Value"},
+            {{"AsyncBench version", or_unknown(e.asyncbench_version)},
+             {"Git commit", or_unknown(e.git_commit)},
+             {"Started at (UTC)", or_unknown(e.started_at)},
+             {"Host", or_unknown(e.host)},
+             {"CPU", or_unknown(e.cpu)},
+             {"Cores", e.cores > 0 ? std::to_string(e.cores) : "unknown"},
+             {"OS", or_unknown(e.os)},
+             {"Libraries", join_map(e.libraries, " ", "unknown")},
+             {"Broker", broker},
+             {"Bootstrap servers", or_unknown(e.bootstrap_servers)},
+             {"Database", or_unknown(e.database)}}};
+}
+
+report_table settings_table(const run_result& r) {
+    const auto& s = r.settings;
+    return {{"Setting", "Value"},
+            {{"Load model", or_unknown(s.load_model)},
+             {"Rate (/s)", format_rate(s.rate_per_s)},
+             {"Users", std::to_string(s.users)},
+             {"Warm-up (s)", format_seconds(s.warmup_s)},
+             {"Duration (s)", format_seconds(s.duration_s)},
+             {"Requests", s.requests ? format_count(*s.requests) : "not set (duration bound)"},
+             {"Sync worker threads", std::to_string(s.sync_worker_threads)},
+             {"Async partitions", std::to_string(s.async_partitions)},
+             {"Async consumers per group", std::to_string(s.async_consumers_per_group)},
+             {"Stages (consumer groups)", join_list(s.stages, "none")},
+             {"Producer settings", join_map(s.producer_settings, "=", "defaults")},
+             {"Consumer settings", join_map(s.consumer_settings, "=", "defaults")}}};
+}
+
+report_table comparison_table(const run_result& r) {
+    const auto modes = report_modes(r);
+    report_table t;
+    t.header.push_back("Metric");
+    for (const auto& m : modes) t.header.push_back(m);
+    auto add = [&](std::string label, auto cell) {
+        t.rows.push_back(row(r, modes, std::move(label), cell));
+    };
+    using ls = latency_summary;
+    const std::pair<const char*, double ls::*> api_rows[] = {
+        {"API latency p50 (ms)", &ls::p50_us}, {"API latency p90 (ms)", &ls::p90_us},
+        {"API latency p99 (ms)", &ls::p99_us}, {"API latency p99.9 (ms)", &ls::p999_us},
+        {"API latency max (ms)", &ls::max_us}};
+    for (const auto& [label, field] : api_rows) {
+        add(label, [f = field](const mode_result& m) { return latency_cell(m.api_latency_us, f); });
+    }
+    add("Completion latency p50 (ms)", [](const mode_result& m) {
+        return latency_cell(m.completion_latency_us, &ls::p50_us);
+    });
+    add("Completion latency p99 (ms)", [](const mode_result& m) {
+        return latency_cell(m.completion_latency_us, &ls::p99_us);
+    });
+    add("Send delay p99 (ms)",
+        [](const mode_result& m) { return latency_cell(m.send_delay_us, &ls::p99_us); });
+    add("Offered rate (/s)", [](const mode_result& m) { return format_rate(m.offered_per_s); });
+    add("Achieved rate (/s)", [](const mode_result& m) { return format_rate(m.achieved_per_s); });
+    add("Availability", [](const mode_result& m) { return format_percent(m.availability); });
+    add("Requests (measured)", [](const mode_result& m) { return format_count(m.requests); });
+    const std::pair<const char*, std::uint64_t error_counts::*> error_rows[] = {
+        {"Errors: connect", &error_counts::connect},
+        {"Errors: timeout", &error_counts::timeout},
+        {"Errors: I/O", &error_counts::io},
+        {"Errors: 4xx", &error_counts::status_4xx},
+        {"Errors: 5xx", &error_counts::status_5xx}};
+    for (const auto& [label, field] : error_rows) {
+        add(label, [f = field](const mode_result& m) { return format_count(m.errors.*f); });
+    }
+    add("Errors: total", [](const mode_result& m) { return format_count(m.errors.total()); });
+    using rr = reconciliation_result;
+    const std::pair<const char*, std::uint64_t rr::*> rec_rows[] = {
+        {"Accepted", &rr::accepted},
+        {"Completed", &rr::completed},
+        {"Lost", &rr::lost},
+        {"Pending after drain", &rr::pending},
+        {"Dead-lettered", &rr::dead_lettered},
+        {"Duplicate effects", &rr::duplicate_effects},
+        {"Processed without 2xx", &rr::unacknowledged_processed}};
+    for (const auto& [label, field] : rec_rows) {
+        add(label, [f = field](const mode_result& m) { return format_count(m.reconciliation.*f); });
+    }
+    add("Drain time (s)", [](const mode_result& m) { return format_seconds(m.drain_s); });
+    add("Time to full completion (s)",
+        [](const mode_result& m) { return format_seconds(m.time_to_full_completion_s); });
+    return t;
+}
+
+report_table call_check_table(const run_result& r) {
+    report_table t{{"Mode", "Call", "Expected", "Received", "Ids with duplicates", "Ids missing",
+                    "Check"},
+                   {}};
+    for (const auto& name : report_modes(r)) {
+        for (const auto& c : r.modes.at(name).reconciliation.calls) {
+            std::string check = "ok";
+            if (c.ids_missing > 0 && c.ids_with_duplicates > 0) {
+                check = "MISSING and DUPLICATES";
+            } else if (c.ids_missing > 0) {
+                check = "MISSING";
+            } else if (c.ids_with_duplicates > 0) {
+                check = "DUPLICATES";
+            }
+            t.rows.push_back({name, c.system + "." + c.operation, format_count(c.expected_calls),
+                              format_count(c.received_calls), format_count(c.ids_with_duplicates),
+                              format_count(c.ids_missing), check});
+        }
+    }
+    return t;
+}
+
+report_table slo_table(const run_result& r) {
+    report_table t{{"Mode", "SLO", "Target", "Observed", "Result"}, {}};
+    for (const auto& c : r.slo) {
+        t.rows.push_back({c.mode, c.name, c.target, c.observed, c.passed ? "met" : "MISSED"});
+    }
+    return t;
+}
+
+std::vector<std::string> report_warnings(const run_result& r) {
+    std::vector<std::string> out;
+    if (r.environment.broker_kind == "embedded-mock") out.emplace_back(embedded_mock_warning);
+    for (const auto& name : report_modes(r)) {
+        for (const auto& w : r.modes.at(name).warnings) out.push_back(name + ": " + w);
+    }
+    return out;
+}
+
+std::vector<std::string> report_invalid_reasons(const run_result& r) {
+    std::vector<std::string> out;
+    for (const auto& name : report_modes(r)) {
+        for (const auto& reason : r.modes.at(name).invalid_reasons) {
+            out.push_back(name + ": " + reason);
+        }
+    }
+    return out;
+}
+
+void write_markdown_report(const run_result& r, std::ostream& out) {
+    out << "# AsyncBench report: " << md_escape(r.scenario) << "\n\n";
+    if (!r.description.empty()) out << md_escape(r.description) << "\n\n";
+    out << (r.valid ? "Run valid: yes.\n\n" : "**Run valid: NO** (see Invalid reasons).\n\n");
+
+    out << "## Environment\n\n";
+    write_table(out, environment_table(r), 2);
+    out << "\n## Settings\n\n";
+    write_table(out, settings_table(r), 2);
+
+    out << "\n## Verdict\n\n";
+    write_list(out, verdict_lines(r), "");
+
+    const auto modes = report_modes(r);
+    std::string title;
+    for (const auto& name : modes) title += (title.empty() ? "" : " vs ") + name;
+    out << "\n## Results: " << (modes.empty() ? "none" : md_escape(title)) << "\n\n";
+    if (modes.empty()) {
+        out << "No mode ran.\n";
+    } else {
+        write_table(out, comparison_table(r), 1);
+    }
+
+    out << "\n## Downstream call checks\n\n";
+    const auto calls = call_check_table(r);
+    if (calls.rows.empty()) {
+        out << "No downstream calls were checked.\n";
+    } else {
+        write_table(out, calls, 2);
+    }
+    for (const auto& name : modes) {
+        const auto& rec = r.modes.at(name).reconciliation;
+        if (rec.lost_ids.empty()) continue;
+        out << "\nLost ids (" << name << ", first " << rec.lost_ids.size()
+            << "): " << md_escape(join_list(rec.lost_ids, "")) << '\n';
+    }
+
+    out << "\n## Warnings\n\n";
+    write_list(out, report_warnings(r), "None.");
+
+    out << "\n## SLOs\n\n";
+    const auto slo = slo_table(r);
+    if (slo.rows.empty()) {
+        out << "No SLOs were set.\n";
+    } else {
+        write_table(out, slo, 5);
+    }
+
+    out << "\n## Invalid reasons\n\n";
+    write_list(out, report_invalid_reasons(r), "None.");
+}
+
+}  // namespace asyncbench

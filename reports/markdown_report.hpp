@@ -1,0 +1,44 @@
+#pragma once
+// The Markdown report, and the report content it shares with the HTML report (tables and
+// warnings are built here once, so both formats always show the same numbers).
+// Pure functions of the result; thread-safe.
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/result/run_result.hpp"
+
+namespace asyncbench {
+
+// Stated in every report of a run against the embedded broker (environment.broker_kind ==
+// "embedded-mock").
+inline constexpr std::string_view embedded_mock_warning =
+    "Kafka here is librdkafka's in-memory mock cluster: its latency is not representative of a "
+    "real broker, and it keeps only about 5 MiB or 100,000 message sets per partition.";
+
+// A table of already formatted cells; every row has header.size() cells.
+struct report_table {
+    std::vector<std::string> header;
+    std::vector<std::vector<std::string>> rows;
+};
+
+report_table environment_table(const run_result& result);  // Item | Value
+report_table settings_table(const run_result& result);     // Setting | Value
+// Metric | one column per mode in report_modes() order. Latencies in ms, rates per second,
+// seconds for drain and full completion; "n/a" where a latency has no samples.
+report_table comparison_table(const run_result& result);
+// Mode | Call | Expected | Received | Ids with duplicates | Ids missing | Check
+report_table call_check_table(const run_result& result);
+// Mode | SLO | Target | Observed | Result
+report_table slo_table(const run_result& result);
+// The embedded-mock warning when it applies, then each mode's warnings as "mode: warning".
+std::vector<std::string> report_warnings(const run_result& result);
+// Each mode's invalid reasons as "mode: reason".
+std::vector<std::string> report_invalid_reasons(const run_result& result);
+
+// Writes the whole report as GitHub-flavoured Markdown. Sets no stream state; the caller
+// checks the stream.
+void write_markdown_report(const run_result& result, std::ostream& out);
+
+}  // namespace asyncbench

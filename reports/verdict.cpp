@@ -1,0 +1,399 @@
+#include "reports/verdict.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace asyncbench {
+
+namespace {
+
+// A mode kept up when it achieved this share of the offered rate...
+constexpr double kept_up_rate_share = 0.95;
+// ...and answered at least this share of its requests with 2xx.
+constexpr double kept_up_availability = 0.99;
+// Two latencies closer than this factor are reported as "about the same".
+constexpr double same_factor = 1.1;
+
+std::string join(const std::vector<std::string>& parts, std::string_view sep) {
+    std::string out;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        if (i != 0) out += sep;
+        out += parts[i];
+    }
+    return out;
+}
+
+std::string plural(std::uint64_t n, std::string_view one, std::string_view many) {
+    return format_count(n) + " " + std::string(n == 1 ? one : many);
+}
+
+void safety_lines(const run_result& r, const std::vector<std::string>& modes,
+                  std::vector<std::string>& lines) {
+    std::vector<std::string> accepted;
+    bool failed = false;
+    for (const auto& name : modes) {
+        const auto& rec = r.modes.at(name).reconciliation;
+        accepted.push_back(name + " " + format_count(rec.accepted));
+        if (rec.lost == 0 && rec.duplicate_effects == 0) continue;
+        std::vector<std::string> parts;
+        if (rec.lost > 0) {
+            std::string lost = plural(rec.lost, "accepted request lost", "accepted requests lost");
+            if (!rec.lost_ids.empty()) {
+                const std::size_t shown = std::min<std::size_t>(rec.lost_ids.size(), 3);
+                lost += " (first: " +
+                        join({rec.lost_ids.begin(), rec.lost_ids.begin() + shown}, ", ") + ")";
+            }
+            parts.push_back(lost);
+        }
+        if (rec.duplicate_effects > 0) {
+            parts.push_back(
+                plural(rec.duplicate_effects, "effect applied more than once",
+                       "effects applied more than once"));
+        }
+        lines.push_back(fmt::format("**Safety check failed ({}): {}.**", name, join(parts, "; ")));
+        failed = true;
+    }
+    if (!failed) {
+        lines.push_back(fmt::format(
+            "Safety check passed: no accepted request was lost and no effect was applied twice "
+            "(accepted: {}).",
+            join(accepted, ", ")));
+    }
+}
+
+void validity_lines(const run_result& r, const std::vector<std::string>& modes,
+                    std::vector<std::string>& lines) {
+    std::vector<std::string> reasons;
+    bool any_invalid = !r.valid;
+    for (const auto& name : modes) {
+        const auto& m = r.modes.at(name);
+        any_invalid = any_invalid || !m.valid;
+        for (const auto& reason : m.invalid_reasons) reasons.push_back(name + ": " + reason);
+    }
+    if (!any_invalid) return;
+    std::string line = "**This run is invalid";
+    if (!reasons.empty()) line += " (" + reasons.front();
+    if (reasons.size() > 1) line += fmt::format("; {} more", reasons.size() - 1);
+    if (!reasons.empty()) line += ")";
+    line += ": treat the figures below as indicative only.**";
+    lines.push_back(line);
+}
+
+void scope_lines(const std::vector<std::string>& modes, bool has_sync, bool has_async,
+                 std::vector<std::string>& lines) {
+    if (has_sync && has_async) return;
+    if (has_sync) {
+        lines.push_back(
+            "Only the sync baseline ran: these figures describe the synchronous system alone; "
+            "no gain or loss from moving to Kafka can be concluded from this run.");
+    } else if (has_async) {
+        lines.push_back(
+            "Only the async pipeline ran: without the sync baseline measured in the same run, "
+            "no gain or loss against the synchronous system can be concluded.");
+    } else {
+        lines.push_back(fmt::format("Only {} ran: neither the sync baseline nor the async "
+                                    "pipeline, so no comparison can be drawn.",
+                                    join(modes, ", ")));
+    }
+}
+
+void api_latency_lines(const run_result& r, const std::vector<std::string>& modes,
+                       bool has_sync, bool has_async, std::vector<std::string>& lines) {
+    if (!(has_sync && has_async)) {
+        for (const auto& name : modes) {
+            const auto& l = r.modes.at(name).api_latency_us;
+            if (l.count == 0) {
+                lines.push_back(fmt::format("{} answered no request with 2xx.", name));
+            } else {
+                lines.push_back(fmt::format(
+                    "{} API latency: p50 {} ms, p99 {} ms ({} 2xx answers).", name,
+                    format_ms(l.p50_us), format_ms(l.p99_us), format_count(l.count)));
+            }
+        }
+        return;
+    }
+    const auto& s = r.modes.at("sync").api_latency_us;
+    const auto& a = r.modes.at("async").api_latency_us;
+    for (const auto* side : {&s, &a}) {
+        if (side->count == 0) {
+            lines.push_back(fmt::format(
+                "API latency cannot be compared: {} answered no request with 2xx.",
+                side == &s ? "sync" : "async"));
+            return;
+        }
+    }
+    const std::string figures =
+        fmt::format("sync {} ms, async {} ms; p50 sync {} ms, async {} ms", format_ms(s.p99_us),
+                    format_ms(a.p99_us), format_ms(s.p50_us), format_ms(a.p50_us));
+    if (!(s.p99_us > 0 && a.p99_us > 0)) {
+        lines.push_back("API p99: " + figures + ".");
+    } else if (s.p99_us >= a.p99_us * same_factor) {
+        lines.push_back(fmt::format(
+            "Async answered {} faster at API p99 ({}). That is the time to an acknowledgement "
+            "(202), not to the work being done.",
+            format_ratio(s.p99_us / a.p99_us), figures));
+    } else if (a.p99_us >= s.p99_us * same_factor) {
+        lines.push_back(fmt::format("Sync answered {} faster at API p99 ({}).",
+                                    format_ratio(a.p99_us / s.p99_us), figures));
+    } else {
+        lines.push_back("API p99 is about the same in both modes (" + figures + ").");
+    }
+}
+
+void keeping_up_lines(const run_result& r, const std::vector<std::string>& modes,
+                      std::vector<std::string>& lines) {
+    for (const auto& name : modes) {
+        const auto& m = r.modes.at(name);
+        const std::string avail = format_percent(m.availability);
+        if (!(m.offered_per_s > 0)) {
+            lines.push_back(fmt::format(
+                "{}: no offered rate (closed-loop load); achieved {}/s, availability {}.", name,
+                format_rate(m.achieved_per_s), avail));
+            continue;
+        }
+        const double share = m.achieved_per_s / m.offered_per_s;
+        const bool kept_up =
+            share >= kept_up_rate_share && m.availability >= kept_up_availability;
+        lines.push_back(fmt::format(
+            "{} API {} the offered rate: achieved {}{}/s of {}/s offered ({}), availability {}.",
+            name, kept_up ? "kept up with" : "did not keep up with", kept_up ? "" : "only ",
+            format_rate(m.achieved_per_s), format_rate(m.offered_per_s), format_percent(share),
+            avail));
+    }
+}
+
+void error_lines(const run_result& r, const std::vector<std::string>& modes,
+                 std::vector<std::string>& lines) {
+    for (const auto& name : modes) {
+        const auto& m = r.modes.at(name);
+        const auto& e = m.errors;
+        if (e.total() == 0) continue;
+        std::vector<std::string> parts;
+        if (e.timeout > 0) parts.push_back(plural(e.timeout, "timeout", "timeouts"));
+        if (e.connect > 0) {
+            parts.push_back(plural(e.connect, "connection failure", "connection failures"));
+        }
+        if (e.io > 0) parts.push_back(plural(e.io, "I/O error", "I/O errors"));
+        if (e.status_4xx > 0) parts.push_back(format_count(e.status_4xx) + " 4xx");
+        if (e.status_5xx > 0) parts.push_back(format_count(e.status_5xx) + " 5xx");
+        std::string line = fmt::format("{} errors: {} of {} measured requests", name,
+                                       format_count(e.total()), format_count(m.requests));
+        if (m.requests > 0) {
+            line += " (" + format_percent(double(e.total()) / double(m.requests)) + ")";
+        }
+        line += ": " + join(parts, ", ") + ".";
+        if (name == "sync" && e.timeout + e.connect > 0) {
+            const int threads = r.settings.sync_worker_threads;
+            line += fmt::format(
+                " Timeouts and refused connections are consistent with all {} being busy "
+                "(thread exhaustion); the counts alone do not prove the cause.",
+                threads > 0 ? fmt::format("{} worker threads", threads) : "worker threads");
+        }
+        lines.push_back(line);
+    }
+}
+
+void completion_lines(const run_result& r, const std::vector<std::string>& modes,
+                      bool has_sync, bool has_async, std::vector<std::string>& lines) {
+    for (const auto& name : modes) {
+        const auto& m = r.modes.at(name);
+        if (m.completion_latency_us.count == 0) {
+            if (m.reconciliation.accepted > 0) {
+                lines.push_back(name + ": no completion latency was measured.");
+            }
+            continue;
+        }
+        if (name == "sync") continue;  // the sync API answers when the work is done
+        const auto& api = m.api_latency_us;
+        const auto& done = m.completion_latency_us;
+        if (api.count > 0 && done.p50_us > api.p50_us * same_factor) {
+            lines.push_back(fmt::format(
+                "{} acknowledges in {} ms (p50) but the work completes only after {} ms (p50) / "
+                "{} ms (p99): accepted is not done.",
+                name, format_ms(api.p50_us), format_ms(done.p50_us), format_ms(done.p99_us)));
+        }
+    }
+    if (!(has_sync && has_async)) return;
+    const auto& s = r.modes.at("sync").completion_latency_us;
+    const auto& a = r.modes.at("async").completion_latency_us;
+    if (s.count == 0 || a.count == 0) return;
+    const std::string figures =
+        fmt::format("sync {} ms, async {} ms", format_ms(s.p99_us), format_ms(a.p99_us));
+    if (s.p99_us > 0 && a.p99_us >= s.p99_us * same_factor) {
+        lines.push_back(fmt::format("Work completion p99: {}: async completes work {} later.",
+                                    figures, format_ratio(a.p99_us / s.p99_us)));
+    } else if (a.p99_us > 0 && s.p99_us >= a.p99_us * same_factor) {
+        lines.push_back(fmt::format("Work completion p99: {}: async completes work {} sooner.",
+                                    figures, format_ratio(s.p99_us / a.p99_us)));
+    } else {
+        lines.push_back("Work completion p99: " + figures + ": about the same.");
+    }
+}
+
+void backlog_lines(const run_result& r, const std::vector<std::string>& modes,
+                   std::vector<std::string>& lines) {
+    for (const auto& name : modes) {
+        const auto& m = r.modes.at(name);
+        std::int64_t peak = 0;
+        for (const auto& s : m.series) peak = std::max(peak, s.backlog);
+        if (peak <= 0 && !(m.drain_s > 0)) continue;
+        lines.push_back(fmt::format(
+            "{} backlog (accepted, not yet completed) peaked at {}; after the load ended, "
+            "finishing it took {} s.",
+            name, format_count(static_cast<std::uint64_t>(peak)), format_seconds(m.drain_s)));
+    }
+}
+
+void full_completion_lines(const run_result& r, const std::vector<std::string>& modes,
+                           bool has_sync, bool has_async, std::vector<std::string>& lines) {
+    const auto& stages = r.settings.stages;
+    if (stages.size() < 2) return;
+    std::vector<std::string> figures;
+    for (const auto& name : modes) {
+        figures.push_back(
+            name + " " + format_seconds(r.modes.at(name).time_to_full_completion_s) + " s");
+    }
+    std::string line = fmt::format("Time to full completion across {} stages ({}): {}.",
+                                   stages.size(), join(stages, ", "), join(figures, ", "));
+    if (has_sync && has_async) {
+        const double s = r.modes.at("sync").time_to_full_completion_s;
+        const double a = r.modes.at("async").time_to_full_completion_s;
+        if (s > 0 && a > 0 && s >= a * same_factor) {
+            line += " Async finished everything " + format_ratio(s / a) + " sooner.";
+        } else if (s > 0 && a > 0 && a >= s * same_factor) {
+            line += " Async finished everything " + format_ratio(a / s) + " later.";
+        }
+    }
+    lines.push_back(line);
+}
+
+void reconciliation_lines(const run_result& r, const std::vector<std::string>& modes,
+                          std::vector<std::string>& lines) {
+    for (const auto& name : modes) {
+        const auto& rec = r.modes.at(name).reconciliation;
+        if (rec.pending > 0) {
+            lines.push_back(fmt::format(
+                "{}: {} still in progress when the drain ended: neither lost nor done.", name,
+                plural(rec.pending, "accepted request was", "accepted requests were")));
+        }
+        if (rec.dead_lettered > 0) {
+            lines.push_back(fmt::format(
+                "{}: {} dead-lettered (gave up after the last attempt): accepted but never done.",
+                name, plural(rec.dead_lettered, "accepted request was", "accepted requests were")));
+        }
+        if (rec.unacknowledged_processed > 0) {
+            lines.push_back(fmt::format(
+                "{}: {} processed although the client saw no 2xx; a client retry would apply "
+                "them twice.",
+                name, plural(rec.unacknowledged_processed, "request was", "requests were")));
+        }
+        for (const auto& c : rec.calls) {
+            if (c.ids_missing == 0 && c.ids_with_duplicates == 0) continue;
+            lines.push_back(fmt::format(
+                "{}: {}.{} received {} calls for {} expected; {} ids never reached it, {} reached "
+                "it more than once.",
+                name, c.system, c.operation, format_count(c.received_calls),
+                format_count(c.expected_calls), format_count(c.ids_missing),
+                format_count(c.ids_with_duplicates)));
+        }
+    }
+}
+
+void slo_lines(const run_result& r, std::vector<std::string>& lines) {
+    if (r.slo.empty()) return;
+    std::vector<std::string> missed;
+    for (const auto& c : r.slo) {
+        if (!c.passed) {
+            missed.push_back(fmt::format("{} {} (observed {}, target {})", c.mode, c.name,
+                                         c.observed, c.target));
+        }
+    }
+    if (missed.empty()) {
+        lines.push_back(fmt::format("SLOs: all {} met.", r.slo.size()));
+    } else {
+        lines.push_back(fmt::format("SLOs: {} of {} missed: {}.", missed.size(), r.slo.size(),
+                                    join(missed, "; ")));
+    }
+}
+
+}  // namespace
+
+std::vector<std::string> report_modes(const run_result& result) {
+    std::vector<std::string> out;
+    for (const char* name : {"sync", "async"}) {
+        if (result.modes.count(name) != 0) out.emplace_back(name);
+    }
+    for (const auto& [name, m] : result.modes) {
+        if (name != "sync" && name != "async") out.push_back(name);
+    }
+    return out;
+}
+
+std::vector<std::string> verdict_lines(const run_result& result) {
+    std::vector<std::string> lines;
+    const auto modes = report_modes(result);
+    if (modes.empty()) {
+        lines.push_back("No mode ran: nothing can be concluded.");
+        return lines;
+    }
+    const bool has_sync = result.modes.count("sync") != 0;
+    const bool has_async = result.modes.count("async") != 0;
+    safety_lines(result, modes, lines);
+    validity_lines(result, modes, lines);
+    scope_lines(modes, has_sync, has_async, lines);
+    api_latency_lines(result, modes, has_sync, has_async, lines);
+    keeping_up_lines(result, modes, lines);
+    error_lines(result, modes, lines);
+    completion_lines(result, modes, has_sync, has_async, lines);
+    backlog_lines(result, modes, lines);
+    full_completion_lines(result, modes, has_sync, has_async, lines);
+    reconciliation_lines(result, modes, lines);
+    slo_lines(result, lines);
+    return lines;
+}
+
+std::string format_ms(double us) {
+    if (!std::isfinite(us)) return "n/a";
+    const double ms = us / 1000.0;
+    return std::fabs(ms) < 100.0 ? fmt::format("{:.2f}", ms) : fmt::format("{:.1f}", ms);
+}
+
+std::string format_rate(double per_s) {
+    if (!std::isfinite(per_s)) return "n/a";
+    return fmt::format("{:.1f}", per_s);
+}
+
+std::string format_seconds(double s) {
+    if (!std::isfinite(s)) return "n/a";
+    return std::fabs(s) < 10.0 ? fmt::format("{:.2f}", s) : fmt::format("{:.1f}", s);
+}
+
+std::string format_percent(double share) {
+    if (!std::isfinite(share)) return "n/a";
+    std::string text = fmt::format("{:.2f}", share * 100.0);
+    // 99.999% availability must not read as 100%: show more digits until it does not.
+    if (share < 1.0 && text == "100.00") {
+        text = fmt::format("{:.4f}", share * 100.0);
+        if (text == "100.0000") return ">99.9999%";
+    }
+    return text + "%";
+}
+
+std::string format_count(std::uint64_t n) {
+    std::string digits = std::to_string(n);
+    std::string out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i != 0 && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
+std::string format_ratio(double ratio) {
+    if (!std::isfinite(ratio)) return "n/a";
+    return fmt::format("{:.1f}x", ratio);
+}
+
+}  // namespace asyncbench

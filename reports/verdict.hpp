@@ -1,0 +1,38 @@
+#pragma once
+// The verdict: a few plain sentences drawn only from the numbers of one run, and the number
+// formats every report shares (so the verdict, the Markdown and the HTML never disagree).
+// Pure functions of their arguments; thread-safe.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "harness/result/run_result.hpp"
+
+namespace asyncbench {
+
+// Verdict lines in Markdown inline syntax (only **bold** is used). Order: the safety check
+// first (bold when an accepted request was lost or an effect applied twice), then validity,
+// what can be compared, API latency, keeping up with the offered rate, errors, completion
+// latency, backlog, time to full completion (multi-stage workflows), other reconciliation
+// findings and SLOs. A mode "kept up" when it achieved at least 95% of the offered rate with
+// at least 99% availability; API p99 values within 10% of each other count as "about the same".
+std::vector<std::string> verdict_lines(const run_result& result);
+
+// Modes in report order: "sync", "async", then any others present in map order.
+std::vector<std::string> report_modes(const run_result& result);
+
+// Microseconds shown as milliseconds: 2 decimals below 100 ms, 1 above ("0.85", "812.3").
+std::string format_ms(double us);
+// Rates with 1 decimal ("99.8").
+std::string format_rate(double per_s);
+// Seconds: 2 decimals below 10 s, 1 above ("1.25", "42.0").
+std::string format_seconds(double s);
+// A share in [0, 1] as a percentage with 2 decimals; never rounds a failure up to "100.00%"
+// (0.99999 gives "99.9990%").
+std::string format_percent(double share);
+// Counts with thousands separators ("12,345").
+std::string format_count(std::uint64_t n);
+// Ratio of two positive values with 1 decimal and an "x" ("3.2x").
+std::string format_ratio(double ratio);
+
+}  // namespace asyncbench

@@ -1,0 +1,303 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include <unistd.h>
+
+#include "harness/result/result_json.hpp"
+#include "reports/html_report.hpp"
+#include "reports/markdown_report.hpp"
+#include "reports/report_writer.hpp"
+
+namespace asyncbench {
+namespace {
+
+// A fixed two-mode run (latency fields: count, min, p50, p90, p99, p99.9, max, mean).
+run_result fixed_run() {
+    run_result r;
+    r.scenario = "lp-report";
+    r.description = "LP report <save> & \"run\"";
+    r.environment.asyncbench_version = "0.1.0";
+    r.environment.git_commit = "1a2b3c4";
+    r.environment.host = "bench-1";
+    r.environment.cpu = "AMD EPYC 7B13";
+    r.environment.cores = 2;
+    r.environment.os = "Debian 12";
+    r.environment.libraries = {{"boost", "1.81.0"}, {"librdkafka", "2.0.2"}};
+    r.environment.broker_kind = "embedded-mock";
+    r.environment.broker_description = "librdkafka mock cluster, 3 brokers (in memory)";
+    r.environment.bootstrap_servers = "127.0.0.1:39092";
+    r.environment.database = "sqlite";
+    r.environment.started_at = "2024-05-01T12:00:00Z";
+    r.settings.load_model = "open";
+    r.settings.rate_per_s = 100;
+    r.settings.warmup_s = 5;
+    r.settings.duration_s = 60;
+    r.settings.sync_worker_threads = 200;
+    r.settings.async_partitions = 12;
+    r.settings.async_consumers_per_group = 4;
+    r.settings.stages = {"report"};
+    r.settings.producer_settings = {{"acks", "all"}, {"linger.ms", "5"}};
+
+    mode_result sync;
+    sync.mode = "sync";
+    sync.api_latency_us = {3672, 90000, 150000, 180000, 812345, 1500000, 2999999, 210000};
+    sync.completion_latency_us = sync.api_latency_us;
+    sync.send_delay_us = {6000, 1, 40, 80, 120, 300, 900, 50};
+    sync.offered_per_s = 100;
+    sync.achieved_per_s = 61.2;
+    sync.availability = 0.612;
+    sync.requests = 6000;
+    sync.errors = {28, 2300, 0, 0, 0};
+    sync.reconciliation.accepted = 3672;
+    sync.reconciliation.completed = 3672;
+    sync.reconciliation.unacknowledged_processed = 12;
+    sync.reconciliation.calls = {{"lp", "LPRUN", 3672, 3684, 0, 0}};
+    sync.time_to_full_completion_s = 66.04;
+    sync.series = {{5, 100, 70, 30, 150000, 900000, 0}, {6, 100, 55, 45, 160000, 2500000, 0}};
+    sync.warnings = {"sync worker pool saturated for 41 s"};
+
+    mode_result async;
+    async.mode = "async";
+    async.api_latency_us = {5994, 400, 850, 2000, 4100, 9000, 15000, 1000};
+    async.completion_latency_us = {5992, 120000, 400000, 700000, 900000, 1400000, 2100000,
+                                   450000};
+    async.send_delay_us = {6000, 1, 30, 60, 90, 200, 700, 40};
+    async.offered_per_s = 100;
+    async.achieved_per_s = 99.9;
+    async.availability = 0.999;
+    async.requests = 6000;
+    async.errors = {0, 0, 0, 0, 6};
+    async.reconciliation.accepted = 5994;
+    async.reconciliation.completed = 5992;
+    async.reconciliation.lost = 2;
+    async.reconciliation.lost_ids = {"rpt-17", "rpt-<42>"};
+    async.reconciliation.calls = {{"lp", "LPRUN", 5992, 5992, 0, 2}};
+    async.drain_s = 1.5;
+    async.time_to_full_completion_s = 67.2;
+    async.series = {{5, 100, 100, 0, 900, 4000, 12}, {6, 100, 99, 1, 850, 4200, 85}};
+    async.warnings = {"consumer <lag> grew to 85"};
+    async.valid = false;
+    async.invalid_reasons = {"lost ids: 2"};
+
+    r.modes["sync"] = sync;
+    r.modes["async"] = async;
+    r.slo = {{"sync", "api_p99", "<= 500ms", "812.3ms", false},
+             {"async", "api_p99", "<= 500ms", "4.1ms", true}};
+    r.valid = false;
+    return r;
+}
+
+std::string markdown(const run_result& r) {
+    std::ostringstream out;
+    write_markdown_report(r, out);
+    return out.str();
+}
+
+std::string html(const run_result& r) {
+    std::ostringstream out;
+    write_html_report(r, out);
+    return out.str();
+}
+
+#define EXPECT_HAS(text, needle) \
+    EXPECT_NE((text).find(needle), std::string::npos) << "missing: " << (needle) << "\n" << (text)
+
+TEST(markdown_report, pins_the_side_by_side_table) {
+    const std::string md = markdown(fixed_run());
+    EXPECT_EQ(md.rfind("# AsyncBench report: lp-report\n", 0), 0u);
+    for (const char* row : {
+             "| Metric | sync | async |\n|---|---:|---:|\n",
+             "| API latency p50 (ms) | 150.0 | 0.85 |\n",
+             "| API latency p90 (ms) | 180.0 | 2.00 |\n",
+             "| API latency p99 (ms) | 812.3 | 4.10 |\n",
+             "| API latency p99.9 (ms) | 1500.0 | 9.00 |\n",
+             "| API latency max (ms) | 3000.0 | 15.00 |\n",
+             "| Completion latency p50 (ms) | 150.0 | 400.0 |\n",
+             "| Completion latency p99 (ms) | 812.3 | 900.0 |\n",
+             "| Send delay p99 (ms) | 0.12 | 0.09 |\n",
+             "| Offered rate (/s) | 100.0 | 100.0 |\n",
+             "| Achieved rate (/s) | 61.2 | 99.9 |\n",
+             "| Availability | 61.20% | 99.90% |\n",
+             "| Requests (measured) | 6,000 | 6,000 |\n",
+             "| Errors: connect | 28 | 0 |\n",
+             "| Errors: timeout | 2,300 | 0 |\n",
+             "| Errors: 5xx | 0 | 6 |\n",
+             "| Errors: total | 2,328 | 6 |\n",
+             "| Accepted | 3,672 | 5,994 |\n",
+             "| Completed | 3,672 | 5,992 |\n",
+             "| Lost | 0 | 2 |\n",
+             "| Duplicate effects | 0 | 0 |\n",
+             "| Processed without 2xx | 12 | 0 |\n",
+             "| Drain time (s) | 0.00 | 1.50 |\n",
+             "| Time to full completion (s) | 66.0 | 67.2 |\n",
+         }) {
+        EXPECT_HAS(md, row);
+    }
+}
+
+TEST(markdown_report, pins_environment_settings_checks_warnings_slo_and_reasons) {
+    const std::string md = markdown(fixed_run());
+    for (const char* text : {
+             "Run valid: NO",
+             "| Git commit | 1a2b3c4 |\n",
+             "| CPU | AMD EPYC 7B13 |\n",
+             "| Cores | 2 |\n",
+             "| Libraries | boost 1.81.0, librdkafka 2.0.2 |\n",
+             "| Broker | embedded-mock (librdkafka mock cluster, 3 brokers (in memory)) |\n",
+             "| Database | sqlite |\n",
+             "| Requests | not set (duration bound) |\n",
+             "| Producer settings | acks=all, linger.ms=5 |\n",
+             "## Verdict\n\n- **Safety check failed (async): 2 accepted requests lost (first: "
+             "rpt-17, rpt-<42>).**\n",
+             "| sync | lp.LPRUN | 3,672 | 3,684 | 0 | 0 | ok |\n",
+             "| async | lp.LPRUN | 5,992 | 5,992 | 0 | 2 | MISSING |\n",
+             "Lost ids (async, first 2): rpt-17, rpt-<42>\n",
+             "- Kafka here is librdkafka's in-memory mock cluster: its latency is not "
+             "representative of a real broker, and it keeps only about 5 MiB or 100,000 message "
+             "sets per partition.\n",
+             "- sync: sync worker pool saturated for 41 s\n",
+             "- async: consumer <lag> grew to 85\n",
+             "| sync | api_p99 | <= 500ms | 812.3ms | MISSED |\n",
+             "| async | api_p99 | <= 500ms | 4.1ms | met |\n",
+             "## Invalid reasons\n\n- async: lost ids: 2\n",
+         }) {
+        EXPECT_HAS(md, text);
+    }
+    // The sections come in the documented order.
+    std::size_t pos = 0;
+    for (const char* heading : {"## Environment", "## Settings", "## Verdict", "## Results",
+                                "## Downstream call checks", "## Warnings", "## SLOs",
+                                "## Invalid reasons"}) {
+        const auto found = md.find(heading, pos);
+        ASSERT_NE(found, std::string::npos) << heading;
+        pos = found;
+    }
+}
+
+TEST(markdown_report, external_broker_has_no_mock_warning_and_pipes_are_escaped) {
+    run_result r = fixed_run();
+    r.environment.broker_kind = "external";
+    r.environment.host = "a|b";
+    r.modes["sync"].warnings.clear();
+    r.modes["async"].warnings.clear();
+    const std::string md = markdown(r);
+    EXPECT_EQ(md.find("mock cluster: its latency"), std::string::npos);
+    EXPECT_HAS(md, "## Warnings\n\nNone.\n");
+    EXPECT_HAS(md, "| Host | a\\|b |\n");
+}
+
+TEST(markdown_report, one_mode_only_has_one_column) {
+    run_result r = fixed_run();
+    r.modes.erase("sync");
+    r.slo.pop_back();
+    r.slo.front().mode = "async";
+    const std::string md = markdown(r);
+    EXPECT_HAS(md, "## Results: async\n\n| Metric | async |\n|---|---:|\n");
+    EXPECT_HAS(md, "| API latency p99 (ms) | 4.10 |\n");
+    EXPECT_HAS(md, "Only the async pipeline ran");
+    EXPECT_EQ(md.find("| sync"), std::string::npos);
+}
+
+TEST(markdown_report, no_mode_at_all) {
+    run_result r;
+    const std::string md = markdown(r);
+    EXPECT_HAS(md, "No mode ran.");
+    EXPECT_HAS(md, "- No mode ran: nothing can be concluded.\n");
+}
+
+TEST(html_report, is_self_contained_escaped_and_has_charts) {
+    run_result r = fixed_run();
+    r.scenario = "<script>alert('x')</script>";
+    const std::string page = html(r);
+    EXPECT_EQ(page.rfind("<!DOCTYPE html>", 0), 0u);
+    EXPECT_EQ(page.find("<script"), std::string::npos);
+    EXPECT_HAS(page, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;");
+    EXPECT_HAS(page, "LP report &lt;save&gt; &amp; &quot;run&quot;");
+    EXPECT_HAS(page, "consumer &lt;lag&gt; grew to 85");
+    EXPECT_HAS(page, "rpt-&lt;42&gt;");
+    EXPECT_EQ(page.find("rpt-<42>"), std::string::npos);
+    // No external assets.
+    EXPECT_EQ(page.find("src="), std::string::npos);
+    EXPECT_EQ(page.find("<link"), std::string::npos);
+    // Three charts with axis labels and a line per mode.
+    std::size_t svgs = 0;
+    for (auto pos = page.find("<svg"); pos != std::string::npos; pos = page.find("<svg", pos + 1)) {
+        ++svgs;
+    }
+    EXPECT_EQ(svgs, 3u);
+    EXPECT_HAS(page, "time since the start of warm-up (s)");
+    EXPECT_HAS(page, "p99 latency (ms)");
+    EXPECT_HAS(page, ">sync p99</text>");
+    EXPECT_HAS(page, ">async errors/s</text>");
+    EXPECT_HAS(page, ">async backlog</text>");
+    EXPECT_HAS(page, "<polyline");
+}
+
+TEST(html_report, has_the_same_content_as_the_markdown) {
+    const std::string page = html(fixed_run());
+    EXPECT_HAS(page, "<li><strong>Safety check failed (async): 2 accepted requests lost (first: "
+                     "rpt-17, rpt-&lt;42&gt;).</strong></li>");
+    EXPECT_HAS(page, "<tr><td>API latency p99 (ms)</td><td class=\"num\">812.3</td>"
+                     "<td class=\"num\">4.10</td></tr>");
+    EXPECT_HAS(page, "<td class=\"bad\">MISSING</td>");
+    EXPECT_HAS(page, "Kafka here is librdkafka&#39;s in-memory mock cluster");
+    EXPECT_HAS(page, "<h2>Invalid reasons</h2>\n<ul>\n<li>async: lost ids: 2</li>");
+}
+
+TEST(html_report, one_mode_only_and_no_samples) {
+    run_result r = fixed_run();
+    r.modes.erase("async");
+    r.modes["sync"].series.clear();
+    const std::string page = html(r);
+    EXPECT_HAS(page, "<tr><th>Metric</th><th>sync</th></tr>");
+    EXPECT_HAS(page, "API latency p99 per second: no per-second samples.");
+    EXPECT_EQ(page.find("<svg"), std::string::npos);
+    EXPECT_HAS(page, "Only the sync baseline ran");
+}
+
+std::string read_file(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+TEST(report_writer, writes_all_three_files_and_the_report_regenerates_from_result_json) {
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("asyncbench_report_test_" + std::to_string(::getpid())) / "nested";
+    std::filesystem::remove_all(dir.parent_path());
+    const run_result r = fixed_run();
+    write_reports(r, dir);
+    const std::string json = read_file(dir / "result.json");
+    const std::string md = read_file(dir / "report.md");
+    EXPECT_EQ(json, result_to_json(r));
+    EXPECT_EQ(md, markdown(r));
+    EXPECT_EQ(read_file(dir / "report.html"), html(r));
+    EXPECT_FALSE(std::filesystem::exists(dir / "result.json.tmp"));
+    // The report is a function of result.json alone.
+    const auto back = result_from_json(json);
+    ASSERT_TRUE(std::holds_alternative<run_result>(back));
+    EXPECT_EQ(markdown(std::get<run_result>(back)), md);
+    std::filesystem::remove_all(dir.parent_path());
+}
+
+TEST(report_writer, failure_throws_naming_the_path) {
+    const auto file = std::filesystem::temp_directory_path() /
+                      ("asyncbench_report_test_file_" + std::to_string(::getpid()));
+    std::ofstream(file) << "x";
+    try {
+        write_reports(fixed_run(), file / "out");
+        ADD_FAILURE() << "expected std::runtime_error";
+    } catch (const std::runtime_error& e) {
+        EXPECT_HAS(std::string(e.what()), (file / "out").string());
+    }
+    std::filesystem::remove(file);
+}
+
+}  // namespace
+}  // namespace asyncbench

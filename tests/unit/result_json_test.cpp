@@ -1,0 +1,368 @@
+#include "harness/result/result_json.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <cmath>
+#include <string>
+
+namespace asyncbench {
+namespace {
+
+latency_summary latency(double base) {
+    // Values with no short decimal form, so an inexact double round trip would show.
+    return {1234567, base / 3, base * 0.1, base * 1.7, base * 2.3, base * 7.1, base * 11.3,
+            base / 7};
+}
+
+mode_result populated_mode(const std::string& name, double scale) {
+    mode_result m;
+    m.mode = name;
+    m.api_latency_us = latency(1000.0 * scale);
+    m.completion_latency_us = latency(5000.0 * scale);
+    m.send_delay_us = latency(17.0 * scale);
+    m.offered_per_s = 100.0;
+    m.achieved_per_s = 99.87654321 * scale;
+    m.availability = 0.999123456789;
+    m.requests = 18'000'000'000'000'000'000ULL;  // above INT64_MAX: must stay unsigned
+    m.errors = {1, 2, 3, 4, 5};
+    m.reconciliation.accepted = 6000;
+    m.reconciliation.completed = 5990;
+    m.reconciliation.lost = 3;
+    m.reconciliation.pending = 4;
+    m.reconciliation.dead_lettered = 3;
+    m.reconciliation.duplicate_effects = 7;
+    m.reconciliation.unacknowledged_processed = 8;
+    m.reconciliation.lost_ids = {"order-1", "order-\"2\"", "주문-3"};
+    m.reconciliation.calls = {{"lp", "setQueue", 5990, 6010, 12, 0},
+                              {"lp", "LPRUN", 5990, 5980, 0, 10}};
+    m.drain_s = 12.345678;
+    m.time_to_full_completion_s = 75.1e-3;
+    m.series = {{0, 100, 98, 2, 812.5, 4096.25, 0}, {1, 101, 101, 0, 700.125, 1e-7, -1},
+                {2, 99, 0, 99, 0.0, 123456789.123, 42}};
+    m.warnings = {"embedded broker retention reached", "line one\nline two\ttab"};
+    m.valid = false;
+    m.invalid_reasons = {"send delay p99 above 10 ms"};
+    return m;
+}
+
+run_result populated_result() {
+    run_result r;
+    r.scenario = "lp-report";
+    r.description = "POST /SAVE \\ with <html> & \"quotes\", 보고서";
+    r.environment = {"0.1.0",
+                     "abc123",
+                     "bench-host",
+                     "Intel(R) Xeon(R) @ 2.20GHz",
+                     2,
+                     "Debian 12",
+                     {{"boost", "1.81.0"}, {"librdkafka", "2.0.2"}},
+                     "embedded-mock",
+                     "librdkafka mock cluster, 3 brokers (in memory)",
+                     "127.0.0.1:39092",
+                     "sqlite",
+                     "2024-05-01T12:00:00Z"};
+    r.settings.load_model = "open";
+    r.settings.rate_per_s = 100.5;
+    r.settings.users = 50;
+    r.settings.warmup_s = 5;
+    r.settings.duration_s = 60.25;
+    r.settings.requests = 20000;
+    r.settings.sync_worker_threads = 200;
+    r.settings.async_partitions = 12;
+    r.settings.async_consumers_per_group = 4;
+    r.settings.stages = {"payroll", "orgchart", "erp"};
+    r.settings.producer_settings = {{"acks", "all"}, {"linger.ms", "5"}};
+    r.settings.consumer_settings = {{"enable.auto.commit", "false"}};
+    r.modes["sync"] = populated_mode("sync", 1.0);
+    r.modes["async"] = populated_mode("async", 0.0123);
+    r.slo = {{"sync", "api_p99", "<= 500ms", "812.3ms", false},
+             {"async", "api_p99", "<= 500ms", "4.1ms", true}};
+    r.valid = false;
+    return r;
+}
+
+void expect_latency_eq(const latency_summary& a, const latency_summary& b) {
+    EXPECT_EQ(a.count, b.count);
+    EXPECT_EQ(a.min_us, b.min_us);
+    EXPECT_EQ(a.p50_us, b.p50_us);
+    EXPECT_EQ(a.p90_us, b.p90_us);
+    EXPECT_EQ(a.p99_us, b.p99_us);
+    EXPECT_EQ(a.p999_us, b.p999_us);
+    EXPECT_EQ(a.max_us, b.max_us);
+    EXPECT_EQ(a.mean_us, b.mean_us);
+}
+
+void expect_mode_eq(const mode_result& a, const mode_result& b) {
+    EXPECT_EQ(a.mode, b.mode);
+    expect_latency_eq(a.api_latency_us, b.api_latency_us);
+    expect_latency_eq(a.completion_latency_us, b.completion_latency_us);
+    expect_latency_eq(a.send_delay_us, b.send_delay_us);
+    EXPECT_EQ(a.offered_per_s, b.offered_per_s);
+    EXPECT_EQ(a.achieved_per_s, b.achieved_per_s);
+    EXPECT_EQ(a.availability, b.availability);
+    EXPECT_EQ(a.requests, b.requests);
+    EXPECT_EQ(a.errors.connect, b.errors.connect);
+    EXPECT_EQ(a.errors.timeout, b.errors.timeout);
+    EXPECT_EQ(a.errors.io, b.errors.io);
+    EXPECT_EQ(a.errors.status_4xx, b.errors.status_4xx);
+    EXPECT_EQ(a.errors.status_5xx, b.errors.status_5xx);
+    const auto& ra = a.reconciliation;
+    const auto& rb = b.reconciliation;
+    EXPECT_EQ(ra.accepted, rb.accepted);
+    EXPECT_EQ(ra.completed, rb.completed);
+    EXPECT_EQ(ra.lost, rb.lost);
+    EXPECT_EQ(ra.pending, rb.pending);
+    EXPECT_EQ(ra.dead_lettered, rb.dead_lettered);
+    EXPECT_EQ(ra.duplicate_effects, rb.duplicate_effects);
+    EXPECT_EQ(ra.unacknowledged_processed, rb.unacknowledged_processed);
+    EXPECT_EQ(ra.lost_ids, rb.lost_ids);
+    ASSERT_EQ(ra.calls.size(), rb.calls.size());
+    for (std::size_t i = 0; i < ra.calls.size(); ++i) {
+        EXPECT_EQ(ra.calls[i].system, rb.calls[i].system);
+        EXPECT_EQ(ra.calls[i].operation, rb.calls[i].operation);
+        EXPECT_EQ(ra.calls[i].expected_calls, rb.calls[i].expected_calls);
+        EXPECT_EQ(ra.calls[i].received_calls, rb.calls[i].received_calls);
+        EXPECT_EQ(ra.calls[i].ids_with_duplicates, rb.calls[i].ids_with_duplicates);
+        EXPECT_EQ(ra.calls[i].ids_missing, rb.calls[i].ids_missing);
+    }
+    EXPECT_EQ(a.drain_s, b.drain_s);
+    EXPECT_EQ(a.time_to_full_completion_s, b.time_to_full_completion_s);
+    ASSERT_EQ(a.series.size(), b.series.size());
+    for (std::size_t i = 0; i < a.series.size(); ++i) {
+        EXPECT_EQ(a.series[i].t_s, b.series[i].t_s);
+        EXPECT_EQ(a.series[i].sent, b.series[i].sent);
+        EXPECT_EQ(a.series[i].ok, b.series[i].ok);
+        EXPECT_EQ(a.series[i].errors, b.series[i].errors);
+        EXPECT_EQ(a.series[i].p50_us, b.series[i].p50_us);
+        EXPECT_EQ(a.series[i].p99_us, b.series[i].p99_us);
+        EXPECT_EQ(a.series[i].backlog, b.series[i].backlog);
+    }
+    EXPECT_EQ(a.warnings, b.warnings);
+    EXPECT_EQ(a.valid, b.valid);
+    EXPECT_EQ(a.invalid_reasons, b.invalid_reasons);
+}
+
+void expect_result_eq(const run_result& a, const run_result& b) {
+    EXPECT_EQ(a.schema_version, b.schema_version);
+    EXPECT_EQ(a.scenario, b.scenario);
+    EXPECT_EQ(a.description, b.description);
+    const auto& ea = a.environment;
+    const auto& eb = b.environment;
+    EXPECT_EQ(ea.asyncbench_version, eb.asyncbench_version);
+    EXPECT_EQ(ea.git_commit, eb.git_commit);
+    EXPECT_EQ(ea.host, eb.host);
+    EXPECT_EQ(ea.cpu, eb.cpu);
+    EXPECT_EQ(ea.cores, eb.cores);
+    EXPECT_EQ(ea.os, eb.os);
+    EXPECT_EQ(ea.libraries, eb.libraries);
+    EXPECT_EQ(ea.broker_kind, eb.broker_kind);
+    EXPECT_EQ(ea.broker_description, eb.broker_description);
+    EXPECT_EQ(ea.bootstrap_servers, eb.bootstrap_servers);
+    EXPECT_EQ(ea.database, eb.database);
+    EXPECT_EQ(ea.started_at, eb.started_at);
+    const auto& sa = a.settings;
+    const auto& sb = b.settings;
+    EXPECT_EQ(sa.load_model, sb.load_model);
+    EXPECT_EQ(sa.rate_per_s, sb.rate_per_s);
+    EXPECT_EQ(sa.users, sb.users);
+    EXPECT_EQ(sa.warmup_s, sb.warmup_s);
+    EXPECT_EQ(sa.duration_s, sb.duration_s);
+    EXPECT_EQ(sa.requests, sb.requests);
+    EXPECT_EQ(sa.sync_worker_threads, sb.sync_worker_threads);
+    EXPECT_EQ(sa.async_partitions, sb.async_partitions);
+    EXPECT_EQ(sa.async_consumers_per_group, sb.async_consumers_per_group);
+    EXPECT_EQ(sa.stages, sb.stages);
+    EXPECT_EQ(sa.producer_settings, sb.producer_settings);
+    EXPECT_EQ(sa.consumer_settings, sb.consumer_settings);
+    ASSERT_EQ(a.modes.size(), b.modes.size());
+    for (const auto& [name, m] : a.modes) {
+        ASSERT_EQ(b.modes.count(name), 1u) << name;
+        expect_mode_eq(m, b.modes.at(name));
+    }
+    ASSERT_EQ(a.slo.size(), b.slo.size());
+    for (std::size_t i = 0; i < a.slo.size(); ++i) {
+        EXPECT_EQ(a.slo[i].mode, b.slo[i].mode);
+        EXPECT_EQ(a.slo[i].name, b.slo[i].name);
+        EXPECT_EQ(a.slo[i].target, b.slo[i].target);
+        EXPECT_EQ(a.slo[i].observed, b.slo[i].observed);
+        EXPECT_EQ(a.slo[i].passed, b.slo[i].passed);
+    }
+    EXPECT_EQ(a.valid, b.valid);
+}
+
+run_result parse_ok(const std::string& text) {
+    auto parsed = result_from_json(text);
+    if (auto* error = std::get_if<std::string>(&parsed)) {
+        ADD_FAILURE() << *error;
+        return {};
+    }
+    return std::get<run_result>(parsed);
+}
+
+std::string parse_error(std::string_view text) {
+    std::variant<run_result, std::string> parsed;
+    EXPECT_NO_THROW(parsed = result_from_json(text));
+    const auto* error = std::get_if<std::string>(&parsed);
+    if (error == nullptr) {
+        ADD_FAILURE() << "expected an error for: " << text.substr(0, 80);
+        return {};
+    }
+    return *error;
+}
+
+// The populated result's JSON with one edit applied through boost::json.
+std::string edited_json(void (*edit)(boost::json::object&)) {
+    auto doc = boost::json::parse(result_to_json(populated_result()));
+    edit(doc.as_object());
+    return boost::json::serialize(doc);
+}
+
+TEST(result_json, round_trip_of_a_fully_populated_result_is_exact) {
+    const run_result original = populated_result();
+    const std::string text = result_to_json(original);
+    const run_result back = parse_ok(text);
+    expect_result_eq(original, back);
+    // Writing again gives the same bytes: a report regenerated from result.json is identical.
+    EXPECT_EQ(result_to_json(back), text);
+}
+
+TEST(result_json, round_trip_of_many_awkward_doubles_is_exact) {
+    run_result r = populated_result();
+    auto& series = r.modes["sync"].series;
+    series.clear();
+    double v = 1.0 / 3.0;
+    for (int i = 0; i < 2000; ++i) {
+        v = v * 1.7320508075688772 + 0.1;
+        if (v > 1e12) v /= 9.87654321e10;
+        series.push_back({i, 1, 1, 0, v, v * 1.000000000000001, 0});
+    }
+    expect_result_eq(r, parse_ok(result_to_json(r)));
+}
+
+TEST(result_json, empty_result_round_trips_with_null_requests) {
+    run_result r;
+    const std::string text = result_to_json(r);
+    EXPECT_NE(text.find("\"requests\": null"), std::string::npos);
+    EXPECT_NE(text.find("\"modes\": {}"), std::string::npos);
+    const run_result back = parse_ok(text);
+    EXPECT_FALSE(back.settings.requests.has_value());
+    expect_result_eq(r, back);
+}
+
+TEST(result_json, keys_are_in_struct_order_with_units_and_sync_before_async) {
+    const std::string text = result_to_json(populated_result());
+    const char* const ordered[] = {
+        "\"schema_version\": 1", "\"scenario\"", "\"description\"", "\"environment\"",
+        "\"settings\"", "\"modes\"", "\"sync\": {", "\"api_latency_us\"", "\"p999\"",
+        "\"completion_latency_us\"", "\"send_delay_us\"", "\"offered_per_s\"",
+        "\"achieved_per_s\"", "\"availability\"", "\"requests\"", "\"errors\"",
+        "\"reconciliation\"", "\"calls\"", "\"drain_s\"", "\"time_to_full_completion_s\"",
+        "\"series\"", "\"warnings\"", "\"valid\"", "\"invalid_reasons\"", "\"async\": {",
+        "\"slo\"", "\"valid\": false\n}"};
+    std::size_t pos = 0;
+    for (const char* key : ordered) {
+        const auto found = text.find(key, pos);
+        ASSERT_NE(found, std::string::npos) << key << " missing or out of order";
+        pos = found;
+    }
+    // Pretty-printed, doubles stay doubles, one series sample a line.
+    EXPECT_NE(text.find("\n  \"scenario\": \"lp-report\",\n"), std::string::npos);
+    EXPECT_NE(text.find("\"offered_per_s\": 100.0,"), std::string::npos);
+    EXPECT_NE(text.find("{\"t_s\": 0, \"sent\": 100, \"ok\": 98, \"errors\": 2, "
+                        "\"p50_us\": 812.5, \"p99_us\": 4096.25, \"backlog\": 0}"),
+              std::string::npos);
+}
+
+TEST(result_json, non_finite_doubles_become_null_and_read_back_as_nan) {
+    run_result r;
+    r.modes["async"].mode = "async";
+    r.modes["async"].drain_s = std::numeric_limits<double>::infinity();
+    r.modes["async"].availability = std::nan("");
+    const std::string text = result_to_json(r);
+    EXPECT_NE(text.find("\"drain_s\": null"), std::string::npos);
+    const run_result back = parse_ok(text);
+    EXPECT_TRUE(std::isnan(back.modes.at("async").drain_s));
+    EXPECT_TRUE(std::isnan(back.modes.at("async").availability));
+}
+
+TEST(result_json, invalid_utf8_is_replaced_so_the_file_still_parses) {
+    run_result r;
+    r.environment.host = "bad\xff\xfe host \xc3\xa9";
+    const run_result back = parse_ok(result_to_json(r));
+    EXPECT_EQ(back.environment.host, "bad\xEF\xBF\xBD\xEF\xBF\xBD host \xc3\xa9");
+}
+
+TEST(result_json, malformed_json_is_an_error_not_an_exception) {
+    for (const char* text : {"", "{", "{\"schema_version\": 1,}", "not json", "[1, 2]", "null",
+                             "{\"schema_version\": 1} trailing"}) {
+        const std::string error = parse_error(text);
+        EXPECT_NE(error.find("result.json"), std::string::npos) << text;
+    }
+    EXPECT_NE(parse_error("{").find("not valid JSON"), std::string::npos);
+    EXPECT_NE(parse_error("[1, 2]").find("expected an object"), std::string::npos);
+}
+
+TEST(result_json, missing_field_is_named_by_its_path) {
+    const std::string text = edited_json([](boost::json::object& o) {
+        o["modes"].as_object()["sync"].as_object()["errors"].as_object().erase("timeout");
+    });
+    EXPECT_EQ(parse_error(text), "result.json: modes.sync.errors.timeout: missing field");
+
+    const std::string no_requests = edited_json(
+        [](boost::json::object& o) { o["settings"].as_object().erase("requests"); });
+    EXPECT_EQ(parse_error(no_requests), "result.json: settings.requests: missing field");
+
+    const std::string no_valid =
+        edited_json([](boost::json::object& o) { o.erase("valid"); });
+    EXPECT_EQ(parse_error(no_valid), "result.json: valid: missing field");
+}
+
+TEST(result_json, wrong_types_are_errors) {
+    const std::string text = edited_json([](boost::json::object& o) {
+        o["modes"].as_object()["async"].as_object()["requests"] = -5;
+    });
+    EXPECT_EQ(parse_error(text),
+              "result.json: modes.async.requests: expected a non-negative integer");
+
+    const std::string sample = edited_json([](boost::json::object& o) {
+        auto& series = o["modes"].as_object()["sync"].as_object()["series"].as_array();
+        series[1].as_object()["p99_us"] = "slow";
+    });
+    EXPECT_EQ(parse_error(sample), "result.json: modes.sync.series[1].p99_us: expected a number");
+
+    const std::string mismatch = edited_json([](boost::json::object& o) {
+        o["modes"].as_object()["sync"].as_object()["mode"] = "async";
+    });
+    EXPECT_NE(parse_error(mismatch).find("modes.sync.mode"), std::string::npos);
+}
+
+TEST(result_json, unknown_schema_version_is_an_error) {
+    const std::string v2 = edited_json([](boost::json::object& o) { o["schema_version"] = 2; });
+    EXPECT_EQ(parse_error(v2),
+              "result.json: schema_version: unknown version 2 (this build reads version 1)");
+    const std::string text =
+        edited_json([](boost::json::object& o) { o["schema_version"] = "1"; });
+    EXPECT_NE(parse_error(text).find("schema_version: unknown version \"1\""), std::string::npos);
+    // A future file that lost fields still reports its version, not a missing field.
+    EXPECT_NE(parse_error("{\"schema_version\": 7}").find("unknown version 7"),
+              std::string::npos);
+    EXPECT_NE(parse_error("{}").find("schema_version: missing field"), std::string::npos);
+}
+
+TEST(result_json, unknown_keys_are_ignored) {
+    // Edited as text: Boost 1.81's own parser would round some doubles by one ulp.
+    std::string text = result_to_json(populated_result());
+    const auto replace = [&text](const std::string& from, const std::string& to) {
+        const auto pos = text.find(from);
+        ASSERT_NE(pos, std::string::npos) << from;
+        text.replace(pos, from.size(), to);
+    };
+    replace("{\n  \"schema_version\": 1,",
+            "{\"added_later\": {\"x\": [1]}, \"schema_version\": 1,");
+    replace("\"mode\": \"sync\",", "\"mode\": \"sync\", \"extra_us\": 2.5,");
+    expect_result_eq(populated_result(), parse_ok(text));
+}
+
+}  // namespace
+}  // namespace asyncbench

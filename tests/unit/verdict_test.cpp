@@ -1,0 +1,216 @@
+#include "reports/verdict.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace asyncbench {
+namespace {
+
+// A clean lp-report-like run: sync slow but coping, async fast to acknowledge, no losses.
+// Latency fields in order: count, min, p50, p90, p99, p99.9, max, mean.
+run_result clean_run() {
+    run_result r;
+    r.scenario = "lp-report";
+    r.settings.sync_worker_threads = 200;
+    r.settings.stages = {"report"};
+    mode_result sync;
+    sync.mode = "sync";
+    sync.api_latency_us = {6000, 150000, 180000, 190000, 200000, 240000, 260000, 182000};
+    sync.completion_latency_us = sync.api_latency_us;
+    sync.offered_per_s = 100;
+    sync.achieved_per_s = 99.9;
+    sync.availability = 1.0;
+    sync.requests = 6000;
+    sync.reconciliation.accepted = 6000;
+    sync.reconciliation.completed = 6000;
+    sync.time_to_full_completion_s = 60.3;
+    mode_result async = sync;
+    async.mode = "async";
+    async.api_latency_us = {6000, 1000, 2000, 3000, 5000, 9000, 12000, 2100};
+    async.completion_latency_us = {6000, 150000, 400000, 700000, 900000, 1500000, 2000000,
+                                   450000};
+    async.drain_s = 1.5;
+    async.time_to_full_completion_s = 61.8;
+    async.series = {{0, 100, 100, 0, 2000, 5000, 10}, {1, 100, 100, 0, 2000, 5000, 85}};
+    r.modes["sync"] = sync;
+    r.modes["async"] = async;
+    return r;
+}
+
+bool contains_line(const std::vector<std::string>& lines, const std::string& text) {
+    for (const auto& l : lines) {
+        if (l.find(text) != std::string::npos) return true;
+    }
+    return false;
+}
+
+std::string dump(const std::vector<std::string>& lines) {
+    std::string out;
+    for (const auto& l : lines) out += l + "\n";
+    return out;
+}
+
+TEST(verdict, clean_run_states_the_passed_safety_check_first) {
+    const auto lines = verdict_lines(clean_run());
+    ASSERT_FALSE(lines.empty());
+    EXPECT_EQ(lines.front(),
+              "Safety check passed: no accepted request was lost and no effect was applied "
+              "twice (accepted: sync 6,000, async 6,000).");
+    EXPECT_FALSE(contains_line(lines, "**")) << dump(lines);
+}
+
+TEST(verdict, lost_requests_are_the_first_line_in_bold) {
+    run_result r = clean_run();
+    r.modes["async"].reconciliation.lost = 2;
+    r.modes["async"].reconciliation.lost_ids = {"order-7", "order-9"};
+    r.modes["sync"].reconciliation.duplicate_effects = 1;
+    const auto lines = verdict_lines(r);
+    ASSERT_GE(lines.size(), 2u);
+    EXPECT_EQ(lines[0],
+              "**Safety check failed (sync): 1 effect applied more than once.**");
+    EXPECT_EQ(lines[1],
+              "**Safety check failed (async): 2 accepted requests lost (first: order-7, "
+              "order-9).**");
+    EXPECT_FALSE(contains_line(lines, "Safety check passed"));
+}
+
+TEST(verdict, async_faster_api_is_stated_with_the_ratio_and_as_an_acknowledgement) {
+    const auto lines = verdict_lines(clean_run());
+    EXPECT_TRUE(contains_line(
+        lines,
+        "Async answered 40.0x faster at API p99 (sync 200.0 ms, async 5.00 ms; p50 sync "
+        "180.0 ms, async 2.00 ms). That is the time to an acknowledgement (202), not to the "
+        "work being done."))
+        << dump(lines);
+}
+
+TEST(verdict, slower_async_api_is_not_sold_as_faster) {
+    run_result r = clean_run();
+    r.modes["async"].api_latency_us.p99_us = 500000;
+    const auto lines = verdict_lines(r);
+    EXPECT_TRUE(contains_line(lines, "Sync answered 2.5x faster at API p99")) << dump(lines);
+    EXPECT_FALSE(contains_line(lines, "Async answered"));
+
+    r.modes["async"].api_latency_us.p99_us = 210000;  // within 10%
+    EXPECT_TRUE(contains_line(verdict_lines(r), "API p99 is about the same in both modes"));
+}
+
+TEST(verdict, async_completing_later_than_it_acknowledges_is_said_with_numbers) {
+    const auto lines = verdict_lines(clean_run());
+    EXPECT_TRUE(contains_line(lines,
+                              "async acknowledges in 2.00 ms (p50) but the work completes only "
+                              "after 400.0 ms (p50) / 900.0 ms (p99): accepted is not done."))
+        << dump(lines);
+    EXPECT_TRUE(contains_line(
+        lines, "Work completion p99: sync 200.0 ms, async 900.0 ms: async completes work 4.5x "
+               "later."))
+        << dump(lines);
+    EXPECT_TRUE(contains_line(lines, "async backlog (accepted, not yet completed) peaked at 85; "
+                                     "after the load ended, finishing it took 1.50 s."));
+}
+
+TEST(verdict, sync_not_keeping_up_and_thread_exhaustion_are_detected) {
+    run_result r = clean_run();
+    auto& sync = r.modes["sync"];
+    sync.achieved_per_s = 61.2;
+    sync.availability = 0.612;
+    sync.errors.timeout = 2300;
+    sync.errors.connect = 28;
+    const auto lines = verdict_lines(r);
+    EXPECT_TRUE(contains_line(lines,
+                              "sync API did not keep up with the offered rate: achieved only "
+                              "61.2/s of 100.0/s offered (61.20%), availability 61.20%."))
+        << dump(lines);
+    EXPECT_TRUE(contains_line(lines,
+                              "sync errors: 2,328 of 6,000 measured requests (38.80%): 2,300 "
+                              "timeouts, 28 connection failures. Timeouts and refused "
+                              "connections are consistent with all 200 worker threads being busy"))
+        << dump(lines);
+    EXPECT_TRUE(contains_line(lines, "async API kept up with the offered rate: achieved 99.9/s "
+                                     "of 100.0/s offered (99.90%), availability 100.00%."));
+}
+
+TEST(verdict, high_rate_but_low_availability_is_not_keeping_up) {
+    run_result r = clean_run();
+    r.modes["async"].availability = 0.95;
+    EXPECT_TRUE(contains_line(verdict_lines(r), "async API did not keep up"));
+}
+
+TEST(verdict, one_mode_only_says_what_cannot_be_concluded) {
+    run_result r = clean_run();
+    r.modes.erase("async");
+    auto lines = verdict_lines(r);
+    EXPECT_TRUE(contains_line(lines, "Only the sync baseline ran")) << dump(lines);
+    EXPECT_TRUE(contains_line(lines, "no gain or loss from moving to Kafka can be concluded"));
+    EXPECT_TRUE(contains_line(lines, "sync API latency: p50 180.0 ms, p99 200.0 ms (6,000 2xx"));
+    EXPECT_FALSE(contains_line(lines, "faster"));
+    EXPECT_FALSE(contains_line(lines, "Work completion p99"));
+
+    r = clean_run();
+    r.modes.erase("sync");
+    lines = verdict_lines(r);
+    EXPECT_TRUE(contains_line(lines, "Only the async pipeline ran: without the sync baseline"));
+    EXPECT_FALSE(contains_line(lines, "faster"));
+    // What the one mode shows is still said.
+    EXPECT_TRUE(contains_line(lines, "async acknowledges in 2.00 ms"));
+}
+
+TEST(verdict, no_mode_ran_concludes_nothing) {
+    const auto lines = verdict_lines(run_result{});
+    ASSERT_EQ(lines.size(), 1u);
+    EXPECT_EQ(lines[0], "No mode ran: nothing can be concluded.");
+}
+
+TEST(verdict, multi_stage_workflow_gives_time_to_full_completion_per_mode) {
+    run_result r = clean_run();
+    r.settings.stages = {"payroll", "orgchart", "erp"};
+    r.modes["sync"].time_to_full_completion_s = 95.0;
+    r.modes["async"].time_to_full_completion_s = 38.0;
+    const auto lines = verdict_lines(r);
+    EXPECT_TRUE(contains_line(lines,
+                              "Time to full completion across 3 stages (payroll, orgchart, erp): "
+                              "sync 95.0 s, async 38.0 s. Async finished everything 2.5x "
+                              "sooner."))
+        << dump(lines);
+    EXPECT_FALSE(contains_line(verdict_lines(clean_run()), "Time to full completion"));
+}
+
+TEST(verdict, invalid_run_and_other_reconciliation_findings_are_stated) {
+    run_result r = clean_run();
+    r.valid = false;
+    r.modes["async"].valid = false;
+    r.modes["async"].invalid_reasons = {"send delay p99 above 10 ms", "broker retention"};
+    r.modes["async"].reconciliation.dead_lettered = 4;
+    r.modes["async"].reconciliation.pending = 1;
+    r.modes["sync"].reconciliation.unacknowledged_processed = 12;
+    r.slo = {{"sync", "api_p99", "<= 100ms", "200.0ms", false}, {"async", "api_p99", "", "", true}};
+    const auto lines = verdict_lines(r);
+    EXPECT_EQ(lines[1],
+              "**This run is invalid (async: send delay p99 above 10 ms; 1 more): treat the "
+              "figures below as indicative only.**");
+    EXPECT_TRUE(contains_line(lines, "async: 4 accepted requests were dead-lettered"));
+    EXPECT_TRUE(contains_line(lines, "async: 1 accepted request was still in progress"));
+    EXPECT_TRUE(contains_line(lines, "sync: 12 requests were processed although the client saw"));
+    EXPECT_TRUE(contains_line(
+        lines, "SLOs: 1 of 2 missed: sync api_p99 (observed 200.0ms, target <= 100ms)."));
+}
+
+TEST(verdict, number_formats) {
+    EXPECT_EQ(format_ms(850), "0.85");
+    EXPECT_EQ(format_ms(812345), "812.3");
+    EXPECT_EQ(format_rate(99.87), "99.9");
+    EXPECT_EQ(format_seconds(1.254), "1.25");
+    EXPECT_EQ(format_seconds(42), "42.0");
+    EXPECT_EQ(format_percent(0.612), "61.20%");
+    EXPECT_EQ(format_percent(1.0), "100.00%");
+    EXPECT_EQ(format_percent(0.99999), "99.9990%");
+    EXPECT_EQ(format_count(0), "0");
+    EXPECT_EQ(format_count(999), "999");
+    EXPECT_EQ(format_count(1000), "1,000");
+    EXPECT_EQ(format_count(12345678), "12,345,678");
+    EXPECT_EQ(format_ratio(40), "40.0x");
+}
+
+}  // namespace
+}  // namespace asyncbench
