@@ -28,6 +28,8 @@ struct parsed_request {
 class scenario_plugin {
 public:
     virtual ~scenario_plugin() = default;
+    // The path both APIs accept requests on, e.g. "/SAVE" (POST).
+    virtual std::string_view api_path() const = 0;
     // Deterministic for a given seq, so both modes send the very same workload.
     // Thread-safe (const, no state).
     virtual generated_request make_request(std::uint64_t seq) const = 0;

@@ -1,0 +1,258 @@
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <fmt/format.h>
+#include <mutex>
+
+#include "harness/core/clock.hpp"
+#include "harness/store/store.hpp"
+
+namespace asyncbench {
+namespace {
+
+constexpr const char* schema_sql = R"sql(
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = NORMAL;
+CREATE TABLE IF NOT EXISTS records (
+    business_id TEXT PRIMARY KEY, kind TEXT, payload TEXT, state TEXT, updated_at_us INTEGER);
+CREATE TABLE IF NOT EXISTS effects (business_id TEXT NOT NULL, step TEXT NOT NULL,
+    applied_at_us INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS effects_by_id ON effects (business_id, step);
+CREATE TABLE IF NOT EXISTS stage_outcomes (business_id TEXT NOT NULL, stage TEXT NOT NULL,
+    outcome TEXT NOT NULL, intended_us INTEGER, finished_us INTEGER, attempts INTEGER,
+    PRIMARY KEY (business_id, stage));
+)sql";
+
+// SQLite admits one writer at a time. Serialising writers on an in-process mutex gives the same
+// order as SQLite's own lock without its busy-handler sleeps, which would add up to 100 ms of
+// artificial latency per contended write and distort both modes' numbers.
+class sqlite_store;
+
+class statement {
+public:
+    statement(sqlite3* db, const char* sql) : db_(db) {
+        if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
+            throw store_error(fmt::format("sqlite prepare failed: {}", sqlite3_errmsg(db)));
+        }
+    }
+    ~statement() { sqlite3_finalize(stmt_); }
+    statement& bind(int index, const std::string& value) {
+        sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
+                          SQLITE_TRANSIENT);
+        return *this;
+    }
+    statement& bind(int index, std::int64_t value) {
+        sqlite3_bind_int64(stmt_, index, value);
+        return *this;
+    }
+    bool step() {  // true while a row is available
+        int rc = sqlite3_step(stmt_);
+        if (rc == SQLITE_ROW) return true;
+        if (rc == SQLITE_DONE) return false;
+        throw store_error(fmt::format("sqlite step failed: {}", sqlite3_errmsg(db_)));
+    }
+    std::string text(int column) const {
+        auto* p = sqlite3_column_text(stmt_, column);
+        return p ? reinterpret_cast<const char*>(p) : "";
+    }
+    std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+private:
+    sqlite3* db_;
+    sqlite3_stmt* stmt_ = nullptr;
+};
+
+void exec(sqlite3* db, const char* sql) {
+    char* message = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+        std::string text = message ? message : "unknown error";
+        sqlite3_free(message);
+        throw store_error(fmt::format("sqlite: {}", text));
+    }
+}
+
+sqlite3* open_connection(const std::string& path) {
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK) {
+        std::string reason = db ? sqlite3_errmsg(db) : "out of memory";
+        sqlite3_close(db);
+        throw store_error(fmt::format("cannot open SQLite database {}: {}", path, reason));
+    }
+    sqlite3_busy_timeout(db, 30000);
+    return db;
+}
+
+class transaction {
+public:
+    transaction(sqlite3* db, std::mutex& writers) : db_(db), lock_(writers) {
+        exec(db_, "BEGIN IMMEDIATE");
+    }
+    ~transaction() {
+        if (!committed_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    void commit() {
+        exec(db_, "COMMIT");
+        committed_ = true;
+    }
+
+private:
+    sqlite3* db_;
+    std::lock_guard<std::mutex> lock_;
+    bool committed_ = false;
+};
+
+const char* outcome_name(stage_outcome outcome) {
+    return outcome == stage_outcome::completed ? "completed" : "dead_lettered";
+}
+
+stage_record read_stage(const statement& row, int first_column) {
+    stage_record record;
+    record.stage = row.text(first_column);
+    record.outcome = row.text(first_column + 1) == "completed" ? stage_outcome::completed
+                                                               : stage_outcome::dead_lettered;
+    record.intended_epoch_us = row.integer(first_column + 2);
+    record.finished_epoch_us = row.integer(first_column + 3);
+    record.attempts = static_cast<int>(row.integer(first_column + 4));
+    return record;
+}
+
+class sqlite_session final : public store_session {
+public:
+    sqlite_session(const std::string& path, std::mutex& writers)
+        : db_(open_connection(path)), writers_(writers) {}
+    ~sqlite_session() override { sqlite3_close(db_); }
+
+    bool effect_done(const std::string& id, const std::string& step) override {
+        statement query(db_, "SELECT 1 FROM effects WHERE business_id = ?1 AND step = ?2");
+        return query.bind(1, id).bind(2, step).step();
+    }
+
+    void record_effect(const std::string& id, const std::string& step) override {
+        transaction tx(db_, writers_);
+        insert_effect(id, step);
+        tx.commit();
+    }
+
+    bool apply_db_step(const std::string& id, const std::string& step, bool insert,
+                       const std::string& kind, const std::string& payload) override {
+        transaction tx(db_, writers_);
+        if (effect_done(id, step)) return false;
+        if (insert) {
+            statement write(db_,
+                            "INSERT INTO records (business_id, kind, payload, state, "
+                            "updated_at_us) VALUES (?1, ?2, ?3, ?4, ?5)");
+            write.bind(1, id).bind(2, kind).bind(3, payload).bind(4, step).bind(5, epoch_us_now());
+            write.step();
+        } else {
+            statement write(db_,
+                            "UPDATE records SET state = ?2, updated_at_us = ?3 WHERE "
+                            "business_id = ?1");
+            write.bind(1, id).bind(2, step).bind(3, epoch_us_now());
+            write.step();
+            if (sqlite3_changes(db_) == 0) {
+                throw store_error(fmt::format("update of {} found no record to update", id));
+            }
+        }
+        insert_effect(id, step);
+        tx.commit();
+        return true;
+    }
+
+    void record_stage(const std::string& id, const stage_record& record) override {
+        transaction tx(db_, writers_);
+        statement write(db_,
+                        "INSERT OR IGNORE INTO stage_outcomes (business_id, stage, outcome, "
+                        "intended_us, finished_us, attempts) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        write.bind(1, id)
+            .bind(2, record.stage)
+            .bind(3, std::string(outcome_name(record.outcome)))
+            .bind(4, record.intended_epoch_us)
+            .bind(5, record.finished_epoch_us)
+            .bind(6, static_cast<std::int64_t>(record.attempts));
+        write.step();
+        tx.commit();
+    }
+
+    std::vector<stage_record> stages(const std::string& id) override {
+        statement query(db_,
+                        "SELECT stage, outcome, intended_us, finished_us, attempts FROM "
+                        "stage_outcomes WHERE business_id = ?1");
+        query.bind(1, id);
+        std::vector<stage_record> result;
+        while (query.step()) result.push_back(read_stage(query, 0));
+        return result;
+    }
+
+private:
+    void insert_effect(const std::string& id, const std::string& step) {
+        statement write(db_,
+                        "INSERT INTO effects (business_id, step, applied_at_us) VALUES (?1, ?2, "
+                        "?3)");
+        write.bind(1, id).bind(2, step).bind(3, epoch_us_now());
+        write.step();
+    }
+
+    sqlite3* db_;
+    std::mutex& writers_;
+};
+
+class sqlite_store final : public store {
+public:
+    explicit sqlite_store(std::string path) : path_(std::move(path)) {
+        std::error_code ec;
+        for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix, ec);
+        sqlite3* db = open_connection(path_);
+        try {
+            exec(db, schema_sql);
+        } catch (...) {
+            sqlite3_close(db);
+            throw;
+        }
+        sqlite3_close(db);
+    }
+
+    std::string kind() const override { return "sqlite"; }
+    std::string location() const override { return path_; }
+
+    std::unique_ptr<store_session> open_session() override {
+        return std::make_unique<sqlite_session>(path_, writers_);
+    }
+
+    store_snapshot snapshot() override {
+        sqlite3* db = open_connection(path_);
+        store_snapshot result;
+        try {
+            statement stages(db,
+                             "SELECT business_id, stage, outcome, intended_us, finished_us, "
+                             "attempts FROM stage_outcomes");
+            while (stages.step()) {
+                result.stages_by_id[stages.text(0)].push_back(read_stage(stages, 1));
+            }
+            statement duplicates(db,
+                                 "SELECT COUNT(*) FROM (SELECT 1 FROM effects GROUP BY "
+                                 "business_id, step HAVING COUNT(*) > 1)");
+            if (duplicates.step()) result.duplicate_effects = duplicates.integer(0);
+            statement ids(db, "SELECT DISTINCT business_id FROM effects");
+            while (ids.step()) result.ids_with_effects.push_back(ids.text(0));
+        } catch (...) {
+            sqlite3_close(db);
+            throw;
+        }
+        sqlite3_close(db);
+        return result;
+    }
+
+private:
+    std::string path_;
+    std::mutex writers_;
+};
+
+}  // namespace
+
+std::unique_ptr<store> open_sqlite_store(const std::string& path) {
+    return std::make_unique<sqlite_store>(path);
+}
+
+}  // namespace asyncbench

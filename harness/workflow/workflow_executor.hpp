@@ -1,0 +1,82 @@
+#pragma once
+// Executes the scenario's workflow steps for one business id. This is the only place business
+// steps run, whichever mode calls it: the sync baseline's worker threads and the Kafka
+// pipeline's consumer workers both hold one executor each, so the two modes cannot differ in
+// what they do, only in where and when. Each step is idempotent by (business id, step): an
+// applied effect is never applied again, whether the message was redelivered or retried.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "harness/config/scenario_config.hpp"
+#include "harness/http/blocking_http_client.hpp"
+#include "harness/store/store.hpp"
+
+namespace asyncbench {
+
+struct work_item {
+    std::string business_id;
+    std::string kind;
+    std::string payload;                 // JSON, sent as the body of each downstream call
+    std::int64_t intended_epoch_us = 0;  // when the client meant to send the request
+};
+
+struct network_endpoint {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 0;
+};
+using system_directory = std::map<std::string, network_endpoint>;  // system name -> address
+
+struct stage_attempt {
+    bool ok = true;
+    std::string failed_step;
+    std::string error;       // e.g. "lp.LPRUN answered 503", "lp.LPRUN: timeout"
+};
+
+struct stage_run {
+    bool ok = true;
+    int attempts = 0;
+    std::string error;       // the last attempt's error when !ok
+};
+
+// Delay before attempt `next_attempt` (2, 3, ...): initial * 2^(next_attempt - 2), capped.
+std::chrono::milliseconds retry_backoff(int next_attempt, std::chrono::milliseconds initial,
+                                        std::chrono::milliseconds max);
+
+// One per worker thread; not thread-safe. The scenario, store and directory must outlive it.
+class workflow_executor {
+public:
+    workflow_executor(const scenario_config& scenario, store& db,
+                      const system_directory& systems);
+
+    // One attempt at every step of `stage` not yet applied for this item. Never throws.
+    stage_attempt attempt_stage(const stage_spec& stage, const work_item& item);
+
+    // Up to `max_attempts` attempts with exponential backoff between them. Gives up early when
+    // `stop` becomes true (the attempt count then says how far it got).
+    stage_run run_stage(const stage_spec& stage, const work_item& item, int max_attempts,
+                        std::chrono::milliseconds backoff_initial,
+                        std::chrono::milliseconds backoff_max, const std::atomic<bool>& stop);
+
+    // Records the stage's final outcome; first outcome wins. Returns false on a DB failure.
+    bool record_outcome(const stage_spec& stage, const work_item& item, stage_outcome outcome,
+                        int attempts);
+
+    // State of a business id as the store knows it, for GET /requests/{id}.
+    std::vector<stage_record> stages(const std::string& business_id);
+
+private:
+    stage_attempt apply_step(const step_spec& step, const work_item& item);
+    store_session& session();
+
+    const scenario_config& scenario_;
+    store& store_;
+    const system_directory& systems_;
+    std::unique_ptr<store_session> session_;
+    blocking_http_client http_;
+};
+
+}  // namespace asyncbench

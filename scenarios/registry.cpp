@@ -1,0 +1,37 @@
+// The one table of scenario plugins. Adding a scenario: its folder, one line here, nothing else
+// (CMake picks up its sources). An explicit table, because static self-registration objects in
+// a static library are silently dropped by the linker.
+#include <array>
+#include <utility>
+
+#include "scenarios/hr-fanout/hr_fanout_plugin.hpp"
+#include "scenarios/lp-report/lp_report_plugin.hpp"
+#include "scenarios/scenario_plugin.hpp"
+
+namespace asyncbench {
+namespace {
+
+const lp_report_plugin lp_report;
+const hr_fanout_plugin hr_fanout;
+
+const std::array<std::pair<std::string_view, const scenario_plugin*>, 2> registry{{
+    {"lp-report", &lp_report},
+    {"hr-fanout", &hr_fanout},
+}};
+
+}  // namespace
+
+const scenario_plugin* find_plugin(std::string_view name) {
+    for (const auto& [key, plugin] : registry) {
+        if (key == name) return plugin;
+    }
+    return nullptr;
+}
+
+std::vector<std::string> plugin_names() {
+    std::vector<std::string> names;
+    for (const auto& [key, plugin] : registry) names.emplace_back(key);
+    return names;
+}
+
+}  // namespace asyncbench
