@@ -1,0 +1,195 @@
+#include "harness/kafka/consumer_group.hpp"
+
+#include <fmt/format.h>
+#include <future>
+#include <spdlog/spdlog.h>
+#include <stdexcept>
+
+namespace asyncbench {
+namespace {
+
+std::string header_value(const rd_kafka_message_t* message, const char* name) {
+    rd_kafka_headers_t* headers = nullptr;
+    if (rd_kafka_message_headers(message, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return {};
+    const void* value = nullptr;
+    size_t size = 0;
+    if (rd_kafka_header_get_last(headers, name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        !value) {
+        return {};
+    }
+    return std::string(static_cast<const char*>(value), size);
+}
+
+work_item to_work_item(const rd_kafka_message_t* message) {
+    work_item item;
+    if (message->key) {
+        item.business_id.assign(static_cast<const char*>(message->key), message->key_len);
+    }
+    if (message->payload) {
+        item.payload.assign(static_cast<const char*>(message->payload), message->len);
+    }
+    item.kind = header_value(message, "kind");
+    try {
+        item.intended_epoch_us = std::stoll(header_value(message, "intended-us"));
+    } catch (const std::exception&) {
+        item.intended_epoch_us = 0;  // produced by something else: no completion latency
+    }
+    return item;
+}
+
+struct rebalance_context {
+    pipeline_tracker* tracker;
+};
+
+// Eager assignment: take what the coordinator gives, count it for the readiness check.
+void on_rebalance(rd_kafka_t* handle, rd_kafka_resp_err_t err,
+                  rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+    auto* context = static_cast<rebalance_context*>(opaque);
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        rd_kafka_assign(handle, partitions);
+        context->tracker->on_partitions_assigned(partitions->cnt);
+    } else {
+        rd_kafka_assign(handle, nullptr);
+        context->tracker->on_partitions_assigned(-partitions->cnt);
+    }
+}
+
+}  // namespace
+
+std::map<std::string, std::string> consumer_defaults(const std::string& bootstrap_servers,
+                                                     const std::string& group_id) {
+    return {{"bootstrap.servers", bootstrap_servers},
+            {"group.id", group_id},
+            {"auto.offset.reset", "earliest"},
+            {"enable.auto.commit", "true"},
+            {"enable.auto.offset.store", "false"},
+            {"auto.commit.interval.ms", "1000"},
+            {"enable.partition.eof", "false"}};
+}
+
+consumer_group::consumer_group(const scenario_config& scenario, const stage_spec& stage,
+                               std::string group_id, store& db, const system_directory& systems,
+                               const std::string& bootstrap_servers,
+                               kafka_producer& dead_letters, pipeline_tracker& tracker)
+    : scenario_(scenario),
+      stage_(stage),
+      group_id_(std::move(group_id)),
+      db_(db),
+      systems_(systems),
+      bootstrap_(bootstrap_servers),
+      dead_letters_(dead_letters),
+      tracker_(tracker),
+      settings_(effective_settings(consumer_defaults(bootstrap_servers, group_id_),
+                                   scenario.async.consumer)) {
+    std::vector<std::string> errors;
+    make_kafka_conf("consumer", consumer_defaults(bootstrap_, group_id_), scenario.async.consumer,
+                    errors);
+    if (!errors.empty()) {
+        std::string text;
+        for (const auto& line : errors) text += (text.empty() ? "" : "\n") + line;
+        throw std::runtime_error(text);
+    }
+}
+
+consumer_group::~consumer_group() { stop(); }
+
+void consumer_group::start() {
+    for (int i = 0; i < scenario_.async.consumers_per_group; ++i) {
+        workers_.emplace_back([this, i] { work(i); });
+    }
+}
+
+void consumer_group::stop() {
+    stopping_ = true;
+    for (auto& worker : workers_) {
+        if (worker.joinable()) worker.join();
+    }
+    workers_.clear();
+}
+
+bool consumer_group::dead_letter(rd_kafka_message_t* message, const std::string& error,
+                                 int attempts) {
+    auto item = to_work_item(message);
+    std::promise<delivery_report> delivered;
+    auto outcome = delivered.get_future();
+    auto err = dead_letters_.produce(
+        scenario_.async.topic + ".dlt", item.business_id, item.payload,
+        {{"stage", stage_.name}, {"error", error}, {"attempts", std::to_string(attempts)},
+         {"intended-us", std::to_string(item.intended_epoch_us)}},
+        [&delivered](const delivery_report& report) { delivered.set_value(report); });
+    if (err) return false;
+    return outcome.get().error == RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+void consumer_group::work(int index) {
+    std::vector<std::string> errors;
+    auto conf = make_kafka_conf("consumer", consumer_defaults(bootstrap_, group_id_),
+                                scenario_.async.consumer, errors);
+    rebalance_context context{&tracker_};
+    rd_kafka_conf_set_rebalance_cb(conf.get(), on_rebalance);
+    rd_kafka_conf_set_opaque(conf.get(), &context);
+    kafka_handle consumer;
+    try {
+        consumer = make_kafka_client(RD_KAFKA_CONSUMER, std::move(conf));
+    } catch (const std::exception& e) {
+        spdlog::error("stage {} worker {}: {}", stage_.name, index, e.what());
+        return;
+    }
+    rd_kafka_poll_set_consumer(consumer.get());
+    auto* topics = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(topics, scenario_.async.topic.c_str(),
+                                      RD_KAFKA_PARTITION_UA);
+    if (auto err = rd_kafka_subscribe(consumer.get(), topics)) {
+        spdlog::error("stage {} worker {}: subscribe failed: {}", stage_.name, index,
+                      rd_kafka_err2str(err));
+    }
+    rd_kafka_topic_partition_list_destroy(topics);
+
+    workflow_executor executor(scenario_, db_, systems_);
+    while (!stopping_.load()) {
+        rd_kafka_message_t* message = rd_kafka_consumer_poll(consumer.get(), 100);
+        if (!message) continue;
+        if (message->err) {
+            if (message->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) tracker_.on_offset_reset();
+            spdlog::warn("stage {} worker {}: {}", stage_.name, index,
+                         rd_kafka_message_errstr(message));
+            rd_kafka_message_destroy(message);
+            continue;
+        }
+        auto item = to_work_item(message);
+        auto run = executor.run_stage(stage_, item, scenario_.async.max_attempts,
+                                      scenario_.async.backoff_initial,
+                                      scenario_.async.backoff_max, stopping_);
+        bool finished = false;
+        if (run.ok) {
+            finished = executor.record_outcome(stage_, item, stage_outcome::completed,
+                                               run.attempts);
+        } else if (run.attempts >= scenario_.async.max_attempts) {
+            finished = dead_letter(message, run.error, run.attempts) &&
+                       executor.record_outcome(stage_, item, stage_outcome::dead_lettered,
+                                               run.attempts);
+        }
+        if (!finished) {
+            // Interrupted by shutdown, or the outcome could not be recorded: leave the offset
+            // unstored so the message is delivered again (to this worker after a seek back,
+            // or to whichever worker owns the partition next).
+            if (!stopping_.load()) {
+                rd_kafka_seek(message->rkt, message->partition, message->offset, 1000);
+                std::this_thread::sleep_for(scenario_.async.backoff_initial);
+            }
+            rd_kafka_message_destroy(message);
+            continue;
+        }
+        tracker_.on_stage_finished(stage_.name, item.business_id);
+        auto* position = rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(position, rd_kafka_topic_name(message->rkt),
+                                          message->partition)
+            ->offset = message->offset + 1;
+        rd_kafka_offsets_store(consumer.get(), position);  // fails harmlessly if revoked
+        rd_kafka_topic_partition_list_destroy(position);
+        rd_kafka_message_destroy(message);
+    }
+    rd_kafka_consumer_close(consumer.get());  // commits stored offsets, leaves the group
+}
+
+}  // namespace asyncbench

@@ -1,0 +1,34 @@
+#pragma once
+// Where the pipeline's Kafka is: librdkafka's in-memory mock cluster inside this process (the
+// embedded default, no services needed), or any real cluster given by bootstrap servers.
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace asyncbench {
+
+class kafka_broker {
+public:
+    virtual ~kafka_broker() = default;
+    virtual std::string bootstrap_servers() const = 0;
+    virtual std::string kind() const = 0;          // "embedded-mock" or "external"
+    virtual std::string description() const = 0;   // for reports
+    // Creates the topic (or accepts that it exists with at least `partitions`). Throws
+    // std::runtime_error with the broker's reason.
+    virtual void create_topic(const std::string& topic, int partitions) = 0;
+};
+
+// librdkafka's mock cluster with `brokers` brokers on loopback sockets, in memory. It keeps only
+// about 5 MiB or 100,000 message sets per partition; reports say so.
+std::unique_ptr<kafka_broker> start_embedded_broker(int brokers = 3);
+
+// An existing cluster. Checks it answers a metadata request within `timeout`; throws naming the
+// bootstrap servers and librdkafka's reason when it does not.
+std::unique_ptr<kafka_broker> connect_external_broker(const std::string& bootstrap_servers,
+                                                      std::chrono::milliseconds timeout);
+
+// Per-partition retention of librdkafka's mock cluster (rdkafka_mock.c).
+inline constexpr std::size_t embedded_retention_bytes = 5 * 1024 * 1024;
+inline constexpr std::size_t embedded_retention_message_sets = 100000;
+
+}  // namespace asyncbench
