@@ -1,0 +1,132 @@
+// asyncbench: run a scenario through a synchronous baseline and a Kafka pipeline, side by side.
+#include <CLI/CLI.hpp>
+#include <fstream>
+#include <iostream>
+#include <spdlog/spdlog.h>
+#include <sstream>
+
+#include "harness/cli/list_command.hpp"
+#include "harness/cli/run_command.hpp"
+#include "harness/result/result_json.hpp"
+#include "mocks/mock_command.hpp"
+#include "reports/report_writer.hpp"
+
+namespace {
+
+int report_command(const std::string& result_path, const std::string& out_dir) {
+    std::ifstream input(result_path);
+    if (!input) {
+        std::cerr << "error: cannot read " << result_path << "\n";
+        return 2;
+    }
+    std::stringstream text;
+    text << input.rdbuf();
+    auto parsed = asyncbench::result_from_json(text.str());
+    if (auto* error = std::get_if<std::string>(&parsed)) {
+        std::cerr << "error: " << result_path << ": " << *error << "\n";
+        return 2;
+    }
+    const auto dir = out_dir.empty()
+                         ? std::filesystem::path(result_path).parent_path()
+                         : std::filesystem::path(out_dir);
+    try {
+        asyncbench::write_reports(std::get<asyncbench::run_result>(parsed),
+                                  dir.empty() ? "." : dir);
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 1;
+    }
+    std::cout << "wrote " << (dir / "report.md").string() << " and "
+              << (dir / "report.html").string() << "\n";
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{
+        "AsyncBench: should this synchronous REST + database workflow move onto Kafka?\n"
+        "Runs one scenario through a synchronous baseline (a thread-pool HTTP API doing the\n"
+        "work inline) and through a Kafka pipeline (an API that produces and answers 202,\n"
+        "consumer groups that do the work), against the same mock external systems and the\n"
+        "same open-loop load, then reconciles every accepted request and writes report.md,\n"
+        "report.html and result.json.\n\n"
+        "Examples:\n"
+        "  asyncbench run scenarios/lp-report/lp-report.yaml --quick\n"
+        "  asyncbench run scenarios/hr-fanout/hr-fanout.yaml --mode async --rate 500/s\n"
+        "  asyncbench list\n"
+        "  asyncbench mock lp --port 9001 --config scenarios/lp-report/lp-report.yaml\n"
+        "  asyncbench report out/lp-report-20261123-101500/result.json\n"};
+    app.require_subcommand(1);
+    bool verbose = false;
+    bool quiet = false;
+    app.add_flag("-v,--verbose", verbose, "Log debug detail (including librdkafka's)");
+    app.add_flag("-q,--quiet", quiet, "Log warnings and errors only");
+
+    asyncbench::run_options run;
+    std::string rate;
+    std::string duration;
+    auto* run_cmd = app.add_subcommand(
+        "run", "Run a scenario in sync and/or async mode and write its reports");
+    run_cmd->add_option("scenario", run.scenario_path, "Scenario YAML file (see `asyncbench list`)")
+        ->required();
+    run_cmd->add_option("--mode", run.mode, "sync, async or both")->capture_default_str();
+    run_cmd->add_option("--rate", rate,
+                        "Open-loop arrival rate, replacing the scenario's (e.g. 200/s)");
+    run_cmd->add_option("--duration", duration,
+                        "Measured phase length, replacing the scenario's (e.g. 45s, 2m)");
+    run_cmd->add_option("--out", run.out_dir,
+                        "Output folder (default out/<scenario>-<UTC time>)");
+    run_cmd->add_option("--bootstrap-servers", run.bootstrap_servers,
+                        "Use this Kafka cluster instead of the embedded mock cluster "
+                        "(HOST:PORT,...)");
+    run_cmd->add_flag("--quick", run.overrides.quick,
+                      "Short run: warm-up <= 2s, measure <= 10s, <= 2000 requests, drain <= 30s");
+
+    auto* list_cmd = app.add_subcommand("list", "List the scenarios and what each one answers");
+    std::string scenarios_dir;
+    list_cmd->add_option("--dir", scenarios_dir, "Scenario folder (default ./scenarios)");
+
+    std::string mock_name;
+    int mock_port = 0;
+    std::string mock_config;
+    auto* mock_cmd = app.add_subcommand(
+        "mock", "Run one mock external system standalone until Ctrl-C");
+    mock_cmd->add_option("system", mock_name, "System name, e.g. lp, payroll, erp")->required();
+    mock_cmd->add_option("--port", mock_port, "TCP port on 127.0.0.1 (0 = any free port)")
+        ->check(CLI::Range(0, 65535));
+    mock_cmd->add_option("--config", mock_config,
+                         "A scenario file (its systems.<system> entry is used) or a system "
+                         "file with default:/operations:");
+
+    std::string result_path;
+    std::string report_out;
+    auto* report_cmd =
+        app.add_subcommand("report", "Regenerate report.md and report.html from a result.json");
+    report_cmd->add_option("result", result_path, "A result.json written by `run`")->required();
+    report_cmd->add_option("--out", report_out, "Output folder (default: beside result.json)");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? 0 : 2;
+    }
+    spdlog::set_pattern("%H:%M:%S.%e %^%l%$ %v");
+    spdlog::set_level(verbose ? spdlog::level::debug
+                              : quiet ? spdlog::level::warn : spdlog::level::info);
+
+    if (*run_cmd) {
+        if (!rate.empty()) run.overrides.rate = rate;
+        if (!duration.empty()) run.overrides.duration = duration;
+        return asyncbench::run_command(run);
+    }
+    if (*list_cmd) {
+        return asyncbench::list_command(scenarios_dir.empty() ? asyncbench::default_scenarios_dir()
+                                                              : scenarios_dir);
+    }
+    if (*mock_cmd) {
+        return asyncbench::run_mock_command(mock_name, static_cast<std::uint16_t>(mock_port),
+                                            mock_config);
+    }
+    return report_command(result_path, report_out);
+}

@@ -1,0 +1,168 @@
+#include "harness/cli/run_command.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <iostream>
+#include <random>
+#include <spdlog/spdlog.h>
+
+#include "harness/config/scenario_loader.hpp"
+#include "harness/kafka/kafka_broker.hpp"
+#include "harness/run/environment.hpp"
+#include "harness/run/mode_runner.hpp"
+#include "reports/report_writer.hpp"
+#include "reports/verdict.hpp"
+
+namespace asyncbench {
+namespace {
+
+std::atomic<bool> interrupted{false};
+
+extern "C" void on_interrupt(int) { interrupted = true; }
+
+std::string default_out_dir(const std::string& scenario) {
+    return fmt::format("out/{}-{:%Y%m%d-%H%M%S}", scenario,
+                       fmt::gmtime(std::chrono::system_clock::to_time_t(
+                           std::chrono::system_clock::now())));
+}
+
+std::string random_run_id() {
+    std::random_device device;
+    return fmt::format("{:08x}", device());
+}
+
+int usage_error(const std::vector<std::string>& messages) {
+    for (const auto& message : messages) std::cerr << "error: " << message << "\n";
+    return 2;
+}
+
+std::vector<std::string> modes_of(const std::string& mode) {
+    if (mode == "both") return {"sync", "async"};
+    return {mode};
+}
+
+void print_summary(const run_result& result, const std::filesystem::path& out_dir) {
+    std::cout << "\n" << result.scenario << ": ";
+    std::cout << (result.valid ? "valid run" : "INVALID run") << "\n";
+    for (const auto& [mode, outcome] : result.modes) {
+        std::cout << fmt::format(
+            "  {:<5}  API p50 {:8.1f} ms  p99 {:8.1f} ms  achieved {:7.1f}/s of {:.1f}/s  "
+            "availability {:6.2f}%  completion p99 {:8.1f} ms  lost {}  dead-lettered {}\n",
+            mode, outcome.api_latency_us.p50_us / 1000, outcome.api_latency_us.p99_us / 1000,
+            outcome.achieved_per_s, outcome.offered_per_s, outcome.availability * 100,
+            outcome.completion_latency_us.p99_us / 1000, outcome.reconciliation.lost,
+            outcome.reconciliation.dead_lettered);
+        for (const auto& reason : outcome.invalid_reasons) {
+            std::cout << "         invalid: " << reason << "\n";
+        }
+    }
+    for (const auto& line : verdict_lines(result)) std::cout << "  - " << line << "\n";
+    for (const auto& check : result.slo) {
+        std::cout << fmt::format("  SLO {} {}: {} (target {}) {}\n", check.mode, check.name,
+                                 check.observed, check.target,
+                                 check.passed ? "met" : "FAILED");
+    }
+    std::cout << "\nReports: " << (out_dir / "report.md").string() << ", "
+              << (out_dir / "report.html").string() << ", "
+              << (out_dir / "result.json").string() << "\n";
+}
+
+}  // namespace
+
+int run_command(const run_options& options) {
+    if (options.mode != "sync" && options.mode != "async" && options.mode != "both") {
+        return usage_error({fmt::format("--mode: '{}' is not one of sync, async, both",
+                                        options.mode)});
+    }
+    auto loaded = load_scenario(options.scenario_path);
+    if (auto* errors = std::get_if<std::vector<config_error>>(&loaded)) {
+        for (const auto& error : *errors) std::cerr << format_config_error(error) << "\n";
+        std::cerr << errors->size() << " error(s) in " << options.scenario_path
+                  << "; nothing was started\n";
+        return 2;
+    }
+    auto scenario = std::get<scenario_config>(std::move(loaded));
+    if (auto errors = apply_overrides(scenario, options.overrides); !errors.empty()) {
+        return usage_error(errors);
+    }
+    const auto* plugin = find_plugin(scenario.plugin);  // the loader checked it exists
+    const std::filesystem::path out_dir =
+        options.out_dir.empty() ? default_out_dir(scenario.name) : options.out_dir;
+    std::error_code ec;
+    std::filesystem::create_directories(out_dir, ec);
+    if (ec) {
+        return usage_error({fmt::format("--out: cannot create {}: {}", out_dir.string(),
+                                        ec.message())});
+    }
+
+    std::signal(SIGINT, on_interrupt);
+    std::signal(SIGTERM, on_interrupt);
+    const auto modes = modes_of(options.mode);
+    run_result result;
+    result.scenario = scenario.name;
+    result.description = scenario.description;
+    result.environment = describe_environment();
+    result.environment.database = "sqlite";
+    result.settings = describe_settings(scenario);
+
+    std::vector<std::unique_ptr<mock_system>> mocks;
+    system_directory systems;
+    std::unique_ptr<kafka_broker> broker;
+    try {
+        for (const auto& system : scenario.systems) {
+            mocks.push_back(std::make_unique<mock_system>(system));
+            mocks.back()->start();
+            systems[system.name] = network_endpoint{"127.0.0.1", mocks.back()->port()};
+            spdlog::info("mock {} on 127.0.0.1:{}", system.name, mocks.back()->port());
+        }
+        if (std::find(modes.begin(), modes.end(), "async") != modes.end()) {
+            if (options.bootstrap_servers.empty()) {
+                broker = start_embedded_broker(3);
+            } else {
+                broker = connect_external_broker(options.bootstrap_servers,
+                                                 std::chrono::seconds(15));
+            }
+            result.environment.broker_kind = broker->kind();
+            result.environment.broker_description = broker->description();
+            result.environment.bootstrap_servers = broker->bootstrap_servers();
+            spdlog::info("Kafka: {}", broker->description());
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 2;
+    }
+
+    const std::string run_id = random_run_id();
+    for (const auto& mode : modes) {
+        if (interrupted.load()) break;
+        mode_dependencies deps{scenario, *plugin, mocks, systems, broker.get(), out_dir,
+                               run_id,   interrupted};
+        try {
+            result.modes[mode] = run_mode(mode, deps, result.settings);
+        } catch (const std::exception& e) {
+            std::cerr << "error: " << mode << " mode could not start: " << e.what() << "\n";
+            return 2;
+        }
+    }
+    for (auto& mock : mocks) mock->stop();
+    result.environment.database = fmt::format("SQLite {} (files in {})",
+                                              result.environment.libraries["sqlite"],
+                                              out_dir.string());
+    evaluate_slo(scenario.slo, result);
+    result.valid = !interrupted.load() && !result.modes.empty();
+    for (const auto& [mode, outcome] : result.modes) result.valid = result.valid && outcome.valid;
+    try {
+        write_reports(result, out_dir);
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 1;
+    }
+    print_summary(result, out_dir);
+    const bool slo_met = std::all_of(result.slo.begin(), result.slo.end(),
+                                     [](const slo_check& check) { return check.passed; });
+    return result.valid && slo_met ? 0 : 1;
+}
+
+}  // namespace asyncbench

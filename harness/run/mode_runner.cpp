@@ -1,0 +1,170 @@
+#include "harness/run/mode_runner.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+#include "harness/load/load_generator.hpp"
+#include "harness/run/progress_line.hpp"
+#include "harness/run/reconciliation.hpp"
+#include "harness/run/system_under_test.hpp"
+#include "harness/stats/latency_summary.hpp"
+
+namespace asyncbench {
+namespace {
+
+using steady = std::chrono::steady_clock;
+
+double seconds_since(steady::time_point start) {
+    return std::chrono::duration<double>(steady::now() - start).count();
+}
+
+std::vector<expected_call> expected_calls(const scenario_config& scenario) {
+    std::vector<expected_call> calls;
+    for (const auto& stage : scenario.workflow) {
+        for (const auto& step : stage.steps) {
+            if (step.type == step_spec::kind::call) calls.push_back({step.system, step.operation});
+        }
+    }
+    return calls;
+}
+
+// The load generator's per-second series plus the backlog sampled meanwhile; drain seconds
+// (after the load) are appended with their backlog only.
+std::vector<second_sample> merge_series(std::vector<second_sample> series,
+                                        const std::vector<std::int64_t>& backlog) {
+    for (std::size_t i = 0; i < backlog.size(); ++i) {
+        if (i < series.size()) {
+            series[i].backlog = backlog[i];
+        } else {
+            second_sample drain;
+            drain.t_s = static_cast<std::int64_t>(i);
+            drain.backlog = backlog[i];
+            series.push_back(drain);
+        }
+    }
+    return series;
+}
+
+// Waits until the system has nothing left to process, or the drain deadline. True when idle.
+bool drain(system_under_test& system, std::chrono::nanoseconds timeout,
+           const std::atomic<bool>& cancel) {
+    const auto deadline = steady::now() + timeout;
+    while (system.backlog() > 0) {
+        if (steady::now() > deadline || cancel.load()) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return true;
+}
+
+void judge_validity(mode_result& result, bool idle, bool cancelled) {
+    auto invalid = [&](std::string reason) {
+        result.valid = false;
+        result.invalid_reasons.push_back(std::move(reason));
+    };
+    const auto& rec = result.reconciliation;
+    if (cancelled) invalid("the run was interrupted");
+    if (result.requests == 0) invalid("no request was sent in the measured phase");
+    if (rec.lost > 0) {
+        invalid(fmt::format("{} acknowledged requests were lost (never processed)", rec.lost));
+    }
+    if (rec.duplicate_effects > 0) {
+        invalid(fmt::format("{} effects were applied more than once", rec.duplicate_effects));
+    }
+    if (!idle) {
+        invalid(fmt::format("the drain timed out with {} requests still pending; raise "
+                            "drain_timeout",
+                            rec.pending));
+    }
+}
+
+}  // namespace
+
+mode_result run_mode(const std::string& mode, const mode_dependencies& deps,
+                     run_settings& settings) {
+    const auto& scenario = deps.scenario;
+    auto phase_start = steady::now();
+    spdlog::info("[{}] setup: store, system under test, mocks reset", mode);
+    for (const auto& mock : deps.mocks) mock->reset_calls();
+    auto db = open_sqlite_store((deps.out_dir / (mode + ".sqlite")).string());
+    system_context context{scenario, deps.plugin, *db, deps.systems, deps.run_id};
+    auto system = mode == "sync" ? start_sync_system(context)
+                                 : start_async_system(context, *deps.broker);
+    spdlog::info("[{}] setup done in {:.1f}s; API on 127.0.0.1:{}", mode,
+                 seconds_since(phase_start), system->port());
+
+    phase_start = steady::now();
+    system->wait_ready(std::chrono::seconds(60));
+    spdlog::info("[{}] ready in {:.1f}s", mode, seconds_since(phase_start));
+
+    load_progress progress;
+    progress_line line(
+        mode, progress, scenario.load.warmup + scenario.load.duration,
+        [&system] { return system->backlog(); }, [&system] { return system->status(); });
+    line.set_phase("load");
+    load_target target;
+    target.port = system->port();
+    target.path = std::string(deps.plugin.api_path());
+    phase_start = steady::now();
+    auto load = run_load(
+        scenario.load, target, [&](std::uint64_t seq) { return deps.plugin.make_request(seq); },
+        progress, deps.cancel);
+    const double load_s = seconds_since(phase_start);
+
+    line.set_phase("drain");
+    phase_start = steady::now();
+    const bool idle = drain(*system, scenario.drain_timeout, deps.cancel);
+    const double drain_s = seconds_since(phase_start);
+    line.stop();
+    spdlog::info("[{}] load {:.1f}s, drain {:.1f}s{}", mode, load_s, drain_s,
+                 idle ? "" : " (timed out)");
+
+    phase_start = steady::now();
+    system->stop();
+    mode_result result;
+    result.mode = mode;
+    result.warnings = system->warnings();
+    if (mode == "async") {
+        settings.producer_settings = system->producer_settings();
+        settings.consumer_settings = system->consumer_settings();
+    }
+    spdlog::info("[{}] teardown in {:.1f}s", mode, seconds_since(phase_start));
+
+    phase_start = steady::now();
+    reconciliation_input input;
+    input.accepted = std::move(load.accepted);
+    input.database = db->snapshot();
+    input.stage_count = scenario.workflow.size();
+    input.calls_per_id = expected_calls(scenario);
+    for (const auto& mock : deps.mocks) input.received[mock->name()] = mock->calls();
+    input.pipeline_idle = idle;
+    auto reconciled = reconcile(input);
+    spdlog::info("[{}] reconciled in {:.1f}s", mode, seconds_since(phase_start));
+
+    result.api_latency_us = summarize(load.latency_us);
+    result.completion_latency_us = summarize(reconciled.completion_us);
+    result.send_delay_us = summarize(load.send_delay_us);
+    result.offered_per_s = load.offered_per_s;
+    result.requests = load.measured_sent;
+    result.achieved_per_s =
+        load.measured_seconds > 0 ? static_cast<double>(load.measured_ok) / load.measured_seconds
+                                  : 0;
+    result.availability = load.measured_sent > 0 ? static_cast<double>(load.measured_ok) /
+                                                       static_cast<double>(load.measured_sent)
+                                                 : 0;
+    result.errors = load.errors;
+    result.reconciliation = std::move(reconciled.result);
+    result.drain_s = drain_s;
+    if (reconciled.last_finished_epoch_us > load.first_send_epoch_us &&
+        load.first_send_epoch_us > 0) {
+        result.time_to_full_completion_s =
+            static_cast<double>(reconciled.last_finished_epoch_us - load.first_send_epoch_us) /
+            1e6;
+    }
+    result.series = merge_series(std::move(load.series), line.backlog_samples());
+    judge_validity(result, idle, deps.cancel.load());
+    return result;
+}
+
+}  // namespace asyncbench

@@ -1,0 +1,37 @@
+#pragma once
+// One mode's run through the explicit phases: setup, readiness, warm-up and measure (the load
+// generator), drain, teardown, reconcile. Each phase is logged with its duration and bounded
+// by a deadline. The same code runs both modes; only the system_under_test differs.
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "harness/config/scenario_config.hpp"
+#include "harness/kafka/kafka_broker.hpp"
+#include "harness/result/run_result.hpp"
+#include "harness/workflow/workflow_executor.hpp"
+#include "mocks/mock_system.hpp"
+#include "scenarios/scenario_plugin.hpp"
+
+namespace asyncbench {
+
+struct mode_dependencies {
+    const scenario_config& scenario;
+    const scenario_plugin& plugin;
+    const std::vector<std::unique_ptr<mock_system>>& mocks;
+    const system_directory& systems;
+    kafka_broker* broker = nullptr;       // required for "async"
+    std::filesystem::path out_dir;        // the mode's SQLite file goes here
+    std::string run_id;
+    const std::atomic<bool>& cancel;      // set by SIGINT/SIGTERM
+};
+
+// `mode` is "sync" or "async". Setup failures (a port, Kafka unreachable) throw
+// std::runtime_error; everything after setup is counted in the result, never thrown.
+// Fills the Kafka client settings into `settings` for the async mode.
+mode_result run_mode(const std::string& mode, const mode_dependencies& deps,
+                     run_settings& settings);
+
+}  // namespace asyncbench

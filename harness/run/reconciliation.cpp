@@ -1,0 +1,96 @@
+#include "harness/run/reconciliation.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace asyncbench {
+namespace {
+
+constexpr std::size_t max_listed_lost_ids = 100;
+
+enum class id_state { completed, dead_lettered, unfinished };
+
+id_state classify(const std::vector<stage_record>* stages, std::size_t stage_count) {
+    if (!stages || stages->size() < stage_count) {
+        // A stage dead-lettered while others still run is still unfinished: the id waits.
+        return id_state::unfinished;
+    }
+    for (const auto& stage : *stages) {
+        if (stage.outcome == stage_outcome::dead_lettered) return id_state::dead_lettered;
+    }
+    return id_state::completed;
+}
+
+}  // namespace
+
+reconciliation_output reconcile(const reconciliation_input& input) {
+    reconciliation_output output;
+    auto& result = output.result;
+    std::unordered_set<std::string> accepted_ids;
+    std::unordered_set<std::string> completed_ids;
+    for (const auto& request : input.accepted) {
+        if (!accepted_ids.insert(request.business_id).second) continue;  // counted once
+        ++result.accepted;
+        auto found = input.database.stages_by_id.find(request.business_id);
+        const auto* stages = found == input.database.stages_by_id.end() ? nullptr : &found->second;
+        switch (classify(stages, input.stage_count)) {
+            case id_state::completed: {
+                ++result.completed;
+                completed_ids.insert(request.business_id);
+                std::int64_t finished = 0;
+                for (const auto& stage : *stages) {
+                    finished = std::max(finished, stage.finished_epoch_us);
+                }
+                output.last_finished_epoch_us = std::max(output.last_finished_epoch_us, finished);
+                if (request.measured && finished >= request.intended_epoch_us) {
+                    output.completion_us.record(
+                        static_cast<std::uint64_t>(finished - request.intended_epoch_us));
+                }
+                break;
+            }
+            case id_state::dead_lettered:
+                ++result.dead_lettered;
+                break;
+            case id_state::unfinished:
+                if (input.pipeline_idle) {
+                    ++result.lost;
+                    if (result.lost_ids.size() < max_listed_lost_ids) {
+                        result.lost_ids.push_back(request.business_id);
+                    }
+                } else {
+                    ++result.pending;
+                }
+                break;
+        }
+    }
+    result.duplicate_effects = input.database.duplicate_effects;
+    for (const auto& id : input.database.ids_with_effects) {
+        if (!accepted_ids.contains(id)) ++result.unacknowledged_processed;
+    }
+    for (const auto& call : input.calls_per_id) {
+        call_check check;
+        check.system = call.system;
+        check.operation = call.operation;
+        check.expected_calls = completed_ids.size();
+        const std::map<std::string, std::uint64_t>* per_id = nullptr;
+        if (auto system = input.received.find(call.system); system != input.received.end()) {
+            if (auto op = system->second.find(call.operation); op != system->second.end()) {
+                per_id = &op->second;
+            }
+        }
+        if (per_id) {
+            for (const auto& [id, count] : *per_id) {
+                check.received_calls += count;
+                if (count > 1) ++check.ids_with_duplicates;
+            }
+        }
+        for (const auto& id : completed_ids) {
+            if (!per_id || !per_id->contains(id)) ++check.ids_missing;
+        }
+        result.calls.push_back(check);
+    }
+    return output;
+}
+
+}  // namespace asyncbench

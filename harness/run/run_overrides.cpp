@@ -1,0 +1,86 @@
+#include "harness/run/run_overrides.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "harness/config/units.hpp"
+
+namespace asyncbench {
+
+std::vector<std::string> apply_overrides(scenario_config& scenario,
+                                         const scenario_overrides& overrides) {
+    std::vector<std::string> errors;
+    if (overrides.rate) {
+        auto rate = parse_rate(*overrides.rate);
+        if (!rate || *rate <= 0) {
+            errors.push_back(fmt::format(
+                "--rate: '{}' is not a positive rate (examples: 200, 200/s, 1.5k/s)",
+                *overrides.rate));
+        } else {
+            scenario.load.rate_per_s = *rate;
+            scenario.load.ramp.clear();
+        }
+    }
+    if (overrides.duration) {
+        auto duration = parse_duration(*overrides.duration);
+        if (!duration || duration->count() <= 0) {
+            errors.push_back(fmt::format(
+                "--duration: '{}' is not a positive duration (examples: 30s, 2m, 500ms)",
+                *overrides.duration));
+        } else {
+            scenario.load.duration = *duration;
+        }
+    }
+    if (overrides.quick) {
+        using namespace std::chrono_literals;
+        scenario.load.warmup = std::min<std::chrono::nanoseconds>(scenario.load.warmup, 2s);
+        scenario.load.duration = std::min<std::chrono::nanoseconds>(scenario.load.duration, 10s);
+        scenario.load.requests = std::min(scenario.load.requests.value_or(quick_max_requests),
+                                          quick_max_requests);
+        scenario.drain_timeout = std::min<std::chrono::nanoseconds>(scenario.drain_timeout, 30s);
+    }
+    return errors;
+}
+
+void evaluate_slo(const slo_spec& slo, run_result& result) {
+    for (const auto& [mode, outcome] : result.modes) {
+        if (slo.api_p99) {
+            slo_check check;
+            check.mode = mode;
+            check.name = "api_p99";
+            const double target_ms = static_cast<double>(slo.api_p99->count());
+            const double observed_ms = outcome.api_latency_us.p99_us / 1000.0;
+            check.target = fmt::format("<= {:.0f} ms", target_ms);
+            check.observed = fmt::format("{:.1f} ms", observed_ms);
+            check.passed = outcome.api_latency_us.count > 0 && observed_ms <= target_ms;
+            result.slo.push_back(check);
+        }
+        if (slo.min_availability) {
+            slo_check check;
+            check.mode = mode;
+            check.name = "availability";
+            check.target = fmt::format(">= {:.2f}%", *slo.min_availability * 100);
+            check.observed = fmt::format("{:.2f}%", outcome.availability * 100);
+            check.passed = outcome.availability >= *slo.min_availability;
+            result.slo.push_back(check);
+        }
+    }
+}
+
+run_settings describe_settings(const scenario_config& scenario) {
+    run_settings settings;
+    const auto& load = scenario.load;
+    settings.load_model = load.kind == load_spec::model::open ? "open" : "closed";
+    settings.rate_per_s = load.ramp.empty() ? load.rate_per_s : load.ramp.front().rate_per_s;
+    settings.users = load.users;
+    settings.warmup_s = std::chrono::duration<double>(load.warmup).count();
+    settings.duration_s = std::chrono::duration<double>(load.duration).count();
+    settings.requests = load.requests;
+    settings.sync_worker_threads = scenario.sync.worker_threads;
+    settings.async_partitions = scenario.async.partitions;
+    settings.async_consumers_per_group = scenario.async.consumers_per_group;
+    for (const auto& stage : scenario.workflow) settings.stages.push_back(stage.name);
+    return settings;
+}
+
+}  // namespace asyncbench

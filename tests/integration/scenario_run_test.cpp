@@ -1,0 +1,133 @@
+// Runs each shipped scenario briefly in both modes on the embedded defaults (mock Kafka
+// cluster, SQLite, mock systems) through the same entry point as `asyncbench run`, then
+// checks result.json: the fields the schema promises, and that every accepted request took
+// effect exactly once. No timing assertions: the machine may be a loaded 2-core CI runner.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "harness/cli/run_command.hpp"
+#include "harness/result/result_json.hpp"
+
+namespace asyncbench {
+namespace {
+
+std::filesystem::path fresh_dir(const std::string& name) {
+    auto dir = std::filesystem::temp_directory_path() / ("asyncbench-it-" + name);
+    std::filesystem::remove_all(dir);
+    return dir;
+}
+
+run_result read_result(const std::filesystem::path& dir) {
+    std::ifstream input(dir / "result.json");
+    std::stringstream text;
+    text << input.rdbuf();
+    auto parsed = result_from_json(text.str());
+    if (auto* error = std::get_if<std::string>(&parsed)) ADD_FAILURE() << *error;
+    return std::get<run_result>(parsed);
+}
+
+void expect_exactly_once(const mode_result& mode) {
+    SCOPED_TRACE(mode.mode);
+    const auto& rec = mode.reconciliation;
+    EXPECT_GT(mode.requests, 0u);
+    EXPECT_GT(rec.accepted, 0u);
+    EXPECT_EQ(rec.lost, 0u) << "lost ids start with "
+                            << (rec.lost_ids.empty() ? "" : rec.lost_ids.front());
+    EXPECT_EQ(rec.pending, 0u);
+    EXPECT_EQ(rec.duplicate_effects, 0u);
+    EXPECT_EQ(rec.dead_lettered, 0u);
+    EXPECT_EQ(rec.completed, rec.accepted);
+    EXPECT_GT(mode.api_latency_us.count, 0u);
+    EXPECT_LE(mode.api_latency_us.p50_us, mode.api_latency_us.p99_us);
+    EXPECT_LE(mode.api_latency_us.p99_us, mode.api_latency_us.max_us);
+    EXPECT_GT(mode.completion_latency_us.count, 0u);
+    EXPECT_GT(mode.offered_per_s, 0);
+    EXPECT_FALSE(mode.series.empty());
+    // The mocks never fail here, so each completed id reached each called operation once.
+    for (const auto& call : rec.calls) {
+        SCOPED_TRACE(call.system + "." + call.operation);
+        EXPECT_EQ(call.expected_calls, rec.completed);
+        EXPECT_EQ(call.ids_missing, 0u);
+        EXPECT_GE(call.received_calls, call.expected_calls);
+    }
+    EXPECT_TRUE(mode.valid);
+}
+
+TEST(scenario_run, lp_report_both_modes_lose_nothing) {
+    auto dir = fresh_dir("lp-report");
+    run_options options;
+    options.scenario_path = std::string(ASYNCBENCH_SOURCE_DIR) + "/scenarios/lp-report/lp-report.yaml";
+    options.out_dir = dir.string();
+    options.overrides.rate = "40/s";
+    options.overrides.duration = "3s";
+    options.overrides.quick = true;
+    ASSERT_EQ(run_command(options), 0);
+
+    auto result = read_result(dir);
+    EXPECT_EQ(result.schema_version, result_schema_version);
+    EXPECT_EQ(result.scenario, "lp-report");
+    EXPECT_EQ(result.environment.broker_kind, "embedded-mock");
+    EXPECT_FALSE(result.environment.git_commit.empty());
+    ASSERT_TRUE(result.modes.contains("sync"));
+    ASSERT_TRUE(result.modes.contains("async"));
+    expect_exactly_once(result.modes.at("sync"));
+    expect_exactly_once(result.modes.at("async"));
+    // The async API answers once the broker has the message, before LPRUN (p50 300 ms) runs.
+    EXPECT_LT(result.modes.at("async").api_latency_us.p50_us,
+              result.modes.at("sync").api_latency_us.p50_us);
+    EXPECT_EQ(result.settings.producer_settings.at("enable.idempotence"), "true");
+    EXPECT_EQ(result.settings.producer_settings.at("acks"), "all");
+    EXPECT_TRUE(std::filesystem::exists(dir / "report.md"));
+    EXPECT_TRUE(std::filesystem::exists(dir / "report.html"));
+    EXPECT_TRUE(std::filesystem::exists(dir / "sync.sqlite"));
+    EXPECT_TRUE(std::filesystem::exists(dir / "async.sqlite"));
+}
+
+TEST(scenario_run, hr_fanout_reaches_every_system_once_per_record) {
+    auto dir = fresh_dir("hr-fanout");
+    run_options options;
+    options.scenario_path = std::string(ASYNCBENCH_SOURCE_DIR) + "/scenarios/hr-fanout/hr-fanout.yaml";
+    options.out_dir = dir.string();
+    options.overrides.rate = "200/s";
+    options.overrides.quick = true;
+    ASSERT_EQ(run_command(options), 0);
+
+    auto result = read_result(dir);
+    EXPECT_EQ(result.scenario, "hr-fanout");
+    EXPECT_EQ(result.settings.stages.size(), 3u);
+    for (const auto& mode : {"sync", "async"}) {
+        ASSERT_TRUE(result.modes.contains(mode));
+        const auto& outcome = result.modes.at(mode);
+        expect_exactly_once(outcome);
+        EXPECT_EQ(outcome.reconciliation.calls.size(), 3u);  // payroll, orgchart, erp
+        EXPECT_GT(outcome.time_to_full_completion_s, 0);
+    }
+}
+
+TEST(scenario_run, invalid_scenario_exits_2_and_starts_nothing) {
+    auto dir = fresh_dir("invalid");
+    auto file = dir.string() + ".yaml";
+    std::ofstream(file) << "name: broken\nplugin: lp-report\nload: {rate: -5}\nworkflow: []\n";
+    run_options options;
+    options.scenario_path = file;
+    options.out_dir = dir.string();
+    EXPECT_EQ(run_command(options), 2);
+    EXPECT_FALSE(std::filesystem::exists(dir));
+    std::filesystem::remove(file);
+}
+
+TEST(scenario_run, bad_overrides_exit_2) {
+    run_options options;
+    options.scenario_path = std::string(ASYNCBENCH_SOURCE_DIR) + "/scenarios/lp-report/lp-report.yaml";
+    options.overrides.rate = "-3/s";
+    EXPECT_EQ(run_command(options), 2);
+    options.overrides.rate.reset();
+    options.mode = "sideways";
+    EXPECT_EQ(run_command(options), 2);
+}
+
+}  // namespace
+}  // namespace asyncbench
