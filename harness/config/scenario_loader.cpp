@@ -14,6 +14,8 @@
 
 #include "harness/config/system_reader.hpp"
 #include "harness/config/units.hpp"
+#include "harness/config/workflow_reader.hpp"
+#include "harness/config/yaml_document.hpp"
 #include "harness/config/yaml_reader.hpp"
 #include "scenarios/scenario_plugin.hpp"
 
@@ -27,14 +29,12 @@ using std::chrono::seconds;
 
 // Upper bounds that no sensible scenario reaches; they exist so that sums and products of
 // configured values in the engine can never overflow.
-constexpr nanoseconds max_duration = hours(24 * 7);
+constexpr nanoseconds max_duration = max_config_duration;
 constexpr double max_rate_per_s = 10'000'000;
 constexpr int max_users = 100'000;
 constexpr std::size_t max_body_limit = 64 * 1024 * 1024;
 constexpr std::size_t max_name_length = 200;   // leaves room in a Kafka topic name (249)
 constexpr std::size_t max_file_bytes = 16 * 1024 * 1024;  // scenario files are a few KiB
-
-constexpr nanoseconds ms_resolution = milliseconds(1);
 
 bool is_scenario_name(std::string_view name) {
     if (name.empty() || name.size() > max_name_length || name.front() == '-') {
@@ -53,14 +53,6 @@ bool is_kafka_topic(std::string_view topic) {
     return std::all_of(topic.begin(), topic.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
     });
-}
-
-std::string join_names(const std::vector<std::string>& names) {
-    std::string text;
-    for (const auto& name : names) {
-        text += (text.empty() ? "" : ", ") + name;
-    }
-    return text.empty() ? "none" : text;
 }
 
 void reject_keys_for_model(yaml_reader& reader, const yaml_map& map,
@@ -167,7 +159,7 @@ void read_load(yaml_reader& reader, const YAML::Node& node, const std::string& p
             load.requests = static_cast<std::uint64_t>(*value);
         }
     }
-    reader.duration_field(*map, "request_timeout", load.request_timeout, ms_resolution,
+    reader.duration_field(*map, "request_timeout", load.request_timeout, milliseconds(1),
                           max_duration);
 }
 
@@ -224,15 +216,15 @@ void read_async(yaml_reader& reader, const YAML::Node& node, const std::string& 
     std::optional<nanoseconds> initial;
     std::optional<nanoseconds> max;
     if (const YAML::Node* value = map->find("backoff_initial")) {
-        initial = reader.read_duration(*value, map->child("backoff_initial"), ms_resolution,
-                                       max_duration, ms_resolution);
+        initial = reader.read_duration(*value, map->child("backoff_initial"), milliseconds(1),
+                                       max_duration, milliseconds(1));
         if (initial) {
             async.backoff_initial = std::chrono::duration_cast<milliseconds>(*initial);
         }
     }
     if (const YAML::Node* value = map->find("backoff_max")) {
-        max = reader.read_duration(*value, map->child("backoff_max"), ms_resolution,
-                                   max_duration, ms_resolution);
+        max = reader.read_duration(*value, map->child("backoff_max"), milliseconds(1),
+                                   max_duration, milliseconds(1));
         if (max) {
             async.backoff_max = std::chrono::duration_cast<milliseconds>(*max);
         }
@@ -276,136 +268,6 @@ std::vector<system_spec> read_systems(yaml_reader& reader, const YAML::Node& nod
     return systems;
 }
 
-// Where a step's `call` may point; `known` is false when `systems` itself was unreadable, in
-// which case dangling references are not reported (they would only repeat that error).
-struct system_names {
-    std::set<std::string> declared;
-    bool known = true;
-};
-
-void read_call(yaml_reader& reader, const YAML::Node& node, const std::string& path,
-               const system_names& systems, step_spec& step) {
-    const auto text = reader.read_scalar(node, path, "<system>.<operation>");
-    if (!text) {
-        return;
-    }
-    const auto dot = text->find('.');
-    if (dot == std::string::npos || dot == 0 || dot + 1 == text->size()) {
-        reader.add_error(node, path,
-                         "expected <system>.<operation> such as lp.LPRUN, got " +
-                             describe_node(node));
-        return;
-    }
-    step.system = text->substr(0, dot);
-    step.operation = text->substr(dot + 1);
-    if (!is_operation_name(step.operation)) {
-        reader.add_error(node, path,
-                         "operation names may only contain letters, digits, '_', '.' and '-'");
-    }
-    if (systems.known && systems.declared.count(step.system) == 0) {
-        reader.add_error(node, path,
-                         "system '" + step.system + "' is not declared in systems (declared: " +
-                             join_names({systems.declared.begin(), systems.declared.end()}) +
-                             ")");
-    }
-}
-
-step_spec read_step(yaml_reader& reader, const YAML::Node& node, const std::string& path,
-                    const system_names& systems, std::set<std::string>& step_names) {
-    step_spec step;
-    const auto map = reader.read_map(node, path, {"name", "db", "call", "timeout"});
-    if (!map) {
-        return step;
-    }
-    if (const YAML::Node* name = reader.require(*map, "name")) {
-        if (const auto value = reader.read_scalar(*name, map->child("name"))) {
-            step.name = *value;
-            if (!is_operation_name(step.name)) {
-                reader.add_error(*name, map->child("name"),
-                                 "step names may only contain letters, digits, '_', '.' and '-'");
-            } else if (!step_names.insert(step.name).second) {
-                // Names are part of the idempotency key: two equal names would share effects.
-                reader.add_error(*name, map->child("name"),
-                                 "duplicate step name '" + step.name +
-                                     "' (names must be unique across the workflow)");
-            }
-        }
-    }
-    const YAML::Node* db = map->find("db");
-    const YAML::Node* call = map->find("call");
-    if (db != nullptr && call != nullptr) {
-        reader.add_error(*call, map->child("call"), "a step has either db or call, not both");
-    } else if (db != nullptr) {
-        using kind_t = step_spec::kind;
-        step.type = reader
-                        .read_enum<kind_t>(*db, map->child("db"),
-                                           {{"insert", kind_t::db_insert},
-                                            {"update", kind_t::db_update}})
-                        .value_or(kind_t::db_insert);
-        if (const YAML::Node* timeout = map->find("timeout")) {
-            reader.add_error(*timeout, map->child("timeout"), "applies only to call steps");
-        }
-    } else if (call != nullptr) {
-        step.type = step_spec::kind::call;
-        read_call(reader, *call, map->child("call"), systems, step);
-        reader.duration_field(*map, "timeout", step.timeout, ms_resolution, max_duration);
-    } else {
-        reader.add_error(node, path, "a step needs either db: insert|update or call: "
-                                     "<system>.<operation>");
-    }
-    return step;
-}
-
-std::vector<stage_spec> read_workflow(yaml_reader& reader, const YAML::Node& node,
-                                      const std::string& path, const system_names& systems) {
-    std::vector<stage_spec> stages;
-    const auto items = reader.read_sequence(node, path);
-    if (!items) {
-        return stages;
-    }
-    if (items->empty()) {
-        reader.add_error(node, path, "must list at least one stage");
-        return stages;
-    }
-    std::set<std::string> stage_names;
-    std::set<std::string> step_names;
-    for (std::size_t i = 0; i < items->size(); ++i) {
-        const std::string stage_path = index_path(path, i);
-        const auto map = reader.read_map((*items)[i], stage_path, {"stage", "steps"});
-        if (!map) {
-            continue;
-        }
-        stage_spec stage;
-        if (const YAML::Node* name = reader.require(*map, "stage")) {
-            if (const auto value = reader.read_scalar(*name, map->child("stage"))) {
-                stage.name = *value;
-                if (!is_system_name(stage.name)) {
-                    reader.add_error(*name, map->child("stage"),
-                                     "stage names may only contain a-z, 0-9, '_' and '-'");
-                } else if (!stage_names.insert(stage.name).second) {
-                    reader.add_error(*name, map->child("stage"),
-                                     "duplicate stage name '" + stage.name + "'");
-                }
-            }
-        }
-        if (const YAML::Node* steps_node = reader.require(*map, "steps")) {
-            const std::string steps_path = map->child("steps");
-            if (const auto steps = reader.read_sequence(*steps_node, steps_path)) {
-                if (steps->empty()) {
-                    reader.add_error(*steps_node, steps_path, "must list at least one step");
-                }
-                for (std::size_t j = 0; j < steps->size(); ++j) {
-                    stage.steps.push_back(read_step(reader, (*steps)[j],
-                                                    index_path(steps_path, j), systems,
-                                                    step_names));
-                }
-            }
-        }
-        stages.push_back(std::move(stage));
-    }
-    return stages;
-}
-
 void read_slo(yaml_reader& reader, const YAML::Node& node, const std::string& path,
               slo_spec& slo) {
     const auto map = reader.read_map(node, path, {"api_p99", "min_availability"});
@@ -413,8 +275,8 @@ void read_slo(yaml_reader& reader, const YAML::Node& node, const std::string& pa
         return;
     }
     if (const YAML::Node* p99 = map->find("api_p99")) {
-        if (const auto value = reader.read_duration(*p99, map->child("api_p99"), ms_resolution,
-                                                    max_duration, ms_resolution)) {
+        if (const auto value = reader.read_duration(*p99, map->child("api_p99"), milliseconds(1),
+                                                    max_duration, milliseconds(1))) {
             slo.api_p99 = std::chrono::duration_cast<milliseconds>(*value);
         }
     }
@@ -496,30 +358,6 @@ scenario_config read_scenario(yaml_reader& reader, const YAML::Node& root) {
     return config;
 }
 
-// Parses exactly one YAML document; on failure records the error and returns nullopt.
-std::optional<YAML::Node> parse_document(yaml_reader& reader, const std::string& text) {
-    std::vector<YAML::Node> documents;
-    try {
-        documents = YAML::LoadAll(text);
-    } catch (const YAML::Exception& e) {
-        const int line = e.mark.line >= 0 ? e.mark.line + 1 : 0;
-        const int column = line > 0 && e.mark.column >= 0 ? e.mark.column + 1 : 0;
-        reader.add_error(line, column, "", "YAML syntax error: " + e.msg);
-        return std::nullopt;
-    }
-    if (documents.empty()) {
-        reader.add_error(0, 0, "", "the document is empty");
-        return std::nullopt;
-    }
-    if (documents.size() > 1) {
-        reader.add_error(documents[1], "",
-                         "expected one YAML document, found " +
-                             std::to_string(documents.size()) + " (remove the '---' separator)");
-        return std::nullopt;
-    }
-    return documents.front();
-}
-
 // The last line of defence for "never throw": an exception here is a bug in this file, but
 // it must still surface as an error rather than end a CI job with std::terminate.
 template <typename Result, typename Body>
@@ -540,7 +378,7 @@ Result guarded(const std::string& origin, Body&& body) {
 load_result_t load_scenario_text(const std::string& text, const std::string& origin) {
     return guarded<load_result_t>(origin, [&]() -> load_result_t {
         yaml_reader reader(origin);
-        const auto root = parse_document(reader, text);
+        const auto root = parse_yaml_document(reader, text);
         if (!root) {
             return reader.take_errors();
         }
@@ -591,7 +429,7 @@ std::variant<system_spec, std::vector<config_error>> load_system_text(const std:
     using result_t = std::variant<system_spec, std::vector<config_error>>;
     return guarded<result_t>(origin, [&]() -> result_t {
         yaml_reader reader(origin);
-        const auto root = parse_document(reader, text);
+        const auto root = parse_yaml_document(reader, text);
         if (!root) {
             return reader.take_errors();
         }

@@ -77,6 +77,14 @@ std::string format_number(double value) {
 
 }  // namespace
 
+std::string join_names(const std::vector<std::string>& names) {
+    std::string text;
+    for (const auto& name : names) {
+        text += (text.empty() ? "" : ", ") + name;
+    }
+    return text.empty() ? "none" : text;
+}
+
 std::string key_path(std::string_view parent, std::string_view key) {
     if (parent.empty()) {
         return std::string(key);

@@ -19,6 +19,13 @@
 
 namespace asyncbench {
 
+// The longest duration any key accepts (7 days): far beyond any run, and far enough from the
+// nanosecond range's end that sums of configured durations cannot overflow.
+inline constexpr std::chrono::nanoseconds max_config_duration = std::chrono::hours(24 * 7);
+
+// "a, b, c", or "none" for an empty list: for messages listing what exists.
+std::string join_names(const std::vector<std::string>& names);
+
 // "load" + "rate" -> "load.rate"; "" + "name" -> "name".
 std::string key_path(std::string_view parent, std::string_view key);
 // "workflow" + 1 -> "workflow[1]".

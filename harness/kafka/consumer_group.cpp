@@ -39,6 +39,7 @@ work_item to_work_item(const rd_kafka_message_t* message) {
 
 struct rebalance_context {
     pipeline_tracker* tracker;
+    bool assigned = false;
 };
 
 // Eager assignment: take what the coordinator gives, count it for the readiness check.
@@ -48,9 +49,13 @@ void on_rebalance(rd_kafka_t* handle, rd_kafka_resp_err_t err,
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         rd_kafka_assign(handle, partitions);
         context->tracker->on_partitions_assigned(partitions->cnt);
+        if (!context->assigned) context->tracker->on_member_assigned(1);
+        context->assigned = true;
     } else {
         rd_kafka_assign(handle, nullptr);
         context->tracker->on_partitions_assigned(-partitions->cnt);
+        if (context->assigned) context->tracker->on_member_assigned(-1);
+        context->assigned = false;
     }
 }
 
@@ -70,7 +75,8 @@ std::map<std::string, std::string> consumer_defaults(const std::string& bootstra
 consumer_group::consumer_group(const scenario_config& scenario, const stage_spec& stage,
                                std::string group_id, store& db, const system_directory& systems,
                                const std::string& bootstrap_servers,
-                               kafka_producer& dead_letters, pipeline_tracker& tracker)
+                               kafka_producer& dead_letters, pipeline_tracker& tracker,
+                               bool static_assignment)
     : scenario_(scenario),
       stage_(stage),
       group_id_(std::move(group_id)),
@@ -80,7 +86,8 @@ consumer_group::consumer_group(const scenario_config& scenario, const stage_spec
       dead_letters_(dead_letters),
       tracker_(tracker),
       settings_(effective_settings(consumer_defaults(bootstrap_servers, group_id_),
-                                   scenario.async.consumer)) {
+                                   scenario.async.consumer)),
+      static_assignment_(static_assignment) {
     std::vector<std::string> errors;
     make_kafka_conf("consumer", consumer_defaults(bootstrap_, group_id_), scenario.async.consumer,
                     errors);
@@ -94,6 +101,7 @@ consumer_group::consumer_group(const scenario_config& scenario, const stage_spec
 consumer_group::~consumer_group() { stop(); }
 
 void consumer_group::start() {
+    committed_ = std::make_unique<std::latch>(scenario_.async.consumers_per_group);
     for (int i = 0; i < scenario_.async.consumers_per_group; ++i) {
         workers_.emplace_back([this, i] { work(i); });
     }
@@ -121,29 +129,54 @@ bool consumer_group::dead_letter(rd_kafka_message_t* message, const std::string&
     return outcome.get().error == RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
+bool consumer_group::join(rd_kafka_t* consumer, int index) {
+    const auto& topic = scenario_.async.topic;
+    const int workers = scenario_.async.consumers_per_group;
+    auto* partitions = rd_kafka_topic_partition_list_new(scenario_.async.partitions);
+    if (static_assignment_) {
+        for (int p = index; p < scenario_.async.partitions; p += workers) {
+            rd_kafka_topic_partition_list_add(partitions, topic.c_str(), p);
+        }
+    } else {
+        rd_kafka_topic_partition_list_add(partitions, topic.c_str(), RD_KAFKA_PARTITION_UA);
+    }
+    auto err = static_assignment_ ? rd_kafka_assign(consumer, partitions)
+                                  : rd_kafka_subscribe(consumer, partitions);
+    if (!err && static_assignment_) {
+        tracker_.on_partitions_assigned(partitions->cnt);
+        tracker_.on_member_assigned(1);
+    }
+    rd_kafka_topic_partition_list_destroy(partitions);
+    if (err) {
+        spdlog::error("stage {} worker {}: cannot {} {}: {}", stage_.name, index,
+                      static_assignment_ ? "assign partitions of" : "subscribe to", topic,
+                      rd_kafka_err2str(err));
+    }
+    return !err;
+}
+
 void consumer_group::work(int index) {
     std::vector<std::string> errors;
     auto conf = make_kafka_conf("consumer", consumer_defaults(bootstrap_, group_id_),
                                 scenario_.async.consumer, errors);
     rebalance_context context{&tracker_};
-    rd_kafka_conf_set_rebalance_cb(conf.get(), on_rebalance);
-    rd_kafka_conf_set_opaque(conf.get(), &context);
+    if (!static_assignment_) {
+        rd_kafka_conf_set_rebalance_cb(conf.get(), on_rebalance);
+        rd_kafka_conf_set_opaque(conf.get(), &context);
+    }
     kafka_handle consumer;
     try {
         consumer = make_kafka_client(RD_KAFKA_CONSUMER, std::move(conf));
     } catch (const std::exception& e) {
         spdlog::error("stage {} worker {}: {}", stage_.name, index, e.what());
+        committed_->count_down();
         return;
     }
     rd_kafka_poll_set_consumer(consumer.get());
-    auto* topics = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(topics, scenario_.async.topic.c_str(),
-                                      RD_KAFKA_PARTITION_UA);
-    if (auto err = rd_kafka_subscribe(consumer.get(), topics)) {
-        spdlog::error("stage {} worker {}: subscribe failed: {}", stage_.name, index,
-                      rd_kafka_err2str(err));
+    if (!join(consumer.get(), index)) {
+        committed_->count_down();
+        return;
     }
-    rd_kafka_topic_partition_list_destroy(topics);
 
     workflow_executor executor(scenario_, db_, systems_);
     while (!stopping_.load()) {
@@ -189,7 +222,13 @@ void consumer_group::work(int index) {
         rd_kafka_topic_partition_list_destroy(position);
         rd_kafka_message_destroy(message);
     }
-    rd_kafka_consumer_close(consumer.get());  // commits stored offsets, leaves the group
+    if (auto err = rd_kafka_commit(consumer.get(), nullptr, 0);
+        err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+        spdlog::warn("stage {} worker {}: final commit failed: {}", stage_.name, index,
+                     rd_kafka_err2str(err));
+    }
+    committed_->arrive_and_wait();
+    rd_kafka_consumer_close(consumer.get());  // leaves the group
 }
 
 }  // namespace asyncbench

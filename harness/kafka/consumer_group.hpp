@@ -5,6 +5,7 @@
 // dead-lettered after the last attempt), and committed from the stored offsets; a redelivery
 // re-runs the stage, whose effects are idempotent by business id.
 #include <atomic>
+#include <latch>
 #include <memory>
 #include <string>
 #include <thread>
@@ -20,12 +21,15 @@ namespace asyncbench {
 
 class consumer_group {
 public:
-    // `group_id` should be unique per run so no earlier run's offsets apply. Throws
-    // std::runtime_error listing every consumer setting librdkafka rejected.
+    // `group_id` should be unique per run so no earlier run's offsets apply. With
+    // `static_assignment`, worker i reads partitions p with p % workers == i and commits its
+    // offsets to the group without joining it (no rebalancing); otherwise workers subscribe
+    // and the group coordinator assigns partitions. Throws std::runtime_error listing every
+    // consumer setting librdkafka rejected.
     consumer_group(const scenario_config& scenario, const stage_spec& stage,
                    std::string group_id, store& db, const system_directory& systems,
                    const std::string& bootstrap_servers, kafka_producer& dead_letters,
-                   pipeline_tracker& tracker);
+                   pipeline_tracker& tracker, bool static_assignment);
     ~consumer_group();  // stop()
 
     void start();
@@ -36,6 +40,7 @@ public:
 
 private:
     void work(int index);
+    bool join(rd_kafka_t* consumer, int index);
     bool dead_letter(rd_kafka_message_t* message, const std::string& error, int attempts);
 
     const scenario_config& scenario_;
@@ -47,7 +52,11 @@ private:
     kafka_producer& dead_letters_;
     pipeline_tracker& tracker_;
     std::map<std::string, std::string> settings_;
+    bool static_assignment_;
     std::atomic<bool> stopping_{false};
+    // Workers commit, then wait for each other before leaving the group: a member leaving
+    // starts a rebalance, during which the others' final commits would fail.
+    std::unique_ptr<std::latch> committed_;
     std::vector<std::thread> workers_;
 };
 

@@ -36,6 +36,7 @@ public:
 
     std::string bootstrap_servers() const override { return bootstrap_; }
     std::string kind() const override { return "embedded-mock"; }
+    bool supports_consumer_groups() const override { return false; }
     std::string description() const override {
         return fmt::format(
             "librdkafka {} mock cluster, {} brokers, in memory inside the harness process",

@@ -21,6 +21,8 @@ public:
     // Idempotent per (stage, id): a redelivered message finishing again is not counted twice.
     void on_stage_finished(const std::string& stage, const std::string& business_id);
     void on_partitions_assigned(int delta) { assigned_partitions_ += delta; }
+    // A consumer got an assignment (delta +1, possibly of zero partitions) or lost it (-1).
+    void on_member_assigned(int delta) { assigned_members_ += delta; }
     void on_offset_reset() { ++offset_resets_; }
     void on_backpressure() { ++backpressure_; }
     void on_unknown_delivery() { ++unknown_deliveries_; }
@@ -30,6 +32,7 @@ public:
     // Accepted but not yet finished by the slowest stage (its consumer group's lag).
     std::int64_t backlog() const;
     int assigned_partitions() const { return assigned_partitions_.load(); }
+    int assigned_members() const { return assigned_members_.load(); }
     std::uint64_t offset_resets() const { return offset_resets_.load(); }
     std::uint64_t backpressure() const { return backpressure_.load(); }
     std::uint64_t unknown_deliveries() const { return unknown_deliveries_.load(); }
@@ -51,6 +54,7 @@ private:
     std::map<std::string, std::unordered_set<std::string>> finished_;  // stage -> ids
     std::map<std::int32_t, partition_volume> partitions_;
     std::atomic<int> assigned_partitions_{0};
+    std::atomic<int> assigned_members_{0};
     std::atomic<std::uint64_t> offset_resets_{0};
     std::atomic<std::uint64_t> backpressure_{0};
     std::atomic<std::uint64_t> unknown_deliveries_{0};

@@ -10,6 +10,7 @@
 #include "harness/run/reconciliation.hpp"
 #include "harness/run/system_under_test.hpp"
 #include "harness/stats/latency_summary.hpp"
+#include "harness/stats/throughput.hpp"
 
 namespace asyncbench {
 namespace {
@@ -147,9 +148,14 @@ mode_result run_mode(const std::string& mode, const mode_dependencies& deps,
     result.send_delay_us = summarize(load.send_delay_us);
     result.offered_per_s = load.offered_per_s;
     result.requests = load.measured_sent;
-    result.achieved_per_s =
+    const double fallback_rate =
         load.measured_seconds > 0 ? static_cast<double>(load.measured_ok) / load.measured_seconds
                                   : 0;
+    const double warmup_s = std::chrono::duration<double>(scenario.load.warmup).count();
+    const double measured_span_s =
+        load.offered_per_s > 0 ? static_cast<double>(load.measured_sent) / load.offered_per_s : 0;
+    result.achieved_per_s =
+        completed_per_second(load.series, warmup_s, measured_span_s, fallback_rate);
     result.availability = load.measured_sent > 0 ? static_cast<double>(load.measured_ok) /
                                                        static_cast<double>(load.measured_sent)
                                                  : 0;

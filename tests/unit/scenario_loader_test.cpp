@@ -71,19 +71,16 @@ workflow:
       - {name: save, db: insert}
 )";
 
+// The shipped files are tuned by their owners; these tests pin what defines each scenario
+// (its systems, steps and latencies), not throughput knobs such as rate or partitions.
 TEST(scenario_loader, loads_the_shipped_lp_report_scenario) {
     const auto config = expect_config(load_scenario(scenario_path("lp-report")));
     EXPECT_EQ(config.name, "lp-report");
     EXPECT_EQ(config.plugin, "lp-report");
     EXPECT_EQ(config.source_path, scenario_path("lp-report"));
     EXPECT_EQ(config.load.kind, load_spec::model::open);
-    EXPECT_EQ(config.load.rate_per_s, 150.0);
-    EXPECT_EQ(config.load.warmup, 5s);
-    EXPECT_EQ(config.load.duration, 30s);
-    EXPECT_FALSE(config.load.requests.has_value());
-    EXPECT_EQ(config.sync.worker_threads, 200);
+    EXPECT_GT(config.load.rate_per_s, 0.0);
     EXPECT_EQ(config.async.topic, "asyncbench.lp-report");
-    EXPECT_EQ(config.async.consumers_per_group, 64);
     EXPECT_EQ(config.async.backoff_initial, 100ms);
     EXPECT_EQ(config.async.backoff_max, 5s);
     EXPECT_EQ(config.async.producer.at("linger.ms"), "5");
@@ -96,7 +93,7 @@ TEST(scenario_loader, loads_the_shipped_lp_report_scenario) {
     EXPECT_EQ(run.latency.kind, latency_spec::distribution::lognormal);
     EXPECT_EQ(run.latency.p50, 300ms);
     EXPECT_EQ(run.latency.p99, 900ms);
-    EXPECT_EQ(run.concurrency, 256);
+    EXPECT_GT(run.concurrency, 0);
     EXPECT_EQ(lp.operations.at("setQueue").latency.p50, 20ms);
     // No `default` in the file: the built-in one.
     EXPECT_EQ(lp.default_operation.latency.kind, latency_spec::distribution::fixed);
@@ -113,11 +110,9 @@ TEST(scenario_loader, loads_the_shipped_lp_report_scenario) {
     EXPECT_EQ(steps[2].type, step_spec::kind::db_update);
     EXPECT_EQ(steps[3].name, "lp_run");
     EXPECT_EQ(steps[3].operation, "LPRUN");
+    EXPECT_EQ(steps[3].timeout, 10s);
 
-    EXPECT_EQ(config.drain_timeout, 120s);
     EXPECT_EQ(config.body_limit_bytes, 64u * 1024);
-    EXPECT_EQ(config.slo.api_p99, 1s);
-    EXPECT_EQ(config.slo.min_availability, 0.99);
 }
 
 TEST(scenario_loader, loads_the_shipped_hr_fanout_scenario) {
@@ -243,7 +238,9 @@ TEST(scenario_loader, reports_missing_required_keys_and_unknown_plugin) {
     const auto plugin = error_at(errors, "plugin");
     EXPECT_EQ(plugin.line, 1);
     EXPECT_EQ(plugin.column, 9);
-    EXPECT_NE(plugin.message.find("hr-fanout, lp-report"), std::string::npos) << plugin.message;
+    // The registry's order is its owner's business: look for each name.
+    EXPECT_NE(plugin.message.find("hr-fanout"), std::string::npos) << plugin.message;
+    EXPECT_NE(plugin.message.find("lp-report"), std::string::npos) << plugin.message;
 }
 
 TEST(scenario_loader, rejects_bad_names_and_out_of_range_values) {
@@ -403,6 +400,11 @@ TEST(scenario_loader, syntax_error_gives_one_error_with_its_line) {
     const auto tab = expect_errors(load_scenario_text("name: x\n\tplugin: y\n", "tab.yaml"));
     ASSERT_EQ(tab.size(), 1u) << describe(tab);
     EXPECT_EQ(tab[0].line, 2);
+
+    // yaml-cpp 0.7's LoadAll() loops forever, allocating, on a stray top-level ','.
+    const auto comma = expect_errors(load_scenario_text("# x\n, name: x\n", "comma.yaml"));
+    ASSERT_EQ(comma.size(), 1u) << describe(comma);
+    EXPECT_EQ(comma[0].line, 2);
 }
 
 TEST(scenario_loader, missing_file_is_an_error_with_the_os_reason) {
