@@ -68,8 +68,11 @@ http_response request_state_response(const std::string& business_id,
     } else if (!stages.empty() || accepted) {
         state = "in_progress";
     }
+    if (state == "unknown") {
+        return json_error(404, "unknown_request",
+                          "no request with id '" + business_id + "' was accepted here");
+    }
     http_response response;
-    response.status = state == "unknown" ? 404 : 200;
     response.body = boost::json::serialize(
         boost::json::object{{"id", business_id}, {"state", state}, {"stages", stage_list}});
     return response;

@@ -28,8 +28,9 @@ routed_request route_api_request(const http_request& request, std::string_view a
 std::variant<work_item, http_response> parse_submission(const http_request& request,
                                                         const scenario_plugin& plugin);
 
-// {"id": ..., "state": "completed" | "dead_lettered" | "in_progress" | "unknown", "stages": [..]}
-// `accepted` says whether this API acknowledged the id (so "unknown" becomes "in_progress").
+// 200 {"id": ..., "state": "completed" | "dead_lettered" | "in_progress", "stages": [...]}, or
+// a 404 JSON error for an id nobody knows. `accepted` says whether this API acknowledged the id
+// (accepted but not yet started is "in_progress", not unknown).
 http_response request_state_response(const std::string& business_id,
                                      const std::vector<stage_record>& stages,
                                      std::size_t stage_count, bool accepted);
