@@ -70,7 +70,15 @@ struct connection {
     beast::tcp_stream stream;
     beast::flat_buffer buffer;
     bool open = false;
+    std::chrono::steady_clock::time_point last_used{};
 };
+
+// A keep-alive connection idle longer than this is closed and reopened before its next
+// request. Servers close idle connections after their own timeout (ours 10 s, Tomcat 20 s,
+// nginx 75 s); reusing one the server already closed fails the request with an I/O error that
+// is the generator's fault, not the system's. Idle connections are reused most-recent first,
+// so after a burst the oldest ones can sit idle for a long time.
+constexpr std::chrono::seconds max_idle_reuse{4};
 
 class load_run {
 public:
@@ -336,6 +344,9 @@ asio::awaitable<void> load_run::execute(connection& conn, pending_request& reque
     bool keep_alive = true;
     std::optional<steady::time_point> write_start;
 
+    if (conn.open && dispatched - conn.last_used > max_idle_reuse) {
+        conn.close();
+    }
     if (!conn.open) {
         conn.stream.expires_after(spec_.request_timeout);
         auto [connect_ec, endpoint] = co_await conn.stream.async_connect(endpoints_, use_tuple);
@@ -380,6 +391,7 @@ asio::awaitable<void> load_run::execute(connection& conn, pending_request& reque
     }
 
     const request_outcome outcome = classify_outcome(stage, ec, status);
+    conn.last_used = steady::now();
     if (needs_reconnect(outcome) || !keep_alive) {
         conn.close();  // harmless on a stream whose connect failed
     }
