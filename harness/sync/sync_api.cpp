@@ -36,28 +36,20 @@ void sync_api::stop() {
 
 void sync_api::handle(http_request request, respond_fn respond) {
     auto routed = route_api_request(request, plugin_.api_path());
-    switch (routed.route) {
-        case api_route::health:
-            respond(submission_response(200, "", "up"));
-            return;
-        case api_route::not_found:
-            respond(json_error(404, "not_found", "no such resource"));
-            return;
-        case api_route::method_not_allowed:
-            respond(json_error(405, "method_not_allowed", "method not allowed here"));
-            return;
-        case api_route::request_state:
-            // Served by the pool like any servlet request, so it queues like one too.
-            if (!pool_.submit([this, id = routed.business_id, respond](int index) {
-                    respond(request_state_response(id, executors_[index]->stages(id),
-                                                   scenario_.workflow.size(), false));
-                })) {
-                ++rejected_;
-                respond(json_error(503, "busy", "all worker threads busy and queue full"));
-            }
-            return;
-        case api_route::submit:
-            break;
+    if (auto fixed = fixed_route_response(routed)) {
+        respond(std::move(*fixed));
+        return;
+    }
+    if (routed.route == api_route::request_state) {
+        // Served by the pool like any servlet request, so it queues like one too.
+        if (!pool_.submit([this, id = routed.business_id, respond](int index) {
+                respond(request_state_response(id, executors_[index]->stages(id),
+                                               scenario_.workflow.size(), false));
+            })) {
+            ++rejected_;
+            respond(json_error(503, "busy", "all worker threads busy and queue full"));
+        }
+        return;
     }
     auto parsed = parse_submission(request, plugin_);
     if (auto* error = std::get_if<http_response>(&parsed)) {

@@ -26,6 +26,21 @@ routed_request route_api_request(const http_request& request, std::string_view a
     return routed;
 }
 
+std::optional<http_response> fixed_route_response(const routed_request& routed) {
+    switch (routed.route) {
+        case api_route::health:
+            return submission_response(200, "", "up");
+        case api_route::not_found:
+            return json_error(404, "not_found", "no such resource");
+        case api_route::method_not_allowed:
+            return json_error(405, "method_not_allowed", "method not allowed here");
+        case api_route::submit:
+        case api_route::request_state:
+            break;
+    }
+    return std::nullopt;
+}
+
 std::variant<work_item, http_response> parse_submission(const http_request& request,
                                                         const scenario_plugin& plugin) {
     auto parsed = plugin.parse_request(request.body);

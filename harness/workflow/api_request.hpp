@@ -1,6 +1,7 @@
 #pragma once
 // Request handling shared by both APIs, as pure functions: routing, validation of a submitted
 // request into a work_item, and the JSON that describes a request's state. No I/O here.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -22,6 +23,9 @@ struct routed_request {
 
 // POST <api_path> submits; GET /requests/<id> asks for state; GET /health.
 routed_request route_api_request(const http_request& request, std::string_view api_path);
+
+// The answer for routes that need no work (health, 404, 405); nullopt for submit and state.
+std::optional<http_response> fixed_route_response(const routed_request& routed);
 
 // Validates a submission: the plugin's checks, plus the intended send time from the
 // X-Intended-Send-Us header (absent or malformed: now). Errors come back as a 400 response.
