@@ -122,7 +122,7 @@ TEST(scenario_loader, loads_the_shipped_hr_fanout_scenario) {
     EXPECT_EQ(config.load.warmup, 0s);
     EXPECT_EQ(config.load.duration, 60s);
     EXPECT_EQ(config.load.requests, 20000u);
-    EXPECT_EQ(config.async.consumers_per_group, 8);
+    EXPECT_EQ(config.async.consumers_per_group, 32);  // as many as ERP serves at once
     ASSERT_EQ(config.systems.size(), 3u);
     ASSERT_EQ(config.workflow.size(), 3u);
     EXPECT_EQ(config.workflow[0].name, "payroll");
