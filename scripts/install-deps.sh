@@ -12,6 +12,9 @@ packages=(
   libcli11-dev           # command line
   libspdlog-dev libfmt-dev
   libsqlite3-dev         # the embedded database
+  libpq-dev              # the PostgreSQL store backend
+  postgresql             # a throwaway server for tests and serious runs (scripts/postgres)
+  openjdk-17-jre-headless maven  # Apache Kafka brokers, fetched from Maven Central (scripts/kafka)
   libgtest-dev           # unit and integration tests
   libbenchmark-dev       # benchmarks of the harness's own instruments
 )

@@ -54,6 +54,8 @@ int main(int argc, char** argv) {
         "Examples:\n"
         "  asyncbench run scenarios/lp-report/lp-report.yaml --quick\n"
         "  asyncbench run scenarios/hr-fanout/hr-fanout.yaml --mode async --rate 500/s\n"
+        "  asyncbench run scenarios/lp-report/lp-report.yaml --kafka local-3 \\\n"
+        "      --db postgres://postgres@127.0.0.1:55432/asyncbench -X producer:linger.ms=1\n"
         "  asyncbench list\n"
         "  asyncbench mock lp --port 9001 --config scenarios/lp-report/lp-report.yaml\n"
         "  asyncbench report out/lp-report-20261123-101500/result.json\n"};
@@ -77,9 +79,22 @@ int main(int argc, char** argv) {
                         "Measured phase length, replacing the scenario's (e.g. 45s, 2m)");
     run_cmd->add_option("--out", run.out_dir,
                         "Output folder (default out/<scenario>-<UTC time>)");
-    run_cmd->add_option("--bootstrap-servers", run.bootstrap_servers,
-                        "Use this Kafka cluster instead of the embedded mock cluster "
-                        "(HOST:PORT,...)");
+    std::string bootstrap_servers;
+    run_cmd->add_option("--kafka", run.kafka,
+                        "embedded (librdkafka's in-memory mock cluster), local (start 1 real "
+                        "Apache Kafka broker), local-3 (start 3), or HOST:PORT,... of any "
+                        "running cluster")
+        ->capture_default_str();
+    run_cmd->add_option("--bootstrap-servers", bootstrap_servers,
+                        "Same as --kafka HOST:PORT,...");
+    run_cmd->add_option("--db", run.database,
+                        "sqlite (a file per mode in the output folder) or "
+                        "postgres://USER@HOST:PORT/DB (a fresh schema per mode)")
+        ->capture_default_str();
+    run_cmd->add_option("-X", run.client_settings,
+                        "librdkafka setting passed through untouched, as kcat does: NAME=VALUE "
+                        "for producer and consumers, producer:NAME=VALUE or consumer:NAME=VALUE "
+                        "for one (repeatable)");
     run_cmd->add_flag("--quick", run.overrides.quick,
                       "Short run: warm-up <= 2s, measure <= 10s, <= 2000 requests, drain <= 30s");
 
@@ -118,6 +133,7 @@ int main(int argc, char** argv) {
     if (*run_cmd) {
         if (!rate.empty()) run.overrides.rate = rate;
         if (!duration.empty()) run.overrides.duration = duration;
+        if (!bootstrap_servers.empty()) run.kafka = bootstrap_servers;
         return asyncbench::run_command(run);
     }
     if (*list_cmd) {

@@ -10,6 +10,8 @@
 
 #include "harness/config/scenario_loader.hpp"
 #include "harness/kafka/kafka_broker.hpp"
+#include "harness/kafka/local_kafka.hpp"
+#include "harness/run/infrastructure_options.hpp"
 #include "harness/run/environment.hpp"
 #include "harness/run/mode_runner.hpp"
 #include "reports/report_writer.hpp"
@@ -31,6 +33,16 @@ std::string default_out_dir(const std::string& scenario) {
 std::string random_run_id() {
     std::random_device device;
     return fmt::format("{:08x}", device());
+}
+
+// postgres://user:secret@host/db -> postgres://user:***@host/db, for reports.
+std::string redact_password(const std::string& url) {
+    auto scheme = url.find("://");
+    auto at = url.find('@');
+    if (scheme == std::string::npos || at == std::string::npos) return url;
+    auto colon = url.find(':', scheme + 3);
+    if (colon == std::string::npos || colon > at) return url;
+    return url.substr(0, colon + 1) + "***" + url.substr(at);
 }
 
 int usage_error(const std::vector<std::string>& messages) {
@@ -84,9 +96,18 @@ int run_command(const run_options& options) {
         return 2;
     }
     auto scenario = std::get<scenario_config>(std::move(loaded));
-    if (auto errors = apply_overrides(scenario, options.overrides); !errors.empty()) {
-        return usage_error(errors);
+    auto errors = apply_overrides(scenario, options.overrides);
+    for (auto& error : apply_client_settings(scenario.async, options.client_settings)) {
+        errors.push_back(std::move(error));
     }
+    for (auto& error : validate_client_settings(scenario.async)) {
+        errors.push_back(std::move(error));
+    }
+    auto kafka = parse_kafka_option(options.kafka);
+    if (auto* error = std::get_if<std::string>(&kafka)) errors.push_back(*error);
+    auto database = parse_database_option(options.database);
+    if (auto* error = std::get_if<std::string>(&database)) errors.push_back(*error);
+    if (!errors.empty()) return usage_error(errors);
     const auto* plugin = find_plugin(scenario.plugin);  // the loader checked it exists
     const std::filesystem::path out_dir =
         options.out_dir.empty() ? default_out_dir(scenario.name) : options.out_dir;
@@ -118,11 +139,18 @@ int run_command(const run_options& options) {
             spdlog::info("mock {} on 127.0.0.1:{}", system.name, mocks.back()->port());
         }
         if (std::find(modes.begin(), modes.end(), "async") != modes.end()) {
-            if (options.bootstrap_servers.empty()) {
-                broker = start_embedded_broker(3);
-            } else {
-                broker = connect_external_broker(options.bootstrap_servers,
-                                                 std::chrono::seconds(15));
+            const auto& choice = std::get<kafka_choice>(kafka);
+            switch (choice.type) {
+                case kafka_choice::kind::embedded:
+                    broker = start_embedded_broker(choice.brokers);
+                    break;
+                case kafka_choice::kind::local:
+                    broker = start_local_kafka(choice.brokers, out_dir / "kafka");
+                    break;
+                case kafka_choice::kind::external:
+                    broker = connect_external_broker(choice.bootstrap_servers,
+                                                     std::chrono::seconds(15));
+                    break;
             }
             result.environment.broker_kind = broker->kind();
             result.environment.broker_description = broker->description();
@@ -137,8 +165,11 @@ int run_command(const run_options& options) {
     const std::string run_id = random_run_id();
     for (const auto& mode : modes) {
         if (interrupted.load()) break;
-        mode_dependencies deps{scenario, *plugin, mocks, systems, broker.get(), out_dir,
-                               run_id,   interrupted};
+        mode_dependencies deps{scenario,     *plugin,
+                               mocks,        systems,
+                               broker.get(), std::get<database_choice>(database),
+                               out_dir,      run_id,
+                               interrupted};
         try {
             result.modes[mode] = run_mode(mode, deps, result.settings);
         } catch (const std::exception& e) {
@@ -147,9 +178,13 @@ int run_command(const run_options& options) {
         }
     }
     for (auto& mock : mocks) mock->stop();
-    result.environment.database = fmt::format("SQLite {} (files in {})",
-                                              result.environment.libraries["sqlite"],
-                                              out_dir.string());
+    const auto& db = std::get<database_choice>(database);
+    result.environment.database =
+        db.type == database_choice::kind::sqlite
+            ? fmt::format("SQLite {} (files in {})", result.environment.libraries["sqlite"],
+                          out_dir.string())
+            : fmt::format("PostgreSQL at {} (schema ab_{}_<mode> per mode)",
+                          redact_password(db.url), run_id);
     evaluate_slo(scenario.slo, result);
     result.valid = !interrupted.load() && !result.modes.empty();
     for (const auto& [mode, outcome] : result.modes) result.valid = result.valid && outcome.valid;

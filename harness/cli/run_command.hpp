@@ -1,5 +1,6 @@
 #pragma once
 #include <string>
+#include <vector>
 
 #include "harness/run/run_overrides.hpp"
 
@@ -10,7 +11,9 @@ struct run_options {
     std::string mode = "both";            // sync | async | both
     scenario_overrides overrides;
     std::string out_dir;                  // default: out/<scenario>-<UTC timestamp>
-    std::string bootstrap_servers;        // empty: the embedded mock cluster
+    std::string kafka = "embedded";       // embedded | local | local-3 | HOST:PORT,...
+    std::string database = "sqlite";      // sqlite | postgres://...
+    std::vector<std::string> client_settings;  // -X [producer:|consumer:]NAME=VALUE
 };
 
 // Exit codes: 0 valid run and every SLO met; 1 run invalid or an SLO failed; 2 usage or

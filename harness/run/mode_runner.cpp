@@ -11,6 +11,7 @@
 #include "harness/run/system_under_test.hpp"
 #include "harness/stats/latency_summary.hpp"
 #include "harness/stats/throughput.hpp"
+#include "harness/store/store_factory.hpp"
 
 namespace asyncbench {
 namespace {
@@ -88,7 +89,14 @@ mode_result run_mode(const std::string& mode, const mode_dependencies& deps,
     auto phase_start = steady::now();
     spdlog::info("[{}] setup: store, system under test, mocks reset", mode);
     for (const auto& mock : deps.mocks) mock->reset_calls();
-    auto db = open_sqlite_store((deps.out_dir / (mode + ".sqlite")).string());
+    // One connection per thread that can write at once: sync worker threads, or consumer
+    // workers plus the async API's state lookups.
+    const int connections =
+        mode == "sync" ? scenario.sync.worker_threads
+                       : scenario.async.consumers_per_group *
+                                 static_cast<int>(scenario.workflow.size()) +
+                             2;
+    auto db = open_store(deps.database, deps.out_dir, mode, deps.run_id, connections);
     system_context context{scenario, deps.plugin, *db, deps.systems, deps.run_id};
     auto system = mode == "sync" ? start_sync_system(context)
                                  : start_async_system(context, *deps.broker);

@@ -11,6 +11,7 @@
 #include "harness/config/scenario_config.hpp"
 #include "harness/kafka/kafka_broker.hpp"
 #include "harness/result/run_result.hpp"
+#include "harness/run/infrastructure_options.hpp"
 #include "harness/workflow/workflow_executor.hpp"
 #include "mocks/mock_system.hpp"
 #include "scenarios/scenario_plugin.hpp"
@@ -23,7 +24,8 @@ struct mode_dependencies {
     const std::vector<std::unique_ptr<mock_system>>& mocks;
     const system_directory& systems;
     kafka_broker* broker = nullptr;       // required for "async"
-    std::filesystem::path out_dir;        // the mode's SQLite file goes here
+    const database_choice& database;
+    std::filesystem::path out_dir;        // a SQLite database goes here
     std::string run_id;
     const std::atomic<bool>& cancel;      // set by SIGINT/SIGTERM
 };

@@ -1,0 +1,125 @@
+#include "harness/kafka/local_kafka.hpp"
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <fmt/format.h>
+#include <fstream>
+#include <spdlog/spdlog.h>
+#include <stdexcept>
+
+namespace asyncbench {
+namespace {
+
+std::filesystem::path scripts_dir() {
+    return std::filesystem::path(ASYNCBENCH_SOURCE_DIR) / "scripts" / "kafka";
+}
+
+struct command_result {
+    int exit_code = -1;
+    std::string output;   // stdout and stderr, interleaved
+};
+
+// The scripts are ours and take only paths and numbers we built, so a shell is acceptable here.
+command_result run_script(const std::string& command) {
+    command_result result;
+    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+    if (!pipe) return result;
+    std::array<char, 4096> buffer{};
+    while (std::fgets(buffer.data(), buffer.size(), pipe)) result.output += buffer.data();
+    const int status = ::pclose(pipe);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return result;
+}
+
+std::string last_line(const std::string& text) {
+    auto end = text.find_last_not_of("\r\n");
+    if (end == std::string::npos) return {};
+    auto start = text.rfind('\n', end);
+    return text.substr(start == std::string::npos ? 0 : start + 1,
+                       end - (start == std::string::npos ? 0 : start + 1) + 1);
+}
+
+class local_kafka_broker final : public kafka_broker {
+public:
+    local_kafka_broker(int brokers, std::filesystem::path dir)
+        : brokers_(brokers), dir_(std::move(dir)) {
+        spdlog::info("starting Apache Kafka {} ({} broker{}) in {}", local_kafka_version(),
+                     brokers_, brokers_ == 1 ? "" : "s", dir_.string());
+        auto started = run_script(fmt::format("bash '{}' --brokers {} --dir '{}'",
+                                              (scripts_dir() / "start.sh").string(), brokers_,
+                                              dir_.string()));
+        if (started.exit_code != 0) {
+            throw std::runtime_error(fmt::format(
+                "scripts/kafka/start.sh --brokers {} failed (exit {}):\n{}", brokers_,
+                started.exit_code, started.output));
+        }
+        try {
+            cluster_ = connect_external_broker(last_line(started.output),
+                                               std::chrono::seconds(30));
+        } catch (...) {
+            stop();
+            throw;
+        }
+    }
+    ~local_kafka_broker() override { stop(); }
+
+    std::string bootstrap_servers() const override { return cluster_->bootstrap_servers(); }
+    std::string kind() const override { return "local"; }
+    std::string description() const override {
+        return fmt::format("Apache Kafka {}, {} broker{} (KRaft) on loopback, started by "
+                           "scripts/kafka/start.sh",
+                           local_kafka_version(), brokers_, brokers_ == 1 ? "" : "s");
+    }
+    void create_topic(const std::string& topic, int partitions) override {
+        cluster_->create_topic(topic, partitions);
+    }
+
+private:
+    void stop() {
+        cluster_.reset();
+        if (stopped_) return;
+        stopped_ = true;
+        auto stopped = run_script(fmt::format("bash '{}' --dir '{}'",
+                                              (scripts_dir() / "stop.sh").string(),
+                                              dir_.string()));
+        if (stopped.exit_code != 0) {
+            spdlog::warn("scripts/kafka/stop.sh failed (exit {}): {}", stopped.exit_code,
+                         stopped.output);
+        }
+    }
+
+    int brokers_;
+    std::filesystem::path dir_;
+    std::unique_ptr<kafka_broker> cluster_;
+    bool stopped_ = false;
+};
+
+}  // namespace
+
+std::string local_kafka_version() {
+    std::ifstream env(scripts_dir() / "kafka.env");
+    std::string line;
+    while (std::getline(env, line)) {
+        constexpr std::string_view key = "KAFKA_VERSION=";
+        auto at = line.find(key);
+        if (at == std::string::npos || line.find('#') < at) continue;
+        auto value = line.substr(at + key.size());
+        std::erase(value, '"');
+        std::erase(value, '\'');
+        // Shell default syntax such as ${KAFKA_VERSION:-3.9.1}: keep what follows ":-".
+        if (auto fallback = value.find(":-"); fallback != std::string::npos) {
+            value = value.substr(fallback + 2);
+            std::erase(value, '}');
+        }
+        return value;
+    }
+    return "unknown";
+}
+
+std::unique_ptr<kafka_broker> start_local_kafka(int brokers, const std::filesystem::path& dir) {
+    return std::make_unique<local_kafka_broker>(brokers, dir);
+}
+
+}  // namespace asyncbench
