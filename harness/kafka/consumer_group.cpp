@@ -100,7 +100,46 @@ consumer_group::consumer_group(const scenario_config& scenario, const stage_spec
 
 consumer_group::~consumer_group() { stop(); }
 
+// A real cluster keeps the topic across runs, and each run's group is new: with
+// auto.offset.reset=earliest it would first re-process every earlier run's messages. Committing
+// the current end of every partition for the new group, before any worker joins, makes the run
+// consume exactly what it produces. (The embedded cluster is new in every process.)
+void consumer_group::start_at_end_of_topic() {
+    std::vector<std::string> errors;
+    auto anchor = make_kafka_client(
+        RD_KAFKA_CONSUMER, make_kafka_conf("consumer", consumer_defaults(bootstrap_, group_id_),
+                                           scenario_.async.consumer, errors));
+    const auto& topic = scenario_.async.topic;
+    auto* ends = rd_kafka_topic_partition_list_new(scenario_.async.partitions);
+    for (int p = 0; p < scenario_.async.partitions; ++p) {
+        std::int64_t low = 0;
+        std::int64_t high = 0;
+        // A topic created a moment ago may not have elected its leaders yet: retry a while.
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        rd_kafka_resp_err_t err;
+        while ((err = rd_kafka_query_watermark_offsets(anchor.get(), topic.c_str(), p, &low,
+                                                       &high, 5000)) &&
+               std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+        if (err) {
+            rd_kafka_topic_partition_list_destroy(ends);
+            throw std::runtime_error(fmt::format("cannot read the end offset of {}[{}]: {}",
+                                                 topic, p, rd_kafka_err2str(err)));
+        }
+        rd_kafka_topic_partition_list_add(ends, topic.c_str(), p)->offset = high;
+    }
+    auto err = rd_kafka_commit(anchor.get(), ends, 0);
+    rd_kafka_topic_partition_list_destroy(ends);
+    rd_kafka_consumer_close(anchor.get());
+    if (err) {
+        throw std::runtime_error(fmt::format("cannot commit start offsets for group {}: {}",
+                                             group_id_, rd_kafka_err2str(err)));
+    }
+}
+
 void consumer_group::start() {
+    if (!static_assignment_) start_at_end_of_topic();
     committed_ = std::make_unique<std::latch>(scenario_.async.consumers_per_group);
     for (int i = 0; i < scenario_.async.consumers_per_group; ++i) {
         workers_.emplace_back([this, i] { work(i); });

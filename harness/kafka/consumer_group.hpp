@@ -41,6 +41,7 @@ public:
 private:
     void work(int index);
     bool join(rd_kafka_t* consumer, int index);
+    void start_at_end_of_topic();
     bool dead_letter(rd_kafka_message_t* message, const std::string& error, int attempts);
 
     const scenario_config& scenario_;
