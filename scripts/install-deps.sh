@@ -15,6 +15,7 @@ packages=(
   libpq-dev              # the PostgreSQL store backend
   postgresql             # a throwaway server for tests and serious runs (scripts/postgres)
   openjdk-17-jre-headless maven  # Apache Kafka brokers, fetched from Maven Central (scripts/kafka)
+  redis-server libhiredis-dev    # Redis for the scenarios that use it (scripts/redis)
   libgtest-dev           # unit and integration tests
   libbenchmark-dev       # benchmarks of the harness's own instruments
 )
