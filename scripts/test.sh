@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's second command, and what CI runs: build, run the unit tests (no services), then
-# start real infrastructure (a 3-broker Apache Kafka cluster in KRaft mode and a throwaway
-# PostgreSQL, both on loopback) and run the integration tests against it and against the
+# start real infrastructure (a 3-broker Apache Kafka cluster in KRaft mode, a throwaway
+# PostgreSQL and a Redis, all on loopback) and run the integration tests against it and against the
 # embedded defaults. Everything started here is stopped on exit, whatever happens.
 #   ASYNCBENCH_TEST_SERVICES=none scripts/test.sh   # skip the real services (their tests skip)
 set -euo pipefail
@@ -11,9 +11,12 @@ scripts/build.sh
 ctest --test-dir build --output-on-failure --timeout 600 -L unit -j 2
 
 work=$(mktemp -d -t asyncbench-test.XXXXXX)
+# initdb runs as the postgres user, which must be able to enter this folder.
+chmod 755 "$work"
 cleanup() {
   [ -f "$work/kafka/bootstrap.txt" ] && scripts/kafka/stop.sh --dir "$work/kafka" || true
   [ -d "$work/postgres" ] && scripts/postgres/stop.sh --dir "$work/postgres" || true
+  [ -d "$work/redis" ] && scripts/redis/stop.sh --dir "$work/redis" || true
 }
 trap cleanup EXIT
 
@@ -22,10 +25,13 @@ if [ "${ASYNCBENCH_TEST_SERVICES:-all}" != "none" ]; then
   ASYNCBENCH_TEST_KAFKA=$(scripts/kafka/start.sh --brokers 3 --dir "$work/kafka" | tail -n 1)
   echo "test.sh: starting PostgreSQL"
   ASYNCBENCH_TEST_POSTGRES=$(scripts/postgres/start.sh --dir "$work/postgres" | tail -n 1)
-  export ASYNCBENCH_TEST_KAFKA ASYNCBENCH_TEST_POSTGRES
-  echo "test.sh: Kafka at $ASYNCBENCH_TEST_KAFKA, PostgreSQL at $ASYNCBENCH_TEST_POSTGRES"
-  # The PostgreSQL store's own tests need the server too.
-  ctest --test-dir build --output-on-failure --timeout 600 -R postgres -j 1
+  echo "test.sh: starting Redis"
+  ASYNCBENCH_TEST_REDIS=$(scripts/redis/start.sh --dir "$work/redis" | tail -n 1)
+  export ASYNCBENCH_TEST_KAFKA ASYNCBENCH_TEST_POSTGRES ASYNCBENCH_TEST_REDIS
+  echo "test.sh: Kafka at $ASYNCBENCH_TEST_KAFKA, PostgreSQL at $ASYNCBENCH_TEST_POSTGRES," \
+    "Redis at $ASYNCBENCH_TEST_REDIS"
+  # The PostgreSQL store's and the Redis client's own tests need their servers.
+  ctest --test-dir build --output-on-failure --timeout 600 -R "postgres|redis" -j 1
 fi
 
 ctest --test-dir build --output-on-failure --timeout 900 -L integration -j 1 "$@"
