@@ -129,7 +129,13 @@ void consumer_group::start_at_end_of_topic() {
         }
         rd_kafka_topic_partition_list_add(ends, topic.c_str(), p)->offset = high;
     }
-    auto err = rd_kafka_commit(anchor.get(), ends, 0);
+    // On a fresh cluster the group coordinator may still be loading the offsets topic.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    rd_kafka_resp_err_t err;
+    while ((err = rd_kafka_commit(anchor.get(), ends, 0)) &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
     rd_kafka_topic_partition_list_destroy(ends);
     rd_kafka_consumer_close(anchor.get());
     if (err) {

@@ -84,6 +84,13 @@ public:
             notes = tracker_.retention_warnings(embedded_retention_bytes,
                                                 embedded_retention_message_sets);
         }
+        if (broker_.kind() == "local") {
+            notes.push_back(fmt::format(
+                "the Kafka brokers ran on this machine, sharing its {} cores with the harness, "
+                "its mock systems, consumers and database: compare the modes within this run; "
+                "for absolute latencies run the brokers on their own hosts (--kafka HOST:PORT)",
+                std::thread::hardware_concurrency()));
+        }
         if (!broker_.supports_consumer_groups()) {
             notes.push_back(
                 "consumers were given their partitions statically (partition mod consumer "
