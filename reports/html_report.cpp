@@ -252,14 +252,11 @@ void write_html_report(const run_result& r, std::ostream& out) {
     out << (r.valid ? "<p>Run valid: yes.</p>\n"
                     : "<p class=\"invalid\">Run valid: NO (see Invalid reasons).</p>\n");
 
-    out << "<h2>Environment</h2>\n";
-    write_table(out, environment_table(r), 2);
-    out << "<h2>Settings</h2>\n";
-    write_table(out, settings_table(r), 2);
-
     out << "<h2>Verdict</h2>\n<ul class=\"verdict\">\n";
     for (const auto& line : verdict_lines(r)) out << "<li>" << verdict_html(line) << "</li>\n";
     out << "</ul>\n";
+    out << "<h2>Warnings</h2>\n";
+    write_list(out, report_warnings(r), "None.");
 
     const auto modes = report_modes(r);
     std::string results_title;
@@ -289,8 +286,6 @@ void write_html_report(const run_result& r, std::ostream& out) {
             << ids.size() << "):</span> " << html_escape(joined) << "</p>\n";
     }
 
-    out << "<h2>Warnings</h2>\n";
-    write_list(out, report_warnings(r), "None.");
     out << "<h2>SLOs</h2>\n";
     const auto slo = slo_table(r);
     if (slo.rows.empty()) {
@@ -300,6 +295,10 @@ void write_html_report(const run_result& r, std::ostream& out) {
     }
     out << "<h2>Invalid reasons</h2>\n";
     write_list(out, report_invalid_reasons(r), "None.");
+    out << "<h2>Environment</h2>\n";
+    write_table(out, environment_table(r), 2);
+    out << "<h2>Settings</h2>\n";
+    write_table(out, settings_table(r), 2);
     out << "</body>\n</html>\n";
 }
 

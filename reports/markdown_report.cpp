@@ -233,13 +233,13 @@ void write_markdown_report(const run_result& r, std::ostream& out) {
     if (!r.description.empty()) out << md_escape(r.description) << "\n\n";
     out << (r.valid ? "Run valid: yes.\n\n" : "**Run valid: NO** (see Invalid reasons).\n\n");
 
-    out << "## Environment\n\n";
-    write_table(out, environment_table(r), 2);
-    out << "\n## Settings\n\n";
-    write_table(out, settings_table(r), 2);
-
-    out << "\n## Verdict\n\n";
+    // What an architect reads first: the verdict and what qualifies it; how the numbers were
+    // obtained (environment, settings) closes the report.
+    out << "## Verdict\n\n";
     write_list(out, verdict_lines(r), "");
+
+    out << "\n## Warnings\n\n";
+    write_list(out, report_warnings(r), "None.");
 
     const auto modes = report_modes(r);
     std::string title;
@@ -265,9 +265,6 @@ void write_markdown_report(const run_result& r, std::ostream& out) {
             << "): " << md_escape(join_list(rec.lost_ids, "")) << '\n';
     }
 
-    out << "\n## Warnings\n\n";
-    write_list(out, report_warnings(r), "None.");
-
     out << "\n## SLOs\n\n";
     const auto slo = slo_table(r);
     if (slo.rows.empty()) {
@@ -278,6 +275,11 @@ void write_markdown_report(const run_result& r, std::ostream& out) {
 
     out << "\n## Invalid reasons\n\n";
     write_list(out, report_invalid_reasons(r), "None.");
+
+    out << "\n## Environment\n\n";
+    write_table(out, environment_table(r), 2);
+    out << "\n## Settings\n\n";
+    write_table(out, settings_table(r), 2);
 }
 
 }  // namespace asyncbench

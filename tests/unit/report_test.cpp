@@ -170,9 +170,9 @@ TEST(markdown_report, pins_environment_settings_checks_warnings_slo_and_reasons)
     }
     // The sections come in the documented order.
     std::size_t pos = 0;
-    for (const char* heading : {"## Environment", "## Settings", "## Verdict", "## Results",
-                                "## Downstream call checks", "## Warnings", "## SLOs",
-                                "## Invalid reasons"}) {
+    for (const char* heading : {"## Verdict", "## Warnings", "## Results",
+                                "## Downstream call checks", "## SLOs", "## Invalid reasons",
+                                "## Environment", "## Settings"}) {
         const auto found = md.find(heading, pos);
         ASSERT_NE(found, std::string::npos) << heading;
         pos = found;
