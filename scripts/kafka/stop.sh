@@ -15,14 +15,8 @@ src=${BASH_SOURCE[0]}
 [[ $src == */* ]] || src=./$src
 here="$(cd "${src%/*}" && pwd)"
 
-# Read kafka.env as plain KEY=value lines (it is shared with docker compose, so it cannot
-# contain shell logic); a variable already set in the environment wins.
-while IFS= read -r line || [[ -n $line ]]; do
-    [[ $line =~ ^([A-Z_][A-Z0-9_]*)=(.*)$ ]] || continue
-    key=${BASH_REMATCH[1]} value=${BASH_REMATCH[2]}
-    value=${value#\"} value=${value%\"}
-    [[ -n ${!key+set} ]] || export "$key=$value"
-done <"$here/kafka.env"
+# shellcheck source=SCRIPTDIR/load-env.sh
+source "$here/load-env.sh"
 
 log() { printf 'stop.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
