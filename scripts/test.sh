@@ -13,10 +13,11 @@ ctest --test-dir build --output-on-failure --timeout 600 -L unit -j 2
 work=$(mktemp -d -t asyncbench-test.XXXXXX)
 # initdb runs as the postgres user, which must be able to enter this folder.
 chmod 755 "$work"
+# Stops whatever was started; a failure to stop one service must not skip the others.
 cleanup() {
-  [ -f "$work/kafka/bootstrap.txt" ] && scripts/kafka/stop.sh --dir "$work/kafka" || true
-  [ -d "$work/postgres" ] && scripts/postgres/stop.sh --dir "$work/postgres" || true
-  [ -d "$work/redis" ] && scripts/redis/stop.sh --dir "$work/redis" || true
+  if [ -f "$work/kafka/bootstrap.txt" ]; then scripts/kafka/stop.sh --dir "$work/kafka" || true; fi
+  if [ -d "$work/postgres" ]; then scripts/postgres/stop.sh --dir "$work/postgres" || true; fi
+  if [ -d "$work/redis" ]; then scripts/redis/stop.sh --dir "$work/redis" || true; fi
 }
 trap cleanup EXIT
 

@@ -2,6 +2,7 @@
 # plain KEY=value lines, since it is shared with docker compose and so cannot contain shell
 # logic. A variable already set in the environment wins.
 # shellcheck shell=bash
+# shellcheck disable=SC2154  # set by the sourcing script
 : "${here:?load-env.sh must be sourced with $here set to its folder}"
 while IFS= read -r line || [[ -n $line ]]; do
     [[ $line =~ ^([A-Z_][A-Z0-9_]*)=(.*)$ ]] || continue
