@@ -32,7 +32,7 @@ if [ "${ASYNCBENCH_TEST_SERVICES:-all}" != "none" ]; then
   echo "test.sh: Kafka at $ASYNCBENCH_TEST_KAFKA, PostgreSQL at $ASYNCBENCH_TEST_POSTGRES," \
     "Redis at $ASYNCBENCH_TEST_REDIS"
   # The PostgreSQL store's and the Redis client's own tests need their servers.
-  ctest --test-dir build --output-on-failure --timeout 600 -R "^(postgres_store_test|redis_client_test)\." -j 1
+  ctest --test-dir build --output-on-failure --timeout 600 -R "^(postgres_store_test|redis_client_test)\.|^backends/store_contract\..*/postgres" -j 1
 fi
 
 ctest --test-dir build --output-on-failure --timeout 900 -L integration -j 1 "$@"

@@ -16,11 +16,9 @@ src=${BASH_SOURCE[0]}
 [[ $src == */* ]] || src=./$src
 here="$(cd "${src%/*}" && pwd)"
 
-# shellcheck source=SCRIPTDIR/load-env.sh
-source "$here/load-env.sh"
+# shellcheck source=SCRIPTDIR/common.sh
+source "$here/common.sh"
 
-log() { printf 'fetch.sh: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
 
 # Say exactly what is missing and which Debian package brings it, rather than letting a
 # "command not found" surface from the middle of the script.

@@ -15,15 +15,9 @@ src=${BASH_SOURCE[0]}
 [[ $src == */* ]] || src=./$src
 here="$(cd "${src%/*}" && pwd)"
 
-# shellcheck source=SCRIPTDIR/load-env.sh
-source "$here/load-env.sh"
+# shellcheck source=SCRIPTDIR/common.sh
+source "$here/common.sh"
 
-log() { printf 'stop.sh: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-usage() {
-    sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}" >&2
-    exit "${1:-1}"
-}
 
 dir="" node="" kill_now=0 clean=0 timeout_s=$KAFKA_STOP_TIMEOUT_S
 while (($#)); do

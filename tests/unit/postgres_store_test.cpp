@@ -11,44 +11,16 @@
 #include <vector>
 
 #include "harness/store/postgres_store.hpp"
+#include "tests/unit/pg_test_support.hpp"
 
 // These tests need a PostgreSQL server; without ASYNCBENCH_TEST_POSTGRES they are skipped.
 namespace asyncbench {
 namespace {
 
-constexpr const char* enable_hint =
-    "set ASYNCBENCH_TEST_POSTGRES to a PostgreSQL URL to run this test, e.g. "
-    "ASYNCBENCH_TEST_POSTGRES=$(scripts/postgres/start.sh | tail -n 1); stop it afterwards "
-    "with scripts/postgres/stop.sh --clean";
-
-std::string test_url() {
-    const char* url = std::getenv("ASYNCBENCH_TEST_POSTGRES");
-    return url != nullptr ? url : "";
-}
+using namespace testing_support;
 
 std::string with_parameter(const std::string& url, const std::string& parameter) {
     return url + (url.find('?') == std::string::npos ? "?" : "&") + parameter;
-}
-
-// Runs SQL on a connection of the test's own, outside the store under test.
-std::string run_sql(const std::string& url, const std::string& sql) {
-    PGconn* conn = PQconnectdb(url.c_str());
-    std::string value;
-    if (PQstatus(conn) == CONNECTION_OK) {
-        PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
-        PGresult* result = PQexec(conn, sql.c_str());
-        if (PQresultStatus(result) == PGRES_TUPLES_OK && PQntuples(result) > 0) {
-            value = PQgetvalue(result, 0, 0);
-        }
-        EXPECT_TRUE(PQresultStatus(result) == PGRES_TUPLES_OK ||
-                    PQresultStatus(result) == PGRES_COMMAND_OK)
-            << sql << ": " << PQresultErrorMessage(result);
-        PQclear(result);
-    } else {
-        ADD_FAILURE() << "cannot connect: " << PQerrorMessage(conn);
-    }
-    PQfinish(conn);
-    return value;
 }
 
 // A port on 127.0.0.1 nothing listens on: bound by the kernel's choice, then released.
@@ -67,8 +39,8 @@ int closed_port() {
 class postgres_store_test : public ::testing::Test {
 protected:
     void SetUp() override {
-        url_ = test_url();
-        if (url_.empty()) GTEST_SKIP() << enable_hint;
+        url_ = test_postgres_url();
+        if (url_.empty()) GTEST_SKIP() << postgres_enable_hint;
         // One schema per test and process: ctest runs tests in parallel on one database.
         const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
         schema_ = "t_" + std::string(test->name()).substr(0, 48) + "_" +
@@ -88,98 +60,8 @@ protected:
     std::unique_ptr<store> db_;
 };
 
-TEST_F(postgres_store_test, each_db_step_applies_once_per_business_id) {
-    auto session = open(2).open_session();
-    EXPECT_TRUE(session->apply_db_step("r1", "insert_report", true, "report", "{}"));
-    EXPECT_FALSE(session->apply_db_step("r1", "insert_report", true, "report", "{}"));
-    EXPECT_TRUE(session->apply_db_step("r1", "mark_queued", false, "report", "{}"));
-    EXPECT_FALSE(session->apply_db_step("r1", "mark_queued", false, "report", "{}"));
-    EXPECT_TRUE(session->effect_done("r1", "insert_report"));
-    EXPECT_FALSE(session->effect_done("r2", "insert_report"));
-    EXPECT_EQ(db_->snapshot().duplicate_effects, 0u);
-    EXPECT_EQ(run_sql(url_, "SELECT state FROM \"" + schema_ + "\".records"), "mark_queued");
-}
-
-TEST_F(postgres_store_test, update_without_a_record_fails_and_writes_nothing) {
-    auto session = open(2).open_session();
-    EXPECT_THROW(session->apply_db_step("ghost", "mark_queued", false, "report", "{}"),
-                 store_error);
-    EXPECT_FALSE(session->effect_done("ghost", "mark_queued"));
-    EXPECT_TRUE(db_->snapshot().ids_with_effects.empty());
-}
-
-TEST_F(postgres_store_test, duplicate_effects_are_counted_not_hidden) {
-    auto session = open(2).open_session();
-    session->record_effect("r1", "lp_run");
-    session->record_effect("r1", "lp_run");  // a call effect recorded twice: a duplicate
-    session->record_effect("r2", "lp_run");
-    auto snapshot = db_->snapshot();
-    EXPECT_EQ(snapshot.duplicate_effects, 1u);
-    EXPECT_EQ(snapshot.ids_with_effects.size(), 2u);
-}
-
-TEST_F(postgres_store_test, first_stage_outcome_wins) {
-    auto session = open(2).open_session();
-    stage_record done;
-    done.stage = "report";
-    done.outcome = stage_outcome::completed;
-    done.intended_epoch_us = 5;
-    done.finished_epoch_us = 10;
-    done.attempts = 2;
-    session->record_stage("r1", done);
-    stage_record again = done;
-    again.outcome = stage_outcome::dead_lettered;
-    again.finished_epoch_us = 99;
-    session->record_stage("r1", again);
-    auto stages = session->stages("r1");
-    ASSERT_EQ(stages.size(), 1u);
-    EXPECT_EQ(stages[0].outcome, stage_outcome::completed);
-    EXPECT_EQ(stages[0].intended_epoch_us, 5);
-    EXPECT_EQ(stages[0].finished_epoch_us, 10);
-    EXPECT_EQ(stages[0].attempts, 2);
-    EXPECT_EQ(db_->snapshot().stages_by_id.at("r1").size(), 1u);
-}
-
-// Redeliveries of one message handled by several consumers at once: the advisory lock must
-// let exactly one of them apply each step, for inserts (no row to lock yet) and updates.
-TEST_F(postgres_store_test, racing_redeliveries_apply_each_step_exactly_once) {
-    constexpr int threads = 16;
-    constexpr int ids = 10;
-    open(threads);
-    std::vector<std::atomic<int>> inserted(ids), updated(ids);
-    std::atomic<int> errors{0};
-    std::latch start(threads);
-    std::vector<std::thread> workers;
-    for (int t = 0; t < threads; ++t) {
-        workers.emplace_back([&] {
-            auto session = db_->open_session();
-            start.arrive_and_wait();
-            for (int i = 0; i < ids; ++i) {
-                const std::string id = "race" + std::to_string(i);
-                try {
-                    if (session->apply_db_step(id, "insert_report", true, "report", "{}")) {
-                        ++inserted[i];
-                    }
-                    if (session->apply_db_step(id, "mark_queued", false, "report", "{}")) {
-                        ++updated[i];
-                    }
-                } catch (const store_error& e) {
-                    ++errors;
-                    ADD_FAILURE() << e.what();
-                }
-            }
-        });
-    }
-    for (auto& worker : workers) worker.join();
-    EXPECT_EQ(errors.load(), 0);
-    for (int i = 0; i < ids; ++i) {
-        EXPECT_EQ(inserted[i].load(), 1) << "race" << i;
-        EXPECT_EQ(updated[i].load(), 1) << "race" << i;
-    }
-    auto snapshot = db_->snapshot();
-    EXPECT_EQ(snapshot.duplicate_effects, 0u);
-    EXPECT_EQ(snapshot.ids_with_effects.size(), static_cast<std::size_t>(ids));
-}
+// The contract every backend meets (idempotent steps, duplicate counting, first outcome wins,
+// racing redeliveries) is in store_contract_test.cpp; these are PostgreSQL's own.
 
 TEST_F(postgres_store_test, a_pool_of_two_serves_eight_threads) {
     constexpr int threads = 8;
