@@ -18,8 +18,9 @@ public:
     virtual void create_topic(const std::string& topic, int partitions) = 0;
     // false: consumers must be given partitions statically instead of joining a group.
     // librdkafka 2.0.2's mock group coordinator intermittently never completes a join with two
-    // or more members (seen here: 2 of 8 two-member groups, 4 of 6 sixteen-member groups hung
-    // for over a minute), so the embedded broker cannot run real group rebalancing.
+    // or more members (seen here: 2 of 8 two-member groups and 3 of 5 sixteen-member groups
+    // never settled; a stuck one did not recover within a minute), so the embedded broker
+    // cannot run real group rebalancing.
     virtual bool supports_consumer_groups() const { return true; }
 };
 
