@@ -14,6 +14,7 @@
 #include "harness/run/infrastructure_options.hpp"
 #include "harness/run/environment.hpp"
 #include "harness/run/mode_runner.hpp"
+#include "harness/store/pg_connection_pool.hpp"
 #include "reports/report_writer.hpp"
 #include "reports/verdict.hpp"
 
@@ -33,16 +34,6 @@ std::string default_out_dir(const std::string& scenario) {
 std::string random_run_id() {
     std::random_device device;
     return fmt::format("{:08x}", device());
-}
-
-// postgres://user:secret@host/db -> postgres://user:***@host/db, for reports.
-std::string redact_password(const std::string& url) {
-    auto scheme = url.find("://");
-    auto at = url.find('@');
-    if (scheme == std::string::npos || at == std::string::npos) return url;
-    auto colon = url.find(':', scheme + 3);
-    if (colon == std::string::npos || colon > at) return url;
-    return url.substr(0, colon + 1) + "***" + url.substr(at);
 }
 
 int usage_error(const std::vector<std::string>& messages) {
@@ -107,6 +98,16 @@ int run_command(const run_options& options) {
     if (auto* error = std::get_if<std::string>(&kafka)) errors.push_back(*error);
     auto database = parse_database_option(options.database);
     if (auto* error = std::get_if<std::string>(&database)) errors.push_back(*error);
+    // What the report calls the database; never the password.
+    std::string database_location;
+    if (auto* choice = std::get_if<database_choice>(&database);
+        choice && choice->type == database_choice::kind::postgres) {
+        try {
+            database_location = parse_pg_target(choice->url).url_without_password();
+        } catch (const store_error& e) {
+            errors.push_back(fmt::format("--db: {}", e.what()));
+        }
+    }
     if (!errors.empty()) return usage_error(errors);
     const auto* plugin = find_plugin(scenario.plugin);  // the loader checked it exists
     const std::filesystem::path out_dir =
@@ -184,7 +185,7 @@ int run_command(const run_options& options) {
             ? fmt::format("SQLite {} (files in {})", result.environment.libraries["sqlite"],
                           out_dir.string())
             : fmt::format("PostgreSQL at {} (schema ab_{}_<mode> per mode)",
-                          redact_password(db.url), run_id);
+                          database_location, run_id);
     evaluate_slo(scenario.slo, result);
     result.valid = !interrupted.load() && !result.modes.empty();
     for (const auto& [mode, outcome] : result.modes) result.valid = result.valid && outcome.valid;

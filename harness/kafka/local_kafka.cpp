@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <fmt/format.h>
 #include <fstream>
 #include <spdlog/spdlog.h>
@@ -99,20 +100,19 @@ private:
 }  // namespace
 
 std::string local_kafka_version() {
+    // As scripts/kafka/common.sh reads it: the environment wins over kafka.env, whose lines are
+    // plain KEY=value, so the report names the version start.sh actually ran.
+    if (const char* from_environment = std::getenv("KAFKA_VERSION");
+        from_environment && *from_environment) {
+        return from_environment;
+    }
     std::ifstream env(scripts_dir() / "kafka.env");
     std::string line;
+    constexpr std::string_view key = "KAFKA_VERSION=";
     while (std::getline(env, line)) {
-        constexpr std::string_view key = "KAFKA_VERSION=";
-        auto at = line.find(key);
-        if (at == std::string::npos || line.find('#') < at) continue;
-        auto value = line.substr(at + key.size());
+        if (!line.starts_with(key)) continue;
+        auto value = line.substr(key.size());
         std::erase(value, '"');
-        std::erase(value, '\'');
-        // Shell default syntax such as ${KAFKA_VERSION:-3.9.1}: keep what follows ":-".
-        if (auto fallback = value.find(":-"); fallback != std::string::npos) {
-            value = value.substr(fallback + 2);
-            std::erase(value, '}');
-        }
         return value;
     }
     return "unknown";
