@@ -28,7 +28,11 @@ struct http_response {
     std::string body;
 };
 
+// `text` with every byte that is not part of valid UTF-8 replaced by U+FFFD.
+std::string valid_utf8(std::string_view text);
+
 // {"error": "<code>", "message": "<text>"} with the given status; the shape every API uses.
+// Always valid JSON, whatever bytes the message quotes.
 http_response json_error(int status, std::string_view code, std::string_view message);
 
 // Answers a request exactly once, from any thread.

@@ -90,3 +90,24 @@ TEST(retry_backoff, doubles_from_the_initial_delay_up_to_the_cap) {
 
 }  // namespace
 }  // namespace asyncbench
+
+namespace asyncbench {
+namespace {
+
+// Found by fuzz_api_submission: GET /requests/\xFF quoted the raw id into a body that was then
+// not valid JSON.
+TEST(json_error, stays_valid_json_whatever_bytes_the_message_quotes) {
+    const std::string bad = std::string("id '") + "\xFF\xC0\xAF" + "\xED\xA0\x80" + "ok" + "'";
+    const auto response = json_error(404, "unknown_request", bad);
+    boost::system::error_code ec;
+    const auto parsed = boost::json::parse(response.body, ec);
+    ASSERT_FALSE(ec) << response.body;
+    const std::string message(parsed.at("message").as_string());
+    EXPECT_NE(message.find("ok'"), std::string::npos);
+    EXPECT_NE(message.find("\xEF\xBF\xBD"), std::string::npos);
+    EXPECT_EQ(valid_utf8("plain, caf\xC3\xA9, \xF0\x9F\x98\x80"), "plain, caf\xC3\xA9, \xF0\x9F\x98\x80");
+    EXPECT_EQ(valid_utf8("\xC3"), "\xEF\xBF\xBD");  // cut short
+}
+
+}  // namespace
+}  // namespace asyncbench
