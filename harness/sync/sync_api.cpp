@@ -68,6 +68,7 @@ void sync_api::handle(http_request request, respond_fn respond) {
 
 void sync_api::process(int thread_index, const work_item& item, const respond_fn& respond) {
     auto& executor = *executors_[thread_index];
+    const id_claims::claim exclusive(in_progress_, item.business_id);
     for (const auto& stage : scenario_.workflow) {
         auto attempt = executor.attempt_stage(stage, item);
         if (!attempt.ok) {

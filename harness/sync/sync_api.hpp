@@ -11,6 +11,7 @@
 #include "harness/config/scenario_config.hpp"
 #include "harness/http/http_server.hpp"
 #include "harness/store/store.hpp"
+#include "harness/sync/id_claims.hpp"
 #include "harness/sync/worker_pool.hpp"
 #include "harness/workflow/workflow_executor.hpp"
 #include "scenarios/scenario_plugin.hpp"
@@ -40,6 +41,7 @@ private:
     const scenario_plugin& plugin_;
     std::vector<std::unique_ptr<workflow_executor>> executors_;  // one per pool thread
     std::atomic<std::uint64_t> rejected_{0};
+    id_claims in_progress_;   // concurrent duplicates of an id run one after the other
     worker_pool pool_;
     std::unique_ptr<http_server> server_;
 };

@@ -1,13 +1,20 @@
 // Both APIs, over real sockets, fed bad input: each gets a 4xx with a JSON error body and the
 // server keeps serving; then a valid request goes through and its state can be asked for.
+// Also hostile or repeated clients: a slowloris is cut off at the read deadline while others
+// are served, and a business id submitted twice is processed once.
 #include <gtest/gtest.h>
 
+#include <boost/asio.hpp>
 #include <boost/json.hpp>
 #include <filesystem>
+#include <future>
+#include <map>
+#include <optional>
 #include <thread>
 
 #include "harness/config/scenario_loader.hpp"
 #include "harness/http/blocking_http_client.hpp"
+#include "harness/http/http_server.hpp"
 #include "harness/kafka/kafka_broker.hpp"
 #include "harness/run/system_under_test.hpp"
 #include "mocks/mock_system.hpp"
@@ -16,6 +23,37 @@ namespace asyncbench {
 namespace {
 
 using namespace std::chrono_literals;
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+
+// A slowloris: sends `head` one byte every `gap` on its own connection and returns how long
+// the server kept the connection open, or nullopt if it was still open after `give_up`.
+// Any read result other than "nothing yet" means the server ended the exchange.
+std::optional<milliseconds> trickle_until_closed(std::uint16_t port, std::string_view head,
+                                                 milliseconds gap, milliseconds give_up) {
+    namespace asio = boost::asio;
+    asio::io_context io;
+    asio::ip::tcp::socket socket(io);
+    socket.connect({asio::ip::make_address("127.0.0.1"), port});
+    socket.non_blocking(true);
+    const auto start = steady_clock::now();
+    for (std::size_t sent = 0; steady_clock::now() - start < give_up; ++sent) {
+        boost::system::error_code ec;
+        char byte = 0;
+        socket.read_some(asio::buffer(&byte, 1), ec);
+        if (ec != asio::error::would_block) {
+            return std::chrono::duration_cast<milliseconds>(steady_clock::now() - start);
+        }
+        if (sent < head.size()) {
+            socket.write_some(asio::buffer(&head[sent], 1), ec);
+            if (ec && ec != asio::error::would_block) {
+                return std::chrono::duration_cast<milliseconds>(steady_clock::now() - start);
+            }
+        }
+        std::this_thread::sleep_for(gap);
+    }
+    return std::nullopt;
+}
 
 class api_bad_input : public ::testing::TestWithParam<std::string> {
 protected:
@@ -39,7 +77,9 @@ protected:
         auto dir = std::filesystem::temp_directory_path() / ("asyncbench-api-" + GetParam());
         std::filesystem::create_directories(dir);
         db_ = open_sqlite_store((dir / "api.sqlite").string());
-        system_context context{scenario_, *find_plugin("lp-report"), *db_, systems_, "test"};
+        // No worker processes here, so no store address or log folder for them.
+        system_context context{scenario_, *find_plugin("lp-report"), *db_, systems_, "test",
+                               {}, {}};
         if (GetParam() == "sync") {
             system_ = start_sync_system(context);
         } else {
@@ -56,6 +96,39 @@ protected:
 
     http_call_result send(std::string_view method, std::string_view target, std::string_view body) {
         return client_.request(method, "127.0.0.1", system_->port(), target, {}, body, 10s);
+    }
+
+    // Asks for the request's state until it is `wanted` (bounded: 10 s); returns the last one.
+    std::string wait_for_state(const std::string& business_id, std::string_view wanted) {
+        std::string state;
+        for (int i = 0; i < 200 && state != wanted; ++i) {
+            auto answer = send("GET", "/requests/" + business_id, "");
+            if (answer.result != http_call_result::outcome::ok) return "no answer: " + answer.error;
+            boost::system::error_code ec;
+            auto body = boost::json::parse(answer.body, ec);
+            if (ec || !body.is_object() || !body.as_object().contains("state")) return answer.body;
+            state = std::string(body.as_object().at("state").as_string());
+            if (state != wanted) std::this_thread::sleep_for(50ms);
+        }
+        return state;
+    }
+
+    // Calls the mocks received for `business_id`, per operation.
+    std::map<std::string, std::uint64_t> calls_for(const std::string& business_id) const {
+        std::map<std::string, std::uint64_t> calls;
+        for (const auto& mock : mocks_) {
+            for (const auto& [operation, by_id] : mock->calls()) {
+                if (auto it = by_id.find(business_id); it != by_id.end()) {
+                    calls[mock->name() + "." + operation] = it->second;
+                }
+            }
+        }
+        return calls;
+    }
+
+    static std::string lp_body(std::string_view report_id) {
+        return R"({"report_id": ")" + std::string(report_id) +
+               R"(", "lp_code": "LP001", "period": "2026-01"})";
     }
 
     static void expect_json_error(const http_call_result& result, int status) {
@@ -96,15 +169,123 @@ TEST_P(api_bad_input, rejects_bad_requests_and_keeps_serving) {
     EXPECT_NE(accepted.body.find("rpt-api-1"), std::string::npos);
 
     // The async pipeline completes in the background: ask until it says so (bounded).
-    std::string state;
-    for (int i = 0; i < 200 && state != "completed"; ++i) {
-        auto answer = send("GET", "/requests/rpt-api-1", "");
-        ASSERT_EQ(answer.result, http_call_result::outcome::ok);
-        auto body = boost::json::parse(answer.body);
-        state = std::string(body.as_object().at("state").as_string());
-        if (state != "completed") std::this_thread::sleep_for(50ms);
+    EXPECT_EQ(wait_for_state("rpt-api-1", "completed"), "completed");
+}
+
+// Slow clients must not hold the server: each connection's head and body must arrive within
+// http_server_options::read_timeout (neither API overrides the default), counted from the
+// start of the request, however steadily the bytes trickle in. Meanwhile others are served.
+TEST_P(api_bad_input, cuts_off_slowloris_clients_at_the_read_deadline_and_keeps_serving) {
+    const milliseconds read_timeout = http_server_options{}.read_timeout;
+    const milliseconds gap = 200ms;
+    // Never finishes its head: at one byte per 200 ms this lasts far beyond the deadline.
+    const std::string head = "POST /SAVE HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: " +
+                             std::string(200, 'a');
+    ASSERT_GT(static_cast<long>(head.size()) * gap.count(), 2 * read_timeout.count());
+    constexpr int slow_clients = 4;  // more than either API's I/O threads
+    std::vector<std::future<std::optional<milliseconds>>> slow;
+    for (int i = 0; i < slow_clients; ++i) {
+        slow.push_back(std::async(std::launch::async, trickle_until_closed, system_->port(),
+                                  std::string_view(head), gap, read_timeout + 5s));
     }
-    EXPECT_EQ(state, "completed");
+
+    // While they trickle, a normal client is served promptly, more than once.
+    std::this_thread::sleep_for(1s);
+    const auto served_from = steady_clock::now();
+    for (int i = 0; i < 3; ++i) {
+        const auto id = "rpt-slow-" + std::to_string(i);
+        auto answer = client_.request("POST", "127.0.0.1", system_->port(), "/SAVE", {},
+                                      lp_body(id), 5s);
+        ASSERT_EQ(answer.result, http_call_result::outcome::ok) << answer.error;
+        EXPECT_EQ(answer.status, GetParam() == "sync" ? 200 : 202) << answer.body;
+        auto health = client_.request("GET", "127.0.0.1", system_->port(), "/health", {}, "", 5s);
+        ASSERT_EQ(health.result, http_call_result::outcome::ok) << health.error;
+        EXPECT_EQ(health.status, 200);
+    }
+    const auto served_in = steady_clock::now() - served_from;
+    EXPECT_LT(served_in, 5s) << "normal requests were held up by the slow clients";
+
+    for (auto& client : slow) {
+        const auto open_for = client.get();
+        ASSERT_TRUE(open_for.has_value()) << "a slow client was never disconnected";
+        // Cut by the deadline (not earlier, not much later: a 2-core CI box gets slack).
+        EXPECT_GE(*open_for, read_timeout - 1s);
+        EXPECT_LE(*open_for, read_timeout + 3s);
+    }
+    // And the server is still fine afterwards.
+    auto after = send("GET", "/health", "");
+    ASSERT_EQ(after.result, http_call_result::outcome::ok) << after.error;
+    EXPECT_EQ(after.status, 200);
+}
+
+// The business id is the idempotency key: submitting it again (a client retry) answers like
+// the first time, and every effect still happens once. Today's behaviour, per mode:
+// sync: the retry runs the workflow again, every step finds its effect applied and skips it;
+//       answered 200 "completed". async: the retry is produced again (202 "accepted"); the
+//       consumer skips every applied step. Either way: no second call to any mock.
+TEST_P(api_bad_input, processes_a_resubmitted_business_id_once) {
+    const std::string id = "rpt-dup-1";
+    const int expected_status = GetParam() == "sync" ? 200 : 202;
+    const std::string expected_state = GetParam() == "sync" ? "completed" : "accepted";
+    for (int submission = 1; submission <= 2; ++submission) {
+        auto answer = send("POST", "/SAVE", lp_body(id));
+        ASSERT_EQ(answer.result, http_call_result::outcome::ok) << answer.error;
+        EXPECT_EQ(answer.status, expected_status) << "submission " << submission;
+        auto body = boost::json::parse(answer.body).as_object();
+        EXPECT_EQ(body.at("id").as_string(), id);
+        EXPECT_EQ(body.at("state").as_string(), expected_state) << "submission " << submission;
+        ASSERT_EQ(wait_for_state(id, "completed"), "completed") << "submission " << submission;
+    }
+    // The async retry may still be in the topic. Requests sent after it are consumed after it
+    // in its partition; with eight of them, one shares its partition unless the partitioner
+    // is very unlucky, so once they are all completed the retry has been consumed too.
+    for (int i = 0; i < 8; ++i) {
+        const auto after = "rpt-after-" + std::to_string(i);
+        auto answer = send("POST", "/SAVE", lp_body(after));
+        ASSERT_EQ(answer.result, http_call_result::outcome::ok) << answer.error;
+        ASSERT_EQ(wait_for_state(after, "completed"), "completed") << after;
+    }
+
+    const std::map<std::string, std::uint64_t> once{{"lp.LPRUN", 1}, {"lp.setQueue", 1}};
+    EXPECT_EQ(calls_for(id), once);
+    const auto snapshot = db_->snapshot();
+    EXPECT_EQ(snapshot.duplicate_effects, 0u);
+    ASSERT_EQ(snapshot.stages_by_id.count(id), 1u);
+    const auto& stages = snapshot.stages_by_id.at(id);
+    ASSERT_EQ(stages.size(), 1u);
+    EXPECT_EQ(stages[0].outcome, stage_outcome::completed);
+    EXPECT_EQ(stages[0].attempts, 1);
+}
+
+// The same id sent twice at the same time (a client retrying after its own timeout while the
+// first attempt is still running). setQueue is slowed to 200 ms so the two overlap. async: one
+// key, one partition, one consumer at a time: processed once. sync: the second request waits
+// for the first (id_claims), then finds every step applied.
+TEST_P(api_bad_input, processes_concurrent_duplicates_once) {
+    auto slow = mocks_.front()->operation("setQueue");
+    slow.latency.fixed = std::chrono::microseconds(200'000);
+    mocks_.front()->set_operation("setQueue", slow);
+    const std::string id = "rpt-dup-concurrent";
+    auto submit = [&] {
+        blocking_http_client client;  // one per thread
+        return client.request("POST", "127.0.0.1", system_->port(), "/SAVE", {}, lp_body(id), 10s);
+    };
+    auto first = std::async(std::launch::async, submit);
+    auto second = std::async(std::launch::async, submit);
+    for (auto* answer : {&first, &second}) {
+        auto result = answer->get();
+        ASSERT_EQ(result.result, http_call_result::outcome::ok) << result.error;
+        EXPECT_EQ(result.status, GetParam() == "sync" ? 200 : 202) << result.body;
+    }
+    ASSERT_EQ(wait_for_state(id, "completed"), "completed");
+    for (int i = 0; i < 8; ++i) {  // as above: the async duplicate has been consumed after these
+        const auto after = "rpt-after-c" + std::to_string(i);
+        ASSERT_EQ(send("POST", "/SAVE", lp_body(after)).result, http_call_result::outcome::ok);
+        ASSERT_EQ(wait_for_state(after, "completed"), "completed") << after;
+    }
+    const std::map<std::string, std::uint64_t> once{{"lp.LPRUN", 1}, {"lp.setQueue", 1}};
+    EXPECT_EQ(calls_for(id), once);
+    EXPECT_EQ(db_->snapshot().duplicate_effects, 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(both_modes, api_bad_input, ::testing::Values("sync", "async"),
