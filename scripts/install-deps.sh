@@ -18,6 +18,7 @@ packages=(
   redis-server libhiredis-dev    # Redis for the scenarios that use it (scripts/redis)
   libgtest-dev           # unit and integration tests
   libbenchmark-dev       # benchmarks of the harness's own instruments
+  clang libclang-rt-14-dev  # fuzz targets (scripts/fuzz.sh): clang-14 and its libFuzzer runtime
 )
 
 missing=()

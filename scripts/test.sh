@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 scripts/build.sh
 
 ctest --test-dir build --output-on-failure --timeout 600 -L unit -j 2
+# Fuzz the scenario loader and the APIs' request parsing, ASYNCBENCH_FUZZ_SECONDS (30) per target.
+scripts/fuzz.sh
 
 work=$(mktemp -d -t asyncbench-test.XXXXXX)
 # initdb runs as the postgres user, which must be able to enter this folder.
