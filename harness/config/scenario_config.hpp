@@ -33,8 +33,10 @@ struct operation_spec {
     int error_status = 500;
     int concurrency = 0;         // calls served at once; excess calls queue. 0 = unlimited
     double slowdown = 1.0;       // latency multiplier, >= 1 slows the system down
-    enum class outage_kind { none, refuse, unavailable };
-    outage_kind outage = outage_kind::none;  // refuse = connection refused, unavailable = 503
+    // refuse = connection refused, unavailable = 503 at once, hang = accepted and never
+    // answered (the caller's timeout decides; held calls get a 503 when the outage ends).
+    enum class outage_kind { none, refuse, unavailable, hang };
+    outage_kind outage = outage_kind::none;
 };
 
 // A mock external system: an HTTP server answering POST /<operation>.
@@ -90,6 +92,10 @@ struct async_spec {
     std::string topic;                       // default: "asyncbench.<scenario>"
     int partitions = 12;
     int consumers_per_group = 4;
+    // 0: consumer workers run as threads of the harness process. N > 0: they run in N
+    // `asyncbench worker` processes (member i of every group in process i % N), which worker
+    // faults can kill or pause, and which is how consumers scale past one process.
+    int worker_processes = 0;
     int max_attempts = 5;                    // attempts per message before dead-lettering
     milliseconds backoff_initial{100};
     milliseconds backoff_max{5000};
@@ -101,6 +107,41 @@ struct slo_spec {
     std::optional<milliseconds> api_p99;          // per mode, measured phase
     std::optional<double> min_availability;       // share of requests answered 2xx, [0, 1]
 };
+
+// One fault on the run's timeline: applied `at` after the measure phase starts, reverted
+// `duration` later. Each kind uses only its own fields (the loader rejects the others).
+struct fault_spec {
+    enum class kind {
+        downstream_outage,    // system[.operation] refuses connections or answers 503
+        downstream_slowdown,  // its latency multiplied by `slowdown`
+        downstream_errors,    // a share `error_rate` of its calls answered `error_status`
+        downstream_timeout,   // accepts calls and never answers them
+        worker_crash,         // kill -9 of worker process `worker`, restarted after `duration`
+        worker_pause,         // SIGSTOP of worker process `worker`, SIGCONT after `duration`
+        broker_down,          // broker `broker` stopped (killed on a real cluster), then started
+        leader_loss,          // the broker leading partition 0 of the topic goes down
+        database_down,        // the database refuses or stalls every write for `duration`
+    };
+    kind type = kind::downstream_outage;
+    std::string name;                              // for reports; default "<kind> <target>"
+    std::chrono::nanoseconds at{0};                // from the start of the measure phase
+    std::chrono::nanoseconds duration{0};
+    std::string system;                            // downstream_*: a system_spec name
+    std::string operation;                         // downstream_*: empty = every operation
+    operation_spec::outage_kind outage = operation_spec::outage_kind::refuse;
+    double slowdown = 10.0;
+    double error_rate = 0.5;
+    int error_status = 500;
+    int worker = 0;                                // worker_*: process index, 0-based
+    int broker = 1;                                // broker_down: broker id, 1-based
+    bool async_only() const {
+        return type == kind::worker_crash || type == kind::worker_pause ||
+               type == kind::broker_down || type == kind::leader_loss;
+    }
+};
+
+// The YAML name of a fault kind ("downstream_outage", ...).
+std::string fault_kind_name(fault_spec::kind kind);
 
 struct scenario_config {
     std::string name;
@@ -115,6 +156,7 @@ struct scenario_config {
     std::size_t body_limit_bytes = 64 * 1024; // both APIs reject larger bodies with 413
     std::chrono::nanoseconds drain_timeout{std::chrono::seconds(120)};
     slo_spec slo;
+    std::vector<fault_spec> faults;           // in order of `at`
 };
 
 }  // namespace asyncbench

@@ -10,8 +10,12 @@
 #include <exception>
 #include <limits>
 #include <memory>
+#include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
 
+#include "harness/config/fault_reader.hpp"
 #include "harness/config/system_reader.hpp"
 #include "harness/config/units.hpp"
 #include "harness/config/workflow_reader.hpp"
@@ -193,8 +197,8 @@ void read_async(yaml_reader& reader, const YAML::Node& node, const std::string& 
                 async_spec& async) {
     const auto map = reader.read_map(node, path,
                                      {"topic", "partitions", "consumers_per_group",
-                                      "max_attempts", "backoff_initial", "backoff_max",
-                                      "producer", "consumer"});
+                                      "worker_processes", "max_attempts", "backoff_initial",
+                                      "backoff_max", "producer", "consumer"});
     if (!map) {
         return;
     }
@@ -210,6 +214,14 @@ void read_async(yaml_reader& reader, const YAML::Node& node, const std::string& 
     }
     reader.int_field(*map, "partitions", async.partitions, 1, 10'000);
     reader.int_field(*map, "consumers_per_group", async.consumers_per_group, 1, 1024);
+    reader.int_field(*map, "worker_processes", async.worker_processes, 0, 64);
+    if (async.worker_processes > async.consumers_per_group) {
+        reader.add_error(map->node(), path,
+                         "worker_processes (" + std::to_string(async.worker_processes) +
+                             ") must not exceed consumers_per_group (" +
+                             std::to_string(async.consumers_per_group) +
+                             "): a process without a consumer would do nothing");
+    }
     reader.int_field(*map, "max_attempts", async.max_attempts, 1, 100);
     // Read directly rather than through duration_field: the comparison below must only use
     // values the user actually wrote validly, never a default standing in for a bad one.
@@ -307,7 +319,7 @@ scenario_config read_scenario(yaml_reader& reader, const YAML::Node& root) {
     const auto map = reader.read_map(root, "",
                                      {"name", "description", "plugin", "load", "sync", "async",
                                       "systems", "workflow", "drain_timeout", "body_limit",
-                                      "slo"});
+                                      "slo", "faults", "extends"});
     if (!map) {
         return config;
     }
@@ -355,8 +367,40 @@ scenario_config read_scenario(yaml_reader& reader, const YAML::Node& root) {
     if (const YAML::Node* slo = map->find("slo")) {
         read_slo(reader, *slo, "slo", config.slo);
     }
+    if (const YAML::Node* faults = map->find("faults")) {
+        config.faults = read_faults(reader, *faults, "faults", config);
+    }
     return config;
 }
+
+// Overlays `over` on `base` in place: maps merge key by key, anything else replaces the base's
+// value whole. Nodes are shared, not copied, so errors still point at the line that wrote them.
+void merge_into(YAML::Node base, const YAML::Node& over) {
+    for (auto it = over.begin(); it != over.end(); ++it) {
+        if (!it->first.IsScalar()) {
+            base.force_insert(it->first, it->second);
+            continue;
+        }
+        const std::string key = it->first.Scalar();
+        if (key == "extends") continue;
+        const YAML::Node& const_base = base;
+        const YAML::Node existing = const_base[key];
+        if (!existing) {
+            base.force_insert(it->first, it->second);
+        } else if (existing.IsMap() && it->second.IsMap()) {
+            merge_into(base[key], it->second);
+        } else {
+            base[key] = it->second;
+        }
+    }
+}
+
+// `extends: <file>` (relative to this file): a variant of another scenario, e.g. the same
+// workload with a fault timeline. The base must be valid on its own and must not extend
+// another file. Returns the merged root, or nullopt after recording errors.
+std::optional<YAML::Node> resolve_extends(yaml_reader& reader, YAML::Node root,
+                                          const std::string& origin,
+                                          std::vector<config_error>& base_errors);
 
 // The last line of defence for "never throw": an exception here is a bug in this file, but
 // it must still surface as an error rather than end a CI job with std::terminate.
@@ -378,10 +422,14 @@ Result guarded(const std::string& origin, Body&& body) {
 load_result_t load_scenario_text(const std::string& text, const std::string& origin) {
     return guarded<load_result_t>(origin, [&]() -> load_result_t {
         yaml_reader reader(origin);
-        const auto root = parse_yaml_document(reader, text);
+        auto root = parse_yaml_document(reader, text);
         if (!root) {
             return reader.take_errors();
         }
+        std::vector<config_error> base_errors;
+        root = resolve_extends(reader, *root, origin, base_errors);
+        if (!base_errors.empty()) return base_errors;
+        if (!root) return reader.take_errors();
         scenario_config config = read_scenario(reader, *root);
         if (reader.has_errors()) {
             return reader.take_errors();
@@ -390,6 +438,43 @@ load_result_t load_scenario_text(const std::string& text, const std::string& ori
         return config;
     });
 }
+
+namespace {
+
+std::optional<YAML::Node> resolve_extends(yaml_reader& reader, YAML::Node root,
+                                          const std::string& origin,
+                                          std::vector<config_error>& base_errors) {
+    if (!root.IsMap()) return root;
+    const YAML::Node& const_root = root;
+    const YAML::Node extends = const_root["extends"];
+    if (!extends) return root;
+    const auto relative = reader.read_scalar(extends, "extends", "a scenario file path");
+    if (!relative) return std::nullopt;
+    const auto base_path = (std::filesystem::path(origin).parent_path() / *relative).string();
+    // Checked before the base is validated, which would otherwise recurse into a cycle.
+    std::ifstream input(base_path);
+    std::stringstream text;
+    text << input.rdbuf();
+    yaml_reader base_reader(base_path);
+    auto base_root = input ? parse_yaml_document(base_reader, text.str()) : std::nullopt;
+    if (base_root && base_root->IsMap() && static_cast<const YAML::Node&>(*base_root)["extends"]) {
+        reader.add_error(extends, "extends",
+                         base_path + " extends another file itself: one level only");
+        return std::nullopt;
+    }
+    auto base = load_scenario(base_path);
+    if (auto* errors = std::get_if<std::vector<config_error>>(&base)) {
+        base_errors = *errors;
+        base_errors.push_back({origin, extends.Mark().line + 1, extends.Mark().column + 1,
+                               "extends", "the base scenario " + base_path + " has errors"});
+        return std::nullopt;
+    }
+    if (!base_root || !base_root->IsMap()) return std::nullopt;
+    merge_into(*base_root, root);
+    return *base_root;
+}
+
+}  // namespace
 
 load_result_t load_scenario(const std::string& path) {
     return guarded<load_result_t>(path, [&]() -> load_result_t {

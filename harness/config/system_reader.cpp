@@ -177,7 +177,8 @@ operation_spec read_operation(yaml_reader& reader, const YAML::Node& node, const
                 *outage_node, map->child("outage"),
                 {{"none", outage_t::none},
                  {"refuse", outage_t::refuse},
-                 {"unavailable", outage_t::unavailable}})) {
+                 {"unavailable", outage_t::unavailable},
+                 {"hang", outage_t::hang}})) {
             spec.outage = *outage;
         }
     }

@@ -1,0 +1,179 @@
+// The `faults:` timeline and `extends:` variants of a scenario file: what is accepted, and that
+// every mistake is reported with its key.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "harness/config/scenario_loader.hpp"
+
+namespace asyncbench {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string base = R"(
+name: faulty
+plugin: lp-report
+load: {rate: 10/s, warmup: 1s, duration: 60s}
+async: {consumers_per_group: 4, worker_processes: 2}
+systems:
+  lp:
+    operations:
+      setQueue: {latency: {distribution: fixed, value: 1ms}}
+workflow:
+  - stage: report
+    steps:
+      - {name: insert_report, db: insert}
+      - {name: lp_run, call: lp.LPRUN}
+)";
+
+load_result_t load(const std::string& faults) {
+    return load_scenario_text(base + "faults:\n" + faults, "faulty.yaml");
+}
+
+std::string errors_of(const load_result_t& result) {
+    std::string text;
+    if (const auto* errors = std::get_if<std::vector<config_error>>(&result)) {
+        for (const auto& error : *errors) text += format_config_error(error) + "\n";
+    }
+    return text;
+}
+
+TEST(fault_reader, reads_every_kind_sorted_by_start) {
+    const auto result = load(R"(
+  - {kind: broker_down, broker: 2, at: 50s, duration: 10s}
+  - {name: LP down, kind: downstream_outage, target: lp, outage: unavailable, at: 10s, duration: 20s}
+  - {kind: downstream_slowdown, target: lp.setQueue, slowdown: 4, at: 1s, duration: 1s}
+  - {kind: downstream_errors, target: lp.LPRUN, error_rate: 0.25, error_status: 503, at: 2s, duration: 1s}
+  - {kind: downstream_timeout, target: lp, at: 3s, duration: 1s}
+  - {kind: worker_crash, worker: 1, at: 40s, duration: 5s}
+  - {kind: worker_pause, at: 41s, duration: 5s}
+  - {kind: leader_loss, at: 42s, duration: 5s}
+  - {kind: database_down, at: 43s, duration: 5s}
+)");
+    ASSERT_TRUE(std::holds_alternative<scenario_config>(result)) << errors_of(result);
+    const auto& faults = std::get<scenario_config>(result).faults;
+    ASSERT_EQ(faults.size(), 9u);
+    EXPECT_EQ(faults[0].type, fault_spec::kind::downstream_slowdown);
+    EXPECT_EQ(faults[0].operation, "setQueue");
+    EXPECT_DOUBLE_EQ(faults[0].slowdown, 4.0);
+    EXPECT_EQ(faults[0].name, "downstream_slowdown lp.setQueue");
+    EXPECT_EQ(faults[1].error_status, 503);
+    EXPECT_EQ(faults[2].outage, operation_spec::outage_kind::hang);
+    EXPECT_EQ(faults[3].name, "LP down");
+    EXPECT_EQ(faults[3].system, "lp");
+    EXPECT_TRUE(faults[3].operation.empty());
+    EXPECT_EQ(faults[3].outage, operation_spec::outage_kind::unavailable);
+    EXPECT_EQ(faults[3].at, 10s);
+    EXPECT_EQ(faults[3].duration, 20s);
+    EXPECT_EQ(faults[4].worker, 1);
+    EXPECT_TRUE(faults[4].async_only());
+    EXPECT_EQ(faults[5].worker, 0);
+    EXPECT_EQ(faults[8].broker, 2);
+    EXPECT_FALSE(faults[3].async_only());
+}
+
+TEST(fault_reader, reports_each_mistake_with_its_key) {
+    const auto text = errors_of(load(R"(
+  - {kind: meltdown, at: 1s, duration: 1s}
+  - {kind: downstream_outage, target: nowhere, at: 1s, duration: 1s}
+  - {kind: downstream_outage, target: lp.NOPE, at: 1s, duration: 1s}
+  - {kind: downstream_outage, target: lp, broker: 1, at: 1s, duration: 1s}
+  - {kind: worker_crash, worker: 2, at: 1s, duration: 1s}
+  - {kind: broker_down, at: 60s, duration: 1s}
+  - {kind: database_down, at: 1s}
+)"));
+    EXPECT_NE(text.find("faults[0].kind: expected one of downstream_outage|"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find("faults[1].target: no system 'nowhere'"), std::string::npos) << text;
+    EXPECT_NE(text.find("faults[2].target: system 'lp' has no operation 'NOPE'"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("faults[3].broker"), std::string::npos) << text;
+    EXPECT_NE(text.find("faults[4].worker"), std::string::npos) << text;
+    EXPECT_NE(text.find("faults[5].at: starts after the measure phase"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find("faults[6].duration: missing required key 'duration'"), std::string::npos) << text;
+}
+
+TEST(fault_reader, worker_faults_need_worker_processes) {
+    auto text = base;
+    text.replace(text.find("worker_processes: 2"), 19, "worker_processes: 0");
+    const auto result = load_scenario_text(
+        text + "faults:\n  - {kind: worker_pause, at: 1s, duration: 1s}\n", "faulty.yaml");
+    EXPECT_NE(errors_of(result).find("set async.worker_processes to 1 or more"),
+              std::string::npos)
+        << errors_of(result);
+}
+
+TEST(fault_reader, worker_processes_cannot_exceed_consumers) {
+    auto text = base;
+    text.replace(text.find("worker_processes: 2"), 19, "worker_processes: 5");
+    EXPECT_NE(errors_of(load_scenario_text(text, "faulty.yaml")).find("must not exceed"),
+              std::string::npos);
+}
+
+class extends_test : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = std::filesystem::temp_directory_path() /
+               ("asyncbench-extends-" + std::to_string(::getpid()));
+        std::filesystem::create_directories(dir_);
+        write("base.yaml", base);
+    }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+    std::string write(const std::string& name, const std::string& text) {
+        std::ofstream(dir_ / name) << text;
+        return (dir_ / name).string();
+    }
+    std::filesystem::path dir_;
+};
+
+TEST_F(extends_test, a_variant_overlays_maps_key_by_key) {
+    const auto path = write("variant.yaml", R"(extends: base.yaml
+name: faulty-variant
+load: {rate: 20/s}
+faults:
+  - {kind: downstream_outage, target: lp, at: 5s, duration: 5s}
+)");
+    const auto result = load_scenario(path);
+    ASSERT_TRUE(std::holds_alternative<scenario_config>(result)) << errors_of(result);
+    const auto& config = std::get<scenario_config>(result);
+    EXPECT_EQ(config.name, "faulty-variant");
+    EXPECT_DOUBLE_EQ(config.load.rate_per_s, 20.0);
+    EXPECT_EQ(config.load.duration, 60s);       // kept from the base
+    EXPECT_EQ(config.async.worker_processes, 2);
+    EXPECT_EQ(config.workflow.size(), 1u);
+    EXPECT_EQ(config.faults.size(), 1u);
+}
+
+TEST_F(extends_test, errors_in_the_variant_point_at_its_lines) {
+    const auto path = write("variant.yaml", "extends: base.yaml\nload: {rate: fast}\n");
+    const auto text = errors_of(load_scenario(path));
+    EXPECT_NE(text.find("variant.yaml:2:"), std::string::npos) << text;
+    EXPECT_NE(text.find("load.rate"), std::string::npos) << text;
+}
+
+TEST_F(extends_test, refuses_chains_and_cycles) {
+    const auto self = write("self.yaml", "extends: self.yaml\nname: loop\n");
+    EXPECT_NE(errors_of(load_scenario(self)).find("one level only"), std::string::npos);
+    const auto missing = write("orphan.yaml", "extends: nowhere.yaml\n");
+    EXPECT_NE(errors_of(load_scenario(missing)).find("the base scenario"), std::string::npos);
+}
+
+TEST(shipped_scenarios, lp_report_faults_variant_loads) {
+    const auto result = load_scenario(std::string(ASYNCBENCH_SOURCE_DIR) +
+                                      "/scenarios/lp-report/lp-report-faults.yaml");
+    ASSERT_TRUE(std::holds_alternative<scenario_config>(result)) << errors_of(result);
+    const auto& config = std::get<scenario_config>(result);
+    EXPECT_EQ(config.name, "lp-report-faults");
+    EXPECT_EQ(config.plugin, "lp-report");
+    ASSERT_EQ(config.faults.size(), 3u);
+    EXPECT_EQ(config.faults[0].type, fault_spec::kind::downstream_outage);
+    EXPECT_EQ(config.faults[1].type, fault_spec::kind::worker_crash);
+    EXPECT_EQ(config.faults[2].type, fault_spec::kind::broker_down);
+}
+
+}  // namespace
+}  // namespace asyncbench
