@@ -7,6 +7,7 @@
 
 #include "harness/cli/list_command.hpp"
 #include "harness/cli/run_command.hpp"
+#include "harness/cli/worker_command.hpp"
 #include "harness/result/result_json.hpp"
 #include "mocks/mock_command.hpp"
 #include "reports/report_writer.hpp"
@@ -87,6 +88,9 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     run_cmd->add_option("--bootstrap-servers", bootstrap_servers,
                         "Same as --kafka HOST:PORT,...");
+    run_cmd->add_option("--kafka-dir", run.kafka_dir,
+                        "With --kafka HOST:PORT: the folder scripts/kafka/start.sh --dir started "
+                        "that cluster in, so broker faults can kill and restart its nodes");
     run_cmd->add_option("--db", run.database,
                         "sqlite (a file per mode in the output folder) or "
                         "postgres://USER@HOST:PORT/DB (a fresh schema per mode)")
@@ -121,6 +125,35 @@ int main(int argc, char** argv) {
     report_cmd->add_option("result", result_path, "A result.json written by `run`")->required();
     report_cmd->add_option("--out", report_out, "Output folder (default: beside result.json)");
 
+    asyncbench::worker_options worker;
+    auto* worker_cmd = app.add_subcommand(
+        "worker",
+        "Run consumer workers of a scenario's Kafka pipeline in this process until SIGTERM.\n"
+        "`run` starts these itself when the scenario sets async.worker_processes; start more\n"
+        "by hand to scale consumers out. Events go to stdout, logs to stderr.");
+    worker_cmd->add_option("scenario", worker.scenario_path, "Scenario YAML file")->required();
+    worker_cmd->add_option("--bootstrap-servers", worker.bootstrap_servers, "Kafka to consume from")
+        ->required();
+    worker_cmd->add_option("--run-id", worker.run_id,
+                           "The run whose groups to join (asyncbench.<scenario>.<stage>.<id>)")
+        ->required();
+    worker_cmd->add_option("--process", worker.process,
+                           "This process's index: runs members m with m % processes == index")
+        ->capture_default_str();
+    worker_cmd->add_option("--processes", worker.processes, "How many worker processes share "
+                                                            "each group")
+        ->capture_default_str();
+    worker_cmd->add_option("--sqlite", worker.sqlite, "The mode's SQLite file");
+    worker_cmd->add_option("--postgres", worker.postgres, "The mode's PostgreSQL URL");
+    worker_cmd->add_option("--schema", worker.schema, "The mode's PostgreSQL schema");
+    worker_cmd->add_option("--system", worker.systems,
+                           "NAME=HOST:PORT of a mock system (one per system, repeatable)");
+    worker_cmd->add_option("-X", worker.client_settings,
+                           "librdkafka setting, as for `run` (repeatable)");
+    worker_cmd->add_flag("--static-assignment", worker.static_assignment,
+                         "Assign partitions by member index instead of joining the group (the "
+                         "embedded mock cluster)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -136,6 +169,7 @@ int main(int argc, char** argv) {
         if (!bootstrap_servers.empty()) run.kafka = bootstrap_servers;
         return asyncbench::run_command(run);
     }
+    if (*worker_cmd) return asyncbench::worker_command(worker);
     if (*list_cmd) {
         return asyncbench::list_command(scenarios_dir.empty() ? asyncbench::default_scenarios_dir()
                                                               : scenarios_dir);

@@ -38,7 +38,7 @@ work_item to_work_item(const rd_kafka_message_t* message) {
 }
 
 struct rebalance_context {
-    pipeline_tracker* tracker;
+    consumer_events* tracker;
     bool assigned = false;
 };
 
@@ -61,6 +61,11 @@ void on_rebalance(rd_kafka_t* handle, rd_kafka_resp_err_t err,
 
 }  // namespace
 
+std::string consumer_group_id(const scenario_config& scenario, const stage_spec& stage,
+                              const std::string& run_id) {
+    return fmt::format("asyncbench.{}.{}.{}", scenario.name, stage.name, run_id);
+}
+
 std::map<std::string, std::string> consumer_defaults(const std::string& bootstrap_servers,
                                                      const std::string& group_id) {
     return {{"bootstrap.servers", bootstrap_servers},
@@ -75,8 +80,8 @@ std::map<std::string, std::string> consumer_defaults(const std::string& bootstra
 consumer_group::consumer_group(const scenario_config& scenario, const stage_spec& stage,
                                std::string group_id, store& db, const system_directory& systems,
                                const std::string& bootstrap_servers,
-                               kafka_producer& dead_letters, pipeline_tracker& tracker,
-                               bool static_assignment)
+                               kafka_producer& dead_letters, consumer_events& events,
+                               bool static_assignment, std::vector<int> members)
     : scenario_(scenario),
       stage_(stage),
       group_id_(std::move(group_id)),
@@ -84,10 +89,11 @@ consumer_group::consumer_group(const scenario_config& scenario, const stage_spec
       systems_(systems),
       bootstrap_(bootstrap_servers),
       dead_letters_(dead_letters),
-      tracker_(tracker),
+      events_(events),
       settings_(effective_settings(consumer_defaults(bootstrap_servers, group_id_),
                                    scenario.async.consumer)),
-      static_assignment_(static_assignment) {
+      static_assignment_(static_assignment),
+      members_(std::move(members)) {
     std::vector<std::string> errors;
     make_kafka_conf("consumer", consumer_defaults(bootstrap_, group_id_), scenario.async.consumer,
                     errors);
@@ -100,10 +106,6 @@ consumer_group::consumer_group(const scenario_config& scenario, const stage_spec
 
 consumer_group::~consumer_group() { stop(); }
 
-// A real cluster keeps the topic across runs, and each run's group is new: with
-// auto.offset.reset=earliest it would first re-process every earlier run's messages. Committing
-// the current end of every partition for the new group, before any worker joins, makes the run
-// consume exactly what it produces. (The embedded cluster is new in every process.)
 void consumer_group::start_at_end_of_topic() {
     std::vector<std::string> errors;
     auto anchor = make_kafka_client(
@@ -145,10 +147,9 @@ void consumer_group::start_at_end_of_topic() {
 }
 
 void consumer_group::start() {
-    if (!static_assignment_) start_at_end_of_topic();
-    committed_ = std::make_unique<std::latch>(scenario_.async.consumers_per_group);
-    for (int i = 0; i < scenario_.async.consumers_per_group; ++i) {
-        workers_.emplace_back([this, i] { work(i); });
+    committed_ = std::make_unique<std::latch>(static_cast<std::ptrdiff_t>(members_.size()));
+    for (int member : members_) {
+        workers_.emplace_back([this, member] { work(member); });
     }
 }
 
@@ -188,8 +189,8 @@ bool consumer_group::join(rd_kafka_t* consumer, int index) {
     auto err = static_assignment_ ? rd_kafka_assign(consumer, partitions)
                                   : rd_kafka_subscribe(consumer, partitions);
     if (!err && static_assignment_) {
-        tracker_.on_partitions_assigned(partitions->cnt);
-        tracker_.on_member_assigned(1);
+        events_.on_partitions_assigned(partitions->cnt);
+        events_.on_member_assigned(1);
     }
     rd_kafka_topic_partition_list_destroy(partitions);
     if (err) {
@@ -204,7 +205,7 @@ void consumer_group::work(int index) {
     std::vector<std::string> errors;
     auto conf = make_kafka_conf("consumer", consumer_defaults(bootstrap_, group_id_),
                                 scenario_.async.consumer, errors);
-    rebalance_context context{&tracker_};
+    rebalance_context context{&events_};
     if (!static_assignment_) {
         rd_kafka_conf_set_rebalance_cb(conf.get(), on_rebalance);
         rd_kafka_conf_set_opaque(conf.get(), &context);
@@ -228,7 +229,7 @@ void consumer_group::work(int index) {
         rd_kafka_message_t* message = rd_kafka_consumer_poll(consumer.get(), 100);
         if (!message) continue;
         if (message->err) {
-            if (message->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) tracker_.on_offset_reset();
+            if (message->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) events_.on_offset_reset();
             spdlog::warn("stage {} worker {}: {}", stage_.name, index,
                          rd_kafka_message_errstr(message));
             rd_kafka_message_destroy(message);
@@ -258,7 +259,7 @@ void consumer_group::work(int index) {
             rd_kafka_message_destroy(message);
             continue;
         }
-        tracker_.on_stage_finished(stage_.name, item.business_id);
+        events_.on_stage_finished(stage_.name, item.business_id);
         auto* position = rd_kafka_topic_partition_list_new(1);
         rd_kafka_topic_partition_list_add(position, rd_kafka_topic_name(message->rkt),
                                           message->partition)

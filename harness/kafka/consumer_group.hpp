@@ -13,7 +13,7 @@
 
 #include "harness/config/scenario_config.hpp"
 #include "harness/kafka/kafka_producer.hpp"
-#include "harness/kafka/pipeline_tracker.hpp"
+#include "harness/kafka/consumer_events.hpp"
 #include "harness/store/store.hpp"
 #include "harness/workflow/workflow_executor.hpp"
 
@@ -21,17 +21,27 @@ namespace asyncbench {
 
 class consumer_group {
 public:
-    // `group_id` should be unique per run so no earlier run's offsets apply. With
-    // `static_assignment`, worker i reads partitions p with p % workers == i and commits its
-    // offsets to the group without joining it (no rebalancing); otherwise workers subscribe
-    // and the group coordinator assigns partitions. Throws std::runtime_error listing every
-    // consumer setting librdkafka rejected.
+    // `group_id` should be unique per run so no earlier run's offsets apply. `members` are the
+    // indices (of 0 .. consumers_per_group - 1) this instance runs, one thread each: all of
+    // them in the harness process, or a share in each worker process. With
+    // `static_assignment`, member i reads partitions p with p % consumers_per_group == i and
+    // commits its offsets to the group without joining it (no rebalancing); otherwise members
+    // subscribe and the group coordinator assigns partitions. Throws std::runtime_error listing
+    // every consumer setting librdkafka rejected.
     consumer_group(const scenario_config& scenario, const stage_spec& stage,
                    std::string group_id, store& db, const system_directory& systems,
                    const std::string& bootstrap_servers, kafka_producer& dead_letters,
-                   pipeline_tracker& tracker, bool static_assignment);
+                   consumer_events& events, bool static_assignment, std::vector<int> members);
     ~consumer_group();  // stop()
 
+    // A real cluster keeps the topic across runs, and each run's group is new: with
+    // auto.offset.reset=earliest it would first re-process every earlier run's messages.
+    // Committing the current end of every partition for the new group, before any member
+    // joins, makes the run consume exactly what it produces. Call once per group, before
+    // start() anywhere (never again after a worker restart: that would skip messages). Not
+    // needed with static assignment (the embedded cluster is new in every run). Throws
+    // std::runtime_error.
+    void start_at_end_of_topic();
     void start();
     // Workers finish the message in hand (retries are cut short), commit and leave the group.
     void stop();
@@ -41,7 +51,6 @@ public:
 private:
     void work(int index);
     bool join(rd_kafka_t* consumer, int index);
-    void start_at_end_of_topic();
     bool dead_letter(rd_kafka_message_t* message, const std::string& error, int attempts);
 
     const scenario_config& scenario_;
@@ -51,15 +60,21 @@ private:
     const system_directory& systems_;
     std::string bootstrap_;
     kafka_producer& dead_letters_;
-    pipeline_tracker& tracker_;
+    consumer_events& events_;
     std::map<std::string, std::string> settings_;
     bool static_assignment_;
+    std::vector<int> members_;
     std::atomic<bool> stopping_{false};
     // Workers commit, then wait for each other before leaving the group: a member leaving
     // starts a rebalance, during which the others' final commits would fail.
     std::unique_ptr<std::latch> committed_;
     std::vector<std::thread> workers_;
 };
+
+// asyncbench.<scenario>.<stage>.<run_id>: unique per run, so no earlier run's offsets apply,
+// and the same in the harness and in every worker process of the run.
+std::string consumer_group_id(const scenario_config& scenario, const stage_spec& stage,
+                              const std::string& run_id);
 
 // Consumer defaults every report lists next to the overrides.
 std::map<std::string, std::string> consumer_defaults(const std::string& bootstrap_servers,

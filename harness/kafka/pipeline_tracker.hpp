@@ -11,19 +11,19 @@
 #include <unordered_set>
 #include <vector>
 
+#include "harness/kafka/consumer_events.hpp"
+
 namespace asyncbench {
 
-class pipeline_tracker {
+class pipeline_tracker final : public consumer_events {
 public:
     explicit pipeline_tracker(std::vector<std::string> stages);
 
     void on_acked(const std::string& business_id, std::int32_t partition, std::size_t bytes);
-    // Idempotent per (stage, id): a redelivered message finishing again is not counted twice.
-    void on_stage_finished(const std::string& stage, const std::string& business_id);
-    void on_partitions_assigned(int delta) { assigned_partitions_ += delta; }
-    // A consumer got an assignment (delta +1, possibly of zero partitions) or lost it (-1).
-    void on_member_assigned(int delta) { assigned_members_ += delta; }
-    void on_offset_reset() { ++offset_resets_; }
+    void on_stage_finished(const std::string& stage, const std::string& business_id) override;
+    void on_partitions_assigned(int delta) override { assigned_partitions_ += delta; }
+    void on_member_assigned(int delta) override { assigned_members_ += delta; }
+    void on_offset_reset() override { ++offset_resets_; }
     void on_backpressure() { ++backpressure_; }
     void on_unknown_delivery() { ++unknown_deliveries_; }
 

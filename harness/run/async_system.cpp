@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <stdexcept>
+#include <numeric>
 #include <thread>
 
 #include "harness/kafka/async_api.hpp"
@@ -26,20 +27,31 @@ public:
                         context.scenario.async.producer) {
         broker.create_topic(scenario_.async.topic, scenario_.async.partitions);
         broker.create_topic(scenario_.async.topic + ".dlt", 1);
+        std::vector<int> all_members(static_cast<std::size_t>(scenario_.async.consumers_per_group));
+        std::iota(all_members.begin(), all_members.end(), 0);
+        const bool static_assignment = !broker.supports_consumer_groups();
         for (const auto& stage : scenario_.workflow) {
-            auto group_id = fmt::format("asyncbench.{}.{}.{}", scenario_.name, stage.name,
-                                        context.run_id);
             groups_.push_back(std::make_unique<consumer_group>(
-                scenario_, stage, group_id, context.db, context.systems,
-                broker.bootstrap_servers(), dead_letters_, tracker_,
-                !broker.supports_consumer_groups()));
+                scenario_, stage, consumer_group_id(scenario_, stage, context.run_id),
+                context.db, context.systems, broker.bootstrap_servers(), dead_letters_,
+                tracker_, static_assignment, all_members));
+            if (!static_assignment) groups_.back()->start_at_end_of_topic();
         }
-        for (auto& group : groups_) group->start();
+        if (scenario_.async.worker_processes == 0) {
+            for (auto& group : groups_) group->start();
+        } else {
+            start_worker_processes(context, static_assignment);
+        }
         api_ = std::make_unique<async_api>(scenario_, context.plugin, context.db,
                                            broker.bootstrap_servers(), tracker_);
         api_->start();
     }
     ~async_system() override { stop(); }
+
+    worker_process* worker(int index) override {
+        if (index < 0 || index >= static_cast<int>(workers_.size())) return nullptr;
+        return workers_[static_cast<std::size_t>(index)].get();
+    }
 
     std::uint16_t port() const override { return api_->port(); }
 
@@ -50,6 +62,14 @@ public:
         const int partitions = scenario_.async.partitions * groups;
         const int members = scenario_.async.consumers_per_group * groups;
         const auto deadline = std::chrono::steady_clock::now() + timeout;
+        for (auto& worker : workers_) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            std::string why;
+            if (!worker->wait_ready(std::max(left, std::chrono::milliseconds(0)), why)) {
+                throw std::runtime_error(why);
+            }
+        }
         while (tracker_.assigned_partitions() < partitions ||
                tracker_.assigned_members() < members) {
             if (std::chrono::steady_clock::now() > deadline) {
@@ -75,6 +95,7 @@ public:
         stopped_ = true;
         undelivered_ = api_->stop();
         for (auto& group : groups_) group->stop();
+        for (auto& worker : workers_) worker->stop();
         dead_letters_.stop();
     }
 
@@ -90,6 +111,12 @@ public:
                 "its mock systems, consumers and database: compare the modes within this run; "
                 "for absolute latencies run the brokers on their own hosts (--kafka HOST:PORT)",
                 std::thread::hardware_concurrency()));
+        }
+        if (!workers_.empty()) {
+            notes.push_back(fmt::format(
+                "consumers ran in {} `asyncbench worker` processes (member m of each group in "
+                "process m mod {}); their logs are worker-<n>.log in the output folder",
+                workers_.size(), workers_.size()));
         }
         if (!broker_.supports_consumer_groups()) {
             notes.push_back(
@@ -129,11 +156,45 @@ public:
     }
 
 private:
+    // Workers get the scenario file with the effective client settings (command-line -X
+    // included) and attach to this mode's store; group offsets were anchored above.
+    void start_worker_processes(const system_context& context, bool static_assignment) {
+        const int processes = scenario_.async.worker_processes;
+        for (int i = 0; i < processes; ++i) {
+            std::vector<std::string> args = {
+                "worker", scenario_.source_path, "--bootstrap-servers",
+                broker_.bootstrap_servers(), "--run-id", context.run_id, "--process",
+                std::to_string(i), "--processes", std::to_string(processes)};
+            if (context.db_address.type == database_choice::kind::sqlite) {
+                args.insert(args.end(), {"--sqlite", context.db_address.location});
+            } else {
+                args.insert(args.end(), {"--postgres", context.db_address.location, "--schema",
+                                         context.db_address.schema});
+            }
+            for (const auto& [name, endpoint] : context.systems) {
+                args.insert(args.end(), {"--system", fmt::format("{}={}:{}", name, endpoint.host,
+                                                                 endpoint.port)});
+            }
+            for (const auto& [key, value] : scenario_.async.consumer) {
+                args.insert(args.end(), {"-X", fmt::format("consumer:{}={}", key, value)});
+            }
+            for (const auto& [key, value] : scenario_.async.producer) {
+                args.insert(args.end(), {"-X", fmt::format("producer:{}={}", key, value)});
+            }
+            if (static_assignment) args.push_back("--static-assignment");
+            if (spdlog::get_level() <= spdlog::level::debug) args.insert(args.begin(), "-v");
+            workers_.push_back(std::make_unique<worker_process>(
+                i, std::move(args), context.out_dir / fmt::format("worker-{}.log", i), tracker_));
+            workers_.back()->start();
+        }
+    }
+
     const scenario_config& scenario_;
     kafka_broker& broker_;
     pipeline_tracker tracker_;
     kafka_producer dead_letters_;
     std::vector<std::unique_ptr<consumer_group>> groups_;
+    std::vector<std::unique_ptr<worker_process>> workers_;
     std::unique_ptr<async_api> api_;
     bool stopped_ = false;
     int undelivered_ = 0;

@@ -2,6 +2,7 @@
 // What the runner needs from a mode, so the run's phases are written once for both: the sync
 // baseline and the Kafka pipeline differ only behind this interface.
 #include <chrono>
+#include <filesystem>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -10,7 +11,8 @@
 
 #include "harness/config/scenario_config.hpp"
 #include "harness/kafka/kafka_broker.hpp"
-#include "harness/store/store.hpp"
+#include "harness/run/worker_process.hpp"
+#include "harness/store/store_factory.hpp"
 #include "harness/workflow/workflow_executor.hpp"
 #include "scenarios/scenario_plugin.hpp"
 
@@ -32,6 +34,9 @@ public:
     virtual std::vector<std::string> warnings() const = 0;
     virtual std::map<std::string, std::string> producer_settings() const { return {}; }
     virtual std::map<std::string, std::string> consumer_settings() const { return {}; }
+    // Consumer worker process `index` (async.worker_processes), for worker faults; nullptr when
+    // consumers run inside the harness or the mode has none.
+    virtual worker_process* worker(int /*index*/) { return nullptr; }
 };
 
 struct system_context {
@@ -40,6 +45,8 @@ struct system_context {
     store& db;
     const system_directory& systems;
     std::string run_id;   // makes consumer group ids unique per run
+    store_address db_address;            // where worker processes attach
+    std::filesystem::path out_dir;       // worker process logs go here
 };
 
 std::unique_ptr<system_under_test> start_sync_system(const system_context& context);

@@ -20,7 +20,7 @@ CREATE TABLE effects (business_id TEXT NOT NULL, step TEXT NOT NULL,
 CREATE INDEX effects_by_id ON effects (business_id, step);
 CREATE TABLE stage_outcomes (business_id TEXT NOT NULL, stage TEXT NOT NULL,
     outcome TEXT NOT NULL, intended_us BIGINT, finished_us BIGINT, attempts INTEGER,
-    PRIMARY KEY (business_id, stage));
+    deliveries INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (business_id, stage));
 )sql";
 
 struct prepared_statement {
@@ -49,7 +49,8 @@ constexpr std::array<prepared_statement, 7> statements{{
     {"record_stage",
      "INSERT INTO stage_outcomes (business_id, stage, outcome, intended_us, finished_us, "
      "attempts) VALUES ($1, $2, $3, $4::bigint, $5::bigint, $6::integer) "
-     "ON CONFLICT (business_id, stage) DO NOTHING"},
+     "ON CONFLICT (business_id, stage) DO UPDATE SET deliveries = "
+     "stage_outcomes.deliveries + 1"},
     {"stages",
      "SELECT stage, outcome, intended_us, finished_us, attempts FROM stage_outcomes "
      "WHERE business_id = $1"},
@@ -211,9 +212,32 @@ private:
     std::string schema_;
 };
 
+// A transaction on its own connection holding EXCLUSIVE locks on the tables: reads go on,
+// every write waits; pooled writers then hold their connections and the rest time out waiting
+// for one, which is how an application sees a database that stopped answering.
+class postgres_write_block final : public write_block {
+public:
+    postgres_write_block(const pg_target& target, const std::string& quoted_schema)
+        : conn_(pg_connect(target)) {
+        exec(conn_.get(),
+             fmt::format("BEGIN; LOCK TABLE {0}.records, {0}.effects, {0}.stage_outcomes IN "
+                         "EXCLUSIVE MODE",
+                         quoted_schema)
+                 .c_str(),
+             "lock tables");
+    }
+    ~postgres_write_block() override {
+        PQclear(PQexec(conn_.get(), "ROLLBACK"));
+    }
+
+private:
+    pg_conn_ptr conn_;
+};
+
 class postgres_store final : public store {
 public:
-    postgres_store(const std::string& conninfo, int pool_size, std::string schema)
+    postgres_store(const std::string& conninfo, int pool_size, std::string schema,
+                   store_open mode)
         : schema_(std::move(schema)) {
         if (pool_size < 1) {
             throw store_error(fmt::format("PostgreSQL pool size {} is below 1", pool_size));
@@ -221,14 +245,20 @@ public:
         pg_target target = parse_pg_target(conninfo);
         pg_conn_ptr first = pg_connect(target);
         const std::string quoted = quote_identifier(first.get(), schema_);
+        quoted_schema_ = quoted;
         // One simple-query string runs as one implicit transaction: all or nothing.
-        const std::string setup = fmt::format(
-            "DROP SCHEMA IF EXISTS {0} CASCADE; CREATE SCHEMA {0}; SET search_path TO {0};{1}",
-            quoted, tables_sql);
+        const std::string setup =
+            mode == store_open::attach
+                ? fmt::format("SELECT 1 FROM {}.stage_outcomes LIMIT 1", quoted)
+                : fmt::format("DROP SCHEMA IF EXISTS {0} CASCADE; CREATE SCHEMA {0}; SET "
+                              "search_path TO {0};{1}",
+                              quoted, tables_sql);
         try {
-            exec(first.get(), setup.c_str(), "schema creation");
+            exec(first.get(), setup.c_str(),
+                 mode == store_open::attach ? "schema check" : "schema creation");
         } catch (const store_error& e) {
-            throw store_error(fmt::format("cannot create schema {} at {}: {}", schema_,
+            throw store_error(fmt::format("cannot {} schema {} at {}: {}",
+                                          mode == store_open::attach ? "use" : "create", schema_,
                                           target.describe(), e.what()));
         }
         const std::string search_path = "SET search_path TO " + quoted;
@@ -276,20 +306,34 @@ public:
         for (int row = 0; row < PQntuples(ids.get()); ++row) {
             result.ids_with_effects.emplace_back(PQgetvalue(ids.get(), row, 0));
         }
+        auto redeliveries = pg_check(conn.get(),
+                                     PQexec(conn.get(), "SELECT COALESCE(SUM(deliveries - 1), "
+                                                        "0) FROM stage_outcomes"),
+                                     "snapshot of redeliveries");
+        result.redeliveries = static_cast<std::uint64_t>(integer(redeliveries.get(), 0, 0));
         tx.commit();
         return result;
     }
 
+    std::unique_ptr<write_block> block_writes() override {
+        return std::make_unique<postgres_write_block>(pool_->target(), quoted_schema_);
+    }
+    std::string block_writes_description() const override {
+        return "EXCLUSIVE locks on the run's tables held by another connection: every write "
+               "waited, and writers beyond the pool timed out waiting for a connection";
+    }
+
 private:
     std::string schema_;
+    std::string quoted_schema_;
     std::shared_ptr<pg_connection_pool> pool_;
 };
 
 }  // namespace
 
 std::unique_ptr<store> open_postgres_store(const std::string& conninfo, int pool_size,
-                                           const std::string& schema) {
-    return std::make_unique<postgres_store>(conninfo, pool_size, schema);
+                                           const std::string& schema, store_open mode) {
+    return std::make_unique<postgres_store>(conninfo, pool_size, schema, mode);
 }
 
 }  // namespace asyncbench

@@ -20,7 +20,10 @@ namespace asyncbench {
 // Throws store_error naming host, port and database (never the password) with libpq's message
 // when it cannot connect or create the schema. The store and its sessions are thread-safe in the
 // sense of store.hpp; sessions may outlive the store (they share ownership of the pool).
+// With store_open::attach the schema must exist (another process created it) and is used as
+// it is.
 std::unique_ptr<store> open_postgres_store(const std::string& conninfo, int pool_size,
-                                           const std::string& schema);
+                                           const std::string& schema,
+                                           store_open mode = store_open::create);
 
 }  // namespace asyncbench

@@ -20,7 +20,7 @@ CREATE TABLE IF NOT EXISTS effects (business_id TEXT NOT NULL, step TEXT NOT NUL
 CREATE INDEX IF NOT EXISTS effects_by_id ON effects (business_id, step);
 CREATE TABLE IF NOT EXISTS stage_outcomes (business_id TEXT NOT NULL, stage TEXT NOT NULL,
     outcome TEXT NOT NULL, intended_us INTEGER, finished_us INTEGER, attempts INTEGER,
-    PRIMARY KEY (business_id, stage));
+    deliveries INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (business_id, stage));
 )sql";
 
 // SQLite admits one writer at a time. Serialising writers on an in-process mutex gives the same
@@ -163,8 +163,10 @@ public:
     void record_stage(const std::string& id, const stage_record& record) override {
         transaction tx(db_, writers_);
         statement write(db_,
-                        "INSERT OR IGNORE INTO stage_outcomes (business_id, stage, outcome, "
-                        "intended_us, finished_us, attempts) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+                        "INSERT INTO stage_outcomes (business_id, stage, outcome, "
+                        "intended_us, finished_us, attempts) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+                        "ON CONFLICT (business_id, stage) DO UPDATE SET deliveries = "
+                        "deliveries + 1");
         write.bind(1, id)
             .bind(2, record.stage)
             .bind(3, std::string(outcome_name(record.outcome)))
@@ -198,9 +200,36 @@ private:
     std::mutex& writers_;
 };
 
+// An open write transaction on its own connection: other connections' writes wait for it
+// (busy timeout), reads go on (WAL).
+class sqlite_write_block final : public write_block {
+public:
+    explicit sqlite_write_block(const std::string& path) : db_(open_connection(path)) {
+        try {
+            exec(db_, "BEGIN EXCLUSIVE");
+        } catch (...) {
+            sqlite3_close(db_);
+            throw;
+        }
+    }
+    ~sqlite_write_block() override {
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        sqlite3_close(db_);
+    }
+
+private:
+    sqlite3* db_;
+};
+
 class sqlite_store final : public store {
 public:
-    explicit sqlite_store(std::string path) : path_(std::move(path)) {
+    sqlite_store(std::string path, store_open mode) : path_(std::move(path)) {
+        if (mode == store_open::attach) {
+            if (!std::filesystem::exists(path_)) {
+                throw store_error(fmt::format("no SQLite database at {} to attach to", path_));
+            }
+            return;
+        }
         std::error_code ec;
         for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix, ec);
         sqlite3* db = open_connection(path_);
@@ -234,6 +263,9 @@ public:
                                  "SELECT COUNT(*) FROM (SELECT 1 FROM effects GROUP BY "
                                  "business_id, step HAVING COUNT(*) > 1)");
             if (duplicates.step()) result.duplicate_effects = duplicates.integer(0);
+            statement redeliveries(db, "SELECT COALESCE(SUM(deliveries - 1), 0) FROM "
+                                       "stage_outcomes");
+            if (redeliveries.step()) result.redeliveries = redeliveries.integer(0);
             statement ids(db, "SELECT DISTINCT business_id FROM effects");
             while (ids.step()) result.ids_with_effects.push_back(ids.text(0));
         } catch (...) {
@@ -244,6 +276,14 @@ public:
         return result;
     }
 
+    std::unique_ptr<write_block> block_writes() override {
+        return std::make_unique<sqlite_write_block>(path_);
+    }
+    std::string block_writes_description() const override {
+        return "an exclusive SQLite write transaction held open: every write waited (up to the "
+               "30 s busy timeout, then failed and was retried)";
+    }
+
 private:
     std::string path_;
     std::mutex writers_;
@@ -251,8 +291,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<store> open_sqlite_store(const std::string& path) {
-    return std::make_unique<sqlite_store>(path);
+std::unique_ptr<store> open_sqlite_store(const std::string& path, store_open mode) {
+    return std::make_unique<sqlite_store>(path, mode);
 }
 
 }  // namespace asyncbench

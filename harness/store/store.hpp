@@ -34,6 +34,21 @@ struct store_snapshot {
     std::map<std::string, std::vector<stage_record>> stages_by_id;
     std::uint64_t duplicate_effects = 0;   // (id, step) pairs with more than one effect row
     std::vector<std::string> ids_with_effects;  // every business id that left any effect
+    // Stage outcomes recorded again for an already finished (id, stage): redeliveries that
+    // the first-outcome-wins rule absorbed.
+    std::uint64_t redeliveries = 0;
+};
+
+// Held by the database fault: while it lives, every write to the store waits (and fails once
+// the backend's own wait limit passes). Destroying it releases the writers.
+class write_block {
+public:
+    virtual ~write_block() = default;
+};
+
+enum class store_open {
+    create,   // a fresh database: reset when it exists
+    attach,   // one another process created: used as it is (worker processes)
 };
 
 // One connection, used by one thread at a time. Every method throws store_error on failure.
@@ -61,9 +76,14 @@ public:
     // Thread-safe.
     virtual std::unique_ptr<store_session> open_session() = 0;
     virtual store_snapshot snapshot() = 0;
+    // Takes the lock described by write_block on its own connection. Throws store_error.
+    virtual std::unique_ptr<write_block> block_writes() = 0;
+    // One phrase for reports: what block_writes() does to this backend.
+    virtual std::string block_writes_description() const = 0;
 };
 
-// SQLite in `path` (created, or reset when it exists). Throws store_error naming the path.
-std::unique_ptr<store> open_sqlite_store(const std::string& path);
+// SQLite in `path` (created or reset, or attached as it is). Throws store_error naming the path.
+std::unique_ptr<store> open_sqlite_store(const std::string& path,
+                                         store_open mode = store_open::create);
 
 }  // namespace asyncbench

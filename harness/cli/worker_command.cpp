@@ -1,0 +1,146 @@
+#include "harness/cli/worker_command.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <fmt/format.h>
+#include <iostream>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <thread>
+
+#include "harness/config/scenario_loader.hpp"
+#include "harness/kafka/consumer_group.hpp"
+#include "harness/run/infrastructure_options.hpp"
+#include "harness/run/worker_protocol.hpp"
+#include "harness/store/store_factory.hpp"
+
+namespace asyncbench {
+namespace {
+
+std::optional<std::pair<std::string, network_endpoint>> parse_system(const std::string& text) {
+    const auto equals = text.find('=');
+    const auto colon = text.rfind(':');
+    if (equals == std::string::npos || colon == std::string::npos || colon < equals) {
+        return std::nullopt;
+    }
+    int port = 0;
+    const auto digits = std::string_view(text).substr(colon + 1);
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+    if (ec != std::errc() || end != digits.data() + digits.size() || port < 1 || port > 65535) {
+        return std::nullopt;
+    }
+    return std::make_pair(text.substr(0, equals),
+                          network_endpoint{text.substr(equals + 1, colon - equals - 1),
+                                           static_cast<std::uint16_t>(port)});
+}
+
+int fail(const std::string& message, int code) {
+    std::cerr << "error: " << message << "\n";
+    return code;
+}
+
+}  // namespace
+
+int worker_command(const worker_options& options) {
+    // stdout carries the event protocol; every log line goes to stderr (the worker's log file).
+    auto level = spdlog::get_level();
+    spdlog::set_default_logger(spdlog::stderr_color_mt("worker"));
+    spdlog::set_level(level);
+    spdlog::set_pattern("%H:%M:%S.%e %^%l%$ [worker %P] %v");
+    // Blocked before any thread starts, so every thread inherits the mask and sigwait below is
+    // the only place these signals arrive.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+    auto loaded = load_scenario(options.scenario_path);
+    if (auto* errors = std::get_if<std::vector<config_error>>(&loaded)) {
+        for (const auto& error : *errors) std::cerr << format_config_error(error) << "\n";
+        return 2;
+    }
+    auto scenario = std::get<scenario_config>(std::move(loaded));
+    std::vector<std::string> errors = apply_client_settings(scenario.async, options.client_settings);
+    if (options.processes < 1 || options.process < 0 || options.process >= options.processes) {
+        errors.push_back(fmt::format("--process {} is not in 0..{}", options.process,
+                                     options.processes - 1));
+    }
+    if (options.sqlite.empty() == options.postgres.empty()) {
+        errors.push_back("give the mode's database: --sqlite FILE or --postgres URL --schema S");
+    }
+    system_directory systems;
+    for (const auto& text : options.systems) {
+        if (auto system = parse_system(text)) {
+            systems.insert(*system);
+        } else {
+            errors.push_back(fmt::format("--system '{}': expected NAME=HOST:PORT", text));
+        }
+    }
+    for (const auto& system : scenario.systems) {
+        if (!systems.contains(system.name)) {
+            errors.push_back(fmt::format("no --system given for '{}'", system.name));
+        }
+    }
+    if (!errors.empty()) {
+        for (const auto& error : errors) std::cerr << "error: " << error << "\n";
+        return 2;
+    }
+
+    std::vector<int> members;
+    for (int m = options.process; m < scenario.async.consumers_per_group; m += options.processes) {
+        members.push_back(m);
+    }
+    event_line_writer events(STDOUT_FILENO);
+    try {
+        store_address address;
+        address.type = options.sqlite.empty() ? database_choice::kind::postgres
+                                              : database_choice::kind::sqlite;
+        address.location = options.sqlite.empty() ? options.postgres : options.sqlite;
+        address.schema = options.schema;
+        const int connections = static_cast<int>(members.size() * scenario.workflow.size()) + 1;
+        auto db = open_store(address, connections, store_open::attach);
+        kafka_producer dead_letters("dead-letter producer", options.bootstrap_servers,
+                                    scenario.async.producer);
+        std::vector<std::unique_ptr<consumer_group>> groups;
+        for (const auto& stage : scenario.workflow) {
+            groups.push_back(std::make_unique<consumer_group>(
+                scenario, stage, consumer_group_id(scenario, stage, options.run_id), *db,
+                systems, options.bootstrap_servers, dead_letters, events,
+                options.static_assignment, members));
+        }
+        for (auto& group : groups) group->start();
+        spdlog::info("worker {} of {}: pid {}, members {} of each of {} group(s)",
+                     options.process, options.processes, ::getpid(), members.size(),
+                     groups.size());
+        // Ready once every member of every group has its assignment; the harness waits for it.
+        const int expected = static_cast<int>(members.size() * groups.size());
+        std::thread announce([&events, expected] {
+            while (events.members() < expected) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            }
+            events.ready();
+        });
+        int signal = 0;
+        sigwait(&stop_signals, &signal);
+        spdlog::info("worker {}: signal {}, finishing the messages in hand", options.process,
+                     signal);
+        for (auto& group : groups) group->stop();
+        if (announce.joinable()) announce.detach();  // may never see every member assigned
+        const int undelivered = dead_letters.stop();
+        if (undelivered > 0) {
+            spdlog::warn("worker {}: {} dead letters undelivered at shutdown", options.process,
+                         undelivered);
+        }
+        spdlog::info("worker {}: stopped", options.process);
+        std::cout.flush();
+        // The announce thread may still be polling; leave without unwinding it.
+        std::_Exit(0);
+    } catch (const std::exception& e) {
+        return fail(fmt::format("worker {}: {}", options.process, e.what()), 1);
+    }
+}
+
+}  // namespace asyncbench

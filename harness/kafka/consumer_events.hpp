@@ -1,0 +1,21 @@
+#pragma once
+// What consumer workers report as they go. In one process the pipeline_tracker receives it
+// directly; a worker process forwards it to the harness over a pipe (worker_event_pipe), so
+// the harness's live view is the same whether consumers run as threads or as processes.
+// Implementations are thread-safe: every worker thread calls them.
+#include <string>
+
+namespace asyncbench {
+
+class consumer_events {
+public:
+    virtual ~consumer_events() = default;
+    // Idempotent per (stage, id): a redelivered message finishing again is not counted twice.
+    virtual void on_stage_finished(const std::string& stage, const std::string& business_id) = 0;
+    virtual void on_partitions_assigned(int delta) = 0;
+    // A consumer got an assignment (delta +1, possibly of zero partitions) or lost it (-1).
+    virtual void on_member_assigned(int delta) = 0;
+    virtual void on_offset_reset() = 0;
+};
+
+}  // namespace asyncbench

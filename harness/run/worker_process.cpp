@@ -1,0 +1,267 @@
+#include "harness/run/worker_process.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fmt/format.h>
+#include <fstream>
+#include <spdlog/spdlog.h>
+#include <stdexcept>
+
+#include "harness/run/worker_protocol.hpp"
+
+extern char** environ;
+
+namespace asyncbench {
+namespace {
+
+// Forwards events to the real sink while counting what this process announced.
+class counting_sink final : public consumer_events {
+public:
+    counting_sink(consumer_events& sink, std::mutex& mutex, int& members, int& partitions)
+        : sink_(sink), mutex_(mutex), members_(members), partitions_(partitions) {}
+    void on_stage_finished(const std::string& stage, const std::string& id) override {
+        sink_.on_stage_finished(stage, id);
+    }
+    void on_partitions_assigned(int delta) override {
+        {
+            std::lock_guard lock(mutex_);
+            partitions_ += delta;
+        }
+        sink_.on_partitions_assigned(delta);
+    }
+    void on_member_assigned(int delta) override {
+        {
+            std::lock_guard lock(mutex_);
+            members_ += delta;
+        }
+        sink_.on_member_assigned(delta);
+    }
+    void on_offset_reset() override { sink_.on_offset_reset(); }
+
+private:
+    consumer_events& sink_;
+    std::mutex& mutex_;
+    int& members_;
+    int& partitions_;
+};
+
+std::string describe_status(int status) {
+    if (WIFEXITED(status)) return fmt::format("exit {}", WEXITSTATUS(status));
+    if (WIFSIGNALED(status)) return fmt::format("killed by signal {}", WTERMSIG(status));
+    return "unknown status";
+}
+
+std::string log_tail(const std::filesystem::path& path, std::size_t lines) {
+    std::ifstream input(path);
+    std::vector<std::string> all;
+    for (std::string line; std::getline(input, line);) all.push_back(line);
+    std::string out;
+    for (std::size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) {
+        out += all[i] + "\n";
+    }
+    return out;
+}
+
+}  // namespace
+
+std::filesystem::path worker_executable() {
+    if (const char* exe = std::getenv("ASYNCBENCH_WORKER_EXE"); exe && *exe) return exe;
+    return std::filesystem::read_symlink("/proc/self/exe");
+}
+
+worker_process::worker_process(int index, std::vector<std::string> arguments,
+                               std::filesystem::path log_path, consumer_events& sink)
+    : index_(index),
+      arguments_(std::move(arguments)),
+      log_path_(std::move(log_path)),
+      sink_(sink) {}
+
+worker_process::~worker_process() { stop(); }
+
+void worker_process::start() {
+    const std::string exe = worker_executable().string();
+    int out[2];
+    if (::pipe2(out, O_CLOEXEC) != 0) {
+        throw std::runtime_error(fmt::format("worker {}: pipe: {}", index_, std::strerror(errno)));
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+    posix_spawn_file_actions_addopen(&actions, 2, log_path_.c_str(),
+                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
+    // Nothing else may be inherited: a child holding a dup of a mock's listening socket would
+    // keep it listening through a "refuse" outage, and connections would hang, not be refused.
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    std::vector<std::string> args;
+    args.push_back(exe);
+    args.insert(args.end(), arguments_.begin(), arguments_.end());
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    const int rc = ::posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(out[1]);
+    if (rc != 0) {
+        ::close(out[0]);
+        throw std::runtime_error(
+            fmt::format("cannot start worker process {} ({}): {}", index_, exe, std::strerror(rc)));
+    }
+    if (reader_.joinable()) reader_.join();  // the previous process's reader saw its EOF
+    std::lock_guard lock(mutex_);
+    pid_ = pid;
+    ready_ = false;
+    reader_done_ = false;
+    reader_ = std::thread([this, fd = out[0]] { read_events(fd); });
+    spdlog::debug("worker {} started as pid {}", index_, pid);
+}
+
+void worker_process::read_events(int fd) {
+    counting_sink sink(sink_, mutex_, members_, partitions_);
+    std::string pending;
+    char buffer[8192];
+    while (true) {
+        const auto n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        pending.append(buffer, static_cast<std::size_t>(n));
+        std::size_t start = 0;
+        for (auto end = pending.find('\n'); end != std::string::npos;
+             end = pending.find('\n', start)) {
+            bool ready = false;
+            apply_event_line(std::string_view(pending).substr(start, end - start), sink, ready);
+            if (ready) {
+                std::lock_guard lock(mutex_);
+                ready_ = true;
+            }
+            start = end + 1;
+        }
+        pending.erase(0, start);
+    }
+    ::close(fd);
+    // The process is gone (or closed its stdout): take back what it announced. A cut last
+    // line (kill -9 mid-write) stays in `pending` and is ignored.
+    int members = 0;
+    int partitions = 0;
+    {
+        std::lock_guard lock(mutex_);
+        std::swap(members, members_);
+        std::swap(partitions, partitions_);
+        ready_ = false;
+        reader_done_ = true;
+    }
+    if (members != 0) sink_.on_member_assigned(-members);
+    if (partitions != 0) sink_.on_partitions_assigned(-partitions);
+}
+
+bool worker_process::wait_ready(std::chrono::milliseconds timeout, std::string& why) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        {
+            std::lock_guard lock(mutex_);
+            if (ready_) return true;
+            if (reader_done_) {
+                reap(true);
+                why = fmt::format("worker process {} ended ({}) before it was ready; the end of "
+                                  "{}:\n{}",
+                                  index_, last_exit_, log_path_.string(), log_tail(log_path_, 15));
+                return false;
+            }
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    why = fmt::format("worker process {} was not ready within {} ms; see {}", index_,
+                      timeout.count(), log_path_.string());
+    return false;
+}
+
+pid_t worker_process::pid() const {
+    std::lock_guard lock(mutex_);
+    return pid_;
+}
+
+bool worker_process::running() const {
+    std::lock_guard lock(mutex_);
+    return pid_ != 0;
+}
+
+// mutex_ held.
+void worker_process::reap(bool block) {
+    if (pid_ == 0) return;
+    int status = 0;
+    const pid_t done = ::waitpid(pid_, &status, block ? 0 : WNOHANG);
+    if (done == pid_) {
+        last_exit_ = describe_status(status);
+        pid_ = 0;
+    }
+}
+
+pid_t worker_process::kill_hard() {
+    pid_t killed = 0;
+    {
+        std::lock_guard lock(mutex_);
+        if (pid_ == 0) return 0;
+        killed = pid_;
+        ::kill(pid_, SIGKILL);
+        reap(true);
+    }
+    if (reader_.joinable()) reader_.join();
+    return killed;
+}
+
+void worker_process::pause() {
+    std::lock_guard lock(mutex_);
+    if (pid_ != 0) ::kill(pid_, SIGSTOP);
+}
+
+void worker_process::resume() {
+    std::lock_guard lock(mutex_);
+    if (pid_ != 0) ::kill(pid_, SIGCONT);
+}
+
+void worker_process::stop(std::chrono::milliseconds grace) {
+    pid_t pid = 0;
+    {
+        std::lock_guard lock(mutex_);
+        pid = pid_;
+        if (pid != 0) {
+            ::kill(pid, SIGCONT);  // a paused worker could not act on SIGTERM
+            ::kill(pid, SIGTERM);
+        }
+    }
+    if (pid != 0) {
+        const auto deadline = std::chrono::steady_clock::now() + grace;
+        while (true) {
+            {
+                std::lock_guard lock(mutex_);
+                reap(false);
+                if (pid_ == 0) break;
+                if (std::chrono::steady_clock::now() > deadline) {
+                    spdlog::warn("worker process {} (pid {}) did not stop within {} ms of "
+                                 "SIGTERM; killing it",
+                                 index_, pid, grace.count());
+                    ::kill(pid_, SIGKILL);
+                    reap(true);
+                    break;
+                }
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+    }
+    if (reader_.joinable()) reader_.join();
+}
+
+std::string worker_process::last_exit() const {
+    std::lock_guard lock(mutex_);
+    return last_exit_;
+}
+
+}  // namespace asyncbench
