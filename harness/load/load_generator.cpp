@@ -84,7 +84,7 @@ class load_run {
 public:
     load_run(const load_spec& spec, const load_target& target,
              const request_factory& make_request, load_progress& progress,
-             const std::atomic<bool>& cancel)
+             const std::atomic<bool>& cancel, const std::vector<load_window>& windows)
         : spec_(spec),
           target_(target),
           make_request_(make_request),
@@ -93,7 +93,9 @@ public:
           plan_(make_open_load_plan(spec)),
           host_header_(target.host + ":" + std::to_string(target.port)),
           scheduler_timer_(ioc_),
-          supervisor_timer_(ioc_) {}
+          supervisor_timer_(ioc_) {
+        for (const auto& window : windows) series_.add_window(window.start, window.end);
+    }
 
     load_report run();
 
@@ -109,7 +111,7 @@ private:
     void stop_sending();
     void wake_idle_workers();
     void record_completion(const pending_request& request, request_outcome outcome,
-                           std::optional<steady::time_point> write_start);
+                           std::optional<steady::time_point> write_start, int status);
     std::int64_t epoch_us(steady::time_point t) const {
         return t0_epoch_us_ +
                std::chrono::duration_cast<std::chrono::microseconds>(t - t0_).count();
@@ -177,6 +179,7 @@ load_report load_run::run() {
     progress_.phase.store(3);
 
     report_.series = series_.build();
+    report_.windows = series_.windows();
     if (first_send_) {
         report_.first_send_epoch_us = epoch_us(*first_send_);
     }
@@ -395,18 +398,18 @@ asio::awaitable<void> load_run::execute(connection& conn, pending_request& reque
     if (needs_reconnect(outcome) || !keep_alive) {
         conn.close();  // harmless on a stream whose connect failed
     }
-    record_completion(request, outcome, write_start);
+    record_completion(request, outcome, write_start, status);
 }
 
 void load_run::record_completion(const pending_request& request, request_outcome outcome,
-                                 std::optional<steady::time_point> write_start) {
+                                 std::optional<steady::time_point> write_start, int status) {
     const auto done = steady::now();
     const std::uint64_t latency_us = to_us(done - request.intended);
     const bool ok = outcome == request_outcome::ok;
 
     progress_.in_flight.fetch_sub(1, std::memory_order_relaxed);
     (ok ? progress_.ok : progress_.errors).fetch_add(1, std::memory_order_relaxed);
-    series_.on_completed(done - t0_, outcome, latency_us);
+    series_.on_completed(done - t0_, outcome, latency_us, status);
     if (ok) {
         report_.accepted.push_back(accepted_request{request.request.business_id,
                                                     epoch_us(request.intended), request.measured});
@@ -415,6 +418,7 @@ void load_run::record_completion(const pending_request& request, request_outcome
         return;
     }
     count_outcome(report_.errors, outcome);
+    if (status == 503) ++report_.errors.status_503;
     if (ok) {
         ++report_.measured_ok;
         report_.latency_us.record(latency_us);
@@ -429,8 +433,8 @@ void load_run::record_completion(const pending_request& request, request_outcome
 
 load_report run_load(const load_spec& spec, const load_target& target,
                      const request_factory& make_request, load_progress& progress,
-                     const std::atomic<bool>& cancel) {
-    load_run run(spec, target, make_request, progress, cancel);
+                     const std::atomic<bool>& cancel, const std::vector<load_window>& windows) {
+    load_run run(spec, target, make_request, progress, cancel, windows);
     return run.run();
 }
 

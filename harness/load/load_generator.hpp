@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "harness/config/scenario_config.hpp"
+#include "harness/load/second_series.hpp"
 #include "harness/result/run_result.hpp"
 #include "harness/stats/histogram.hpp"
 #include "scenarios/scenario_plugin.hpp"
@@ -54,6 +55,13 @@ struct load_report {
     std::vector<second_sample> series;    // every second from warm-up start; backlog left 0
     std::vector<accepted_request> accepted;   // all phases
     std::int64_t first_send_epoch_us = 0;
+    std::vector<window_tally> windows;    // as requested, in the same order
+};
+
+// A span of the run, as offsets from the start of warm-up, to tally answers in separately.
+struct load_window {
+    std::chrono::nanoseconds start{0};
+    std::chrono::nanoseconds end{0};
 };
 
 // Every request carries the header "X-Intended-Send-Us: <epoch microseconds>" so the system
@@ -61,6 +69,7 @@ struct load_report {
 // done and every request has been answered or timed out, or `cancel` becomes true.
 load_report run_load(const load_spec& spec, const load_target& target,
                      const request_factory& make_request, load_progress& progress,
-                     const std::atomic<bool>& cancel);
+                     const std::atomic<bool>& cancel,
+                     const std::vector<load_window>& windows = {});
 
 }  // namespace asyncbench

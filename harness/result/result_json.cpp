@@ -6,6 +6,7 @@
 #include <exception>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -59,6 +60,7 @@ json::object errors_to_json(const error_counts& e) {
     o["io"] = e.io;
     o["status_4xx"] = e.status_4xx;
     o["status_5xx"] = e.status_5xx;
+    o["status_503"] = e.status_503;
     return o;
 }
 
@@ -82,6 +84,7 @@ json::object reconciliation_to_json(const reconciliation_result& r) {
     o["dead_lettered"] = r.dead_lettered;
     o["duplicate_effects"] = r.duplicate_effects;
     o["unacknowledged_processed"] = r.unacknowledged_processed;
+    o["redeliveries_absorbed"] = r.redeliveries_absorbed;
     o["lost_ids"] = strings_to_json(r.lost_ids);
     json::array calls;
     for (const auto& c : r.calls) calls.emplace_back(call_to_json(c));
@@ -98,6 +101,51 @@ json::object sample_to_json(const second_sample& s) {
     o["p50_us"] = number_or_null(s.p50_us);
     o["p99_us"] = number_or_null(s.p99_us);
     o["backlog"] = s.backlog;
+    return o;
+}
+
+json::value optional_number(const std::optional<double>& v) {
+    if (!v) return nullptr;
+    return number_or_null(*v);
+}
+
+json::object fault_record_to_json(const fault_record& f) {
+    json::object o;
+    o["name"] = f.name;
+    o["kind"] = f.kind;
+    o["target"] = f.target;
+    o["start_s"] = number_or_null(f.start_s);
+    o["end_s"] = number_or_null(f.end_s);
+    o["action"] = f.action;
+    o["applied"] = f.applied;
+    json::object calls;
+    for (const auto& [operation, n] : f.calls_during) calls[operation] = n;
+    o["calls_during"] = std::move(calls);
+    return o;
+}
+
+json::object window_to_json(const window_stats& w) {
+    json::object o;
+    o["start_s"] = number_or_null(w.start_s);
+    o["end_s"] = number_or_null(w.end_s);
+    o["answered"] = w.answered;
+    o["ok"] = w.ok;
+    o["rejected_503"] = w.rejected_503;
+    o["availability"] = number_or_null(w.availability);
+    o["latency_us"] = latency_to_json(w.latency_us);
+    o["peak_backlog"] = w.peak_backlog;
+    return o;
+}
+
+json::object fault_impact_to_json(const fault_impact& f) {
+    json::object o;
+    o["fault"] = f.fault;
+    o["before"] = window_to_json(f.before);
+    o["during"] = window_to_json(f.during);
+    o["after"] = window_to_json(f.after);
+    o["backlog_recovered_s"] = optional_number(f.backlog_recovered_s);
+    o["latency_recovered_s"] = optional_number(f.latency_recovered_s);
+    o["latency_reference"] = f.latency_reference;
     return o;
 }
 
@@ -118,6 +166,12 @@ json::object mode_to_json(const mode_result& m) {
     json::array series;
     for (const auto& s : m.series) series.emplace_back(sample_to_json(s));
     o["series"] = std::move(series);
+    json::array faults;
+    for (const auto& f : m.faults) faults.emplace_back(fault_record_to_json(f));
+    o["faults"] = std::move(faults);
+    json::array impacts;
+    for (const auto& f : m.fault_impacts) impacts.emplace_back(fault_impact_to_json(f));
+    o["fault_impacts"] = std::move(impacts);
     o["warnings"] = strings_to_json(m.warnings);
     o["valid"] = m.valid;
     o["invalid_reasons"] = strings_to_json(m.invalid_reasons);
@@ -157,6 +211,7 @@ json::object settings_to_json(const run_settings& s) {
     o["async_partitions"] = s.async_partitions;
     o["async_consumers_per_group"] = s.async_consumers_per_group;
     o["stages"] = strings_to_json(s.stages);
+    o["async_worker_processes"] = s.async_worker_processes;
     o["producer_settings"] = string_map_to_json(s.producer_settings);
     o["consumer_settings"] = string_map_to_json(s.consumer_settings);
     return o;
@@ -267,6 +322,19 @@ public:
         }
         return out;
     }
+    // null stands for "none" (and so does a non-finite double, written as null).
+    std::optional<double> optional_number(std::string_view key) const {
+        if (at(key).is_null()) return std::nullopt;
+        return number(key);
+    }
+    std::map<std::string, std::uint64_t> u64_map(std::string_view key) const {
+        std::map<std::string, std::uint64_t> out;
+        const auto o = object(key);
+        for (const auto& kv : *o.object_) {
+            out[std::string(kv.key())] = u64_of(kv.value(), o.name(kv.key()));
+        }
+        return out;
+    }
     std::map<std::string, std::string> string_map(std::string_view key) const {
         std::map<std::string, std::string> out;
         const auto o = object(key);
@@ -309,17 +377,25 @@ latency_summary read_latency(const object_reader& o) {
     return l;
 }
 
-error_counts read_errors(const object_reader& o) {
+// Keys added in version 2 are read only from version-2 files; a version-1 file leaves them at
+// their defaults (no faults, zero counts), which is what a run without those features records.
+struct version_info {
+    int version = result_schema_version;
+    bool has_v2() const { return version >= 2; }
+};
+
+error_counts read_errors(const object_reader& o, version_info v) {
     error_counts e;
     e.connect = o.u64("connect");
     e.timeout = o.u64("timeout");
     e.io = o.u64("io");
     e.status_4xx = o.u64("status_4xx");
     e.status_5xx = o.u64("status_5xx");
+    if (v.has_v2()) e.status_503 = o.u64("status_503");
     return e;
 }
 
-reconciliation_result read_reconciliation(const object_reader& o) {
+reconciliation_result read_reconciliation(const object_reader& o, version_info v) {
     reconciliation_result r;
     r.accepted = o.u64("accepted");
     r.completed = o.u64("completed");
@@ -328,6 +404,7 @@ reconciliation_result read_reconciliation(const object_reader& o) {
     r.dead_lettered = o.u64("dead_lettered");
     r.duplicate_effects = o.u64("duplicate_effects");
     r.unacknowledged_processed = o.u64("unacknowledged_processed");
+    if (v.has_v2()) r.redeliveries_absorbed = o.u64("redeliveries_absorbed");
     r.lost_ids = o.strings("lost_ids");
     const auto& calls = o.array("calls");
     for (std::size_t i = 0; i < calls.size(); ++i) {
@@ -344,7 +421,57 @@ reconciliation_result read_reconciliation(const object_reader& o) {
     return r;
 }
 
-mode_result read_mode(const object_reader& o) {
+fault_record read_fault_record(const object_reader& o) {
+    fault_record f;
+    f.name = o.string("name");
+    f.kind = o.string("kind");
+    f.target = o.string("target");
+    f.start_s = o.number("start_s");
+    f.end_s = o.number("end_s");
+    f.action = o.string("action");
+    f.applied = o.boolean("applied");
+    f.calls_during = o.u64_map("calls_during");
+    return f;
+}
+
+window_stats read_window(const object_reader& o) {
+    window_stats w;
+    w.start_s = o.number("start_s");
+    w.end_s = o.number("end_s");
+    w.answered = o.u64("answered");
+    w.ok = o.u64("ok");
+    w.rejected_503 = o.u64("rejected_503");
+    w.availability = o.number("availability");
+    w.latency_us = read_latency(o.object("latency_us"));
+    w.peak_backlog = o.i64("peak_backlog");
+    return w;
+}
+
+fault_impact read_fault_impact(const object_reader& o) {
+    fault_impact f;
+    f.fault = o.string("fault");
+    f.before = read_window(o.object("before"));
+    f.during = read_window(o.object("during"));
+    f.after = read_window(o.object("after"));
+    f.backlog_recovered_s = o.optional_number("backlog_recovered_s");
+    f.latency_recovered_s = o.optional_number("latency_recovered_s");
+    f.latency_reference = o.string("latency_reference");
+    return f;
+}
+
+// Each element of the array `key` read by `read_one` from its own object_reader.
+template <class T, class Read>
+std::vector<T> read_objects(const object_reader& o, std::string_view key, Read read_one) {
+    std::vector<T> out;
+    const auto& a = o.array(key);
+    out.reserve(a.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        out.push_back(read_one(object_reader(a[i], o.name(key) + "[" + std::to_string(i) + "]")));
+    }
+    return out;
+}
+
+mode_result read_mode(const object_reader& o, version_info v) {
     mode_result m;
     m.mode = o.string("mode");
     m.api_latency_us = read_latency(o.object("api_latency_us"));
@@ -354,8 +481,8 @@ mode_result read_mode(const object_reader& o) {
     m.achieved_per_s = o.number("achieved_per_s");
     m.availability = o.number("availability");
     m.requests = o.u64("requests");
-    m.errors = read_errors(o.object("errors"));
-    m.reconciliation = read_reconciliation(o.object("reconciliation"));
+    m.errors = read_errors(o.object("errors"), v);
+    m.reconciliation = read_reconciliation(o.object("reconciliation"), v);
     m.drain_s = o.number("drain_s");
     m.time_to_full_completion_s = o.number("time_to_full_completion_s");
     const auto& series = o.array("series");
@@ -371,6 +498,10 @@ mode_result read_mode(const object_reader& o) {
         sample.p99_us = s.number("p99_us");
         sample.backlog = s.i64("backlog");
         m.series.push_back(sample);
+    }
+    if (v.has_v2()) {
+        m.faults = read_objects<fault_record>(o, "faults", read_fault_record);
+        m.fault_impacts = read_objects<fault_impact>(o, "fault_impacts", read_fault_impact);
     }
     m.warnings = o.strings("warnings");
     m.valid = o.boolean("valid");
@@ -395,7 +526,7 @@ environment_info read_environment(const object_reader& o) {
     return e;
 }
 
-run_settings read_settings(const object_reader& o) {
+run_settings read_settings(const object_reader& o, version_info v) {
     run_settings s;
     s.load_model = o.string("load_model");
     s.rate_per_s = o.number("rate_per_s");
@@ -407,6 +538,7 @@ run_settings read_settings(const object_reader& o) {
     s.async_partitions = o.i32("async_partitions");
     s.async_consumers_per_group = o.i32("async_consumers_per_group");
     s.stages = o.strings("stages");
+    if (v.has_v2()) s.async_worker_processes = o.i32("async_worker_processes");
     s.producer_settings = o.string_map("producer_settings");
     s.consumer_settings = o.string_map("consumer_settings");
     return s;
@@ -417,21 +549,25 @@ run_result read_result(const json::value& doc) {
     run_result r;
     // The version first: a file from another version should say so, not "missing field".
     const auto& version = top.at("schema_version");
-    if (!version.is_int64() || version.get_int64() != result_schema_version) {
+    if (!version.is_int64() || version.get_int64() < oldest_readable_schema_version ||
+        version.get_int64() > result_schema_version) {
         object_reader::fail("schema_version",
                             "unknown version " + json::serialize(version) +
-                                " (this build reads version " +
+                                " (this build reads versions " +
+                                std::to_string(oldest_readable_schema_version) + " to " +
                                 std::to_string(result_schema_version) + ")");
     }
+    const version_info v{static_cast<int>(version.get_int64())};
+    // Read into the current layout: writing it again gives a current-version file.
     r.schema_version = result_schema_version;
     r.scenario = top.string("scenario");
     r.description = top.string("description");
     r.environment = read_environment(top.object("environment"));
-    r.settings = read_settings(top.object("settings"));
+    r.settings = read_settings(top.object("settings"), v);
     const auto modes = top.object("modes");
     for (const auto& kv : modes.raw()) {
         const std::string key(kv.key());
-        mode_result m = read_mode(modes.object(key));
+        mode_result m = read_mode(modes.object(key), v);
         if (m.mode != key) {
             object_reader::fail(modes.name(key) + ".mode",
                                 "\"" + m.mode + "\" does not match its key \"" + key + "\"");

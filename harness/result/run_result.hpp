@@ -11,7 +11,7 @@
 
 namespace asyncbench {
 
-inline constexpr int result_schema_version = 1;
+inline constexpr int result_schema_version = 2;
 
 // Latency percentiles in microseconds.
 struct latency_summary {
@@ -26,6 +26,7 @@ struct error_counts {
     std::uint64_t io = 0;          // read/write failure on an established connection
     std::uint64_t status_4xx = 0;
     std::uint64_t status_5xx = 0;
+    std::uint64_t status_503 = 0;  // of status_5xx: explicit backpressure / unavailable answers
     std::uint64_t total() const { return connect + timeout + io + status_4xx + status_5xx; }
 };
 
@@ -47,6 +48,9 @@ struct reconciliation_result {
     std::uint64_t dead_lettered = 0;   // accepted, gave up after the last attempt
     std::uint64_t duplicate_effects = 0;  // (id, step) effects applied more than once
     std::uint64_t unacknowledged_processed = 0;  // processed though the client saw no 2xx
+    // Stage runs that found their stage already finished (a redelivery after a crash, a
+    // rebalance or a lost commit) and changed nothing: duplicates absorbed by idempotency.
+    std::uint64_t redeliveries_absorbed = 0;
     std::vector<std::string> lost_ids;     // first 100, for the report
     std::vector<call_check> calls;
 };
@@ -63,6 +67,51 @@ struct second_sample {
     std::int64_t backlog = 0;   // accepted but not yet completed (async: consumer lag)
 };
 
+// A fault as it was carried out in one mode. Times are on the series axis (seconds since the
+// start of warm-up), as observed by the fault timeline, not as planned.
+struct fault_record {
+    std::string name;          // from the scenario, e.g. "LP outage"
+    std::string kind;          // fault_kind_name(), e.g. "downstream_outage"
+    std::string target;        // e.g. "lp.LPRUN", "worker 0 (pid 4242)", "broker 2"
+    double start_s = 0;        // applied
+    double end_s = 0;          // reverted (or the end of the run if it never was)
+    std::string action;        // what was done, e.g. "kill -9 pid 4242; restarted as pid 4250"
+    bool applied = true;       // false: not applicable to this mode, or it failed (see action)
+    // Calls each targeted mock operation received while the fault was active ("lp.LPRUN").
+    std::map<std::string, std::uint64_t> calls_during;
+};
+
+// The answered requests of one window of the measured phase. Answers are attributed to the
+// window in which they arrived, as the per-second series does.
+struct window_stats {
+    double start_s = 0;
+    double end_s = 0;
+    std::uint64_t answered = 0;
+    std::uint64_t ok = 0;               // 2xx
+    std::uint64_t rejected_503 = 0;     // explicit backpressure / unavailable
+    double availability = 0;            // ok / answered; 0 when nothing was answered
+    latency_summary latency_us;         // 2xx only
+    std::int64_t peak_backlog = 0;      // largest per-second backlog sample in the window
+};
+
+// How one fault showed in one mode: before (measure start to fault start), during, after
+// (fault end to measure end), plus how long the system took to recover.
+struct fault_impact {
+    std::string fault;                  // fault_record::name
+    window_stats before;
+    window_stats during;
+    window_stats after;
+    // Seconds from the fault's end until the backlog was back at or below the before window's
+    // median per-second backlog (0 without a before window); nullopt when it never got there
+    // within the run (drain included).
+    std::optional<double> backlog_recovered_s;
+    // Seconds from the fault's end until a second's API p99 was within the reference (the
+    // scenario's api_p99 SLO, else 1.5 x the p99 before the fault) and its availability at
+    // least the before level (or min_availability if lower); nullopt when never in the run.
+    std::optional<double> latency_recovered_s;
+    std::string latency_reference;      // e.g. "api_p99 SLO 1s" or "1.5 x pre-fault p99 (312 ms)"
+};
+
 struct mode_result {
     std::string mode;                         // "sync" or "async"
     latency_summary api_latency_us;           // intended send -> response, measured phase, 2xx
@@ -77,6 +126,8 @@ struct mode_result {
     double drain_s = 0;                       // from end of load to everything processed
     double time_to_full_completion_s = 0;     // first send to last completion (all phases)
     std::vector<second_sample> series;
+    std::vector<fault_record> faults;         // the timeline as carried out in this mode
+    std::vector<fault_impact> fault_impacts;  // one per applied fault
     std::vector<std::string> warnings;        // e.g. embedded broker retention reached
     bool valid = true;
     std::vector<std::string> invalid_reasons;
@@ -116,6 +167,7 @@ struct run_settings {
     int async_partitions = 0;
     int async_consumers_per_group = 0;
     std::vector<std::string> stages;
+    int async_worker_processes = 0;     // 0: consumers ran inside the harness process
     std::map<std::string, std::string> producer_settings;   // effective, as sent to librdkafka
     std::map<std::string, std::string> consumer_settings;
 };

@@ -123,6 +123,33 @@ TEST(second_series, buckets_by_second_with_gaps_and_percentiles) {
     EXPECT_EQ(s.build().size(), 3u);  // build() does not disturb the builder
 }
 
+TEST(second_series, windows_tally_exact_answers_where_they_arrive) {
+    second_series s;
+    s.add_window(0ms, 1000ms);       // before
+    s.add_window(1000ms, 1500ms);    // during: a half-second window
+    s.add_window(500ms, 2000ms);     // overlapping windows each count the answer
+    s.on_completed(100ms, request_outcome::ok, 1000);
+    s.on_completed(999ms, request_outcome::status_5xx, 0, 503);
+    s.on_completed(1000ms, request_outcome::status_5xx, 0, 503);  // window ends are exclusive
+    s.on_completed(1200ms, request_outcome::status_5xx, 0, 502);
+    s.on_completed(1499ms, request_outcome::ok, 400'000);
+    s.on_completed(1500ms, request_outcome::connect_error, 0);
+    s.on_completed(2500ms, request_outcome::ok, 7);              // in no window
+
+    const auto& w = s.windows();
+    ASSERT_EQ(w.size(), 3u);
+    EXPECT_EQ(w[0].answered, 2u);
+    EXPECT_EQ(w[0].ok, 1u);
+    EXPECT_EQ(w[0].rejected_503, 1u);
+    EXPECT_EQ(w[0].latency_us.count(), 1u);
+    EXPECT_EQ(w[1].answered, 3u);
+    EXPECT_EQ(w[1].ok, 1u);
+    EXPECT_EQ(w[1].rejected_503, 1u);
+    EXPECT_EQ(w[1].latency_us.max(), 400'000u);
+    EXPECT_EQ(w[2].answered, 5u);
+    EXPECT_EQ(w[2].rejected_503, 2u);
+}
+
 // ---------------------------------------------------------------------------------------------
 // A small HTTP server for the runs below, on its own thread and io_context.
 

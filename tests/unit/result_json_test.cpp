@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "harness/result/json_text.hpp"
+
 #include <boost/json.hpp>
 #include <cmath>
 #include <string>
@@ -25,7 +27,7 @@ mode_result populated_mode(const std::string& name, double scale) {
     m.achieved_per_s = 99.87654321 * scale;
     m.availability = 0.999123456789;
     m.requests = 18'000'000'000'000'000'000ULL;  // above INT64_MAX: must stay unsigned
-    m.errors = {1, 2, 3, 4, 5};
+    m.errors = {1, 2, 3, 4, 5, 6};
     m.reconciliation.accepted = 6000;
     m.reconciliation.completed = 5990;
     m.reconciliation.lost = 3;
@@ -33,6 +35,7 @@ mode_result populated_mode(const std::string& name, double scale) {
     m.reconciliation.dead_lettered = 3;
     m.reconciliation.duplicate_effects = 7;
     m.reconciliation.unacknowledged_processed = 8;
+    m.reconciliation.redeliveries_absorbed = 9;
     m.reconciliation.lost_ids = {"order-1", "order-\"2\"", "주문-3"};
     m.reconciliation.calls = {{"lp", "setQueue", 5990, 6010, 12, 0},
                               {"lp", "LPRUN", 5990, 5980, 0, 10}};
@@ -40,6 +43,32 @@ mode_result populated_mode(const std::string& name, double scale) {
     m.time_to_full_completion_s = 75.1e-3;
     m.series = {{0, 100, 98, 2, 812.5, 4096.25, 0}, {1, 101, 101, 0, 700.125, 1e-7, -1},
                 {2, 99, 0, 99, 0.0, 123456789.123, 42}};
+    fault_record outage;
+    outage.name = "LP \"outage\"";
+    outage.kind = "downstream_outage";
+    outage.target = "lp.LPRUN";
+    outage.start_s = 15.000123456;
+    outage.end_s = 35.1 * scale;
+    outage.action = "lp.LPRUN answers 503";
+    outage.calls_during = {{"lp.LPRUN", 1234}, {"lp.setQueue", 0}};
+    fault_record crash;
+    crash.name = "worker crash";
+    crash.kind = "worker_crash";
+    crash.target = "worker 0 (pid 4242)";
+    crash.start_s = 40.5;
+    crash.end_s = 45.25;
+    crash.action = "not applicable to sync: no worker processes";
+    crash.applied = false;
+    m.faults = {outage, crash};
+    fault_impact impact;
+    impact.fault = outage.name;
+    impact.before = {5.0, 15.0, 1000, 999, 0, 0.999, latency(2000.0 * scale), 7};
+    impact.during = {15.0, 35.0, 2000, 60, 1900, 0.03, latency(9000.0 * scale), 1234};
+    impact.after = {35.0, 65.0, 3000, 2990, 3, 2990.0 / 3000.0, latency(2500.0), -1};
+    impact.backlog_recovered_s = 7.0 / 3.0;
+    impact.latency_recovered_s = std::nullopt;
+    impact.latency_reference = "p99 <= 1000.0 ms (api_p99 SLO 1s) and 2xx >= 99.90% (pre-fault)";
+    m.fault_impacts = {impact};
     m.warnings = {"embedded broker retention reached", "line one\nline two\ttab"};
     m.valid = false;
     m.invalid_reasons = {"send delay p99 above 10 ms"};
@@ -72,6 +101,7 @@ run_result populated_result() {
     r.settings.async_partitions = 12;
     r.settings.async_consumers_per_group = 4;
     r.settings.stages = {"payroll", "orgchart", "erp"};
+    r.settings.async_worker_processes = 3;
     r.settings.producer_settings = {{"acks", "all"}, {"linger.ms", "5"}};
     r.settings.consumer_settings = {{"enable.auto.commit", "false"}};
     r.modes["sync"] = populated_mode("sync", 1.0);
@@ -93,6 +123,45 @@ void expect_latency_eq(const latency_summary& a, const latency_summary& b) {
     EXPECT_EQ(a.mean_us, b.mean_us);
 }
 
+void expect_window_eq(const window_stats& a, const window_stats& b) {
+    EXPECT_EQ(a.start_s, b.start_s);
+    EXPECT_EQ(a.end_s, b.end_s);
+    EXPECT_EQ(a.answered, b.answered);
+    EXPECT_EQ(a.ok, b.ok);
+    EXPECT_EQ(a.rejected_503, b.rejected_503);
+    EXPECT_EQ(a.availability, b.availability);
+    expect_latency_eq(a.latency_us, b.latency_us);
+    EXPECT_EQ(a.peak_backlog, b.peak_backlog);
+}
+
+void expect_faults_eq(const mode_result& a, const mode_result& b) {
+    ASSERT_EQ(a.faults.size(), b.faults.size());
+    for (std::size_t i = 0; i < a.faults.size(); ++i) {
+        const auto& fa = a.faults[i];
+        const auto& fb = b.faults[i];
+        EXPECT_EQ(fa.name, fb.name);
+        EXPECT_EQ(fa.kind, fb.kind);
+        EXPECT_EQ(fa.target, fb.target);
+        EXPECT_EQ(fa.start_s, fb.start_s);
+        EXPECT_EQ(fa.end_s, fb.end_s);
+        EXPECT_EQ(fa.action, fb.action);
+        EXPECT_EQ(fa.applied, fb.applied);
+        EXPECT_EQ(fa.calls_during, fb.calls_during);
+    }
+    ASSERT_EQ(a.fault_impacts.size(), b.fault_impacts.size());
+    for (std::size_t i = 0; i < a.fault_impacts.size(); ++i) {
+        const auto& ia = a.fault_impacts[i];
+        const auto& ib = b.fault_impacts[i];
+        EXPECT_EQ(ia.fault, ib.fault);
+        expect_window_eq(ia.before, ib.before);
+        expect_window_eq(ia.during, ib.during);
+        expect_window_eq(ia.after, ib.after);
+        EXPECT_EQ(ia.backlog_recovered_s, ib.backlog_recovered_s);
+        EXPECT_EQ(ia.latency_recovered_s, ib.latency_recovered_s);
+        EXPECT_EQ(ia.latency_reference, ib.latency_reference);
+    }
+}
+
 void expect_mode_eq(const mode_result& a, const mode_result& b) {
     EXPECT_EQ(a.mode, b.mode);
     expect_latency_eq(a.api_latency_us, b.api_latency_us);
@@ -107,6 +176,7 @@ void expect_mode_eq(const mode_result& a, const mode_result& b) {
     EXPECT_EQ(a.errors.io, b.errors.io);
     EXPECT_EQ(a.errors.status_4xx, b.errors.status_4xx);
     EXPECT_EQ(a.errors.status_5xx, b.errors.status_5xx);
+    EXPECT_EQ(a.errors.status_503, b.errors.status_503);
     const auto& ra = a.reconciliation;
     const auto& rb = b.reconciliation;
     EXPECT_EQ(ra.accepted, rb.accepted);
@@ -116,6 +186,7 @@ void expect_mode_eq(const mode_result& a, const mode_result& b) {
     EXPECT_EQ(ra.dead_lettered, rb.dead_lettered);
     EXPECT_EQ(ra.duplicate_effects, rb.duplicate_effects);
     EXPECT_EQ(ra.unacknowledged_processed, rb.unacknowledged_processed);
+    EXPECT_EQ(ra.redeliveries_absorbed, rb.redeliveries_absorbed);
     EXPECT_EQ(ra.lost_ids, rb.lost_ids);
     ASSERT_EQ(ra.calls.size(), rb.calls.size());
     for (std::size_t i = 0; i < ra.calls.size(); ++i) {
@@ -138,6 +209,7 @@ void expect_mode_eq(const mode_result& a, const mode_result& b) {
         EXPECT_EQ(a.series[i].p99_us, b.series[i].p99_us);
         EXPECT_EQ(a.series[i].backlog, b.series[i].backlog);
     }
+    expect_faults_eq(a, b);
     EXPECT_EQ(a.warnings, b.warnings);
     EXPECT_EQ(a.valid, b.valid);
     EXPECT_EQ(a.invalid_reasons, b.invalid_reasons);
@@ -173,6 +245,7 @@ void expect_result_eq(const run_result& a, const run_result& b) {
     EXPECT_EQ(sa.async_partitions, sb.async_partitions);
     EXPECT_EQ(sa.async_consumers_per_group, sb.async_consumers_per_group);
     EXPECT_EQ(sa.stages, sb.stages);
+    EXPECT_EQ(sa.async_worker_processes, sb.async_worker_processes);
     EXPECT_EQ(sa.producer_settings, sb.producer_settings);
     EXPECT_EQ(sa.consumer_settings, sb.consumer_settings);
     ASSERT_EQ(a.modes.size(), b.modes.size());
@@ -253,13 +326,22 @@ TEST(result_json, empty_result_round_trips_with_null_requests) {
 TEST(result_json, keys_are_in_struct_order_with_units_and_sync_before_async) {
     const std::string text = result_to_json(populated_result());
     const char* const ordered[] = {
-        "\"schema_version\": 1", "\"scenario\"", "\"description\"", "\"environment\"",
-        "\"settings\"", "\"modes\"", "\"sync\": {", "\"api_latency_us\"", "\"p999\"",
+        "\"schema_version\": 2", "\"scenario\"", "\"description\"", "\"environment\"",
+        "\"settings\"", "\"stages\"", "\"async_worker_processes\": 3", "\"producer_settings\"",
+        "\"modes\"", "\"sync\": {", "\"api_latency_us\"", "\"p999\"",
         "\"completion_latency_us\"", "\"send_delay_us\"", "\"offered_per_s\"",
         "\"achieved_per_s\"", "\"availability\"", "\"requests\"", "\"errors\"",
-        "\"reconciliation\"", "\"calls\"", "\"drain_s\"", "\"time_to_full_completion_s\"",
-        "\"series\"", "\"warnings\"", "\"valid\"", "\"invalid_reasons\"", "\"async\": {",
-        "\"slo\"", "\"valid\": false\n}"};
+        "\"status_5xx\": 5", "\"status_503\": 6", "\"reconciliation\"",
+        "\"unacknowledged_processed\"", "\"redeliveries_absorbed\": 9", "\"lost_ids\"",
+        "\"calls\"", "\"drain_s\"", "\"time_to_full_completion_s\"", "\"series\"",
+        "\"faults\"", "\"name\": \"LP \\\"outage\\\"\"", "\"kind\"", "\"target\"",
+        "\"start_s\"", "\"end_s\"", "\"action\"", "\"applied\": true", "\"calls_during\"",
+        "\"lp.LPRUN\": 1234", "\"applied\": false", "\"fault_impacts\"", "\"fault\"",
+        "\"before\"", "\"answered\"", "\"rejected_503\"", "\"latency_us\"",
+        "\"peak_backlog\": 7", "\"during\"", "\"after\"", "\"backlog_recovered_s\"",
+        "\"latency_recovered_s\": null", "\"latency_reference\"", "\"warnings\"",
+        "\"valid\"", "\"invalid_reasons\"", "\"async\": {", "\"slo\"",
+        "\"valid\": false\n}"};
     std::size_t pos = 0;
     for (const char* key : ordered) {
         const auto found = text.find(key, pos);
@@ -338,9 +420,11 @@ TEST(result_json, wrong_types_are_errors) {
 }
 
 TEST(result_json, unknown_schema_version_is_an_error) {
-    const std::string v2 = edited_json([](boost::json::object& o) { o["schema_version"] = 2; });
-    EXPECT_EQ(parse_error(v2),
-              "result.json: schema_version: unknown version 2 (this build reads version 1)");
+    const std::string v3 = edited_json([](boost::json::object& o) { o["schema_version"] = 3; });
+    EXPECT_EQ(parse_error(v3),
+              "result.json: schema_version: unknown version 3 (this build reads versions 1 to 2)");
+    const std::string v0 = edited_json([](boost::json::object& o) { o["schema_version"] = 0; });
+    EXPECT_NE(parse_error(v0).find("unknown version 0"), std::string::npos);
     const std::string text =
         edited_json([](boost::json::object& o) { o["schema_version"] = "1"; });
     EXPECT_NE(parse_error(text).find("schema_version: unknown version \"1\""), std::string::npos);
@@ -358,10 +442,86 @@ TEST(result_json, unknown_keys_are_ignored) {
         ASSERT_NE(pos, std::string::npos) << from;
         text.replace(pos, from.size(), to);
     };
-    replace("{\n  \"schema_version\": 1,",
-            "{\"added_later\": {\"x\": [1]}, \"schema_version\": 1,");
+    replace("{\n  \"schema_version\": 2,",
+            "{\"added_later\": {\"x\": [1]}, \"schema_version\": 2,");
     replace("\"mode\": \"sync\",", "\"mode\": \"sync\", \"extra_us\": 2.5,");
     expect_result_eq(populated_result(), parse_ok(text));
+}
+
+// The populated result as a version-1 writer would have written it: no fault keys, no
+// status_503, redeliveries_absorbed or async_worker_processes. Edited through the exact parser
+// and printer, so every double stays bit-exact.
+std::string as_version_1(const run_result& r) {
+    auto parsed = parse_json_exact(result_to_json(r));
+    auto& doc = std::get<boost::json::value>(parsed).as_object();
+    doc["schema_version"] = 1;
+    doc["settings"].as_object().erase("async_worker_processes");
+    for (auto& kv : doc["modes"].as_object()) {
+        auto& mode = kv.value().as_object();
+        mode["errors"].as_object().erase("status_503");
+        mode["reconciliation"].as_object().erase("redeliveries_absorbed");
+        mode.erase("faults");
+        mode.erase("fault_impacts");
+    }
+    return to_pretty_json(doc);
+}
+
+TEST(result_json, a_version_1_file_is_read_with_the_new_fields_defaulted) {
+    const std::string v1 = as_version_1(populated_result());
+    ASSERT_EQ(v1.find("faults"), std::string::npos);
+    ASSERT_EQ(v1.find("status_503"), std::string::npos);
+    const run_result back = parse_ok(v1);
+    // Everything version 1 had is read exactly; the rest is at its default.
+    run_result expected = populated_result();
+    expected.settings.async_worker_processes = 0;
+    for (auto& [name, m] : expected.modes) {
+        m.errors.status_503 = 0;
+        m.reconciliation.redeliveries_absorbed = 0;
+        m.faults.clear();
+        m.fault_impacts.clear();
+    }
+    expect_result_eq(expected, back);
+    EXPECT_EQ(back.schema_version, result_schema_version);
+    // Written again, it is a current file.
+    EXPECT_EQ(result_to_json(back), result_to_json(expected));
+}
+
+TEST(result_json, a_version_2_file_must_have_the_version_2_fields) {
+    const std::string no_faults = edited_json([](boost::json::object& o) {
+        o["modes"].as_object()["async"].as_object().erase("faults");
+    });
+    EXPECT_EQ(parse_error(no_faults), "result.json: modes.async.faults: missing field");
+    const std::string no_503 = edited_json([](boost::json::object& o) {
+        o["modes"].as_object()["sync"].as_object()["errors"].as_object().erase("status_503");
+    });
+    EXPECT_EQ(parse_error(no_503), "result.json: modes.sync.errors.status_503: missing field");
+    const std::string bad_window = edited_json([](boost::json::object& o) {
+        auto& impacts = o["modes"].as_object()["sync"].as_object()["fault_impacts"].as_array();
+        impacts[0].as_object()["during"].as_object().erase("peak_backlog");
+    });
+    EXPECT_EQ(parse_error(bad_window),
+              "result.json: modes.sync.fault_impacts[0].during.peak_backlog: missing field");
+    const std::string bad_calls = edited_json([](boost::json::object& o) {
+        auto& faults = o["modes"].as_object()["sync"].as_object()["faults"].as_array();
+        faults[1].as_object()["calls_during"].as_object()["lp.X"] = "many";
+    });
+    EXPECT_EQ(parse_error(bad_calls), "result.json: modes.sync.faults[1].calls_during.lp.X: "
+                                      "expected a non-negative integer");
+}
+
+TEST(result_json, empty_recovery_times_are_null_and_read_back_empty) {
+    run_result r = populated_result();
+    auto& impact = r.modes["sync"].fault_impacts[0];
+    impact.backlog_recovered_s = std::nullopt;
+    impact.latency_recovered_s = 0.0;
+    const std::string text = result_to_json(r);
+    EXPECT_NE(text.find("\"backlog_recovered_s\": null,"), std::string::npos);
+    EXPECT_NE(text.find("\"latency_recovered_s\": 0.0,"), std::string::npos);
+    const run_result read = parse_ok(text);
+    const auto& back = read.modes.at("sync").fault_impacts.at(0);
+    EXPECT_FALSE(back.backlog_recovered_s.has_value());
+    ASSERT_TRUE(back.latency_recovered_s.has_value());
+    EXPECT_EQ(*back.latency_recovered_s, 0.0);
 }
 
 }  // namespace
