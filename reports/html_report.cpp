@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "reports/fault_report.hpp"
 #include "reports/markdown_report.hpp"
 #include "reports/verdict.hpp"
 
@@ -31,6 +32,7 @@ svg { display: block; margin: .5em 0 1.2em; }
 svg text { font-size: 11px; fill: #333; }
 svg text.chart-title { font-size: 13px; font-weight: bold; }
 svg line.grid { stroke: #e6e6e6; } svg line.axis { stroke: #555; }
+svg text.fault-label { font-size: 10px; fill: #555; }
 )";
 
 // Checks that failed, as the shared tables spell them.
@@ -96,6 +98,15 @@ struct chart_line {
     std::vector<std::pair<double, double>> points;  // (t_s, value); non-finite values skipped
 };
 
+// A fault's active interval [start_s, end_s), shaded behind the lines of every chart.
+struct chart_band {
+    double start_s = 0;
+    double end_s = 0;
+    std::string color;
+    std::string label;    // drawn at the top of the band; empty: tooltip only
+    std::string tooltip;  // <title>, shown on hover
+};
+
 // A 1, 2 or 5 times a power of ten step giving about `ticks` intervals over `range`.
 double nice_step(double range, int ticks) {
     const double raw = range / ticks;
@@ -119,7 +130,7 @@ std::string mode_color(const std::string& mode, std::size_t index) {
 }
 
 void write_chart(std::ostream& out, std::string_view title, std::string_view y_label,
-                 const std::vector<chart_line>& lines) {
+                 const std::vector<chart_line>& lines, const std::vector<chart_band>& bands) {
     bool any = false;
     double x_min = 0, x_max = 0, y_min = 0, y_max = 0;
     for (const auto& line : lines) {
@@ -152,6 +163,21 @@ void write_chart(std::ostream& out, std::string_view title, std::string_view y_l
         "viewBox=\"0 0 {0} {1}\" role=\"img\" aria-label=\"{2}\">\n<title>{2}</title>\n"
         "<text class=\"chart-title\" x=\"{3}\" y=\"18\">{2}</text>\n",
         width, height, html_escape(title), left);
+    // Fault bands first, so grid and lines stay visible on top; clipped to the plotted seconds.
+    for (const auto& band : bands) {
+        const double from = std::max(band.start_s, x_min);
+        const double to = std::min(band.end_s, x_max);
+        if (!(from < to)) continue;
+        out << fmt::format(
+            "<g class=\"fault\"><title>{0}</title><rect x=\"{1:.1f}\" y=\"{2}\" "
+            "width=\"{3:.1f}\" height=\"{4}\" fill=\"{5}\" fill-opacity=\"0.12\"/>",
+            html_escape(band.tooltip), sx(from), top, sx(to) - sx(from), plot_h, band.color);
+        if (!band.label.empty()) {
+            out << fmt::format("<text class=\"fault-label\" x=\"{:.1f}\" y=\"{}\">{}</text>",
+                               sx(from) + 3, top + 11, html_escape(band.label));
+        }
+        out << "</g>\n";
+    }
     // Horizontal grid with y tick labels.
     for (double v = y_lo; v <= y_hi + y_step / 2; v += y_step) {
         out << fmt::format(
@@ -198,7 +224,33 @@ void write_chart(std::ostream& out, std::string_view title, std::string_view y_l
     out << "</svg>\n";
 }
 
+// Every applied fault of every mode, in the mode's colour. The label is drawn once per fault
+// (the modes' bands nearly coincide); each band's tooltip names its mode and times.
+std::vector<chart_band> fault_bands(const run_result& r, const std::vector<std::string>& modes) {
+    std::vector<chart_band> out;
+    std::vector<bool> labelled(fault_count(r), false);
+    for (std::size_t i = 0; i < modes.size(); ++i) {
+        const auto& faults = r.modes.at(modes[i]).faults;
+        for (std::size_t k = 0; k < faults.size(); ++k) {
+            const auto& f = faults[k];
+            if (!f.applied) continue;
+            chart_band band;
+            band.start_s = f.start_s;
+            band.end_s = f.end_s;
+            band.color = mode_color(modes[i], i);
+            if (!labelled[k]) band.label = f.name;
+            labelled[k] = true;
+            band.tooltip = fmt::format("{} ({}): {} s to {} s{}{}", f.name, modes[i],
+                                       format_run_time(f.start_s), format_run_time(f.end_s),
+                                       f.action.empty() ? "" : ", ", f.action);
+            out.push_back(std::move(band));
+        }
+    }
+    return out;
+}
+
 void write_charts(std::ostream& out, const run_result& r, const std::vector<std::string>& modes) {
+    const auto bands = fault_bands(r, modes);
     std::vector<chart_line> p99, rate, backlog;
     for (std::size_t i = 0; i < modes.size(); ++i) {
         const auto& name = modes[i];
@@ -220,9 +272,27 @@ void write_charts(std::ostream& out, const run_result& r, const std::vector<std:
         rate.push_back(std::move(errors));
         backlog.push_back(std::move(queue));
     }
-    write_chart(out, "API latency p99 per second", "p99 latency (ms)", p99);
-    write_chart(out, "Successful answers and errors per second", "answers per second", rate);
-    write_chart(out, "Backlog: accepted, not yet completed", "requests", backlog);
+    write_chart(out, "API latency p99 per second", "p99 latency (ms)", p99, bands);
+    write_chart(out, "Successful answers and errors per second", "answers per second", rate,
+                bands);
+    write_chart(out, "Backlog: accepted, not yet completed", "requests", backlog, bands);
+}
+
+void write_faults(std::ostream& out, const run_result& r) {
+    out << "<h2>Faults</h2>\n<p>Times are seconds since the start of warm-up; the charts below "
+           "shade each fault.</p>\n";
+    const auto sections = fault_sections(r);
+    for (std::size_t i = 0; i < sections.size(); ++i) {
+        const auto& section = sections[i];
+        out << "<h3>Fault " << i + 1 << ": " << html_escape(section.title) << "</h3>\n";
+        write_list(out, section.actions, "");
+        if (!section.windows.rows.empty()) write_table(out, section.windows, 1);
+        if (!section.recovery.empty()) write_list(out, section.recovery, "");
+    }
+    out << "<h3>Retry amplification and invariants (whole run)</h3>\n"
+           "<p>Calls received / expected per downstream operation:</p>\n";
+    write_list(out, retry_amplification_lines(r), "No downstream calls were checked.");
+    write_table(out, invariants_table(r), 1);
 }
 
 }  // namespace
@@ -257,6 +327,7 @@ void write_html_report(const run_result& r, std::ostream& out) {
     out << "</ul>\n";
     out << "<h2>Warnings</h2>\n";
     write_list(out, report_warnings(r), "None.");
+    if (has_fault_records(r)) write_faults(out, r);
 
     const auto modes = report_modes(r);
     std::string results_title;

@@ -1,6 +1,8 @@
 #pragma once
 // The HTML report: one self-contained file (inline CSS and SVG, no script, no external asset)
-// with the same content as the Markdown report plus per-second charts of both modes.
+// with the same content as the Markdown report plus per-second charts of both modes, on which
+// each applied fault's [start_s, end_s) is a translucent band in its mode's colour, labelled
+// with the fault's name and with a tooltip (<title>) giving mode, times and action.
 // Pure function of the result; thread-safe.
 #include <ostream>
 #include <string>

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "reports/fault_report.hpp"
 #include "reports/verdict.hpp"
 
 namespace asyncbench {
@@ -156,7 +157,8 @@ report_table comparison_table(const run_result& r) {
         {"Errors: timeout", &error_counts::timeout},
         {"Errors: I/O", &error_counts::io},
         {"Errors: 4xx", &error_counts::status_4xx},
-        {"Errors: 5xx", &error_counts::status_5xx}};
+        {"Errors: 5xx", &error_counts::status_5xx},
+        {"Errors: 5xx of which 503", &error_counts::status_503}};
     for (const auto& [label, field] : error_rows) {
         add(label, [f = field](const mode_result& m) { return format_count(m.errors.*f); });
     }
@@ -169,7 +171,8 @@ report_table comparison_table(const run_result& r) {
         {"Pending after drain", &rr::pending},
         {"Dead-lettered", &rr::dead_lettered},
         {"Duplicate effects", &rr::duplicate_effects},
-        {"Processed without 2xx", &rr::unacknowledged_processed}};
+        {"Processed without 2xx", &rr::unacknowledged_processed},
+        {"Redeliveries absorbed", &rr::redeliveries_absorbed}};
     for (const auto& [label, field] : rec_rows) {
         add(label, [f = field](const mode_result& m) { return format_count(m.reconciliation.*f); });
     }
@@ -228,6 +231,34 @@ std::vector<std::string> report_invalid_reasons(const run_result& r) {
     return out;
 }
 
+namespace {
+
+// What each fault did in each mode, read right after the verdict: a fault run is about this.
+void write_faults(std::ostream& out, const run_result& r) {
+    out << "\n## Faults\n\nTimes are seconds since the start of warm-up.\n";
+    const auto sections = fault_sections(r);
+    for (std::size_t i = 0; i < sections.size(); ++i) {
+        const auto& section = sections[i];
+        out << "\n### Fault " << i + 1 << ": " << md_escape(section.title) << "\n\n";
+        write_list(out, section.actions, "");
+        if (!section.windows.rows.empty()) {
+            out << '\n';
+            write_table(out, section.windows, 1);
+        }
+        if (!section.recovery.empty()) {
+            out << '\n';
+            write_list(out, section.recovery, "");
+        }
+    }
+    out << "\n### Retry amplification and invariants (whole run)\n\n"
+           "Calls received / expected per downstream operation:\n\n";
+    write_list(out, retry_amplification_lines(r), "No downstream calls were checked.");
+    out << '\n';
+    write_table(out, invariants_table(r), 1);
+}
+
+}  // namespace
+
 void write_markdown_report(const run_result& r, std::ostream& out) {
     out << "# AsyncBench report: " << md_escape(r.scenario) << "\n\n";
     if (!r.description.empty()) out << md_escape(r.description) << "\n\n";
@@ -240,6 +271,8 @@ void write_markdown_report(const run_result& r, std::ostream& out) {
 
     out << "\n## Warnings\n\n";
     write_list(out, report_warnings(r), "None.");
+
+    if (has_fault_records(r)) write_faults(out, r);
 
     const auto modes = report_modes(r);
     std::string title;

@@ -37,8 +37,9 @@ std::vector<std::string> report_warnings(const run_result& result);
 // Each mode's invalid reasons as "mode: reason".
 std::vector<std::string> report_invalid_reasons(const run_result& result);
 
-// Writes the whole report as GitHub-flavoured Markdown. Sets no stream state; the caller
-// checks the stream.
+// Writes the whole report as GitHub-flavoured Markdown: verdict, warnings, faults (only when a
+// mode recorded one; see reports/fault_report.hpp), results, call checks, SLOs, invalid
+// reasons, environment, settings. Sets no stream state; the caller checks the stream.
 void write_markdown_report(const run_result& result, std::ostream& out);
 
 }  // namespace asyncbench

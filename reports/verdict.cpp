@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "reports/fault_report.hpp"
+
 namespace asyncbench {
 
 namespace {
@@ -195,6 +197,46 @@ void error_lines(const run_result& r, const std::vector<std::string>& modes,
     }
 }
 
+// One sentence per fault: what share of the answers during it was 2xx in each mode, and what
+// each mode lost (over the whole run: losses cannot be attributed to one fault).
+void fault_lines(const run_result& r, const std::vector<std::string>& modes,
+                 std::vector<std::string>& lines) {
+    for (std::size_t i = 0; i < fault_count(r); ++i) {
+        const fault_record* first = representative_record(r, i);
+        std::vector<std::string> parts;
+        std::vector<std::string> lost;
+        bool share_said = false;  // "answered P of requests 2xx" once, then just "async P"
+        for (const auto& name : modes) {
+            const auto& m = r.modes.at(name);
+            if (i >= m.faults.size()) continue;
+            const auto* impact = impact_of(m, i);
+            if (!m.faults[i].applied) {
+                parts.push_back("not applied to " + name);
+                continue;
+            }
+            lost.push_back(name + " " + format_count(m.reconciliation.lost));
+            if (impact == nullptr) {
+                parts.push_back(name + " has no measurement of it");
+            } else if (impact->during.answered == 0) {
+                parts.push_back(name + " answered no request");
+            } else if (!share_said) {
+                parts.push_back(name + " answered " + format_percent(impact->during.availability) +
+                                " of requests 2xx");
+                share_said = true;
+            } else {
+                parts.push_back(name + " " + format_percent(impact->during.availability));
+            }
+        }
+        std::string line = fmt::format("During '{}' ({} s): {}", first->name,
+                                       format_seconds(first->end_s - first->start_s),
+                                       join(parts, ", "));
+        if (!lost.empty()) {
+            line += "; accepted requests lost over the whole run: " + join(lost, ", ");
+        }
+        lines.push_back(line + ".");
+    }
+}
+
 void completion_lines(const run_result& r, const std::vector<std::string>& modes,
                       bool has_sync, bool has_async, std::vector<std::string>& lines) {
     for (const auto& name : modes) {
@@ -346,6 +388,7 @@ std::vector<std::string> verdict_lines(const run_result& result) {
     api_latency_lines(result, modes, has_sync, has_async, lines);
     keeping_up_lines(result, modes, lines);
     error_lines(result, modes, lines);
+    fault_lines(result, modes, lines);
     completion_lines(result, modes, has_sync, has_async, lines);
     backlog_lines(result, modes, lines);
     full_completion_lines(result, modes, has_sync, has_async, lines);
@@ -368,6 +411,11 @@ std::string format_rate(double per_s) {
 std::string format_seconds(double s) {
     if (!std::isfinite(s)) return "n/a";
     return std::fabs(s) < 10.0 ? fmt::format("{:.2f}", s) : fmt::format("{:.1f}", s);
+}
+
+std::string format_run_time(double s) {
+    if (!std::isfinite(s)) return "n/a";
+    return fmt::format("{:.1f}", s);
 }
 
 std::string format_percent(double share) {

@@ -12,10 +12,11 @@ namespace asyncbench {
 
 // Verdict lines in Markdown inline syntax (only **bold** is used). Order: the safety check
 // first (bold when an accepted request was lost or an effect applied twice), then validity,
-// what can be compared, API latency, keeping up with the offered rate, errors, completion
-// latency, backlog, time to full completion (multi-stage workflows), other reconciliation
-// findings and SLOs. A mode "kept up" when it achieved at least 95% of the offered rate with
-// at least 99% availability; API p99 values within 10% of each other count as "about the same".
+// what can be compared, API latency, keeping up with the offered rate, errors, one line per
+// fault (share of 2xx answers while it was active, per mode), completion latency, backlog,
+// time to full completion (multi-stage workflows), other reconciliation findings and SLOs.
+// A mode "kept up" when it achieved at least 95% of the offered rate with at least 99%
+// availability; API p99 values within 10% of each other count as "about the same".
 std::vector<std::string> verdict_lines(const run_result& result);
 
 // Modes in report order: "sync", "async", then any others present in map order.
@@ -27,6 +28,9 @@ std::string format_ms(double us);
 std::string format_rate(double per_s);
 // Seconds: 2 decimals below 10 s, 1 above ("1.25", "42.0").
 std::string format_seconds(double s);
+// A point in time of the run, seconds since the start of warm-up, with 1 decimal ("5.0",
+// "35.4"): fault times and windows, where a column of "5.00" next to "15.0" would be hard to read.
+std::string format_run_time(double s);
 // A share in [0, 1] as a percentage with 2 decimals; never rounds a failure up to "100.00%"
 // (0.99999 gives "99.9990%").
 std::string format_percent(double share);

@@ -92,6 +92,70 @@ run_result fixed_run() {
     return r;
 }
 
+// fixed_run() with an LP outage over [15, 35) in both modes and a worker crash applied to async
+// only, over a 70-second series.
+run_result with_faults() {
+    run_result r = fixed_run();
+    for (auto& [name, m] : r.modes) {
+        m.series.clear();
+        for (std::int64_t t = 0; t <= 70; ++t) m.series.push_back({t, 100, 100, 0, 900, 4000, 5});
+        fault_record outage;
+        outage.name = "LP outage";
+        outage.kind = "downstream_outage";
+        outage.target = "lp.LPRUN";
+        outage.start_s = 15.0;
+        outage.end_s = 35.0;
+        outage.action = "lp.LPRUN answers 503 at once";
+        outage.calls_during = {{"lp.LPRUN", name == "sync" ? 0u : 412u}};
+        fault_record crash;
+        crash.name = "worker crash";
+        crash.kind = "worker_crash";
+        crash.target = name == "sync" ? "" : "worker 0 (pid 4242)";
+        crash.start_s = 45.0;
+        crash.end_s = 50.0;
+        crash.applied = name != "sync";
+        crash.action = name == "sync" ? "no worker processes in sync mode"
+                                      : "kill -9 pid 4242; restarted as pid 4250";
+        m.faults = {outage, crash};
+    }
+    // Latency fields: count, min, p50, p90, p99, p99.9, max, mean.
+    fault_impact sync_outage;
+    sync_outage.fault = "LP outage";
+    sync_outage.before = {5, 15, 1000, 1000, 0, 1.0, {1000, 1, 150000, 0, 400000, 0, 0, 0}, 20};
+    sync_outage.during = {15, 35, 2000, 60, 1940, 0.03, {60, 1, 900000, 0, 2500000, 0, 0, 0},
+                          200};
+    sync_outage.after = {35, 65, 3000, 2990, 0, 2990.0 / 3000.0,
+                         {2990, 1, 160000, 0, 450000, 0, 0, 0}, 25};
+    sync_outage.backlog_recovered_s = 7.0;
+    sync_outage.latency_recovered_s = 3.0;
+    sync_outage.latency_reference =
+        "p99 <= 1000.0 ms (api_p99 SLO 1s) and 2xx >= 100.00% (pre-fault)";
+    r.modes["sync"].fault_impacts = {sync_outage};
+    r.modes["sync"].errors.status_5xx = 1940;
+    r.modes["sync"].errors.status_503 = 1940;
+
+    fault_impact async_outage;
+    async_outage.fault = "LP outage";
+    async_outage.before = {5, 15, 1000, 1000, 0, 1.0, {1000, 1, 850, 0, 4100, 0, 0, 0}, 12};
+    async_outage.during = {15, 35, 2000, 2000, 0, 1.0, {2000, 1, 870, 0, 4300, 0, 0, 0}, 2012};
+    async_outage.after = {35, 65, 3000, 3000, 0, 1.0, {3000, 1, 860, 0, 4200, 0, 0, 0}, 1500};
+    async_outage.latency_reference =
+        "p99 <= 1000.0 ms (api_p99 SLO 1s) and 2xx >= 100.00% (pre-fault)";
+    fault_impact async_crash;
+    async_crash.fault = "worker crash";
+    async_crash.before = {5, 45, 4000, 4000, 0, 1.0, {4000, 1, 850, 0, 4100, 0, 0, 0}, 30};
+    async_crash.during = {45, 50, 400, 398, 0, 0.995, {398, 1, 880, 0, 4000, 0, 0, 0}, 900};
+    async_crash.after = {50, 65, 1500, 1500, 0, 1.0, {1500, 1, 860, 0, 4200, 0, 0, 0}, 800};
+    async_crash.backlog_recovered_s = 12.5;
+    async_crash.latency_recovered_s = 0.0;
+    async_crash.latency_reference = "p99 <= 6.2 ms (1.5 x pre-fault p99 4.1 ms) and 2xx >= "
+                                    "100.00% (pre-fault)";
+    r.modes["async"].fault_impacts = {async_outage, async_crash};
+    r.modes["async"].reconciliation.redeliveries_absorbed = 37;
+    r.modes["async"].reconciliation.calls = {{"lp", "LPRUN", 5992, 7490, 3, 2}};
+    return r;
+}
+
 std::string markdown(const run_result& r) {
     std::ostringstream out;
     write_markdown_report(r, out);
@@ -260,6 +324,118 @@ TEST(html_report, one_mode_only_and_no_samples) {
     EXPECT_HAS(page, "Only the sync baseline ran");
 }
 
+std::size_t occurrences(const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) {
+        ++n;
+    }
+    return n;
+}
+
+TEST(markdown_report, faults_section_follows_the_warnings_with_each_modes_numbers) {
+    const std::string md = markdown(with_faults());
+    std::size_t pos = 0;
+    for (const char* heading : {"## Verdict", "## Warnings", "## Faults", "### Fault 1: LP outage "
+                                "(downstream_outage)", "### Fault 2: worker crash (worker_crash)",
+                                "### Retry amplification and invariants (whole run)",
+                                "## Results"}) {
+        const auto found = md.find(heading, pos);
+        ASSERT_NE(found, std::string::npos) << heading << "\n" << md;
+        pos = found;
+    }
+    for (const char* text : {
+             "- sync: lp.LPRUN answers 503 at once (target lp.LPRUN), from 15.0 s to 35.0 s; "
+             "calls received meanwhile: lp.LPRUN 0\n",
+             "| Metric | sync before | sync during | sync after | async before | async during | "
+             "async after |\n|---|---:|---:|---:|---:|---:|---:|\n",
+             "| Window (s) | 5.0-15.0 | 15.0-35.0 | 35.0-65.0 | 5.0-15.0 | 15.0-35.0 | 35.0-65.0 "
+             "|\n",
+             "| Availability | 100.00% | 3.00% | 99.67% | 100.00% | 100.00% | 100.00% |\n",
+             "| Answered | 1,000 | 2,000 | 3,000 | 1,000 | 2,000 | 3,000 |\n",
+             "| 503 answers | 0 | 1,940 | 0 | 0 | 0 | 0 |\n",
+             "| API p50 (ms) | 150.0 | 900.0 | 160.0 | 0.85 | 0.87 | 0.86 |\n",
+             "| API p99 (ms) | 400.0 | 2500.0 | 450.0 | 4.10 | 4.30 | 4.20 |\n",
+             "| Peak backlog | 20 | 200 | 25 | 12 | 2,012 | 1,500 |\n",
+             "- sync: backlog back to pre-fault level after 7.00 s; latency back within p99 <= "
+             "1000.0 ms (api_p99 SLO 1s) and 2xx >= 100.00% (pre-fault) after 3.00 s.\n",
+             "- async: backlog not back to pre-fault level within the run; latency not back "
+             "within p99 <= 1000.0 ms (api_p99 SLO 1s) and 2xx >= 100.00% (pre-fault) within "
+             "the run.\n",
+             "- async: lp.LPRUN answers 503 at once (target lp.LPRUN), from 15.0 s to 35.0 s; "
+             "calls received meanwhile: lp.LPRUN 412\n",
+             // Fault 2: not applied to sync, so only async columns.
+             "- not applied to sync: no worker processes in sync mode\n- async: kill -9 pid "
+             "4242; restarted as pid 4250 (target worker 0 (pid 4242)), from 45.0 s to 50.0 s\n",
+             "| Metric | async before | async during | async after |\n",
+             "| Window (s) | 5.0-45.0 | 45.0-50.0 | 50.0-65.0 |\n",
+             "| Availability | 100.00% | 99.50% | 100.00% |\n",
+             "| Peak backlog | 30 | 900 | 800 |\n",
+             "- async: backlog back to pre-fault level after 12.5 s; latency back within p99 <= "
+             "6.2 ms (1.5 x pre-fault p99 4.1 ms) and 2xx >= 100.00% (pre-fault) after 0.00 s.\n",
+             // Whole run.
+             "- sync: lp.LPRUN 1.00x\n- async: lp.LPRUN 1.25x\n",
+             "| Invariant | sync | async |\n",
+             "| Accepted (2xx) | 3,672 | 5,994 |\n",
+             "| Dead-lettered | 0 | 0 |\n",
+             "| Lost | 0 | 2 (rpt-17, rpt-<42>) |\n",
+             "| Duplicate effects | 0 | 0 |\n",
+             "| Redeliveries absorbed (idempotent) | 0 | 37 |\n",
+             "| Ids reaching a mock more than once | lp.LPRUN 0 | lp.LPRUN 3 |\n",
+             "| 503 answers (explicit backpressure) | 1,940 | 0 |\n",
+             // The comparison table has the new counts too.
+             "| Errors: 5xx of which 503 | 1,940 | 0 |\n",
+             "| Redeliveries absorbed | 0 | 37 |\n",
+             // And the verdict compares the modes during each fault.
+             "- During 'LP outage' (20.0 s): sync answered 3.00% of requests 2xx, async "
+             "100.00%; accepted requests lost over the whole run: sync 0, async 2.\n",
+         }) {
+        EXPECT_HAS(md, text);
+    }
+    // Fault 2's table has no sync column.
+    const auto fault2 = md.find("### Fault 2");
+    const auto fault2_end = md.find("### Retry amplification");
+    EXPECT_EQ(md.substr(fault2, fault2_end - fault2).find("| sync before"), std::string::npos);
+}
+
+TEST(markdown_report, a_run_without_faults_has_no_faults_section) {
+    const std::string md = markdown(fixed_run());
+    EXPECT_EQ(md.find("## Faults"), std::string::npos);
+    EXPECT_EQ(md.find("Retry amplification"), std::string::npos);
+    EXPECT_EQ(md.find("During '"), std::string::npos);
+    EXPECT_EQ(html(fixed_run()).find("Faults"), std::string::npos);
+    EXPECT_EQ(html(fixed_run()).find("class=\"fault"), std::string::npos);
+}
+
+TEST(html_report, faults_section_and_shaded_fault_bands_on_every_chart) {
+    const std::string page = html(with_faults());
+    const auto faults = page.find("<h2>Faults</h2>");
+    ASSERT_NE(faults, std::string::npos);
+    EXPECT_LT(page.find("<h2>Warnings</h2>"), faults);
+    EXPECT_LT(faults, page.find("<h2>Results"));
+    EXPECT_HAS(page, "<h3>Fault 1: LP outage (downstream_outage)</h3>");
+    EXPECT_HAS(page, "<tr><td>Availability</td><td class=\"num\">100.00%</td>"
+                     "<td class=\"num\">3.00%</td><td class=\"num\">99.67%</td>");
+    EXPECT_HAS(page, "<li>not applied to sync: no worker processes in sync mode</li>");
+    EXPECT_HAS(page, "<tr><td>Lost</td><td class=\"num\">0</td><td class=\"num\">2 (rpt-17, "
+                     "rpt-&lt;42&gt;)</td></tr>");
+    // Three charts, each shading the sync outage, the async outage and the async crash: 9
+    // bands; each fault's name drawn once per chart.
+    EXPECT_EQ(occurrences(page, "<svg"), 3u);
+    EXPECT_EQ(occurrences(page, "<g class=\"fault\">"), 9u);
+    EXPECT_EQ(occurrences(page, "<text class=\"fault-label\""), 6u);
+    EXPECT_EQ(occurrences(page, ">LP outage</text>"), 3u);
+    EXPECT_EQ(occurrences(page, ">worker crash</text>"), 3u);
+    // x axis 0..70 s over 670 px from x = 70: 15 s -> 213.6, 20 s wide -> 191.4 px.
+    EXPECT_HAS(page, "<g class=\"fault\"><title>LP outage (sync): 15.0 s to 35.0 s, lp.LPRUN "
+                     "answers 503 at once</title><rect x=\"213.6\" y=\"48\" width=\"191.4\" "
+                     "height=\"184\" fill=\"#d95f02\" fill-opacity=\"0.12\"/>");
+    EXPECT_HAS(page, "<title>worker crash (async): 45.0 s to 50.0 s, kill -9 pid 4242; "
+                     "restarted as pid 4250</title><rect x=\"500.7\"");
+    EXPECT_EQ(page.find("worker crash (sync)"), std::string::npos);
+    // Bands are drawn before the lines, so the lines stay on top.
+    EXPECT_LT(page.find("<g class=\"fault\">"), page.find("<polyline"));
+}
+
 std::string read_file(const std::filesystem::path& p) {
     std::ifstream in(p, std::ios::binary);
     std::ostringstream s;
@@ -271,7 +447,7 @@ TEST(report_writer, writes_all_three_files_and_the_report_regenerates_from_resul
     const auto dir = std::filesystem::temp_directory_path() /
                      ("asyncbench_report_test_" + std::to_string(::getpid())) / "nested";
     std::filesystem::remove_all(dir.parent_path());
-    const run_result r = fixed_run();
+    const run_result r = with_faults();
     write_reports(r, dir);
     const std::string json = read_file(dir / "result.json");
     const std::string md = read_file(dir / "report.md");

@@ -196,6 +196,79 @@ TEST(verdict, invalid_run_and_other_reconciliation_findings_are_stated) {
         lines, "SLOs: 1 of 2 missed: sync api_p99 (observed 200.0ms, target <= 100ms)."));
 }
 
+// clean_run() with an LP outage in both modes (sync mostly 503 during it) and a worker crash
+// applied to async only.
+run_result faulted_run() {
+    run_result r = clean_run();
+    for (auto& [name, m] : r.modes) {
+        fault_record outage;
+        outage.name = "LP outage";
+        outage.kind = "downstream_outage";
+        outage.start_s = 15.0;
+        outage.end_s = 35.0;
+        fault_record crash;
+        crash.name = "worker crash";
+        crash.kind = "worker_crash";
+        crash.start_s = 45.0;
+        crash.end_s = 50.0;
+        crash.applied = name == "async";
+        m.faults = {outage, crash};
+    }
+    fault_impact sync_outage;
+    sync_outage.fault = "LP outage";
+    sync_outage.during.answered = 2000;
+    sync_outage.during.ok = 60;
+    sync_outage.during.availability = 0.03;
+    r.modes["sync"].fault_impacts = {sync_outage};
+    fault_impact async_outage = sync_outage;
+    async_outage.during.ok = 2000;
+    async_outage.during.availability = 1.0;
+    fault_impact async_crash;
+    async_crash.fault = "worker crash";
+    async_crash.during.answered = 1000;
+    async_crash.during.ok = 995;
+    async_crash.during.availability = 0.995;
+    r.modes["async"].fault_impacts = {async_outage, async_crash};
+    return r;
+}
+
+TEST(verdict, one_sentence_per_fault_compares_availability_during_it) {
+    run_result r = faulted_run();
+    r.modes["async"].reconciliation.lost = 3;
+    const auto lines = verdict_lines(r);
+    EXPECT_TRUE(contains_line(
+        lines, "During 'LP outage' (20.0 s): sync answered 3.00% of requests 2xx, async "
+               "100.00%; accepted requests lost over the whole run: sync 0, async 3."))
+        << dump(lines);
+    EXPECT_TRUE(contains_line(
+        lines, "During 'worker crash' (5.00 s): not applied to sync, async answered 99.50% of "
+               "requests 2xx; accepted requests lost over the whole run: async 3."))
+        << dump(lines);
+    // After the error lines and before the completion lines; the rest is unchanged.
+    std::size_t fault_at = lines.size(), completion_at = 0, keeping_up_at = lines.size();
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (lines[i].rfind("During 'LP outage'", 0) == 0) fault_at = i;
+        if (lines[i].rfind("async acknowledges", 0) == 0) completion_at = i;
+        if (lines[i].rfind("sync API kept up", 0) == 0) keeping_up_at = i;
+    }
+    EXPECT_LT(keeping_up_at, fault_at);
+    EXPECT_LT(fault_at, completion_at);
+    EXPECT_EQ(lines.size(), verdict_lines(clean_run()).size() + 2);
+}
+
+TEST(verdict, a_fault_with_no_answers_during_it_says_so) {
+    run_result r = faulted_run();
+    r.modes["sync"].fault_impacts[0].during = {};
+    const auto lines = verdict_lines(r);
+    EXPECT_TRUE(contains_line(lines, "During 'LP outage' (20.0 s): sync answered no request, "
+                                     "async answered 100.00% of requests 2xx;"))
+        << dump(lines);
+}
+
+TEST(verdict, no_faults_no_fault_sentence) {
+    EXPECT_FALSE(contains_line(verdict_lines(clean_run()), "During '"));
+}
+
 TEST(verdict, number_formats) {
     EXPECT_EQ(format_ms(850), "0.85");
     EXPECT_EQ(format_ms(812345), "812.3");
@@ -210,6 +283,8 @@ TEST(verdict, number_formats) {
     EXPECT_EQ(format_count(1000), "1,000");
     EXPECT_EQ(format_count(12345678), "12,345,678");
     EXPECT_EQ(format_ratio(40), "40.0x");
+    EXPECT_EQ(format_run_time(5), "5.0");
+    EXPECT_EQ(format_run_time(35.44), "35.4");
 }
 
 }  // namespace
