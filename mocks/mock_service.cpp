@@ -86,6 +86,11 @@ void mock_service::handle_operation(const std::string& operation, const http_req
         return;
     }
     const operation_spec& spec = spec_for(operation);
+    if (spec.outage == operation_spec::outage_kind::hang) {
+        // Held unanswered: the caller's own timeout decides. Released when the outage ends.
+        hung_.emplace_back(operation, std::move(respond));
+        return;
+    }
     if (spec.outage != operation_spec::outage_kind::none) {
         // A refuse outage normally stops calls at connect; one racing past the listener closing
         // is answered like an unavailable system rather than served.
@@ -215,11 +220,25 @@ void mock_service::set_operation(const std::string& operation, const operation_s
 bool mock_service::replace_operation(const std::string& operation, const operation_spec& spec) {
     bool was_refusing = false;
     bool now_refusing = false;
+    std::vector<respond_fn> released;
     {
         std::lock_guard lock(mutex_);
         was_refusing = refusing_locked();
         operations_[operation] = spec;
         now_refusing = refusing_locked();
+        if (spec.outage != operation_spec::outage_kind::hang) {
+            std::erase_if(hung_, [&](auto& call) {
+                if (call.first != operation) return false;
+                released.push_back(std::move(call.second));
+                return true;
+            });
+        }
+    }
+    // Their callers gave up long ago; answering lets the connections close.
+    for (auto& respond : released) {
+        respond(json_error(503, "unavailable",
+                           fmt::format("mock {}: {} hung (outage) and was released", name_,
+                                       operation)));
     }
     // A raised concurrency limit lets waiting calls start now rather than at the next finish.
     release(operation, false);
@@ -262,6 +281,8 @@ void mock_service::shutdown() {
         shut_down_ = true;
         for (auto& [id, call] : in_flight_) unanswered.push_back(std::move(call));
         in_flight_.clear();
+        for (auto& call : hung_) unanswered.push_back(std::move(call));
+        hung_.clear();
         for (auto& [operation, pool] : pools_) {
             for (auto& call : pool.waiting) {
                 unanswered.emplace_back(operation, std::move(call.respond));

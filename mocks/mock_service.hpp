@@ -4,7 +4,7 @@
 // function, which a test can drive by hand.
 //
 // A call to POST /<operation> is counted, then, per its operation_spec at arrival: an outage
-// answers 503 at once; otherwise a service time is sampled (times slowdown), the outcome is
+// answers 503 at once (a hang outage holds the call unanswered until the outage ends); otherwise a service time is sampled (times slowdown), the outcome is
 // decided (error_rate), and the call waits in a FIFO until fewer than `concurrency` calls of
 // that operation are in service, like a worker pool. It is answered when its service time has
 // passed, failures included. Admin endpoints are documented in mock_system.hpp.
@@ -112,6 +112,7 @@ private:
     std::map<std::string, operation_spec> operations_;
     std::map<std::string, worker_pool> pools_;
     std::map<std::uint64_t, std::pair<std::string, respond_fn>> in_flight_;  // id -> op, respond
+    std::vector<std::pair<std::string, respond_fn>> hung_;  // outage hang: op, respond
     std::uint64_t next_call_id_ = 0;
     bool shut_down_ = false;
     std::mt19937_64 rng_;

@@ -30,7 +30,9 @@ if [ "${ASYNCBENCH_TEST_SERVICES:-all}" != "none" ]; then
   ASYNCBENCH_TEST_POSTGRES=$(scripts/postgres/start.sh --dir "$work/postgres" | tail -n 1)
   echo "test.sh: starting Redis"
   ASYNCBENCH_TEST_REDIS=$(scripts/redis/start.sh --dir "$work/redis" | tail -n 1)
-  export ASYNCBENCH_TEST_KAFKA ASYNCBENCH_TEST_POSTGRES ASYNCBENCH_TEST_REDIS
+  # Broker-kill tests stop and restart nodes of this cluster through the same scripts.
+  ASYNCBENCH_TEST_KAFKA_DIR="$work/kafka"
+  export ASYNCBENCH_TEST_KAFKA ASYNCBENCH_TEST_KAFKA_DIR ASYNCBENCH_TEST_POSTGRES ASYNCBENCH_TEST_REDIS
   echo "test.sh: Kafka at $ASYNCBENCH_TEST_KAFKA, PostgreSQL at $ASYNCBENCH_TEST_POSTGRES," \
     "Redis at $ASYNCBENCH_TEST_REDIS"
   # The PostgreSQL store's and the Redis client's own tests need their servers.

@@ -96,6 +96,11 @@ int run_command(const run_options& options) {
     }
     auto kafka = parse_kafka_option(options.kafka);
     if (auto* error = std::get_if<std::string>(&kafka)) errors.push_back(*error);
+    if (auto* choice = std::get_if<kafka_choice>(&kafka);
+        choice && !options.kafka_dir.empty() && choice->type != kafka_choice::kind::external) {
+        errors.push_back("--kafka-dir names the folder of a running cluster: give its "
+                         "bootstrap servers with --kafka HOST:PORT too");
+    }
     auto database = parse_database_option(options.database);
     if (auto* error = std::get_if<std::string>(&database)) errors.push_back(*error);
     // What the report calls the database; never the password.
@@ -149,8 +154,11 @@ int run_command(const run_options& options) {
                     broker = start_local_kafka(choice.brokers, out_dir / "kafka");
                     break;
                 case kafka_choice::kind::external:
-                    broker = connect_external_broker(choice.bootstrap_servers,
-                                                     std::chrono::seconds(15));
+                    broker = options.kafka_dir.empty()
+                                 ? connect_external_broker(choice.bootstrap_servers,
+                                                           std::chrono::seconds(15))
+                                 : connect_scripted_kafka(choice.bootstrap_servers,
+                                                          options.kafka_dir);
                     break;
             }
             result.environment.broker_kind = broker->kind();

@@ -5,7 +5,9 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include <fmt/format.h>
+#include <mutex>
 #include <stdexcept>
+#include <vector>
 
 #include "harness/kafka/kafka_client.hpp"
 
@@ -17,6 +19,29 @@ kafka_handle make_admin_client(const std::string& bootstrap_servers) {
     auto conf = make_kafka_conf("admin", {{"bootstrap.servers", bootstrap_servers}}, {}, errors);
     if (!errors.empty()) throw std::runtime_error(errors.front());
     return make_kafka_client(RD_KAFKA_PRODUCER, std::move(conf));
+}
+
+std::vector<std::int32_t> partition_leaders(rd_kafka_t* client, const std::string& topic) {
+    rd_kafka_topic_t* handle = rd_kafka_topic_new(client, topic.c_str(), nullptr);
+    const rd_kafka_metadata_t* metadata = nullptr;
+    auto err = rd_kafka_metadata(client, 0, handle, &metadata, 10000);
+    rd_kafka_topic_destroy(handle);
+    if (err) {
+        throw std::runtime_error(fmt::format("no metadata for topic {}: {}", topic,
+                                             rd_kafka_err2str(err)));
+    }
+    std::vector<std::int32_t> leaders;
+    if (metadata->topic_cnt == 1) {
+        const auto& t = metadata->topics[0];
+        leaders.assign(static_cast<std::size_t>(t.partition_cnt), -1);
+        for (int i = 0; i < t.partition_cnt; ++i) {
+            if (t.partitions[i].id >= 0 && t.partitions[i].id < t.partition_cnt) {
+                leaders[static_cast<std::size_t>(t.partitions[i].id)] = t.partitions[i].leader;
+            }
+        }
+    }
+    rd_kafka_metadata_destroy(metadata);
+    return leaders;
 }
 
 class embedded_broker final : public kafka_broker {
@@ -49,9 +74,65 @@ public:
             throw std::runtime_error(fmt::format("cannot create topic {} on the mock cluster: {}",
                                                  topic, rd_kafka_err2str(err)));
         }
+        std::lock_guard lock(mutex_);
+        topics_.push_back(topic);
+    }
+
+    // The mock cluster only refuses the broker's connections; it elects no new leaders. A real
+    // cluster's controller would move each leadership to an in-sync follower, so we do that
+    // here, or producers to those partitions would just wait for the broker to return.
+    std::string stop_broker(int id) override {
+        check_id(id);
+        std::lock_guard lock(mutex_);
+        rd_kafka_mock_broker_set_down(cluster_, id);
+        int moved = 0;
+        for (const auto& topic : topics_) {
+            const auto leaders = partition_leaders(admin().get(), topic);
+            for (std::size_t p = 0; p < leaders.size(); ++p) {
+                if (leaders[p] != id) continue;
+                const int successor = id % brokers_ + 1;
+                rd_kafka_mock_partition_set_leader(cluster_, topic.c_str(),
+                                                   static_cast<std::int32_t>(p), successor);
+                ++moved;
+            }
+        }
+        return fmt::format("mock broker {} set down (connections refused); its {} partition "
+                           "leadership(s) moved to broker {}, as a controller would",
+                           id, moved, id % brokers_ + 1);
+    }
+    std::string start_broker(int id) override {
+        check_id(id);
+        rd_kafka_mock_broker_set_up(cluster_, id);
+        return fmt::format("mock broker {} set up again (leaderships stay where they moved)", id);
+    }
+    int leader_of(const std::string& topic, int partition) override {
+        std::lock_guard lock(mutex_);
+        const auto leaders = partition_leaders(admin().get(), topic);
+        if (partition < 0 || partition >= static_cast<int>(leaders.size()) ||
+            leaders[static_cast<std::size_t>(partition)] < 1) {
+            throw std::runtime_error(
+                fmt::format("the mock cluster names no leader for {}[{}]", topic, partition));
+        }
+        return leaders[static_cast<std::size_t>(partition)];
     }
 
 private:
+    void check_id(int id) const {
+        if (id < 1 || id > brokers_) {
+            throw std::runtime_error(fmt::format("no broker {}: the embedded cluster has brokers "
+                                                 "1..{}",
+                                                 id, brokers_));
+        }
+    }
+    // mutex_ held.
+    const kafka_handle& admin() {
+        if (!admin_) admin_ = make_admin_client(bootstrap_);
+        return admin_;
+    }
+
+    std::mutex mutex_;
+    std::vector<std::string> topics_;
+    kafka_handle admin_;
     int brokers_;
     kafka_handle host_;
     rd_kafka_mock_cluster_t* cluster_ = nullptr;
@@ -121,6 +202,33 @@ private:
 };
 
 }  // namespace
+
+std::string kafka_broker::stop_broker(int id) {
+    throw std::runtime_error(fmt::format(
+        "cannot stop broker {} of {}: asyncbench controls only clusters it started (--kafka "
+        "embedded, local, local-3) or that scripts/kafka/start.sh started (--kafka-dir DIR)",
+        id, description()));
+}
+
+std::string kafka_broker::start_broker(int id) {
+    throw std::runtime_error(fmt::format("cannot start broker {} of {}", id, description()));
+}
+
+int kafka_broker::leader_of(const std::string& topic, int partition) {
+    return query_partition_leader(bootstrap_servers(), topic, partition);
+}
+
+int query_partition_leader(const std::string& bootstrap_servers, const std::string& topic,
+                           int partition) {
+    auto admin = make_admin_client(bootstrap_servers);
+    const auto leaders = partition_leaders(admin.get(), topic);
+    if (partition < 0 || partition >= static_cast<int>(leaders.size()) ||
+        leaders[static_cast<std::size_t>(partition)] < 0) {
+        throw std::runtime_error(fmt::format("the cluster at {} names no leader for {}[{}]",
+                                             bootstrap_servers, topic, partition));
+    }
+    return leaders[static_cast<std::size_t>(partition)];
+}
 
 std::unique_ptr<kafka_broker> start_embedded_broker(int brokers) {
     return std::make_unique<embedded_broker>(brokers);

@@ -22,11 +22,24 @@ public:
     // never settled; a stuck one did not recover within a minute), so the embedded broker
     // cannot run real group rebalancing.
     virtual bool supports_consumer_groups() const { return true; }
+
+    // Broker faults. stop_broker takes broker `id` (1-based) away as a crash would; start_broker
+    // brings it back. Each returns what was done, for the report, and throws
+    // std::runtime_error when it cannot (an unknown id, a cluster asyncbench cannot control).
+    virtual std::string stop_broker(int id);
+    virtual std::string start_broker(int id);
+    // The broker id leading `partition` of `topic`, from a metadata request. Throws
+    // std::runtime_error when the metadata does not say.
+    virtual int leader_of(const std::string& topic, int partition);
 };
 
 // librdkafka's mock cluster with `brokers` brokers on loopback sockets, in memory. It keeps only
 // about 5 MiB or 100,000 message sets per partition; reports say so.
 std::unique_ptr<kafka_broker> start_embedded_broker(int brokers = 3);
+
+// The leader of `topic`/`partition` as the cluster at `bootstrap_servers` reports it. Throws.
+int query_partition_leader(const std::string& bootstrap_servers, const std::string& topic,
+                           int partition);
 
 // An existing cluster. Checks it answers a metadata request within `timeout`; throws naming the
 // bootstrap servers and librdkafka's reason when it does not.

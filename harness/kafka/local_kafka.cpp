@@ -42,6 +42,63 @@ std::string last_line(const std::string& text) {
                        end - (start == std::string::npos ? 0 : start + 1) + 1);
 }
 
+// Broker faults on a cluster scripts/kafka/start.sh made in `dir`: kill -9 of one node's JVM
+// (stop.sh --kill), and a restart from its own config and data (start.sh --node, which waits
+// until the node serves clients again).
+std::string stop_node(const std::filesystem::path& dir, int id) {
+    auto stopped = run_script(fmt::format("bash '{}' --dir '{}' --node {} --kill",
+                                          (scripts_dir() / "stop.sh").string(), dir.string(), id));
+    if (stopped.exit_code != 0) {
+        throw std::runtime_error(fmt::format("scripts/kafka/stop.sh --node {} --kill failed (exit "
+                                             "{}): {}",
+                                             id, stopped.exit_code, stopped.output));
+    }
+    return fmt::format("Kafka node {} killed (kill -9 of its JVM, scripts/kafka/stop.sh --kill)",
+                       id);
+}
+
+std::string start_node(const std::filesystem::path& dir, int id) {
+    const auto began = std::chrono::steady_clock::now();
+    auto started = run_script(fmt::format("bash '{}' --dir '{}' --node {}",
+                                          (scripts_dir() / "start.sh").string(), dir.string(), id));
+    if (started.exit_code != 0) {
+        throw std::runtime_error(fmt::format("scripts/kafka/start.sh --node {} failed (exit {}): "
+                                             "{}",
+                                             id, started.exit_code, started.output));
+    }
+    return fmt::format("Kafka node {} restarted from its data (serving again after {:.1f} s)", id,
+                       std::chrono::duration<double>(std::chrono::steady_clock::now() - began)
+                           .count());
+}
+
+// A running cluster that start.sh made in `dir`: used as it is, never stopped at the end, but
+// its nodes can be stopped and restarted by broker faults.
+class scripted_kafka_broker final : public kafka_broker {
+public:
+    scripted_kafka_broker(const std::string& bootstrap, std::filesystem::path dir)
+        : dir_(std::move(dir)), cluster_(connect_external_broker(bootstrap, std::chrono::seconds(15))) {
+        if (!std::filesystem::exists(dir_ / "cluster.env")) {
+            throw std::runtime_error(fmt::format("--kafka-dir {}: no cluster.env there; give the "
+                                                 "folder scripts/kafka/start.sh --dir was given",
+                                                 dir_.string()));
+        }
+    }
+    std::string bootstrap_servers() const override { return cluster_->bootstrap_servers(); }
+    std::string kind() const override { return "external"; }
+    std::string description() const override {
+        return cluster_->description() + ", started by scripts/kafka/start.sh in " + dir_.string();
+    }
+    void create_topic(const std::string& topic, int partitions) override {
+        cluster_->create_topic(topic, partitions);
+    }
+    std::string stop_broker(int id) override { return stop_node(dir_, id); }
+    std::string start_broker(int id) override { return start_node(dir_, id); }
+
+private:
+    std::filesystem::path dir_;
+    std::unique_ptr<kafka_broker> cluster_;
+};
+
 class local_kafka_broker final : public kafka_broker {
 public:
     local_kafka_broker(int brokers, std::filesystem::path dir)
@@ -76,6 +133,8 @@ public:
     void create_topic(const std::string& topic, int partitions) override {
         cluster_->create_topic(topic, partitions);
     }
+    std::string stop_broker(int id) override { return stop_node(dir_, id); }
+    std::string start_broker(int id) override { return start_node(dir_, id); }
 
 private:
     void stop() {
@@ -120,6 +179,11 @@ std::string local_kafka_version() {
 
 std::unique_ptr<kafka_broker> start_local_kafka(int brokers, const std::filesystem::path& dir) {
     return std::make_unique<local_kafka_broker>(brokers, dir);
+}
+
+std::unique_ptr<kafka_broker> connect_scripted_kafka(const std::string& bootstrap_servers,
+                                                     const std::filesystem::path& dir) {
+    return std::make_unique<scripted_kafka_broker>(bootstrap_servers, dir);
 }
 
 }  // namespace asyncbench

@@ -18,4 +18,10 @@ std::unique_ptr<kafka_broker> start_local_kafka(int brokers, const std::filesyst
 // The pinned Apache Kafka version, read from scripts/kafka/kafka.env ("unknown" if absent).
 std::string local_kafka_version();
 
+// A cluster already running that scripts/kafka/start.sh --dir `dir` started: used as it is and
+// left running, but broker faults can kill and restart its nodes through the scripts. Throws
+// std::runtime_error when it does not answer or `dir` holds no cluster.
+std::unique_ptr<kafka_broker> connect_scripted_kafka(const std::string& bootstrap_servers,
+                                                     const std::filesystem::path& dir);
+
 }  // namespace asyncbench

@@ -6,6 +6,8 @@
 #include <thread>
 
 #include "harness/load/load_generator.hpp"
+#include "harness/run/fault_impact.hpp"
+#include "harness/run/fault_timeline.hpp"
 #include "harness/run/progress_line.hpp"
 #include "harness/run/reconciliation.hpp"
 #include "harness/run/system_under_test.hpp"
@@ -96,8 +98,10 @@ mode_result run_mode(const std::string& mode, const mode_dependencies& deps,
                        : scenario.async.consumers_per_group *
                                  static_cast<int>(scenario.workflow.size()) +
                              2;
-    auto db = open_store(deps.database, deps.out_dir, mode, deps.run_id, connections);
-    system_context context{scenario, deps.plugin, *db, deps.systems, deps.run_id};
+    const auto db_address = store_address_for(deps.database, deps.out_dir, mode, deps.run_id);
+    auto db = open_store(db_address, connections);
+    system_context context{scenario,     deps.plugin, *db,        deps.systems,
+                           deps.run_id,  db_address,  deps.out_dir};
     auto system = mode == "sync" ? start_sync_system(context)
                                  : start_async_system(context, *deps.broker);
     spdlog::info("[{}] setup done in {:.1f}s; API on 127.0.0.1:{}", mode,
@@ -116,9 +120,12 @@ mode_result run_mode(const std::string& mode, const mode_dependencies& deps,
     target.port = system->port();
     target.path = std::string(deps.plugin.api_path());
     phase_start = steady::now();
+    fault_timeline faults(fault_context{scenario, mode, deps.mocks, *system,
+                                        mode == "async" ? deps.broker : nullptr, *db},
+                          phase_start);
     auto load = run_load(
         scenario.load, target, [&](std::uint64_t seq) { return deps.plugin.make_request(seq); },
-        progress, deps.cancel);
+        progress, deps.cancel, fault_windows(scenario.load, scenario.faults));
     const double load_s = seconds_since(phase_start);
 
     line.set_phase("drain");
@@ -128,6 +135,7 @@ mode_result run_mode(const std::string& mode, const mode_dependencies& deps,
     line.stop();
     spdlog::info("[{}] load {:.1f}s, drain {:.1f}s{}", mode, load_s, drain_s,
                  idle ? "" : " (timed out)");
+    auto fault_records = faults.finish();
 
     phase_start = steady::now();
     system->stop();
@@ -148,6 +156,7 @@ mode_result run_mode(const std::string& mode, const mode_dependencies& deps,
     input.calls_per_id = expected_calls(scenario);
     for (const auto& mock : deps.mocks) input.received[mock->name()] = mock->calls();
     input.pipeline_idle = idle;
+    const auto redeliveries = input.database.redeliveries;
     auto reconciled = reconcile(input);
     spdlog::info("[{}] reconciled in {:.1f}s", mode, seconds_since(phase_start));
 
@@ -169,6 +178,7 @@ mode_result run_mode(const std::string& mode, const mode_dependencies& deps,
                                                  : 0;
     result.errors = load.errors;
     result.reconciliation = std::move(reconciled.result);
+    result.reconciliation.redeliveries_absorbed = redeliveries;
     result.drain_s = drain_s;
     if (reconciled.last_finished_epoch_us > load.first_send_epoch_us &&
         load.first_send_epoch_us > 0) {
@@ -177,6 +187,9 @@ mode_result run_mode(const std::string& mode, const mode_dependencies& deps,
             1e6;
     }
     result.series = merge_series(std::move(load.series), line.backlog_samples());
+    result.fault_impacts =
+        compute_fault_impacts(fault_records, load.windows, result.series, scenario.slo);
+    result.faults = std::move(fault_records);
     judge_validity(result, idle, deps.cancel.load());
     return result;
 }

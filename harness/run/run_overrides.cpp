@@ -79,6 +79,7 @@ run_settings describe_settings(const scenario_config& scenario) {
     settings.sync_worker_threads = scenario.sync.worker_threads;
     settings.async_partitions = scenario.async.partitions;
     settings.async_consumers_per_group = scenario.async.consumers_per_group;
+    settings.async_worker_processes = scenario.async.worker_processes;
     for (const auto& stage : scenario.workflow) settings.stages.push_back(stage.name);
     return settings;
 }

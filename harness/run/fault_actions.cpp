@@ -1,0 +1,246 @@
+// The fault kinds: what each does to the mocks, the worker processes, the brokers or the
+// database, and how it is undone.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+#include <stdexcept>
+
+#include "harness/run/fault_timeline.hpp"
+
+namespace asyncbench {
+namespace {
+
+using kind_t = fault_spec::kind;
+
+// Every operation of `system` a fault with no operation named should hit: those the scenario
+// configures and those the workflow calls.
+std::vector<std::string> operations_of(const scenario_config& scenario, const std::string& system) {
+    std::set<std::string> names;
+    for (const auto& spec : scenario.systems) {
+        if (spec.name != system) continue;
+        for (const auto& [name, op] : spec.operations) names.insert(name);
+    }
+    for (const auto& stage : scenario.workflow) {
+        for (const auto& step : stage.steps) {
+            if (step.type == step_spec::kind::call && step.system == system) {
+                names.insert(step.operation);
+            }
+        }
+    }
+    return {names.begin(), names.end()};
+}
+
+std::string outage_text(operation_spec::outage_kind outage) {
+    switch (outage) {
+    case operation_spec::outage_kind::refuse: return "connections refused";
+    case operation_spec::outage_kind::unavailable: return "every call answered 503";
+    case operation_spec::outage_kind::hang: return "calls accepted and never answered";
+    case operation_spec::outage_kind::none: break;
+    }
+    return "no outage";
+}
+
+class downstream_action final : public fault_action {
+public:
+    downstream_action(const fault_spec& fault, mock_system& mock,
+                      std::vector<std::string> operations)
+        : fault_(fault), mock_(mock), operations_(std::move(operations)) {}
+
+    std::string apply() override {
+        saved_.clear();
+        for (const auto& operation : operations_) {
+            auto spec = mock_.operation(operation);
+            saved_.emplace_back(operation, spec);
+            switch (fault_.type) {
+            case kind_t::downstream_outage:
+            case kind_t::downstream_timeout:
+                spec.outage = fault_.outage;
+                break;
+            case kind_t::downstream_slowdown:
+                spec.slowdown = std::min(1000.0, spec.slowdown * fault_.slowdown);
+                break;
+            case kind_t::downstream_errors:
+                spec.error_rate = fault_.error_rate;
+                spec.error_status = fault_.error_status;
+                break;
+            default:
+                break;
+            }
+            mock_.set_operation(operation, spec);
+        }
+        switch (fault_.type) {
+        case kind_t::downstream_slowdown:
+            return fmt::format("{}: latency x{}", target(), fault_.slowdown);
+        case kind_t::downstream_errors:
+            return fmt::format("{}: {:.0f}% of calls answered {}", target(),
+                               fault_.error_rate * 100, fault_.error_status);
+        default:
+            return fmt::format("{}: {}", target(), outage_text(fault_.outage));
+        }
+    }
+
+    std::string revert() override {
+        for (const auto& [operation, spec] : saved_) mock_.set_operation(operation, spec);
+        return "restored";
+    }
+
+    std::map<std::string, std::uint64_t> call_counts() const override {
+        std::map<std::string, std::uint64_t> counts;
+        const auto calls = mock_.calls();
+        for (const auto& operation : operations_) {
+            std::uint64_t total = 0;
+            if (auto found = calls.find(operation); found != calls.end()) {
+                for (const auto& [id, count] : found->second) total += count;
+            }
+            counts[mock_.name() + "." + operation] = total;
+        }
+        return counts;
+    }
+
+    std::string target() const override {
+        return fault_.operation.empty() ? fault_.system : fault_.system + "." + fault_.operation;
+    }
+
+private:
+    const fault_spec& fault_;
+    mock_system& mock_;
+    std::vector<std::string> operations_;
+    std::vector<std::pair<std::string, operation_spec>> saved_;
+};
+
+class worker_action final : public fault_action {
+public:
+    worker_action(const fault_spec& fault, worker_process& worker)
+        : fault_(fault), worker_(worker) {}
+
+    std::string apply() override {
+        if (fault_.type == kind_t::worker_pause) {
+            paused_ = worker_.pid();
+            if (paused_ == 0) throw std::runtime_error("the worker process is not running");
+            worker_.pause();
+            return fmt::format("SIGSTOP to worker {} (pid {})", worker_.index(), paused_);
+        }
+        const pid_t killed = worker_.kill_hard();
+        if (killed == 0) throw std::runtime_error("the worker process is not running");
+        return fmt::format("kill -9 of worker {} (pid {})", worker_.index(), killed);
+    }
+
+    std::string revert() override {
+        if (fault_.type == kind_t::worker_pause) {
+            worker_.resume();
+            return fmt::format("SIGCONT to pid {}", paused_);
+        }
+        const auto began = std::chrono::steady_clock::now();
+        worker_.start();
+        std::string why;
+        const bool ready = worker_.wait_ready(std::chrono::seconds(60), why);
+        const double took =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+        if (!ready) throw std::runtime_error("restarted, but " + why);
+        return fmt::format("restarted as pid {}, consuming again after {:.1f} s", worker_.pid(),
+                           took);
+    }
+
+    std::string target() const override { return fmt::format("worker {}", worker_.index()); }
+
+private:
+    const fault_spec& fault_;
+    worker_process& worker_;
+    pid_t paused_ = 0;
+};
+
+class broker_action final : public fault_action {
+public:
+    broker_action(const fault_spec& fault, kafka_broker& broker, std::string topic)
+        : fault_(fault), broker_(broker), topic_(std::move(topic)) {}
+
+    std::string apply() override {
+        std::string prefix;
+        id_ = fault_.broker;
+        if (fault_.type == kind_t::leader_loss) {
+            id_ = broker_.leader_of(topic_, 0);
+            prefix = fmt::format("broker {} led {}[0]; ", id_, topic_);
+        }
+        return prefix + broker_.stop_broker(id_);
+    }
+
+    std::string revert() override { return broker_.start_broker(id_); }
+
+    std::string target() const override {
+        return fault_.type == kind_t::leader_loss ? "leader of " + topic_ + "[0]"
+                                                  : fmt::format("broker {}", fault_.broker);
+    }
+
+private:
+    const fault_spec& fault_;
+    kafka_broker& broker_;
+    std::string topic_;
+    int id_ = 0;
+};
+
+class database_action final : public fault_action {
+public:
+    explicit database_action(store& db) : db_(db) {}
+    std::string apply() override {
+        block_ = db_.block_writes();
+        return db_.block_writes_description();
+    }
+    std::string revert() override {
+        block_.reset();
+        return "writes released";
+    }
+    std::string target() const override { return db_.kind() + " " + db_.location(); }
+
+private:
+    store& db_;
+    std::unique_ptr<write_block> block_;
+};
+
+}  // namespace
+
+std::unique_ptr<fault_action> make_fault_action(const fault_spec& fault,
+                                                const fault_context& context, std::string& why) {
+    if (fault.async_only() && context.mode != "async") {
+        why = "not applicable to the sync baseline: it has no Kafka and no consumer workers";
+        return nullptr;
+    }
+    switch (fault.type) {
+    case kind_t::downstream_outage:
+    case kind_t::downstream_slowdown:
+    case kind_t::downstream_errors:
+    case kind_t::downstream_timeout: {
+        for (const auto& mock : context.mocks) {
+            if (mock->name() != fault.system) continue;
+            auto operations = fault.operation.empty()
+                                  ? operations_of(context.scenario, fault.system)
+                                  : std::vector<std::string>{fault.operation};
+            return std::make_unique<downstream_action>(fault, *mock, std::move(operations));
+        }
+        why = "no mock system named " + fault.system;
+        return nullptr;
+    }
+    case kind_t::worker_crash:
+    case kind_t::worker_pause:
+        if (worker_process* worker = context.system.worker(fault.worker)) {
+            return std::make_unique<worker_action>(fault, *worker);
+        }
+        why = fmt::format("no worker process {} (async.worker_processes is {})", fault.worker,
+                          context.scenario.async.worker_processes);
+        return nullptr;
+    case kind_t::broker_down:
+    case kind_t::leader_loss:
+        if (context.broker == nullptr) {
+            why = "no Kafka cluster in this mode";
+            return nullptr;
+        }
+        return std::make_unique<broker_action>(fault, *context.broker,
+                                               context.scenario.async.topic);
+    case kind_t::database_down:
+        return std::make_unique<database_action>(context.db);
+    }
+    why = "unknown fault kind";
+    return nullptr;
+}
+
+}  // namespace asyncbench

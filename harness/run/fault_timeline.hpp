@@ -1,0 +1,75 @@
+#pragma once
+// Carries out a scenario's fault timeline during one mode's measured phase: each fault is
+// applied `at` after the measure phase starts and reverted `duration` later, on a thread of its
+// own, and recorded as it actually happened (times, what was done, or why it could not be).
+// Faults that need Kafka (worker, broker, leader) are recorded as not applied in the sync mode.
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "harness/config/scenario_config.hpp"
+#include "harness/kafka/kafka_broker.hpp"
+#include "harness/result/run_result.hpp"
+#include "harness/run/system_under_test.hpp"
+#include "harness/store/store.hpp"
+#include "mocks/mock_system.hpp"
+
+namespace asyncbench {
+
+struct fault_context {
+    const scenario_config& scenario;
+    std::string mode;                                      // "sync" or "async"
+    const std::vector<std::unique_ptr<mock_system>>& mocks;
+    system_under_test& system;
+    kafka_broker* broker = nullptr;                        // async only
+    store& db;
+};
+
+// One fault's apply and revert; implementations in fault_actions.cpp.
+class fault_action {
+public:
+    virtual ~fault_action() = default;
+    // Returns what was done; throws std::runtime_error when it cannot be done.
+    virtual std::string apply() = 0;
+    virtual std::string revert() = 0;
+    // Calls each affected mock operation received so far ("lp.LPRUN" -> count).
+    virtual std::map<std::string, std::uint64_t> call_counts() const { return {}; }
+    // Target as shown in reports, e.g. "lp.LPRUN", "worker 1", "broker 2".
+    virtual std::string target() const = 0;
+};
+
+// nullptr with `why` set when the fault does not apply to this mode.
+std::unique_ptr<fault_action> make_fault_action(const fault_spec& fault,
+                                                const fault_context& context, std::string& why);
+
+class fault_timeline {
+public:
+    // `t0` is the start of warm-up (the series' second 0). Starts the thread at once; a
+    // scenario without faults starts nothing.
+    fault_timeline(fault_context context, std::chrono::steady_clock::time_point t0);
+    ~fault_timeline();  // finish()
+
+    // Reverts every fault still active, stops the thread and returns one record per scenario
+    // fault, in scenario order. Call after the drain; idempotent.
+    std::vector<fault_record> finish();
+
+private:
+    void run();
+    double seconds_since_t0() const;
+
+    fault_context context_;
+    std::chrono::steady_clock::time_point t0_;
+    std::vector<std::unique_ptr<fault_action>> actions_;   // parallel to scenario.faults
+    std::vector<fault_record> records_;
+    std::vector<bool> active_;
+    std::vector<std::map<std::string, std::uint64_t>> calls_at_start_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool finishing_ = false;
+    std::thread thread_;
+};
+
+}  // namespace asyncbench

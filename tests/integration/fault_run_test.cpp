@@ -1,0 +1,267 @@
+// One short run per fault kind on the embedded defaults (mock Kafka cluster, SQLite, mock
+// systems), asserting the invariants the report promises: no acknowledged request lost, every
+// effect applied once, the fault carried out and measured before / during / after. The worker
+// crash and broker kill also run against the real 3-broker Kafka that scripts/test.sh starts
+// (ASYNCBENCH_TEST_KAFKA and ASYNCBENCH_TEST_KAFKA_DIR). Each run is about 20 s and stops what
+// it starts. No timing assertions beyond "worse during the fault than before it".
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "harness/cli/run_command.hpp"
+#include "harness/result/result_json.hpp"
+
+namespace asyncbench {
+namespace {
+
+#ifndef ASYNCBENCH_EXE
+#error "ASYNCBENCH_EXE must name the asyncbench binary (tests/CMakeLists.txt defines it)"
+#endif
+
+// A fast lp-report: LP answers in a few ms, so a few seconds of load are enough, and retries
+// outlast every fault below (0.1 + 0.2 + 0.4 + 0.5 x 17 s of backoff).
+std::string scenario_text(const std::string& name, const std::string& faults, int workers) {
+    return "name: " + name + R"(
+plugin: lp-report
+load: {rate: 60/s, warmup: 1s, duration: 14s, request_timeout: 5s}
+sync: {worker_threads: 32, accept_queue: 32}
+async:
+  partitions: 8
+  consumers_per_group: 4
+  worker_processes: )" + std::to_string(workers) + R"(
+  max_attempts: 20
+  backoff_initial: 100ms
+  backoff_max: 500ms
+  consumer: {auto.commit.interval.ms: "5000"}
+systems:
+  lp:
+    operations:
+      setQueue: {latency: {distribution: fixed, value: 2ms}}
+      LPRUN: {latency: {distribution: uniform, min: 5ms, max: 15ms}}
+workflow:
+  - stage: report
+    steps:
+      - {name: insert_report, db: insert}
+      - {name: set_queue, call: lp.setQueue, timeout: 1s}
+      - {name: mark_queued, db: update}
+      - {name: lp_run, call: lp.LPRUN, timeout: 1s}
+drain_timeout: 60s
+faults:
+)" + faults;
+}
+
+struct fault_run {
+    int exit_code = -1;
+    run_result result;
+};
+
+fault_run run_with_fault(const std::string& name, const std::string& fault,
+                         const std::string& mode, int workers = 2,
+                         const std::string& kafka = "embedded", const std::string& kafka_dir = "") {
+    // The harness runs inside this test binary; worker processes must be the real CLI.
+    ::setenv("ASYNCBENCH_WORKER_EXE", ASYNCBENCH_EXE, 1);
+    const auto dir = std::filesystem::temp_directory_path() / ("asyncbench-fault-" + name);
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const auto file = dir / "scenario.yaml";
+    std::ofstream(file) << scenario_text(name, "  - " + fault + "\n", workers);
+    run_options options;
+    options.scenario_path = file.string();
+    options.out_dir = (dir / "out").string();
+    options.mode = mode;
+    options.kafka = kafka;
+    options.kafka_dir = kafka_dir;
+    fault_run run;
+    run.exit_code = run_command(options);
+    std::ifstream input(dir / "out" / "result.json");
+    std::stringstream text;
+    text << input.rdbuf();
+    auto parsed = result_from_json(text.str());
+    if (auto* error = std::get_if<std::string>(&parsed)) {
+        ADD_FAILURE() << *error;
+        return run;
+    }
+    run.result = std::get<run_result>(std::move(parsed));
+    return run;
+}
+
+// The invariants of every run, whatever the fault: nothing acknowledged is lost or pending,
+// no effect applied twice, and the fault was carried out and measured.
+const fault_impact* expect_invariants(const mode_result& mode) {
+    SCOPED_TRACE(mode.mode);
+    const auto& rec = mode.reconciliation;
+    EXPECT_GT(rec.accepted, 0u);
+    EXPECT_EQ(rec.lost, 0u) << (rec.lost_ids.empty() ? "" : rec.lost_ids.front());
+    EXPECT_EQ(rec.pending, 0u);
+    EXPECT_EQ(rec.duplicate_effects, 0u);
+    EXPECT_EQ(rec.completed + rec.dead_lettered, rec.accepted);
+    EXPECT_TRUE(mode.valid) << (mode.invalid_reasons.empty() ? "" : mode.invalid_reasons[0]);
+    EXPECT_EQ(mode.faults.size(), 1u);
+    if (mode.faults.empty()) return nullptr;
+    const auto& record = mode.faults[0];
+    EXPECT_TRUE(record.applied) << record.action;
+    EXPECT_GT(record.end_s, record.start_s) << record.action;
+    EXPECT_EQ(mode.fault_impacts.size(), 1u);
+    if (mode.fault_impacts.empty()) return nullptr;
+    const auto& impact = mode.fault_impacts[0];
+    EXPECT_GT(impact.before.answered, 0u);
+    EXPECT_GT(impact.during.answered, 0u);
+    EXPECT_GT(impact.after.answered, 0u);
+    return &impact;
+}
+
+TEST(fault_run, downstream_outage_fails_sync_while_async_stays_available) {
+    auto run = run_with_fault(
+        "outage", "{name: LP outage, kind: downstream_outage, target: lp, at: 4s, duration: 5s}",
+        "both");
+    ASSERT_TRUE(run.result.modes.contains("sync"));
+    ASSERT_TRUE(run.result.modes.contains("async"));
+    const auto* sync = expect_invariants(run.result.modes.at("sync"));
+    const auto* async = expect_invariants(run.result.modes.at("async"));
+    ASSERT_TRUE(sync && async);
+    EXPECT_LT(sync->during.availability, 0.5);
+    EXPECT_GT(sync->before.availability, 0.95);
+    EXPECT_GT(async->during.availability, 0.99);
+    EXPECT_GT(async->during.peak_backlog, async->before.peak_backlog);
+    EXPECT_EQ(run.result.modes.at("async").reconciliation.completed,
+              run.result.modes.at("async").reconciliation.accepted);
+    // Refused connections never reach the mock: it counted no calls while down.
+    EXPECT_EQ(run.result.modes.at("async").faults[0].calls_during.at("lp.setQueue"), 0u);
+}
+
+TEST(fault_run, downstream_slowdown_raises_sync_latency) {
+    auto run = run_with_fault(
+        "slowdown", "{kind: downstream_slowdown, target: lp.LPRUN, slowdown: 20, at: 4s, duration: 5s}",
+        "sync");
+    const auto* sync = expect_invariants(run.result.modes.at("sync"));
+    ASSERT_TRUE(sync);
+    EXPECT_GT(sync->during.latency_us.p99_us, 2 * sync->before.latency_us.p99_us);
+}
+
+TEST(fault_run, downstream_error_storm_is_retried_by_the_pipeline) {
+    auto run = run_with_fault(
+        "errors", "{kind: downstream_errors, target: lp.LPRUN, error_rate: 1, at: 4s, duration: 4s}",
+        "both");
+    const auto* sync = expect_invariants(run.result.modes.at("sync"));
+    const auto& async_mode = run.result.modes.at("async");
+    const auto* async = expect_invariants(async_mode);
+    ASSERT_TRUE(sync && async);
+    EXPECT_LT(sync->during.availability, 0.5);
+    EXPECT_GT(async->during.availability, 0.99);
+    EXPECT_EQ(async_mode.reconciliation.completed, async_mode.reconciliation.accepted);
+    // Retries: LPRUN received more calls than the completed reports needed.
+    for (const auto& call : async_mode.reconciliation.calls) {
+        if (call.operation == "LPRUN") {
+            EXPECT_GT(call.received_calls, call.expected_calls);
+        }
+    }
+}
+
+TEST(fault_run, downstream_timeouts_are_bounded_by_the_step_timeout) {
+    auto run = run_with_fault(
+        "timeout", "{kind: downstream_timeout, target: lp.LPRUN, at: 4s, duration: 4s}", "both");
+    const auto* sync = expect_invariants(run.result.modes.at("sync"));
+    const auto& async_mode = run.result.modes.at("async");
+    ASSERT_TRUE(sync && expect_invariants(async_mode));
+    EXPECT_LT(sync->during.availability, 0.5);
+    EXPECT_EQ(async_mode.reconciliation.completed, async_mode.reconciliation.accepted);
+}
+
+TEST(fault_run, killed_worker_is_restarted_and_its_redeliveries_absorbed) {
+    auto run = run_with_fault("crash", "{kind: worker_crash, worker: 1, at: 6s, duration: 3s}",
+                              "async");
+    const auto& mode = run.result.modes.at("async");
+    ASSERT_TRUE(expect_invariants(mode));
+    EXPECT_NE(mode.faults[0].action.find("kill -9"), std::string::npos) << mode.faults[0].action;
+    EXPECT_NE(mode.faults[0].action.find("restarted as pid"), std::string::npos)
+        << mode.faults[0].action;
+    // Offsets are committed every 5 s, so the killed worker's recent messages came again.
+    EXPECT_GT(mode.reconciliation.redeliveries_absorbed, 0u);
+    EXPECT_EQ(mode.reconciliation.completed, mode.reconciliation.accepted);
+}
+
+TEST(fault_run, paused_worker_builds_a_backlog_that_drains) {
+    auto run = run_with_fault("pause", "{kind: worker_pause, worker: 0, at: 4s, duration: 4s}",
+                              "async");
+    const auto& mode = run.result.modes.at("async");
+    const auto* impact = expect_invariants(mode);
+    ASSERT_TRUE(impact);
+    EXPECT_GT(impact->during.peak_backlog, impact->before.peak_backlog);
+    EXPECT_EQ(mode.reconciliation.completed, mode.reconciliation.accepted);
+}
+
+TEST(fault_run, broker_down_loses_nothing) {
+    auto run = run_with_fault("broker", "{kind: broker_down, broker: 2, at: 4s, duration: 4s}",
+                              "async", 0);
+    const auto& mode = run.result.modes.at("async");
+    ASSERT_TRUE(expect_invariants(mode));
+    EXPECT_NE(mode.faults[0].action.find("broker 2"), std::string::npos) << mode.faults[0].action;
+}
+
+TEST(fault_run, leader_loss_moves_leadership_and_loses_nothing) {
+    auto run = run_with_fault("leader", "{kind: leader_loss, at: 4s, duration: 4s}", "async", 0);
+    const auto& mode = run.result.modes.at("async");
+    ASSERT_TRUE(expect_invariants(mode));
+    EXPECT_NE(mode.faults[0].action.find("led"), std::string::npos) << mode.faults[0].action;
+}
+
+TEST(fault_run, database_stall_is_survived_by_both_modes) {
+    auto run = run_with_fault("database", "{kind: database_down, at: 4s, duration: 3s}", "both",
+                              0);
+    const auto* sync = expect_invariants(run.result.modes.at("sync"));
+    ASSERT_TRUE(sync && expect_invariants(run.result.modes.at("async")));
+    // Every sync thread waits on the lock, so new requests are turned away meanwhile; the ones
+    // that waited are answered (late) after the writes are released.
+    EXPECT_LT(sync->during.availability, 0.5);
+    EXPECT_GT(sync->after.latency_us.max_us, 1e6);
+}
+
+TEST(fault_run, kafka_faults_are_not_applied_to_the_sync_baseline) {
+    auto run = run_with_fault("sync-only", "{kind: broker_down, at: 4s, duration: 2s}", "sync", 0);
+    const auto& mode = run.result.modes.at("sync");
+    ASSERT_EQ(mode.faults.size(), 1u);
+    EXPECT_FALSE(mode.faults[0].applied);
+    EXPECT_NE(mode.faults[0].action.find("not applicable"), std::string::npos);
+    EXPECT_TRUE(mode.fault_impacts.empty());
+}
+
+class real_kafka_faults : public ::testing::Test {
+protected:
+    void SetUp() override {
+        const char* kafka = std::getenv("ASYNCBENCH_TEST_KAFKA");
+        const char* dir = std::getenv("ASYNCBENCH_TEST_KAFKA_DIR");
+        if (!kafka || !dir || !*kafka || !*dir) {
+            GTEST_SKIP() << "set ASYNCBENCH_TEST_KAFKA and ASYNCBENCH_TEST_KAFKA_DIR (scripts/"
+                            "test.sh starts a 3-broker cluster with scripts/kafka/start.sh)";
+        }
+        kafka_ = kafka;
+        dir_ = dir;
+    }
+    std::string kafka_;
+    std::string dir_;
+};
+
+TEST_F(real_kafka_faults, killed_worker_rebalances_and_loses_nothing) {
+    auto run = run_with_fault("real-crash", "{kind: worker_crash, worker: 0, at: 4s, duration: 4s}",
+                              "async", 2, kafka_, dir_);
+    const auto& mode = run.result.modes.at("async");
+    ASSERT_TRUE(expect_invariants(mode));
+    EXPECT_EQ(mode.reconciliation.completed, mode.reconciliation.accepted);
+    EXPECT_NE(mode.faults[0].action.find("restarted as pid"), std::string::npos)
+        << mode.faults[0].action;
+}
+
+TEST_F(real_kafka_faults, killed_broker_loses_nothing) {
+    auto run = run_with_fault("real-broker", "{kind: broker_down, broker: 3, at: 4s, duration: 6s}",
+                              "async", 0, kafka_, dir_);
+    const auto& mode = run.result.modes.at("async");
+    ASSERT_TRUE(expect_invariants(mode));
+    EXPECT_EQ(mode.reconciliation.completed, mode.reconciliation.accepted);
+    EXPECT_NE(mode.faults[0].action.find("killed"), std::string::npos) << mode.faults[0].action;
+}
+
+}  // namespace
+}  // namespace asyncbench
