@@ -1,5 +1,6 @@
 #include "harness/kafka/async_api.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 #include "harness/workflow/api_request.hpp"
@@ -15,6 +16,22 @@ http_response unavailable(std::string_view code, std::string_view message) {
     return response;
 }
 
+// The API answers every request explicitly: if the broker has not acknowledged a message
+// within half the client's timeout, librdkafka gives up on it (message.timeout.ms) and the
+// client gets 503 + Retry-After (outcome unknown, left to reconciliation) instead of a timeout
+// of its own. A value the scenario or -X sets wins.
+std::map<std::string, std::string> api_producer_settings(const scenario_config& scenario) {
+    auto settings = scenario.async.producer;
+    if (!settings.contains("message.timeout.ms") && !settings.contains("delivery.timeout.ms")) {
+        const auto half = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              scenario.load.request_timeout)
+                              .count() /
+                          2;
+        settings["message.timeout.ms"] = std::to_string(std::clamp<long long>(half, 1000, 30000));
+    }
+    return settings;
+}
+
 }  // namespace
 
 async_api::async_api(const scenario_config& scenario, const scenario_plugin& plugin, store& db,
@@ -23,7 +40,7 @@ async_api::async_api(const scenario_config& scenario, const scenario_plugin& plu
     : scenario_(scenario),
       plugin_(plugin),
       tracker_(tracker),
-      producer_("async API producer", bootstrap_servers, scenario.async.producer),
+      producer_("async API producer", bootstrap_servers, api_producer_settings(scenario)),
       lookup_pool_(lookup_threads, 1000) {
     for (int i = 0; i < lookup_threads; ++i) {
         lookups_.push_back(std::make_unique<workflow_executor>(scenario, db, no_systems_));

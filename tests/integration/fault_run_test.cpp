@@ -261,6 +261,9 @@ TEST_F(real_kafka_faults, killed_broker_loses_nothing) {
     ASSERT_TRUE(expect_invariants(mode));
     EXPECT_EQ(mode.reconciliation.completed, mode.reconciliation.accepted);
     EXPECT_NE(mode.faults[0].action.find("killed"), std::string::npos) << mode.faults[0].action;
+    // Backpressure is explicit: the API answers 503 + Retry-After within half the client's
+    // timeout rather than leaving the client to time out.
+    EXPECT_EQ(mode.errors.timeout, 0u);
 }
 
 }  // namespace
