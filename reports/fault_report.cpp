@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "reports/verdict.hpp"
 
@@ -14,13 +15,9 @@ namespace {
 // downstream call checks.
 constexpr std::size_t inline_lost_ids = 5;
 
+// fmt::join, as a std::string for concatenation.
 std::string join(const std::vector<std::string>& parts, std::string_view sep) {
-    std::string out;
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-        if (i != 0) out += sep;
-        out += parts[i];
-    }
-    return out;
+    return fmt::format("{}", fmt::join(parts, sep));
 }
 
 std::string format_signed(std::int64_t n) {

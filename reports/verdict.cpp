@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "reports/fault_report.hpp"
 
@@ -18,13 +19,9 @@ constexpr double kept_up_availability = 0.99;
 // Two latencies closer than this factor are reported as "about the same".
 constexpr double same_factor = 1.1;
 
+// fmt::join, as a std::string for concatenation.
 std::string join(const std::vector<std::string>& parts, std::string_view sep) {
-    std::string out;
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-        if (i != 0) out += sep;
-        out += parts[i];
-    }
-    return out;
+    return fmt::format("{}", fmt::join(parts, sep));
 }
 
 std::string plural(std::uint64_t n, std::string_view one, std::string_view many) {
