@@ -12,6 +12,10 @@ namespace {
 constexpr std::string_view admin_prefix = "/_mock/";
 constexpr std::string_view operations_prefix = "/_mock/operations/";
 
+// A hang outage holds calls unanswered, each with its connection open; past this many the
+// rest get a 503 at once, so a long outage cannot run the process out of file descriptors.
+constexpr std::size_t max_hung_calls = 1000;
+
 // Admin answers reach the client before a refuse outage closes its connection.
 constexpr std::chrono::microseconds refuse_grace{std::chrono::milliseconds(50)};
 
@@ -86,7 +90,7 @@ void mock_service::handle_operation(const std::string& operation, const http_req
         return;
     }
     const operation_spec& spec = spec_for(operation);
-    if (spec.outage == operation_spec::outage_kind::hang) {
+    if (spec.outage == operation_spec::outage_kind::hang && hung_.size() < max_hung_calls) {
         // Held unanswered: the caller's own timeout decides. Released when the outage ends.
         hung_.emplace_back(operation, std::move(respond));
         return;

@@ -150,6 +150,9 @@ int main(int argc, char** argv) {
                            "NAME=HOST:PORT of a mock system (one per system, repeatable)");
     worker_cmd->add_option("-X", worker.client_settings,
                            "librdkafka setting, as for `run` (repeatable)");
+    worker_cmd->add_flag("--exit-with-stdin", worker.exit_with_stdin,
+                         "Stop when stdin reaches EOF (the harness passes a pipe, so workers "
+                         "never outlive it)");
     worker_cmd->add_flag("--static-assignment", worker.static_assignment,
                          "Assign partitions by member index instead of joining the group (the "
                          "embedded mock cluster)");

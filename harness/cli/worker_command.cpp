@@ -123,6 +123,15 @@ int worker_command(const worker_options& options) {
             }
             events.ready();
         });
+        if (options.exit_with_stdin) {
+            // The harness holds the other end of stdin; EOF means it is gone, however it went.
+            std::thread([] {
+                char byte;
+                while (::read(STDIN_FILENO, &byte, 1) > 0) {
+                }
+                ::kill(::getpid(), SIGTERM);
+            }).detach();
+        }
         int signal = 0;
         sigwait(&stop_signals, &signal);
         spdlog::info("worker {}: signal {}, finishing the messages in hand", options.process,

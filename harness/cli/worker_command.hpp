@@ -21,6 +21,7 @@ struct worker_options {
     std::vector<std::string> systems;     // NAME=HOST:PORT of every mock system
     std::vector<std::string> client_settings;  // -X [producer:|consumer:]NAME=VALUE
     bool static_assignment = false;       // the embedded mock cluster: no group joins
+    bool exit_with_stdin = false;         // stop when stdin reaches EOF (the harness is gone)
 };
 
 // Runs until SIGTERM or SIGINT, then finishes the messages in hand, commits and leaves.

@@ -203,6 +203,27 @@ std::optional<fault_spec> read_fault(yaml_reader& reader, const YAML::Node& node
     return fault;
 }
 
+// What a fault acts on: two faults on the same thing must not overlap, because each restores
+// what it found when it started, and the one ending last would restore the other's fault.
+std::string contended_target(const fault_spec& fault) {
+    switch (fault.type) {
+    case kind_t::downstream_outage:
+    case kind_t::downstream_slowdown:
+    case kind_t::downstream_errors:
+    case kind_t::downstream_timeout:
+        return "system " + fault.system;
+    case kind_t::worker_crash:
+    case kind_t::worker_pause:
+        return "worker " + std::to_string(fault.worker);
+    case kind_t::broker_down:
+    case kind_t::leader_loss:
+        return "the Kafka brokers";
+    case kind_t::database_down:
+        return "the database";
+    }
+    return {};
+}
+
 }  // namespace
 
 std::string fault_kind_name(fault_spec::kind kind) { return std::string(info_of(kind).name); }
@@ -213,9 +234,20 @@ std::vector<fault_spec> read_faults(yaml_reader& reader, const YAML::Node& node,
     const auto items = reader.read_sequence(node, path);
     if (!items) return faults;
     for (std::size_t i = 0; i < items->size(); ++i) {
-        if (auto fault = read_fault(reader, (*items)[i], index_path(path, i), config)) {
-            faults.push_back(std::move(*fault));
+        auto fault = read_fault(reader, (*items)[i], index_path(path, i), config);
+        if (!fault) continue;
+        for (const auto& earlier : faults) {
+            const bool overlap = fault->at < earlier.at + earlier.duration &&
+                                 earlier.at < fault->at + fault->duration;
+            if (overlap && contended_target(*fault) == contended_target(earlier)) {
+                reader.add_error((*items)[i], index_path(path, i),
+                                 "overlaps '" + earlier.name + "' on " +
+                                     contended_target(earlier) +
+                                     ": faults on the same target must not overlap in time");
+                break;
+            }
         }
+        faults.push_back(std::move(*fault));
     }
     std::stable_sort(faults.begin(), faults.end(),
                      [](const fault_spec& a, const fault_spec& b) { return a.at < b.at; });

@@ -419,7 +419,11 @@ Result guarded(const std::string& origin, Body&& body) {
 
 }  // namespace
 
-load_result_t load_scenario_text(const std::string& text, const std::string& origin) {
+namespace {
+
+// `extends` names a file relative to the scenario's own, so only scenarios read from a file
+// may use it; text from memory (tests, fuzzers) never makes the loader open other files.
+load_result_t load_text(const std::string& text, const std::string& origin, bool from_file) {
     return guarded<load_result_t>(origin, [&]() -> load_result_t {
         yaml_reader reader(origin);
         auto root = parse_yaml_document(reader, text);
@@ -427,6 +431,12 @@ load_result_t load_scenario_text(const std::string& text, const std::string& ori
             return reader.take_errors();
         }
         std::vector<config_error> base_errors;
+        if (!from_file && root->IsMap() && static_cast<const YAML::Node&>(*root)["extends"]) {
+            const auto at = static_cast<const YAML::Node&>(*root)["extends"];
+            reader.add_error(at, "extends", "only a scenario file can extend another (the base "
+                                            "is found relative to the file)");
+            return reader.take_errors();
+        }
         root = resolve_extends(reader, *root, origin, base_errors);
         if (!base_errors.empty()) return base_errors;
         if (!root) return reader.take_errors();
@@ -437,6 +447,12 @@ load_result_t load_scenario_text(const std::string& text, const std::string& ori
         config.source_path = origin;
         return config;
     });
+}
+
+}  // namespace
+
+load_result_t load_scenario_text(const std::string& text, const std::string& origin) {
+    return load_text(text, origin, false);
 }
 
 namespace {
@@ -452,11 +468,17 @@ std::optional<YAML::Node> resolve_extends(yaml_reader& reader, YAML::Node root,
     if (!relative) return std::nullopt;
     const auto base_path = (std::filesystem::path(origin).parent_path() / *relative).string();
     // Checked before the base is validated, which would otherwise recurse into a cycle.
-    std::ifstream input(base_path);
-    std::stringstream text;
-    text << input.rdbuf();
-    yaml_reader base_reader(base_path);
-    auto base_root = input ? parse_yaml_document(base_reader, text.str()) : std::nullopt;
+    std::error_code ec;
+    const bool readable = std::filesystem::is_regular_file(base_path, ec) &&
+                          std::filesystem::file_size(base_path, ec) <= max_file_bytes && !ec;
+    std::optional<YAML::Node> base_root;
+    if (readable) {  // anything else is reported by load_scenario(base_path) below
+        std::ifstream input(base_path);
+        std::stringstream text;
+        text << input.rdbuf();
+        yaml_reader base_reader(base_path);
+        base_root = parse_yaml_document(base_reader, text.str());
+    }
     if (base_root && base_root->IsMap() && static_cast<const YAML::Node&>(*base_root)["extends"]) {
         reader.add_error(extends, "extends",
                          base_path + " extends another file itself: one level only");
@@ -470,8 +492,11 @@ std::optional<YAML::Node> resolve_extends(yaml_reader& reader, YAML::Node root,
         return std::nullopt;
     }
     if (!base_root || !base_root->IsMap()) return std::nullopt;
-    merge_into(*base_root, root);
-    return *base_root;
+    // A copy: merging into the base's own tree would also change every alias of an anchored
+    // map (consumer: *settings) along with the key the variant meant.
+    YAML::Node merged = YAML::Clone(*base_root);
+    merge_into(merged, root);
+    return merged;
 }
 
 }  // namespace
@@ -504,7 +529,7 @@ load_result_t load_scenario(const std::string& path) {
         if (std::ferror(file.get()) != 0) {
             return fail(std::strerror(errno));
         }
-        return load_scenario_text(text, path);
+        return load_text(text, path, true);
     });
 }
 

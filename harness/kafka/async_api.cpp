@@ -17,9 +17,9 @@ http_response unavailable(std::string_view code, std::string_view message) {
 }
 
 // The API answers every request explicitly: if the broker has not acknowledged a message
-// within half the client's timeout, librdkafka gives up on it (message.timeout.ms) and the
-// client gets 503 + Retry-After (outcome unknown, left to reconciliation) instead of a timeout
-// of its own. A value the scenario or -X sets wins.
+// within half the client's timeout (kept within 1 to 30 s), librdkafka gives up on it
+// (message.timeout.ms) and the client gets 503 + Retry-After (outcome unknown, left to
+// reconciliation) instead of a timeout of its own. A value the scenario or -X sets wins.
 std::map<std::string, std::string> api_producer_settings(const scenario_config& scenario) {
     auto settings = scenario.async.producer;
     if (!settings.contains("message.timeout.ms") && !settings.contains("delivery.timeout.ms")) {

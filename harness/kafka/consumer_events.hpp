@@ -1,6 +1,6 @@
 #pragma once
 // What consumer workers report as they go. In one process the pipeline_tracker receives it
-// directly; a worker process forwards it to the harness over a pipe (worker_event_pipe), so
+// directly; a worker process forwards it to the harness over a pipe (event_line_writer, harness/run/worker_protocol.hpp), so
 // the harness's live view is the same whether consumers run as threads or as processes.
 // Implementations are thread-safe: every worker thread calls them.
 #include <string>

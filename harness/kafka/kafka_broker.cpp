@@ -83,14 +83,22 @@ public:
     // here, or producers to those partitions would just wait for the broker to return.
     std::string stop_broker(int id) override {
         check_id(id);
+        if (brokers_ < 2) {
+            throw std::runtime_error("the embedded cluster has one broker: taking it down "
+                                     "leaves no leader to move to (use 3 brokers)");
+        }
         std::lock_guard lock(mutex_);
-        rd_kafka_mock_broker_set_down(cluster_, id);
-        int moved = 0;
+        // Leaders are read first: a metadata failure then leaves the cluster untouched.
+        std::vector<std::pair<std::string, std::vector<std::int32_t>>> leaders;
         for (const auto& topic : topics_) {
-            const auto leaders = partition_leaders(admin().get(), topic);
-            for (std::size_t p = 0; p < leaders.size(); ++p) {
-                if (leaders[p] != id) continue;
-                const int successor = id % brokers_ + 1;
+            leaders.emplace_back(topic, partition_leaders(admin().get(), topic));
+        }
+        rd_kafka_mock_broker_set_down(cluster_, id);
+        const int successor = id % brokers_ + 1;
+        int moved = 0;
+        for (const auto& [topic, partition_leader] : leaders) {
+            for (std::size_t p = 0; p < partition_leader.size(); ++p) {
+                if (partition_leader[p] != id) continue;
                 rd_kafka_mock_partition_set_leader(cluster_, topic.c_str(),
                                                    static_cast<std::int32_t>(p), successor);
                 ++moved;
@@ -98,7 +106,7 @@ public:
         }
         return fmt::format("mock broker {} set down (connections refused); its {} partition "
                            "leadership(s) moved to broker {}, as a controller would",
-                           id, moved, id % brokers_ + 1);
+                           id, moved, successor);
     }
     std::string start_broker(int id) override {
         check_id(id);

@@ -1,6 +1,12 @@
 #include "harness/kafka/local_kafka.hpp"
 
+#include <fcntl.h>
+#include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <array>
 #include <cstdio>
@@ -9,6 +15,8 @@
 #include <fstream>
 #include <spdlog/spdlog.h>
 #include <stdexcept>
+
+extern char** environ;
 
 namespace asyncbench {
 namespace {
@@ -23,13 +31,44 @@ struct command_result {
 };
 
 // The scripts are ours and take only paths and numbers we built, so a shell is acceptable here.
+// Spawned with every descriptor above stderr closed (not popen): the Kafka JVMs they start
+// live on, and must not inherit this process's listening sockets, or a mock's "refuse" outage
+// would leave its port listening in a JVM and connections would hang instead of being refused.
 command_result run_script(const std::string& command) {
     command_result result;
-    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-    if (!pipe) return result;
+    int out[2];
+    if (::pipe2(out, O_CLOEXEC) != 0) return result;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+    posix_spawn_file_actions_adddup2(&actions, out[1], 2);
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    std::string shell = "/bin/sh";
+    std::string flag = "-c";
+    std::string text = command;
+    char* argv[] = {shell.data(), flag.data(), text.data(), nullptr};
+    pid_t pid = 0;
+    const int rc = ::posix_spawn(&pid, shell.c_str(), &actions, nullptr, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(out[1]);
+    if (rc != 0) {
+        ::close(out[0]);
+        result.output = std::string("cannot run /bin/sh: ") + std::strerror(rc);
+        return result;
+    }
     std::array<char, 4096> buffer{};
-    while (std::fgets(buffer.data(), buffer.size(), pipe)) result.output += buffer.data();
-    const int status = ::pclose(pipe);
+    for (ssize_t n; (n = ::read(out[0], buffer.data(), buffer.size())) != 0;) {
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        result.output.append(buffer.data(), static_cast<std::size_t>(n));
+    }
+    ::close(out[0]);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return result;
 }

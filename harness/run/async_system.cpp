@@ -95,6 +95,7 @@ public:
         stopped_ = true;
         undelivered_ = api_->stop();
         for (auto& group : groups_) group->stop();
+        for (auto& worker : workers_) worker->request_stop();  // all at once, then wait
         for (auto& worker : workers_) worker->stop();
         dead_letters_.stop();
     }
@@ -182,6 +183,7 @@ private:
                 args.insert(args.end(), {"-X", fmt::format("producer:{}={}", key, value)});
             }
             if (static_assignment) args.push_back("--static-assignment");
+            args.push_back("--exit-with-stdin");
             if (spdlog::get_level() <= spdlog::level::debug) args.insert(args.begin(), "-v");
             workers_.push_back(std::make_unique<worker_process>(
                 i, std::move(args), context.out_dir / fmt::format("worker-{}.log", i), tracker_));

@@ -10,12 +10,6 @@ namespace {
 
 using steady = std::chrono::steady_clock;
 
-struct timeline_event {
-    steady::time_point when;
-    std::size_t fault;
-    bool apply;
-};
-
 std::map<std::string, std::uint64_t> difference(const std::map<std::string, std::uint64_t>& end,
                                                 const std::map<std::string, std::uint64_t>& start) {
     std::map<std::string, std::uint64_t> out;
@@ -49,7 +43,9 @@ fault_timeline::fault_timeline(fault_context context, steady::time_point t0)
             record.action = why;
         }
     }
-    if (!faults.empty()) thread_ = std::thread([this] { run(); });
+    for (std::size_t i = 0; i < faults.size(); ++i) {
+        if (actions_[i]) threads_.emplace_back([this, i] { run(i); });
+    }
 }
 
 fault_timeline::~fault_timeline() { finish(); }
@@ -58,61 +54,51 @@ double fault_timeline::seconds_since_t0() const {
     return std::chrono::duration<double>(steady::now() - t0_).count();
 }
 
-void fault_timeline::run() {
-    const auto& faults = context_.scenario.faults;
-    const auto measure_start = t0_ + std::chrono::duration_cast<steady::duration>(
-                                         context_.scenario.load.warmup);
-    std::vector<timeline_event> events;
-    for (std::size_t i = 0; i < faults.size(); ++i) {
-        if (!actions_[i]) continue;
-        const auto start = measure_start + std::chrono::duration_cast<steady::duration>(faults[i].at);
-        events.push_back({start, i, true});
-        events.push_back(
-            {start + std::chrono::duration_cast<steady::duration>(faults[i].duration), i, false});
+// One thread per fault, so a slow revert (a worker restart waits for its consumers, a Kafka
+// node restart for the node) never delays the next fault past its planned window.
+void fault_timeline::run(std::size_t index) {
+    const auto& fault = context_.scenario.faults[index];
+    const auto start = t0_ + std::chrono::duration_cast<steady::duration>(
+                                 context_.scenario.load.warmup + fault.at);
+    const auto end = start + std::chrono::duration_cast<steady::duration>(fault.duration);
+    auto& record = records_[index];
+    auto& action = *actions_[index];
+    {
+        std::unique_lock lock(mutex_);
+        if (wake_.wait_until(lock, start, [this] { return finishing_; })) return;
     }
-    std::stable_sort(events.begin(), events.end(),
-                     [](const timeline_event& a, const timeline_event& b) { return a.when < b.when; });
-    for (const auto& event : events) {
-        {
-            std::unique_lock lock(mutex_);
-            if (wake_.wait_until(lock, event.when, [this] { return finishing_; })) return;
-        }
-        auto& record = records_[event.fault];
-        auto& action = *actions_[event.fault];
-        if (event.apply) {
-            calls_at_start_[event.fault] = action.call_counts();
-            record.start_s = seconds_since_t0();
-            try {
-                record.action = action.apply();
-                record.applied = true;
-                std::lock_guard lock(mutex_);
-                active_[event.fault] = true;
-            } catch (const std::exception& e) {
-                record.action = std::string("could not apply: ") + e.what();
-                spdlog::warn("[{}] fault '{}' could not be applied: {}", context_.mode,
-                             record.name, e.what());
-                continue;
-            }
-            spdlog::info("[{}] fault '{}' at {:.1f}s: {}", context_.mode, record.name,
-                         record.start_s, record.action);
-        } else {
-            bool was_active = false;
-            {
-                std::lock_guard lock(mutex_);
-                was_active = active_[event.fault];
-                active_[event.fault] = false;
-            }
-            if (!was_active) continue;
-            record.end_s = seconds_since_t0();
-            record.calls_during = difference(action.call_counts(), calls_at_start_[event.fault]);
-            try {
-                record.action += "; then " + action.revert();
-            } catch (const std::exception& e) {
-                record.action += std::string("; revert failed: ") + e.what();
-            }
-            spdlog::info("[{}] fault '{}' ended at {:.1f}s", context_.mode, record.name,
-                         record.end_s);
-        }
+    calls_at_start_[index] = action.call_counts();
+    record.start_s = seconds_since_t0();
+    try {
+        record.action = action.apply();
+        record.applied = true;
+    } catch (const std::exception& e) {
+        record.action = std::string("could not apply: ") + e.what();
+        spdlog::warn("[{}] fault '{}' could not be applied: {}", context_.mode, record.name,
+                     e.what());
+        return;
+    }
+    spdlog::info("[{}] fault '{}' at {:.1f}s: {}", context_.mode, record.name, record.start_s,
+                 record.action);
+    {
+        std::unique_lock lock(mutex_);
+        active_[index] = true;
+        // Cut short by finish(): it reverts whatever is still active.
+        if (wake_.wait_until(lock, end, [this] { return finishing_; })) return;
+        active_[index] = false;
+    }
+    revert(index, "; then ");
+    spdlog::info("[{}] fault '{}' ended at {:.1f}s", context_.mode, record.name, record.end_s);
+}
+
+void fault_timeline::revert(std::size_t index, const std::string& joiner) {
+    auto& record = records_[index];
+    record.end_s = seconds_since_t0();
+    record.calls_during = difference(actions_[index]->call_counts(), calls_at_start_[index]);
+    try {
+        record.action += joiner + actions_[index]->revert();
+    } catch (const std::exception& e) {
+        record.action += std::string("; revert failed: ") + e.what();
     }
 }
 
@@ -122,18 +108,14 @@ std::vector<fault_record> fault_timeline::finish() {
         finishing_ = true;
     }
     wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
+    for (auto& thread : threads_) {
+        if (thread.joinable()) thread.join();
+    }
+    threads_.clear();
     for (std::size_t i = 0; i < active_.size(); ++i) {
         if (!active_[i]) continue;
         active_[i] = false;
-        auto& record = records_[i];
-        record.end_s = seconds_since_t0();
-        record.calls_during = difference(actions_[i]->call_counts(), calls_at_start_[i]);
-        try {
-            record.action += "; reverted at the end of the run: " + actions_[i]->revert();
-        } catch (const std::exception& e) {
-            record.action += std::string("; revert failed: ") + e.what();
-        }
+        revert(i, "; reverted at the end of the run: ");
     }
     return records_;
 }

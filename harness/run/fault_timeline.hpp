@@ -1,7 +1,7 @@
 #pragma once
 // Carries out a scenario's fault timeline during one mode's measured phase: each fault is
-// applied `at` after the measure phase starts and reverted `duration` later, on a thread of its
-// own, and recorded as it actually happened (times, what was done, or why it could not be).
+// applied `at` after the measure phase starts and reverted `duration` later, each on a thread
+// of its own, and recorded as it actually happened (times, what was done, or why it could not be).
 // Faults that need Kafka (worker, broker, leader) are recorded as not applied in the sync mode.
 #include <chrono>
 #include <condition_variable>
@@ -57,19 +57,20 @@ public:
     std::vector<fault_record> finish();
 
 private:
-    void run();
+    void run(std::size_t index);
+    void revert(std::size_t index, const std::string& joiner);
     double seconds_since_t0() const;
 
     fault_context context_;
     std::chrono::steady_clock::time_point t0_;
     std::vector<std::unique_ptr<fault_action>> actions_;   // parallel to scenario.faults
     std::vector<fault_record> records_;
-    std::vector<bool> active_;
+    std::vector<bool> active_;            // guarded by mutex_
     std::vector<std::map<std::string, std::uint64_t>> calls_at_start_;
     std::mutex mutex_;
     std::condition_variable wake_;
     bool finishing_ = false;
-    std::thread thread_;
+    std::vector<std::thread> threads_;
 };
 
 }  // namespace asyncbench

@@ -88,12 +88,20 @@ worker_process::~worker_process() { stop(); }
 void worker_process::start() {
     const std::string exe = worker_executable().string();
     int out[2];
+    int in[2];
     if (::pipe2(out, O_CLOEXEC) != 0) {
+        throw std::runtime_error(fmt::format("worker {}: pipe: {}", index_, std::strerror(errno)));
+    }
+    if (::pipe2(in, O_CLOEXEC) != 0) {
+        ::close(out[0]);
+        ::close(out[1]);
         throw std::runtime_error(fmt::format("worker {}: pipe: {}", index_, std::strerror(errno)));
     }
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    // The worker's stdin is a pipe only we write to: if this process dies, however it dies, the
+    // worker reads EOF and stops (--exit-with-stdin) instead of consuming on forever.
+    posix_spawn_file_actions_adddup2(&actions, in[0], 0);
     posix_spawn_file_actions_adddup2(&actions, out[1], 1);
     posix_spawn_file_actions_addopen(&actions, 2, log_path_.c_str(),
                                      O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -106,17 +114,28 @@ void worker_process::start() {
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
+    // Its own process group: Ctrl-C on the terminal reaches the harness, which then stops the
+    // workers in order, rather than every worker at once.
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attributes, 0);
     pid_t pid = 0;
-    const int rc = ::posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), environ);
+    const int rc = ::posix_spawn(&pid, exe.c_str(), &actions, &attributes, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
     ::close(out[1]);
+    ::close(in[0]);
     if (rc != 0) {
+        ::close(in[1]);
         ::close(out[0]);
         throw std::runtime_error(
             fmt::format("cannot start worker process {} ({}): {}", index_, exe, std::strerror(rc)));
     }
     if (reader_.joinable()) reader_.join();  // the previous process's reader saw its EOF
     std::lock_guard lock(mutex_);
+    if (stdin_fd_ >= 0) ::close(stdin_fd_);
+    stdin_fd_ = in[1];
     pid_ = pid;
     ready_ = false;
     reader_done_ = false;
@@ -201,6 +220,8 @@ void worker_process::reap(bool block) {
     if (done == pid_) {
         last_exit_ = describe_status(status);
         pid_ = 0;
+        if (stdin_fd_ >= 0) ::close(stdin_fd_);
+        stdin_fd_ = -1;
     }
 }
 
@@ -227,15 +248,20 @@ void worker_process::resume() {
     if (pid_ != 0) ::kill(pid_, SIGCONT);
 }
 
+void worker_process::request_stop() {
+    std::lock_guard lock(mutex_);
+    if (pid_ != 0) {
+        ::kill(pid_, SIGCONT);  // a paused worker could not act on SIGTERM
+        ::kill(pid_, SIGTERM);
+    }
+}
+
 void worker_process::stop(std::chrono::milliseconds grace) {
+    request_stop();
     pid_t pid = 0;
     {
         std::lock_guard lock(mutex_);
         pid = pid_;
-        if (pid != 0) {
-            ::kill(pid, SIGCONT);  // a paused worker could not act on SIGTERM
-            ::kill(pid, SIGTERM);
-        }
     }
     if (pid != 0) {
         const auto deadline = std::chrono::steady_clock::now() + grace;

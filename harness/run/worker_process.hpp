@@ -4,7 +4,10 @@
 // its stderr appended to a log file. The fault timeline kills, restarts, pauses and resumes it.
 // When the process dies, the members and partitions it had announced are taken back from the
 // sink, so the live view never counts consumers that no longer exist.
-// Thread-safe: the timeline and the runner may call it from different threads.
+// Thread-safety: pid(), running(), pause(), resume() and wait_ready() may be called from any
+// thread; start(), kill_hard() and stop() must not run concurrently with each other (the fault
+// timeline finishes before the runner stops the workers). A process that dies on its own is
+// only noticed by wait_ready() and stop().
 #include <sys/types.h>
 
 #include <chrono>
@@ -44,10 +47,12 @@ public:
     pid_t kill_hard();
     void pause();    // SIGSTOP
     void resume();   // SIGCONT
-    // SIGTERM (the worker finishes its messages, commits and leaves its groups), SIGKILL after
-    // `grace`. Idempotent.
+    // SIGTERM (the worker finishes its messages, commits and leaves its groups) without
+    // waiting, so several workers can stop at once; stop() then waits.
+    void request_stop();
+    // request_stop(), then waits, SIGKILL after `grace`. Idempotent.
     void stop(std::chrono::milliseconds grace = std::chrono::seconds(15));
-    // Exit status text of the last process ("exit 0", "killed by signal 9"), for the report.
+    // Exit status text of the last process ("exit 0", "killed by signal 9").
     std::string last_exit() const;
 
 private:
@@ -61,6 +66,7 @@ private:
 
     mutable std::mutex mutex_;   // guards everything below
     pid_t pid_ = 0;
+    int stdin_fd_ = -1;          // our end of the worker's stdin; closing it stops the worker
     bool ready_ = false;
     bool reader_done_ = true;
     int members_ = 0;            // announced by the current process, not yet taken back

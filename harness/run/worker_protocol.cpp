@@ -88,12 +88,12 @@ void event_line_writer::on_partitions_assigned(int delta) {
     write_line("partitions\t" + std::to_string(delta));
 }
 
+// The line goes out before the count changes, so "ready" (sent once the count is complete)
+// can never overtake the last "members" line.
 void event_line_writer::on_member_assigned(int delta) {
-    {
-        std::lock_guard lock(mutex_);
-        members_ += delta;
-    }
     write_line("members\t" + std::to_string(delta));
+    std::lock_guard lock(mutex_);
+    members_ += delta;
 }
 
 void event_line_writer::on_offset_reset() { write_line("offset_reset"); }

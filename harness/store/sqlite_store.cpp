@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS stage_outcomes (business_id TEXT NOT NULL, stage TEXT
 
 // SQLite admits one writer at a time. Serialising writers on an in-process mutex gives the same
 // order as SQLite's own lock without its busy-handler sleeps, which would add up to 100 ms of
-// artificial latency per contended write and distort both modes' numbers.
+// artificial latency per contended write and distort both modes' numbers. Writers in other
+// processes (async.worker_processes) still meet the busy handler: prefer PostgreSQL there.
 class sqlite_store;
 
 class statement {

@@ -49,7 +49,7 @@ TEST(fault_reader, reads_every_kind_sorted_by_start) {
   - {kind: downstream_timeout, target: lp, at: 3s, duration: 1s}
   - {kind: worker_crash, worker: 1, at: 40s, duration: 5s}
   - {kind: worker_pause, at: 41s, duration: 5s}
-  - {kind: leader_loss, at: 42s, duration: 5s}
+  - {kind: leader_loss, at: 30s, duration: 5s}
   - {kind: database_down, at: 43s, duration: 5s}
 )");
     ASSERT_TRUE(std::holds_alternative<scenario_config>(result)) << errors_of(result);
@@ -67,9 +67,10 @@ TEST(fault_reader, reads_every_kind_sorted_by_start) {
     EXPECT_EQ(faults[3].outage, operation_spec::outage_kind::unavailable);
     EXPECT_EQ(faults[3].at, 10s);
     EXPECT_EQ(faults[3].duration, 20s);
-    EXPECT_EQ(faults[4].worker, 1);
-    EXPECT_TRUE(faults[4].async_only());
-    EXPECT_EQ(faults[5].worker, 0);
+    EXPECT_EQ(faults[4].type, fault_spec::kind::leader_loss);
+    EXPECT_EQ(faults[5].worker, 1);
+    EXPECT_TRUE(faults[5].async_only());
+    EXPECT_EQ(faults[6].worker, 0);
     EXPECT_EQ(faults[8].broker, 2);
     EXPECT_FALSE(faults[3].async_only());
 }
@@ -95,6 +96,18 @@ TEST(fault_reader, reports_each_mistake_with_its_key) {
     EXPECT_NE(text.find("faults[5].at: starts after the measure phase"), std::string::npos)
         << text;
     EXPECT_NE(text.find("faults[6].duration: missing required key 'duration'"), std::string::npos) << text;
+}
+
+TEST(fault_reader, refuses_overlapping_faults_on_one_target) {
+    const auto text = errors_of(load(R"(
+  - {name: A, kind: downstream_outage, target: lp, at: 10s, duration: 20s}
+  - {name: B, kind: downstream_slowdown, target: lp.LPRUN, at: 20s, duration: 10s}
+  - {name: C, kind: database_down, at: 15s, duration: 5s}
+  - {name: D, kind: downstream_errors, target: lp, at: 30s, duration: 5s}
+)"));
+    EXPECT_NE(text.find("faults[1]: overlaps 'A' on system lp"), std::string::npos) << text;
+    EXPECT_EQ(text.find("faults[2]"), std::string::npos) << text;  // another target
+    EXPECT_EQ(text.find("faults[3]"), std::string::npos) << text;  // starts as A ends
 }
 
 TEST(fault_reader, worker_faults_need_worker_processes) {
