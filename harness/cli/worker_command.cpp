@@ -117,12 +117,14 @@ int worker_command(const worker_options& options) {
                      groups.size());
         // Ready once every member of every group has its assignment; the harness waits for it.
         const int expected = static_cast<int>(members.size() * groups.size());
-        std::thread announce([&events, expected] {
+        // Detached: it may never see every member assigned, and `events` outlives it (the
+        // process ends with _Exit below).
+        std::thread([&events, expected] {
             while (events.members() < expected) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(50));
             }
             events.ready();
-        });
+        }).detach();
         if (options.exit_with_stdin) {
             // The harness holds the other end of stdin; EOF means it is gone, however it went.
             std::thread([] {
@@ -137,7 +139,6 @@ int worker_command(const worker_options& options) {
         spdlog::info("worker {}: signal {}, finishing the messages in hand", options.process,
                      signal);
         for (auto& group : groups) group->stop();
-        if (announce.joinable()) announce.detach();  // may never see every member assigned
         const int undelivered = dead_letters.stop();
         if (undelivered > 0) {
             spdlog::warn("worker {}: {} dead letters undelivered at shutdown", options.process,
@@ -145,7 +146,7 @@ int worker_command(const worker_options& options) {
         }
         spdlog::info("worker {}: stopped", options.process);
         std::cout.flush();
-        // The announce thread may still be polling; leave without unwinding it.
+        // Detached threads may still be running; leave without unwinding under them.
         std::_Exit(0);
     } catch (const std::exception& e) {
         return fail(fmt::format("worker {}: {}", options.process, e.what()), 1);
