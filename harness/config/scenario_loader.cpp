@@ -10,12 +10,10 @@
 #include <exception>
 #include <limits>
 #include <memory>
-#include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "harness/config/fault_reader.hpp"
+#include "harness/config/scenario_variant.hpp"
 #include "harness/config/system_reader.hpp"
 #include "harness/config/units.hpp"
 #include "harness/config/workflow_reader.hpp"
@@ -38,7 +36,6 @@ constexpr double max_rate_per_s = 10'000'000;
 constexpr int max_users = 100'000;
 constexpr std::size_t max_body_limit = 64 * 1024 * 1024;
 constexpr std::size_t max_name_length = 200;   // leaves room in a Kafka topic name (249)
-constexpr std::size_t max_file_bytes = 16 * 1024 * 1024;  // scenario files are a few KiB
 
 bool is_scenario_name(std::string_view name) {
     if (name.empty() || name.size() > max_name_length || name.front() == '-') {
@@ -373,35 +370,6 @@ scenario_config read_scenario(yaml_reader& reader, const YAML::Node& root) {
     return config;
 }
 
-// Overlays `over` on `base` in place: maps merge key by key, anything else replaces the base's
-// value whole. Nodes are shared, not copied, so errors still point at the line that wrote them.
-void merge_into(YAML::Node base, const YAML::Node& over) {
-    for (auto it = over.begin(); it != over.end(); ++it) {
-        if (!it->first.IsScalar()) {
-            base.force_insert(it->first, it->second);
-            continue;
-        }
-        const std::string key = it->first.Scalar();
-        if (key == "extends") continue;
-        const YAML::Node& const_base = base;
-        const YAML::Node existing = const_base[key];
-        if (!existing) {
-            base.force_insert(it->first, it->second);
-        } else if (existing.IsMap() && it->second.IsMap()) {
-            merge_into(base[key], it->second);
-        } else {
-            base[key] = it->second;
-        }
-    }
-}
-
-// `extends: <file>` (relative to this file): a variant of another scenario, e.g. the same
-// workload with a fault timeline. The base must be valid on its own and must not extend
-// another file. Returns the merged root, or nullopt after recording errors.
-std::optional<YAML::Node> resolve_extends(yaml_reader& reader, YAML::Node root,
-                                          const std::string& origin,
-                                          std::vector<config_error>& base_errors);
-
 // The last line of defence for "never throw": an exception here is a bug in this file, but
 // it must still surface as an error rather than end a CI job with std::terminate.
 template <typename Result, typename Body>
@@ -455,52 +423,6 @@ load_result_t load_scenario_text(const std::string& text, const std::string& ori
     return load_text(text, origin, false);
 }
 
-namespace {
-
-std::optional<YAML::Node> resolve_extends(yaml_reader& reader, YAML::Node root,
-                                          const std::string& origin,
-                                          std::vector<config_error>& base_errors) {
-    if (!root.IsMap()) return root;
-    const YAML::Node& const_root = root;
-    const YAML::Node extends = const_root["extends"];
-    if (!extends) return root;
-    const auto relative = reader.read_scalar(extends, "extends", "a scenario file path");
-    if (!relative) return std::nullopt;
-    const auto base_path = (std::filesystem::path(origin).parent_path() / *relative).string();
-    // Checked before the base is validated, which would otherwise recurse into a cycle.
-    std::error_code ec;
-    const bool readable = std::filesystem::is_regular_file(base_path, ec) &&
-                          std::filesystem::file_size(base_path, ec) <= max_file_bytes && !ec;
-    std::optional<YAML::Node> base_root;
-    if (readable) {  // anything else is reported by load_scenario(base_path) below
-        std::ifstream input(base_path);
-        std::stringstream text;
-        text << input.rdbuf();
-        yaml_reader base_reader(base_path);
-        base_root = parse_yaml_document(base_reader, text.str());
-    }
-    if (base_root && base_root->IsMap() && static_cast<const YAML::Node&>(*base_root)["extends"]) {
-        reader.add_error(extends, "extends",
-                         base_path + " extends another file itself: one level only");
-        return std::nullopt;
-    }
-    auto base = load_scenario(base_path);
-    if (auto* errors = std::get_if<std::vector<config_error>>(&base)) {
-        base_errors = *errors;
-        base_errors.push_back({origin, extends.Mark().line + 1, extends.Mark().column + 1,
-                               "extends", "the base scenario " + base_path + " has errors"});
-        return std::nullopt;
-    }
-    if (!base_root || !base_root->IsMap()) return std::nullopt;
-    // A copy: merging into the base's own tree would also change every alias of an anchored
-    // map (consumer: *settings) along with the key the variant meant.
-    YAML::Node merged = YAML::Clone(*base_root);
-    merge_into(merged, root);
-    return merged;
-}
-
-}  // namespace
-
 load_result_t load_scenario(const std::string& path) {
     return guarded<load_result_t>(path, [&]() -> load_result_t {
         const auto fail = [&](const std::string& reason) -> load_result_t {
@@ -517,8 +439,8 @@ load_result_t load_scenario(const std::string& path) {
         while (true) {
             const std::size_t count = std::fread(buffer, 1, sizeof buffer, file.get());
             text.append(buffer, count);
-            if (text.size() > max_file_bytes) {
-                return fail("larger than " + std::to_string(max_file_bytes / (1024 * 1024)) +
+            if (text.size() > max_scenario_file_bytes) {
+                return fail("larger than " + std::to_string(max_scenario_file_bytes / (1024 * 1024)) +
                             "MiB; is this really a scenario file?");
             }
             if (count < sizeof buffer) {

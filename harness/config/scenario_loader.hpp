@@ -13,6 +13,9 @@ namespace asyncbench {
 
 using load_result_t = std::variant<scenario_config, std::vector<config_error>>;
 
+// Scenario files are a few KiB; anything past this is refused unread.
+inline constexpr std::size_t max_scenario_file_bytes = 16 * 1024 * 1024;
+
 // Reads `path`. A missing or unreadable file is a config_error too (line 0).
 load_result_t load_scenario(const std::string& path);
 

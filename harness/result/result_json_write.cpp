@@ -1,0 +1,264 @@
+// Writing result.json: see result_json.hpp.
+#include "harness/result/result_json.hpp"
+
+#include <boost/json.hpp>
+#include <cmath>
+#include <cstdint>
+#include <exception>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "harness/result/json_text.hpp"
+
+namespace asyncbench {
+
+namespace json = boost::json;
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Writing: build a boost::json::value in struct order, then print it with to_pretty_json
+// (json_text.hpp), because Boost 1.81 has no pretty printer and writes doubles as "1.5E0".
+
+json::value number_or_null(double v) {
+    if (!std::isfinite(v)) return nullptr;
+    return v;
+}
+
+json::array strings_to_json(const std::vector<std::string>& values) {
+    json::array out;
+    for (const auto& v : values) out.emplace_back(json::string_view(v));
+    return out;
+}
+
+json::object string_map_to_json(const std::map<std::string, std::string>& values) {
+    json::object out;
+    for (const auto& [k, v] : values) out[k] = json::string_view(v);
+    return out;
+}
+
+json::object latency_to_json(const latency_summary& l) {
+    json::object o;
+    o["count"] = l.count;
+    o["min"] = number_or_null(l.min_us);
+    o["p50"] = number_or_null(l.p50_us);
+    o["p90"] = number_or_null(l.p90_us);
+    o["p99"] = number_or_null(l.p99_us);
+    o["p999"] = number_or_null(l.p999_us);
+    o["max"] = number_or_null(l.max_us);
+    o["mean"] = number_or_null(l.mean_us);
+    return o;
+}
+
+json::object errors_to_json(const error_counts& e) {
+    json::object o;
+    o["connect"] = e.connect;
+    o["timeout"] = e.timeout;
+    o["io"] = e.io;
+    o["status_4xx"] = e.status_4xx;
+    o["status_5xx"] = e.status_5xx;
+    o["status_503"] = e.status_503;
+    return o;
+}
+
+json::object call_to_json(const call_check& c) {
+    json::object o;
+    o["system"] = c.system;
+    o["operation"] = c.operation;
+    o["expected_calls"] = c.expected_calls;
+    o["received_calls"] = c.received_calls;
+    o["ids_with_duplicates"] = c.ids_with_duplicates;
+    o["ids_missing"] = c.ids_missing;
+    return o;
+}
+
+json::object reconciliation_to_json(const reconciliation_result& r) {
+    json::object o;
+    o["accepted"] = r.accepted;
+    o["completed"] = r.completed;
+    o["lost"] = r.lost;
+    o["pending"] = r.pending;
+    o["dead_lettered"] = r.dead_lettered;
+    o["duplicate_effects"] = r.duplicate_effects;
+    o["unacknowledged_processed"] = r.unacknowledged_processed;
+    o["redeliveries_absorbed"] = r.redeliveries_absorbed;
+    o["lost_ids"] = strings_to_json(r.lost_ids);
+    json::array calls;
+    for (const auto& c : r.calls) calls.emplace_back(call_to_json(c));
+    o["calls"] = std::move(calls);
+    return o;
+}
+
+json::object sample_to_json(const second_sample& s) {
+    json::object o;
+    o["t_s"] = s.t_s;
+    o["sent"] = s.sent;
+    o["ok"] = s.ok;
+    o["errors"] = s.errors;
+    o["p50_us"] = number_or_null(s.p50_us);
+    o["p99_us"] = number_or_null(s.p99_us);
+    o["backlog"] = s.backlog;
+    return o;
+}
+
+json::value optional_number(const std::optional<double>& v) {
+    if (!v) return nullptr;
+    return number_or_null(*v);
+}
+
+json::object fault_record_to_json(const fault_record& f) {
+    json::object o;
+    o["name"] = f.name;
+    o["kind"] = f.kind;
+    o["target"] = f.target;
+    o["start_s"] = number_or_null(f.start_s);
+    o["end_s"] = number_or_null(f.end_s);
+    o["action"] = f.action;
+    o["applied"] = f.applied;
+    json::object calls;
+    for (const auto& [operation, n] : f.calls_during) calls[operation] = n;
+    o["calls_during"] = std::move(calls);
+    return o;
+}
+
+json::object window_to_json(const window_stats& w) {
+    json::object o;
+    o["start_s"] = number_or_null(w.start_s);
+    o["end_s"] = number_or_null(w.end_s);
+    o["answered"] = w.answered;
+    o["ok"] = w.ok;
+    o["rejected_503"] = w.rejected_503;
+    o["availability"] = number_or_null(w.availability);
+    o["latency_us"] = latency_to_json(w.latency_us);
+    o["peak_backlog"] = w.peak_backlog;
+    return o;
+}
+
+json::object fault_impact_to_json(const fault_impact& f) {
+    json::object o;
+    o["fault"] = f.fault;
+    o["before"] = window_to_json(f.before);
+    o["during"] = window_to_json(f.during);
+    o["after"] = window_to_json(f.after);
+    o["backlog_recovered_s"] = optional_number(f.backlog_recovered_s);
+    o["latency_recovered_s"] = optional_number(f.latency_recovered_s);
+    o["latency_reference"] = f.latency_reference;
+    return o;
+}
+
+json::object mode_to_json(const mode_result& m) {
+    json::object o;
+    o["mode"] = m.mode;
+    o["api_latency_us"] = latency_to_json(m.api_latency_us);
+    o["completion_latency_us"] = latency_to_json(m.completion_latency_us);
+    o["send_delay_us"] = latency_to_json(m.send_delay_us);
+    o["offered_per_s"] = number_or_null(m.offered_per_s);
+    o["achieved_per_s"] = number_or_null(m.achieved_per_s);
+    o["availability"] = number_or_null(m.availability);
+    o["requests"] = m.requests;
+    o["errors"] = errors_to_json(m.errors);
+    o["reconciliation"] = reconciliation_to_json(m.reconciliation);
+    o["drain_s"] = number_or_null(m.drain_s);
+    o["time_to_full_completion_s"] = number_or_null(m.time_to_full_completion_s);
+    json::array series;
+    for (const auto& s : m.series) series.emplace_back(sample_to_json(s));
+    o["series"] = std::move(series);
+    json::array faults;
+    for (const auto& f : m.faults) faults.emplace_back(fault_record_to_json(f));
+    o["faults"] = std::move(faults);
+    json::array impacts;
+    for (const auto& f : m.fault_impacts) impacts.emplace_back(fault_impact_to_json(f));
+    o["fault_impacts"] = std::move(impacts);
+    o["warnings"] = strings_to_json(m.warnings);
+    o["valid"] = m.valid;
+    o["invalid_reasons"] = strings_to_json(m.invalid_reasons);
+    return o;
+}
+
+json::object environment_to_json(const environment_info& e) {
+    json::object o;
+    o["asyncbench_version"] = e.asyncbench_version;
+    o["git_commit"] = e.git_commit;
+    o["host"] = e.host;
+    o["cpu"] = e.cpu;
+    o["cores"] = e.cores;
+    o["os"] = e.os;
+    o["libraries"] = string_map_to_json(e.libraries);
+    o["broker_kind"] = e.broker_kind;
+    o["broker_description"] = e.broker_description;
+    o["bootstrap_servers"] = e.bootstrap_servers;
+    o["database"] = e.database;
+    o["started_at"] = e.started_at;
+    return o;
+}
+
+json::object settings_to_json(const run_settings& s) {
+    json::object o;
+    o["load_model"] = s.load_model;
+    o["rate_per_s"] = number_or_null(s.rate_per_s);
+    o["users"] = s.users;
+    o["warmup_s"] = number_or_null(s.warmup_s);
+    o["duration_s"] = number_or_null(s.duration_s);
+    if (s.requests) {
+        o["requests"] = *s.requests;
+    } else {
+        o["requests"] = nullptr;
+    }
+    o["sync_worker_threads"] = s.sync_worker_threads;
+    o["async_partitions"] = s.async_partitions;
+    o["async_consumers_per_group"] = s.async_consumers_per_group;
+    o["stages"] = strings_to_json(s.stages);
+    o["async_worker_processes"] = s.async_worker_processes;
+    o["producer_settings"] = string_map_to_json(s.producer_settings);
+    o["consumer_settings"] = string_map_to_json(s.consumer_settings);
+    return o;
+}
+
+json::object slo_to_json(const slo_check& c) {
+    json::object o;
+    o["mode"] = c.mode;
+    o["name"] = c.name;
+    o["target"] = c.target;
+    o["observed"] = c.observed;
+    o["passed"] = c.passed;
+    return o;
+}
+
+json::object result_to_object(const run_result& r) {
+    json::object o;
+    o["schema_version"] = r.schema_version;
+    o["scenario"] = r.scenario;
+    o["description"] = r.description;
+    o["environment"] = environment_to_json(r.environment);
+    o["settings"] = settings_to_json(r.settings);
+    // Sync first: readers compare against the baseline, and a stable order keeps diffs small.
+    json::object modes;
+    for (const char* name : {"sync", "async"}) {
+        if (auto it = r.modes.find(name); it != r.modes.end()) {
+            modes[name] = mode_to_json(it->second);
+        }
+    }
+    for (const auto& [name, m] : r.modes) {
+        if (name != "sync" && name != "async") modes[name] = mode_to_json(m);
+    }
+    o["modes"] = std::move(modes);
+    json::array slo;
+    for (const auto& c : r.slo) slo.emplace_back(slo_to_json(c));
+    o["slo"] = std::move(slo);
+    o["valid"] = r.valid;
+    return o;
+}
+
+}  // namespace
+
+std::string result_to_json(const run_result& result) {
+    std::string out = to_pretty_json(result_to_object(result));
+    out += '\n';
+    return out;
+}
+
+}  // namespace asyncbench
