@@ -31,11 +31,11 @@ int list_command(const std::string& scenarios_dir) {
     for (const auto& file : files) {
         auto loaded = load_scenario(file.string());
         if (auto* scenario = std::get_if<scenario_config>(&loaded)) {
-            std::cout << fmt::format("{:<14} {}\n{:<14} {}\n", scenario->name,
+            std::cout << fmt::format("{:<18} {}\n{:<18} {}\n", scenario->name,
                                      scenario->description, "", file.string());
         } else {
             const auto& errors = std::get<std::vector<config_error>>(loaded);
-            std::cout << fmt::format("{:<14} (invalid: {})\n", file.filename().string(),
+            std::cout << fmt::format("{:<18} (invalid: {})\n", file.filename().string(),
                                      format_config_error(errors.front()));
         }
     }
