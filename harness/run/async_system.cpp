@@ -119,6 +119,16 @@ public:
                 "process m mod {}); their logs are worker-<n>.log in the output folder",
                 workers_.size(), workers_.size()));
         }
+        // A worker that died on its own (not by a fault, which restarts it) is only seen here:
+        // its status when stop() reaped it is not the clean exit SIGTERM leads to.
+        for (const auto& worker : workers_) {
+            if (worker->last_exit() != "exit 0") {
+                notes.push_back(fmt::format(
+                    "worker process {} ended with '{}' instead of stopping cleanly; its "
+                    "partitions went unconsumed from then on (see worker-{}.log)",
+                    worker->index(), worker->last_exit(), worker->index()));
+            }
+        }
         if (!broker_.supports_consumer_groups()) {
             notes.push_back(
                 "consumers were given their partitions statically (partition mod consumer "

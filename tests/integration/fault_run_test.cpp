@@ -180,6 +180,10 @@ TEST(fault_run, killed_worker_is_restarted_and_its_redeliveries_absorbed) {
         << mode.faults[0].action;
     // Offsets are committed every 5 s, so the killed worker's recent messages came again.
     EXPECT_GT(mode.reconciliation.redeliveries_absorbed, 0u);
+    // The restarted process, like the other, stopped cleanly at the end.
+    for (const auto& warning : mode.warnings) {
+        EXPECT_EQ(warning.find("instead of stopping cleanly"), std::string::npos) << warning;
+    }
     EXPECT_EQ(mode.reconciliation.completed, mode.reconciliation.accepted);
 }
 
