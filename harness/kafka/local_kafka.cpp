@@ -1,7 +1,6 @@
 #include "harness/kafka/local_kafka.hpp"
 
 #include <fcntl.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,7 +15,7 @@
 #include <spdlog/spdlog.h>
 #include <stdexcept>
 
-extern char** environ;
+#include "harness/core/child_process.hpp"
 
 namespace asyncbench {
 namespace {
@@ -31,32 +30,23 @@ struct command_result {
 };
 
 // The scripts are ours and take only paths and numbers we built, so a shell is acceptable here.
-// Spawned with every descriptor above stderr closed (not popen): the Kafka JVMs they start
-// live on, and must not inherit this process's listening sockets, or a mock's "refuse" outage
-// would leave its port listening in a JVM and connections would hang instead of being refused.
+// Not popen: the JVMs the scripts start must not inherit our sockets (see child_process.hpp).
 command_result run_script(const std::string& command) {
     command_result result;
     int out[2];
     if (::pipe2(out, O_CLOEXEC) != 0) return result;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 2);
-    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-    std::string shell = "/bin/sh";
-    std::string flag = "-c";
-    std::string text = command;
-    char* argv[] = {shell.data(), flag.data(), text.data(), nullptr};
+    child_stdio stdio;  // stdin /dev/null, stdout and stderr to our pipe
+    stdio.stdout_fd = out[1];
     pid_t pid = 0;
-    const int rc = ::posix_spawn(&pid, shell.c_str(), &actions, nullptr, argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(out[1]);
-    if (rc != 0) {
+    try {
+        pid = spawn_child({"/bin/sh", "-c", command}, stdio);
+    } catch (const std::exception& e) {
         ::close(out[0]);
-        result.output = std::string("cannot run /bin/sh: ") + std::strerror(rc);
+        ::close(out[1]);
+        result.output = e.what();
         return result;
     }
+    ::close(out[1]);
     std::array<char, 4096> buffer{};
     for (ssize_t n; (n = ::read(out[0], buffer.data(), buffer.size())) != 0;) {
         if (n < 0) {

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,9 +13,8 @@
 #include <spdlog/spdlog.h>
 #include <stdexcept>
 
+#include "harness/core/child_process.hpp"
 #include "harness/run/worker_protocol.hpp"
-
-extern char** environ;
 
 namespace asyncbench {
 namespace {
@@ -97,41 +95,21 @@ void worker_process::start() {
         ::close(out[1]);
         throw std::runtime_error(fmt::format("worker {}: pipe: {}", index_, std::strerror(errno)));
     }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
     // The worker's stdin is a pipe only we write to: if this process dies, however it dies, the
-    // worker reads EOF and stops (--exit-with-stdin) instead of consuming on forever.
-    posix_spawn_file_actions_adddup2(&actions, in[0], 0);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_addopen(&actions, 2, log_path_.c_str(),
-                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
-    // Nothing else may be inherited: a child holding a dup of a mock's listening socket would
-    // keep it listening through a "refuse" outage, and connections would hang, not be refused.
-    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-    std::vector<std::string> args;
-    args.push_back(exe);
+    // worker reads EOF and stops (--exit-with-stdin) instead of consuming on forever. Its own
+    // process group: Ctrl-C on the terminal reaches the harness, which then stops the workers
+    // in order, rather than every worker at once.
+    std::vector<std::string> args{exe};
     args.insert(args.end(), arguments_.begin(), arguments_.end());
-    std::vector<char*> argv;
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    // Its own process group: Ctrl-C on the terminal reaches the harness, which then stops the
-    // workers in order, rather than every worker at once.
-    posix_spawnattr_t attributes;
-    posix_spawnattr_init(&attributes);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
-    posix_spawnattr_setpgroup(&attributes, 0);
     pid_t pid = 0;
-    const int rc = ::posix_spawn(&pid, exe.c_str(), &actions, &attributes, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attributes);
+    try {
+        pid = spawn_child(args, child_stdio{in[0], out[1], log_path_.string(), true});
+    } catch (const std::exception& e) {
+        for (int fd : {in[0], in[1], out[0], out[1]}) ::close(fd);
+        throw std::runtime_error(fmt::format("worker process {}: {}", index_, e.what()));
+    }
     ::close(out[1]);
     ::close(in[0]);
-    if (rc != 0) {
-        ::close(in[1]);
-        ::close(out[0]);
-        throw std::runtime_error(
-            fmt::format("cannot start worker process {} ({}): {}", index_, exe, std::strerror(rc)));
-    }
     if (reader_.joinable()) reader_.join();  // the previous process's reader saw its EOF
     std::lock_guard lock(mutex_);
     if (stdin_fd_ >= 0) ::close(stdin_fd_);
