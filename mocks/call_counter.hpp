@@ -10,13 +10,13 @@
 namespace asyncbench {
 
 class call_counter {
-public:
+  public:
     void count(const std::string& operation, const std::string& business_id);
     call_log snapshot() const;
     std::uint64_t total() const;
     void reset();
 
-private:
+  private:
     mutable std::mutex mutex_;
     call_log calls_;
     std::uint64_t total_ = 0;

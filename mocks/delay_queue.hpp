@@ -19,7 +19,7 @@
 namespace asyncbench {
 
 class delay_queue {
-public:
+  public:
     using clock = std::chrono::steady_clock;
     using task = std::function<void()>;
 
@@ -38,7 +38,7 @@ public:
 
     std::size_t pending() const;
 
-private:
+  private:
     struct entry {
         clock::time_point due;
         std::uint64_t sequence;  // keeps equal due times in posting order

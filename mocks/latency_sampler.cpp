@@ -34,8 +34,7 @@ std::chrono::microseconds sample_latency(const latency_spec& spec, std::mt19937_
             // p99 == p50 gives sigma 0, which std::lognormal_distribution does not accept.
             if (spec.p99 <= spec.p50) return spec.p50;
             const double mu = std::log(static_cast<double>(spec.p50.count()));
-            const double sigma =
-                (std::log(static_cast<double>(spec.p99.count())) - mu) / z_099;
+            const double sigma = (std::log(static_cast<double>(spec.p99.count())) - mu) / z_099;
             std::normal_distribution<double> normal(mu, sigma);
             return from_double_us(std::exp(normal(rng)));
         }

@@ -20,7 +20,7 @@ constexpr std::chrono::milliseconds default_latency{1};
 
 // Restores the signal mask of the calling thread on every return path.
 class blocked_signals {
-public:
+  public:
     blocked_signals() {
         sigemptyset(&set_);
         sigaddset(&set_, SIGINT);
@@ -37,14 +37,14 @@ public:
         return signal_number;
     }
 
-private:
+  private:
     sigset_t set_;
     sigset_t previous_;
 };
 
 // The system's spec, or 2 after printing every problem to stderr.
 std::variant<system_spec, int> read_system_spec(const std::string& system_name,
-                                         const std::string& config_path) {
+                                                const std::string& config_path) {
     if (config_path.empty()) {
         system_spec spec;
         spec.name = system_name;
@@ -54,8 +54,8 @@ std::variant<system_spec, int> read_system_spec(const std::string& system_name,
     }
     std::ifstream file(config_path, std::ios::binary);
     if (!file) {
-        std::cerr << format_config_error(config_error{config_path, 0, 0, "",
-                                                      "cannot read the file"})
+        std::cerr << format_config_error(
+                         config_error{config_path, 0, 0, "", "cannot read the file"})
                   << '\n';
         return 2;
     }

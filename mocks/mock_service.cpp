@@ -1,7 +1,8 @@
 #include "mocks/mock_service.hpp"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+
+#include <boost/json.hpp>
 
 #include "mocks/latency_sampler.hpp"
 #include "mocks/mock_admin.hpp"
@@ -19,9 +20,7 @@ constexpr std::size_t max_hung_calls = 1000;
 // Admin answers reach the client before a refuse outage closes its connection.
 constexpr std::chrono::microseconds refuse_grace{std::chrono::milliseconds(50)};
 
-std::string_view path_of(std::string_view target) {
-    return target.substr(0, target.find('?'));
-}
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
 std::chrono::microseconds scaled(std::chrono::microseconds latency, double slowdown) {
     if (slowdown == 1.0) return latency;
@@ -65,9 +64,9 @@ void mock_service::handle(http_request request, respond_fn respond) {
         return;
     }
     if (request.method != "POST") {
-        respond(json_error(405, "method_not_allowed",
-                           fmt::format("mock {}: operations are called with POST /<operation>",
-                                       name_)));
+        respond(json_error(
+            405, "method_not_allowed",
+            fmt::format("mock {}: operations are called with POST /<operation>", name_)));
         return;
     }
     if (path.size() <= 1) {
@@ -240,9 +239,9 @@ bool mock_service::replace_operation(const std::string& operation, const operati
     }
     // Their callers gave up long ago; answering lets the connections close.
     for (auto& respond : released) {
-        respond(json_error(503, "unavailable",
-                           fmt::format("mock {}: {} hung (outage) and was released", name_,
-                                       operation)));
+        respond(json_error(
+            503, "unavailable",
+            fmt::format("mock {}: {} hung (outage) and was released", name_, operation)));
     }
     // A raised concurrency limit lets waiting calls start now rather than at the next finish.
     release(operation, false);

@@ -4,10 +4,11 @@
 // function, which a test can drive by hand.
 //
 // A call to POST /<operation> is counted, then, per its operation_spec at arrival: an outage
-// answers 503 at once (a hang outage holds the call unanswered until the outage ends); otherwise a service time is sampled (times slowdown), the outcome is
-// decided (error_rate), and the call waits in a FIFO until fewer than `concurrency` calls of
-// that operation are in service, like a worker pool. It is answered when its service time has
-// passed, failures included. Admin endpoints are documented in mock_system.hpp.
+// answers 503 at once (a hang outage holds the call unanswered until the outage ends); otherwise a
+// service time is sampled (times slowdown), the outcome is decided (error_rate), and the call waits
+// in a FIFO until fewer than `concurrency` calls of that operation are in service, like a worker
+// pool. It is answered when its service time has passed, failures included. Admin endpoints are
+// documented in mock_system.hpp.
 //
 // Thread-safe: every public member may be called from any thread. handle() never blocks and
 // never calls respond while holding a lock.
@@ -34,7 +35,7 @@ using schedule_fn =
     std::function<void(std::chrono::microseconds delay, std::function<void()> task)>;
 
 class mock_service {
-public:
+  public:
     // refusing_changed runs whenever refusing() may have changed: on set_operation's thread,
     // or through `schedule` shortly after answering an admin PUT (the server cannot change its
     // listener from its own I/O thread, and the admin answer must leave before connections are
@@ -50,7 +51,7 @@ public:
 
     void set_operation(const std::string& operation, const operation_spec& spec);
     operation_spec operation(const std::string& operation) const;  // default when not listed
-    std::vector<std::string> operation_names() const;               // the listed ones
+    std::vector<std::string> operation_names() const;              // the listed ones
 
     // True while any listed operation, or the default, has outage refuse: the whole system
     // then refuses connections, as a host that is down does.
@@ -69,7 +70,7 @@ public:
     // it stopped. Completions already scheduled then do nothing. Irreversible.
     void shutdown();
 
-private:
+  private:
     struct pending_call {
         std::chrono::microseconds service_time;
         http_response response;

@@ -45,8 +45,7 @@ mock_system::mock_system(system_spec spec, std::uint16_t port, std::string addre
     // Handling is a few map lookups; two threads keep a slow client from stalling others.
     options.io_threads = 2;
     impl_->server = std::make_unique<http_server>(
-        std::move(options),
-        [self](http_request request, respond_fn respond) {
+        std::move(options), [self](http_request request, respond_fn respond) {
             self->service->handle(std::move(request), std::move(respond));
         });
     // An initial refuse outage holds from the start; set_accepting works before start().

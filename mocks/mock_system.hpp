@@ -23,7 +23,7 @@ namespace asyncbench {
 using call_log = std::map<std::string, std::map<std::string, std::uint64_t>>;
 
 class mock_system {
-public:
+  public:
     // Binds at once (port 0 = any free port); throws std::runtime_error naming the port if taken.
     mock_system(system_spec spec, std::uint16_t port = 0, std::string address = "127.0.0.1");
     ~mock_system();
@@ -41,7 +41,7 @@ public:
     std::uint64_t total_calls() const;
     void reset_calls();
 
-private:
+  private:
     struct impl;
     std::unique_ptr<impl> impl_;
 };

@@ -1,9 +1,9 @@
 #include "reports/fault_report.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include "reports/verdict.hpp"
 
@@ -138,8 +138,7 @@ const fault_impact* impact_of(const mode_result& m, std::size_t index) {
     std::size_t applied_before = 0;
     for (std::size_t i = 0; i < index; ++i) applied_before += m.faults[i].applied ? 1 : 0;
     const std::string& name = m.faults[index].name;
-    if (applied_before < m.fault_impacts.size() &&
-        m.fault_impacts[applied_before].fault == name) {
+    if (applied_before < m.fault_impacts.size() && m.fault_impacts[applied_before].fault == name) {
         return &m.fault_impacts[applied_before];
     }
     for (const auto& impact : m.fault_impacts) {

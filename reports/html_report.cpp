@@ -1,12 +1,12 @@
 #include "reports/html_report.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <functional>
 #include <utility>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "reports/fault_report.hpp"
 #include "reports/markdown_report.hpp"
@@ -273,8 +273,7 @@ void write_charts(std::ostream& out, const run_result& r, const std::vector<std:
         backlog.push_back(std::move(queue));
     }
     write_chart(out, "API latency p99 per second", "p99 latency (ms)", p99, bands);
-    write_chart(out, "Successful answers and errors per second", "answers per second", rate,
-                bands);
+    write_chart(out, "Successful answers and errors per second", "answers per second", rate, bands);
     write_chart(out, "Backlog: accepted, not yet completed", "requests", backlog, bands);
 }
 
@@ -302,12 +301,23 @@ std::string html_escape(std::string_view text) {
     out.reserve(text.size());
     for (char c : text) {
         switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
-        default: out += c;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -353,8 +363,8 @@ void write_html_report(const run_result& r, std::ostream& out) {
         if (ids.empty()) continue;
         std::string joined;
         for (const auto& id : ids) joined += (joined.empty() ? "" : ", ") + id;
-        out << "<p><span class=\"bad\">Lost ids (" << html_escape(name) << ", first "
-            << ids.size() << "):</span> " << html_escape(joined) << "</p>\n";
+        out << "<p><span class=\"bad\">Lost ids (" << html_escape(name) << ", first " << ids.size()
+            << "):</span> " << html_escape(joined) << "</p>\n";
     }
 
     out << "<h2>SLOs</h2>\n";

@@ -134,18 +134,18 @@ report_table comparison_table(const run_result& r) {
     };
     using ls = latency_summary;
     const std::pair<const char*, double ls::*> api_rows[] = {
-        {"API latency p50 (ms)", &ls::p50_us}, {"API latency p90 (ms)", &ls::p90_us},
-        {"API latency p99 (ms)", &ls::p99_us}, {"API latency p99.9 (ms)", &ls::p999_us},
+        {"API latency p50 (ms)", &ls::p50_us},
+        {"API latency p90 (ms)", &ls::p90_us},
+        {"API latency p99 (ms)", &ls::p99_us},
+        {"API latency p99.9 (ms)", &ls::p999_us},
         {"API latency max (ms)", &ls::max_us}};
     for (const auto& [label, field] : api_rows) {
         add(label, [f = field](const mode_result& m) { return latency_cell(m.api_latency_us, f); });
     }
-    add("Completion latency p50 (ms)", [](const mode_result& m) {
-        return latency_cell(m.completion_latency_us, &ls::p50_us);
-    });
-    add("Completion latency p99 (ms)", [](const mode_result& m) {
-        return latency_cell(m.completion_latency_us, &ls::p99_us);
-    });
+    add("Completion latency p50 (ms)",
+        [](const mode_result& m) { return latency_cell(m.completion_latency_us, &ls::p50_us); });
+    add("Completion latency p99 (ms)",
+        [](const mode_result& m) { return latency_cell(m.completion_latency_us, &ls::p99_us); });
     add("Send delay p99 (ms)",
         [](const mode_result& m) { return latency_cell(m.send_delay_us, &ls::p99_us); });
     add("Offered rate (/s)", [](const mode_result& m) { return format_rate(m.offered_per_s); });
@@ -183,9 +183,9 @@ report_table comparison_table(const run_result& r) {
 }
 
 report_table call_check_table(const run_result& r) {
-    report_table t{{"Mode", "Call", "Expected", "Received", "Ids with duplicates", "Ids missing",
-                    "Check"},
-                   {}};
+    report_table t{
+        {"Mode", "Call", "Expected", "Received", "Ids with duplicates", "Ids missing", "Check"},
+        {}};
     for (const auto& name : report_modes(r)) {
         for (const auto& c : r.modes.at(name).reconciliation.calls) {
             std::string check = "ok";

@@ -24,8 +24,8 @@ void write_file(const fs::path& path, const std::string& content) {
     {
         std::ofstream file(temp, std::ios::binary | std::ios::trunc);
         if (!file) {
-            throw std::runtime_error("cannot open " + temp.string() + " for writing: " +
-                                     std::strerror(errno));
+            throw std::runtime_error("cannot open " + temp.string() +
+                                     " for writing: " + std::strerror(errno));
         }
         file.write(content.data(), static_cast<std::streamsize>(content.size()));
         file.close();

@@ -1,10 +1,10 @@
 #include "reports/verdict.hpp"
 
-#include <algorithm>
-#include <cmath>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cmath>
 
 #include "reports/fault_report.hpp"
 
@@ -41,15 +41,15 @@ void safety_lines(const run_result& r, const std::vector<std::string>& modes,
             std::string lost = plural(rec.lost, "accepted request lost", "accepted requests lost");
             if (!rec.lost_ids.empty()) {
                 const std::size_t shown = std::min<std::size_t>(rec.lost_ids.size(), 3);
-                lost += " (first: " +
-                        join({rec.lost_ids.begin(), rec.lost_ids.begin() + shown}, ", ") + ")";
+                lost +=
+                    " (first: " + join({rec.lost_ids.begin(), rec.lost_ids.begin() + shown}, ", ") +
+                    ")";
             }
             parts.push_back(lost);
         }
         if (rec.duplicate_effects > 0) {
-            parts.push_back(
-                plural(rec.duplicate_effects, "effect applied more than once",
-                       "effects applied more than once"));
+            parts.push_back(plural(rec.duplicate_effects, "effect applied more than once",
+                                   "effects applied more than once"));
         }
         lines.push_back(fmt::format("**Safety check failed ({}): {}.**", name, join(parts, "; ")));
         failed = true;
@@ -92,23 +92,24 @@ void scope_lines(const std::vector<std::string>& modes, bool has_sync, bool has_
             "Only the async pipeline ran: without the sync baseline measured in the same run, "
             "no gain or loss against the synchronous system can be concluded.");
     } else {
-        lines.push_back(fmt::format("Only {} ran: neither the sync baseline nor the async "
-                                    "pipeline, so no comparison can be drawn.",
-                                    join(modes, ", ")));
+        lines.push_back(
+            fmt::format("Only {} ran: neither the sync baseline nor the async "
+                        "pipeline, so no comparison can be drawn.",
+                        join(modes, ", ")));
     }
 }
 
-void api_latency_lines(const run_result& r, const std::vector<std::string>& modes,
-                       bool has_sync, bool has_async, std::vector<std::string>& lines) {
+void api_latency_lines(const run_result& r, const std::vector<std::string>& modes, bool has_sync,
+                       bool has_async, std::vector<std::string>& lines) {
     if (!(has_sync && has_async)) {
         for (const auto& name : modes) {
             const auto& l = r.modes.at(name).api_latency_us;
             if (l.count == 0) {
                 lines.push_back(fmt::format("{} answered no request with 2xx.", name));
             } else {
-                lines.push_back(fmt::format(
-                    "{} API latency: p50 {} ms, p99 {} ms ({} 2xx answers).", name,
-                    format_ms(l.p50_us), format_ms(l.p99_us), format_count(l.count)));
+                lines.push_back(
+                    fmt::format("{} API latency: p50 {} ms, p99 {} ms ({} 2xx answers).", name,
+                                format_ms(l.p50_us), format_ms(l.p99_us), format_count(l.count)));
             }
         }
         return;
@@ -117,9 +118,9 @@ void api_latency_lines(const run_result& r, const std::vector<std::string>& mode
     const auto& a = r.modes.at("async").api_latency_us;
     for (const auto* side : {&s, &a}) {
         if (side->count == 0) {
-            lines.push_back(fmt::format(
-                "API latency cannot be compared: {} answered no request with 2xx.",
-                side == &s ? "sync" : "async"));
+            lines.push_back(
+                fmt::format("API latency cannot be compared: {} answered no request with 2xx.",
+                            side == &s ? "sync" : "async"));
             return;
         }
     }
@@ -153,8 +154,7 @@ void keeping_up_lines(const run_result& r, const std::vector<std::string>& modes
             continue;
         }
         const double share = m.achieved_per_s / m.offered_per_s;
-        const bool kept_up =
-            share >= kept_up_rate_share && m.availability >= kept_up_availability;
+        const bool kept_up = share >= kept_up_rate_share && m.availability >= kept_up_availability;
         lines.push_back(fmt::format(
             "{} API {} the offered rate: achieved {}{}/s of {}/s offered ({}), availability {}.",
             name, kept_up ? "kept up with" : "did not keep up with", kept_up ? "" : "only ",
@@ -224,9 +224,9 @@ void fault_lines(const run_result& r, const std::vector<std::string>& modes,
                 parts.push_back(name + " " + format_percent(impact->during.availability));
             }
         }
-        std::string line = fmt::format("During '{}' ({} s): {}", first->name,
-                                       format_seconds(first->end_s - first->start_s),
-                                       join(parts, ", "));
+        std::string line =
+            fmt::format("During '{}' ({} s): {}", first->name,
+                        format_seconds(first->end_s - first->start_s), join(parts, ", "));
         if (!lost.empty()) {
             line += "; accepted requests lost over the whole run: " + join(lost, ", ");
         }
@@ -234,8 +234,8 @@ void fault_lines(const run_result& r, const std::vector<std::string>& modes,
     }
 }
 
-void completion_lines(const run_result& r, const std::vector<std::string>& modes,
-                      bool has_sync, bool has_async, std::vector<std::string>& lines) {
+void completion_lines(const run_result& r, const std::vector<std::string>& modes, bool has_sync,
+                      bool has_async, std::vector<std::string>& lines) {
     for (const auto& name : modes) {
         const auto& m = r.modes.at(name);
         if (m.completion_latency_us.count == 0) {
@@ -291,8 +291,8 @@ void full_completion_lines(const run_result& r, const std::vector<std::string>& 
     if (stages.size() < 2) return;
     std::vector<std::string> figures;
     for (const auto& name : modes) {
-        figures.push_back(
-            name + " " + format_seconds(r.modes.at(name).time_to_full_completion_s) + " s");
+        figures.push_back(name + " " + format_seconds(r.modes.at(name).time_to_full_completion_s) +
+                          " s");
     }
     std::string line = fmt::format("Time to full completion across {} stages ({}): {}.",
                                    stages.size(), join(stages, ", "), join(figures, ", "));

@@ -4,9 +4,8 @@
 
 namespace asyncbench {
 
-std::optional<std::string> required_string(const boost::json::object& object,
-                                           std::string_view key, std::size_t max_length,
-                                           std::string& errors) {
+std::optional<std::string> required_string(const boost::json::object& object, std::string_view key,
+                                           std::size_t max_length, std::string& errors) {
     auto append = [&](std::string_view why) {
         if (!errors.empty()) errors += "; ";
         errors += std::string(key) + ": " + std::string(why);

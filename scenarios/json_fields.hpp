@@ -8,9 +8,8 @@
 namespace asyncbench {
 
 // The string at `key`, 1..max_length bytes; otherwise appends "<key>: <why>" to `errors`.
-std::optional<std::string> required_string(const boost::json::object& object,
-                                           std::string_view key, std::size_t max_length,
-                                           std::string& errors);
+std::optional<std::string> required_string(const boost::json::object& object, std::string_view key,
+                                           std::size_t max_length, std::string& errors);
 
 // Parses `body` as a JSON object; nullopt and a message in `error` otherwise. Never throws.
 std::optional<boost::json::object> parse_json_object(std::string_view body, std::string& error);

@@ -14,19 +14,19 @@ namespace asyncbench {
 // A request body as the load generator sends it, with the business id inside it.
 struct generated_request {
     std::string business_id;
-    std::string body;   // JSON
+    std::string body;  // JSON
 };
 
 // A validated request: the business id is the idempotency key everywhere downstream
 // (Kafka message key, DB effects, X-Business-Id at the mocks).
 struct parsed_request {
     std::string business_id;
-    std::string kind;      // e.g. "employee" / "team"; free text for the report
-    std::string payload;   // the normalised JSON carried in the Kafka message
+    std::string kind;     // e.g. "employee" / "team"; free text for the report
+    std::string payload;  // the normalised JSON carried in the Kafka message
 };
 
 class scenario_plugin {
-public:
+  public:
     virtual ~scenario_plugin() = default;
     // The path both APIs accept requests on, e.g. "/SAVE" (POST).
     virtual std::string_view api_path() const = 0;
@@ -35,7 +35,8 @@ public:
     virtual generated_request make_request(std::uint64_t seq) const = 0;
     // Validates a body sent to either API; an error string becomes a 400 with that message.
     // Must never throw, whatever the input. Thread-safe.
-    virtual std::variant<parsed_request, std::string> parse_request(std::string_view body) const = 0;
+    virtual std::variant<parsed_request, std::string> parse_request(
+        std::string_view body) const = 0;
 };
 
 // nullptr when no plugin has that name.

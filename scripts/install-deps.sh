@@ -19,6 +19,7 @@ packages=(
   libgtest-dev           # unit and integration tests
   libbenchmark-dev       # benchmarks of the harness's own instruments
   clang libclang-rt-14-dev  # fuzz targets (scripts/fuzz.sh): clang-14 and its libFuzzer runtime
+  clang-format-14        # the repo's format, checked by scripts/check-format.sh
 )
 
 missing=()

@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build.sh
+# An unformatted file fails the run before any test, so changes never conflict on whitespace.
+scripts/check-format.sh
 
 ctest --test-dir build --output-on-failure --timeout 600 -L unit -j 2
 # Fuzz the scenario loader and the APIs' request parsing, ASYNCBENCH_FUZZ_SECONDS (30) per target.

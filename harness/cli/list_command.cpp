@@ -1,8 +1,9 @@
 #include "harness/cli/list_command.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
-#include <fmt/format.h>
 #include <iostream>
 #include <vector>
 

@@ -1,8 +1,9 @@
 // asyncbench: run a scenario through a synchronous baseline and a Kafka pipeline, side by side.
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
 #include <fstream>
 #include <iostream>
-#include <spdlog/spdlog.h>
 #include <sstream>
 
 #include "harness/cli/list_command.hpp"
@@ -27,9 +28,8 @@ int report_command(const std::string& result_path, const std::string& out_dir) {
         std::cerr << "error: " << result_path << ": " << *error << "\n";
         return 2;
     }
-    const auto dir = out_dir.empty()
-                         ? std::filesystem::path(result_path).parent_path()
-                         : std::filesystem::path(out_dir);
+    const auto dir = out_dir.empty() ? std::filesystem::path(result_path).parent_path()
+                                     : std::filesystem::path(out_dir);
     try {
         asyncbench::write_reports(std::get<asyncbench::run_result>(parsed),
                                   dir.empty() ? "." : dir);
@@ -69,8 +69,8 @@ int main(int argc, char** argv) {
     asyncbench::run_options run;
     std::string rate;
     std::string duration;
-    auto* run_cmd = app.add_subcommand(
-        "run", "Run a scenario in sync and/or async mode and write its reports");
+    auto* run_cmd =
+        app.add_subcommand("run", "Run a scenario in sync and/or async mode and write its reports");
     run_cmd->add_option("scenario", run.scenario_path, "Scenario YAML file (see `asyncbench list`)")
         ->required();
     run_cmd->add_option("--mode", run.mode, "sync, async or both")->capture_default_str();
@@ -78,22 +78,22 @@ int main(int argc, char** argv) {
                         "Open-loop arrival rate, replacing the scenario's (e.g. 200/s)");
     run_cmd->add_option("--duration", duration,
                         "Measured phase length, replacing the scenario's (e.g. 45s, 2m)");
-    run_cmd->add_option("--out", run.out_dir,
-                        "Output folder (default out/<scenario>-<UTC time>)");
+    run_cmd->add_option("--out", run.out_dir, "Output folder (default out/<scenario>-<UTC time>)");
     std::string bootstrap_servers;
-    run_cmd->add_option("--kafka", run.kafka,
-                        "embedded (librdkafka's in-memory mock cluster), local (start 1 real "
-                        "Apache Kafka broker), local-3 (start 3), or HOST:PORT,... of any "
-                        "running cluster")
+    run_cmd
+        ->add_option("--kafka", run.kafka,
+                     "embedded (librdkafka's in-memory mock cluster), local (start 1 real "
+                     "Apache Kafka broker), local-3 (start 3), or HOST:PORT,... of any "
+                     "running cluster")
         ->capture_default_str();
-    run_cmd->add_option("--bootstrap-servers", bootstrap_servers,
-                        "Same as --kafka HOST:PORT,...");
+    run_cmd->add_option("--bootstrap-servers", bootstrap_servers, "Same as --kafka HOST:PORT,...");
     run_cmd->add_option("--kafka-dir", run.kafka_dir,
                         "With --kafka HOST:PORT: the folder scripts/kafka/start.sh --dir started "
                         "that cluster in, so broker faults can kill and restart its nodes");
-    run_cmd->add_option("--db", run.database,
-                        "sqlite (a file per mode in the output folder) or "
-                        "postgres://USER@HOST:PORT/DB (a fresh schema per mode)")
+    run_cmd
+        ->add_option("--db", run.database,
+                     "sqlite (a file per mode in the output folder) or "
+                     "postgres://USER@HOST:PORT/DB (a fresh schema per mode)")
         ->capture_default_str();
     run_cmd->add_option("-X", run.client_settings,
                         "librdkafka setting passed through untouched, as kcat does: NAME=VALUE "
@@ -109,8 +109,8 @@ int main(int argc, char** argv) {
     std::string mock_name;
     int mock_port = 0;
     std::string mock_config;
-    auto* mock_cmd = app.add_subcommand(
-        "mock", "Run one mock external system standalone until Ctrl-C");
+    auto* mock_cmd =
+        app.add_subcommand("mock", "Run one mock external system standalone until Ctrl-C");
     mock_cmd->add_option("system", mock_name, "System name, e.g. lp, payroll, erp")->required();
     mock_cmd->add_option("--port", mock_port, "TCP port on 127.0.0.1 (0 = any free port)")
         ->check(CLI::Range(0, 65535));
@@ -134,14 +134,18 @@ int main(int argc, char** argv) {
     worker_cmd->add_option("scenario", worker.scenario_path, "Scenario YAML file")->required();
     worker_cmd->add_option("--bootstrap-servers", worker.bootstrap_servers, "Kafka to consume from")
         ->required();
-    worker_cmd->add_option("--run-id", worker.run_id,
-                           "The run whose groups to join (asyncbench.<scenario>.<stage>.<id>)")
+    worker_cmd
+        ->add_option("--run-id", worker.run_id,
+                     "The run whose groups to join (asyncbench.<scenario>.<stage>.<id>)")
         ->required();
-    worker_cmd->add_option("--process", worker.process,
-                           "This process's index: runs members m with m % processes == index")
+    worker_cmd
+        ->add_option("--process", worker.process,
+                     "This process's index: runs members m with m % processes == index")
         ->capture_default_str();
-    worker_cmd->add_option("--processes", worker.processes, "How many worker processes share "
-                                                            "each group")
+    worker_cmd
+        ->add_option("--processes", worker.processes,
+                     "How many worker processes share "
+                     "each group")
         ->capture_default_str();
     worker_cmd->add_option("--sqlite", worker.sqlite, "The mode's SQLite file");
     worker_cmd->add_option("--postgres", worker.postgres, "The mode's PostgreSQL URL");
@@ -164,7 +168,8 @@ int main(int argc, char** argv) {
     }
     spdlog::set_pattern("%H:%M:%S.%e %^%l%$ %v");
     spdlog::set_level(verbose ? spdlog::level::debug
-                              : quiet ? spdlog::level::warn : spdlog::level::info);
+                      : quiet ? spdlog::level::warn
+                              : spdlog::level::info);
 
     if (*run_cmd) {
         if (!rate.empty()) run.overrides.rate = rate;

@@ -1,18 +1,19 @@
 #include "harness/cli/run_command.hpp"
 
-#include <atomic>
-#include <csignal>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <csignal>
 #include <iostream>
 #include <random>
-#include <spdlog/spdlog.h>
 
 #include "harness/config/scenario_loader.hpp"
 #include "harness/kafka/kafka_broker.hpp"
 #include "harness/kafka/local_kafka.hpp"
-#include "harness/run/infrastructure_options.hpp"
 #include "harness/run/environment.hpp"
+#include "harness/run/infrastructure_options.hpp"
 #include "harness/run/mode_runner.hpp"
 #include "harness/store/pg_connection_pool.hpp"
 #include "reports/report_writer.hpp"
@@ -26,9 +27,9 @@ std::atomic<bool> interrupted{false};
 extern "C" void on_interrupt(int) { interrupted = true; }
 
 std::string default_out_dir(const std::string& scenario) {
-    return fmt::format("out/{}-{:%Y%m%d-%H%M%S}", scenario,
-                       fmt::gmtime(std::chrono::system_clock::to_time_t(
-                           std::chrono::system_clock::now())));
+    return fmt::format(
+        "out/{}-{:%Y%m%d-%H%M%S}", scenario,
+        fmt::gmtime(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now())));
 }
 
 std::string random_run_id() {
@@ -64,20 +65,19 @@ void print_summary(const run_result& result, const std::filesystem::path& out_di
     for (const auto& line : verdict_lines(result)) std::cout << "  - " << line << "\n";
     for (const auto& check : result.slo) {
         std::cout << fmt::format("  SLO {} {}: {} (target {}) {}\n", check.mode, check.name,
-                                 check.observed, check.target,
-                                 check.passed ? "met" : "FAILED");
+                                 check.observed, check.target, check.passed ? "met" : "FAILED");
     }
     std::cout << "\nReports: " << (out_dir / "report.md").string() << ", "
-              << (out_dir / "report.html").string() << ", "
-              << (out_dir / "result.json").string() << "\n";
+              << (out_dir / "report.html").string() << ", " << (out_dir / "result.json").string()
+              << "\n";
 }
 
 }  // namespace
 
 int run_command(const run_options& options) {
     if (options.mode != "sync" && options.mode != "async" && options.mode != "both") {
-        return usage_error({fmt::format("--mode: '{}' is not one of sync, async, both",
-                                        options.mode)});
+        return usage_error(
+            {fmt::format("--mode: '{}' is not one of sync, async, both", options.mode)});
     }
     auto loaded = load_scenario(options.scenario_path);
     if (auto* errors = std::get_if<std::vector<config_error>>(&loaded)) {
@@ -98,8 +98,9 @@ int run_command(const run_options& options) {
     if (auto* error = std::get_if<std::string>(&kafka)) errors.push_back(*error);
     if (auto* choice = std::get_if<kafka_choice>(&kafka);
         choice && !options.kafka_dir.empty() && choice->type != kafka_choice::kind::external) {
-        errors.push_back("--kafka-dir names the folder of a running cluster: give its "
-                         "bootstrap servers with --kafka HOST:PORT too");
+        errors.push_back(
+            "--kafka-dir names the folder of a running cluster: give its "
+            "bootstrap servers with --kafka HOST:PORT too");
     }
     auto database = parse_database_option(options.database);
     if (auto* error = std::get_if<std::string>(&database)) errors.push_back(*error);
@@ -120,8 +121,8 @@ int run_command(const run_options& options) {
     std::error_code ec;
     std::filesystem::create_directories(out_dir, ec);
     if (ec) {
-        return usage_error({fmt::format("--out: cannot create {}: {}", out_dir.string(),
-                                        ec.message())});
+        return usage_error(
+            {fmt::format("--out: cannot create {}: {}", out_dir.string(), ec.message())});
     }
 
     std::signal(SIGINT, on_interrupt);
@@ -154,11 +155,11 @@ int run_command(const run_options& options) {
                     broker = start_local_kafka(choice.brokers, out_dir / "kafka");
                     break;
                 case kafka_choice::kind::external:
-                    broker = options.kafka_dir.empty()
-                                 ? connect_external_broker(choice.bootstrap_servers,
-                                                           std::chrono::seconds(15))
-                                 : connect_scripted_kafka(choice.bootstrap_servers,
-                                                          options.kafka_dir);
+                    broker =
+                        options.kafka_dir.empty()
+                            ? connect_external_broker(choice.bootstrap_servers,
+                                                      std::chrono::seconds(15))
+                            : connect_scripted_kafka(choice.bootstrap_servers, options.kafka_dir);
                     break;
             }
             result.environment.broker_kind = broker->kind();
@@ -174,11 +175,9 @@ int run_command(const run_options& options) {
     const std::string run_id = random_run_id();
     for (const auto& mode : modes) {
         if (interrupted.load()) break;
-        mode_dependencies deps{scenario,     *plugin,
-                               mocks,        systems,
-                               broker.get(), std::get<database_choice>(database),
-                               out_dir,      run_id,
-                               interrupted};
+        mode_dependencies deps{scenario, *plugin,      mocks,
+                               systems,  broker.get(), std::get<database_choice>(database),
+                               out_dir,  run_id,       interrupted};
         try {
             result.modes[mode] = run_mode(mode, deps, result.settings);
         } catch (const std::exception& e) {
@@ -192,8 +191,8 @@ int run_command(const run_options& options) {
         db.type == database_choice::kind::sqlite
             ? fmt::format("SQLite {} (files in {})", result.environment.libraries["sqlite"],
                           out_dir.string())
-            : fmt::format("PostgreSQL at {} (schema ab_{}_<mode> per mode)",
-                          database_location, run_id);
+            : fmt::format("PostgreSQL at {} (schema ab_{}_<mode> per mode)", database_location,
+                          run_id);
     evaluate_slo(scenario.slo, result);
     result.valid = !interrupted.load() && !result.modes.empty();
     for (const auto& [mode, outcome] : result.modes) result.valid = result.valid && outcome.valid;

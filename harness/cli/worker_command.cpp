@@ -1,13 +1,13 @@
 #include "harness/cli/worker_command.hpp"
 
+#include <fmt/format.h>
 #include <signal.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <charconv>
-#include <fmt/format.h>
 #include <iostream>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 #include <thread>
 
 #include "harness/config/scenario_loader.hpp"
@@ -63,10 +63,11 @@ int worker_command(const worker_options& options) {
         return 2;
     }
     auto scenario = std::get<scenario_config>(std::move(loaded));
-    std::vector<std::string> errors = apply_client_settings(scenario.async, options.client_settings);
+    std::vector<std::string> errors =
+        apply_client_settings(scenario.async, options.client_settings);
     if (options.processes < 1 || options.process < 0 || options.process >= options.processes) {
-        errors.push_back(fmt::format("--process {} is not in 0..{}", options.process,
-                                     options.processes - 1));
+        errors.push_back(
+            fmt::format("--process {} is not in 0..{}", options.process, options.processes - 1));
     }
     if (options.sqlite.empty() == options.postgres.empty()) {
         errors.push_back("give the mode's database: --sqlite FILE or --postgres URL --schema S");
@@ -107,14 +108,13 @@ int worker_command(const worker_options& options) {
         std::vector<std::unique_ptr<consumer_group>> groups;
         for (const auto& stage : scenario.workflow) {
             groups.push_back(std::make_unique<consumer_group>(
-                scenario, stage, consumer_group_id(scenario, stage, options.run_id), *db,
-                systems, options.bootstrap_servers, dead_letters, events,
-                options.static_assignment, members));
+                scenario, stage, consumer_group_id(scenario, stage, options.run_id), *db, systems,
+                options.bootstrap_servers, dead_letters, events, options.static_assignment,
+                members));
         }
         for (auto& group : groups) group->start();
-        spdlog::info("worker {} of {}: pid {}, members {} of each of {} group(s)",
-                     options.process, options.processes, ::getpid(), members.size(),
-                     groups.size());
+        spdlog::info("worker {} of {}: pid {}, members {} of each of {} group(s)", options.process,
+                     options.processes, ::getpid(), members.size(), groups.size());
         // Ready once every member of every group has its assignment; the harness waits for it.
         const int expected = static_cast<int>(members.size() * groups.size());
         // Detached: it may never see every member assigned, and `events` outlives it (the

@@ -12,16 +12,16 @@ namespace asyncbench {
 struct worker_options {
     std::string scenario_path;
     std::string bootstrap_servers;
-    std::string run_id;                   // the group ids are asyncbench.<scenario>.<stage>.<run_id>
-    int process = 0;                      // this process's index, 0-based
-    int processes = 1;                    // members m with m % processes == process run here
-    std::string sqlite;                   // the SQLite file of the mode, or
-    std::string postgres;                 // a PostgreSQL URL with
-    std::string schema;                   // the mode's schema
-    std::vector<std::string> systems;     // NAME=HOST:PORT of every mock system
+    std::string run_id;                // the group ids are asyncbench.<scenario>.<stage>.<run_id>
+    int process = 0;                   // this process's index, 0-based
+    int processes = 1;                 // members m with m % processes == process run here
+    std::string sqlite;                // the SQLite file of the mode, or
+    std::string postgres;              // a PostgreSQL URL with
+    std::string schema;                // the mode's schema
+    std::vector<std::string> systems;  // NAME=HOST:PORT of every mock system
     std::vector<std::string> client_settings;  // -X [producer:|consumer:]NAME=VALUE
-    bool static_assignment = false;       // the embedded mock cluster: no group joins
-    bool exit_with_stdin = false;         // stop when stdin reaches EOF (the harness is gone)
+    bool static_assignment = false;            // the embedded mock cluster: no group joins
+    bool exit_with_stdin = false;              // stop when stdin reaches EOF (the harness is gone)
 };
 
 // Runs until SIGTERM or SIGINT, then finishes the messages in hand, commits and leaves.

@@ -7,9 +7,9 @@ namespace asyncbench {
 
 struct config_error {
     std::string file;
-    int line = 0;        // 1-based; 0 when the problem is not tied to a line
-    int column = 0;      // 1-based; 0 when unknown
-    std::string key;     // dotted path, e.g. "load.rate"
+    int line = 0;     // 1-based; 0 when the problem is not tied to a line
+    int column = 0;   // 1-based; 0 when unknown
+    std::string key;  // dotted path, e.g. "load.rate"
     std::string message;
 };
 

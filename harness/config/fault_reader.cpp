@@ -14,7 +14,7 @@ using kind_t = fault_spec::kind;
 struct kind_info {
     std::string_view name;
     kind_t kind;
-    std::vector<std::string_view> own_keys;   // beyond name, kind, at, duration
+    std::vector<std::string_view> own_keys;  // beyond name, kind, at, duration
 };
 
 const std::vector<kind_info>& kinds() {
@@ -41,19 +41,20 @@ const kind_info& info_of(kind_t kind) {
 std::string default_name(const fault_spec& fault) {
     const std::string kind(info_of(fault.type).name);
     switch (fault.type) {
-    case kind_t::downstream_outage:
-    case kind_t::downstream_slowdown:
-    case kind_t::downstream_errors:
-    case kind_t::downstream_timeout:
-        return kind + " " + fault.system + (fault.operation.empty() ? "" : "." + fault.operation);
-    case kind_t::worker_crash:
-    case kind_t::worker_pause:
-        return kind + " worker " + std::to_string(fault.worker);
-    case kind_t::broker_down:
-        return kind + " broker " + std::to_string(fault.broker);
-    case kind_t::leader_loss:
-    case kind_t::database_down:
-        return kind;
+        case kind_t::downstream_outage:
+        case kind_t::downstream_slowdown:
+        case kind_t::downstream_errors:
+        case kind_t::downstream_timeout:
+            return kind + " " + fault.system +
+                   (fault.operation.empty() ? "" : "." + fault.operation);
+        case kind_t::worker_crash:
+        case kind_t::worker_pause:
+            return kind + " worker " + std::to_string(fault.worker);
+        case kind_t::broker_down:
+            return kind + " broker " + std::to_string(fault.broker);
+        case kind_t::leader_loss:
+        case kind_t::database_down:
+            return kind;
     }
     return kind;
 }
@@ -94,47 +95,47 @@ void read_target(yaml_reader& reader, const yaml_map& map, const scenario_config
 void read_kind_fields(yaml_reader& reader, const yaml_map& map, const scenario_config& config,
                       fault_spec& fault) {
     switch (fault.type) {
-    case kind_t::downstream_outage:
-        read_target(reader, map, config, fault);
-        if (const YAML::Node* outage = map.find("outage")) {
-            using outage_t = operation_spec::outage_kind;
-            fault.outage = reader
-                               .read_enum<outage_t>(*outage, map.child("outage"),
-                                                    {{"refuse", outage_t::refuse},
-                                                     {"unavailable", outage_t::unavailable}})
-                               .value_or(fault.outage);
-        }
-        break;
-    case kind_t::downstream_slowdown:
-        read_target(reader, map, config, fault);
-        reader.number_field(map, "slowdown", fault.slowdown, 1.0, 1000.0);
-        break;
-    case kind_t::downstream_errors:
-        read_target(reader, map, config, fault);
-        reader.number_field(map, "error_rate", fault.error_rate, 0.0, 1.0);
-        reader.int_field(map, "error_status", fault.error_status, 400, 599);
-        break;
-    case kind_t::downstream_timeout:
-        read_target(reader, map, config, fault);
-        fault.outage = operation_spec::outage_kind::hang;
-        break;
-    case kind_t::worker_crash:
-    case kind_t::worker_pause:
-        if (config.async.worker_processes == 0) {
-            reader.add_error(map.node(), map.path(),
-                             "worker faults need consumer workers in their own processes: set "
-                             "async.worker_processes to 1 or more");
-        } else {
-            reader.int_field(map, "worker", fault.worker, 0, config.async.worker_processes - 1);
-        }
-        break;
-    case kind_t::broker_down:
-        // The cluster's size is only known at run time; the runner checks the id then.
-        reader.int_field(map, "broker", fault.broker, 1, 1000);
-        break;
-    case kind_t::leader_loss:
-    case kind_t::database_down:
-        break;
+        case kind_t::downstream_outage:
+            read_target(reader, map, config, fault);
+            if (const YAML::Node* outage = map.find("outage")) {
+                using outage_t = operation_spec::outage_kind;
+                fault.outage = reader
+                                   .read_enum<outage_t>(*outage, map.child("outage"),
+                                                        {{"refuse", outage_t::refuse},
+                                                         {"unavailable", outage_t::unavailable}})
+                                   .value_or(fault.outage);
+            }
+            break;
+        case kind_t::downstream_slowdown:
+            read_target(reader, map, config, fault);
+            reader.number_field(map, "slowdown", fault.slowdown, 1.0, 1000.0);
+            break;
+        case kind_t::downstream_errors:
+            read_target(reader, map, config, fault);
+            reader.number_field(map, "error_rate", fault.error_rate, 0.0, 1.0);
+            reader.int_field(map, "error_status", fault.error_status, 400, 599);
+            break;
+        case kind_t::downstream_timeout:
+            read_target(reader, map, config, fault);
+            fault.outage = operation_spec::outage_kind::hang;
+            break;
+        case kind_t::worker_crash:
+        case kind_t::worker_pause:
+            if (config.async.worker_processes == 0) {
+                reader.add_error(map.node(), map.path(),
+                                 "worker faults need consumer workers in their own processes: set "
+                                 "async.worker_processes to 1 or more");
+            } else {
+                reader.int_field(map, "worker", fault.worker, 0, config.async.worker_processes - 1);
+            }
+            break;
+        case kind_t::broker_down:
+            // The cluster's size is only known at run time; the runner checks the id then.
+            reader.int_field(map, "broker", fault.broker, 1, 1000);
+            break;
+        case kind_t::leader_loss:
+        case kind_t::database_down:
+            break;
     }
 }
 
@@ -144,9 +145,9 @@ const kind_info* peek_kind(const YAML::Node& node) {
     for (auto it = node.begin(); it != node.end(); ++it) {
         if (it->first.IsScalar() && it->first.Scalar() == "kind" && it->second.IsScalar()) {
             const auto& table = kinds();
-            const auto found =
-                std::find_if(table.begin(), table.end(),
-                             [&](const kind_info& k) { return k.name == it->second.Scalar(); });
+            const auto found = std::find_if(table.begin(), table.end(), [&](const kind_info& k) {
+                return k.name == it->second.Scalar();
+            });
             return found == table.end() ? nullptr : &*found;
         }
     }
@@ -161,7 +162,8 @@ std::optional<fault_spec> read_fault(yaml_reader& reader, const YAML::Node& node
         allowed.insert(allowed.end(), info->own_keys.begin(), info->own_keys.end());
     } else {
         // Unknown kind: accept every kind's keys so the one error reported is the kind.
-        for (const auto& k : kinds()) allowed.insert(allowed.end(), k.own_keys.begin(), k.own_keys.end());
+        for (const auto& k : kinds())
+            allowed.insert(allowed.end(), k.own_keys.begin(), k.own_keys.end());
     }
     const auto map = reader.read_map(node, path, allowed);
     if (!map) return std::nullopt;
@@ -178,9 +180,9 @@ std::optional<fault_spec> read_fault(yaml_reader& reader, const YAML::Node& node
     fault_spec fault;
     fault.type = info->kind;
     if (const YAML::Node* at = reader.require(*map, "at")) {
-        if (const auto value = reader.read_duration(*at, map->child("at"), nanoseconds(0),
-                                                    max_config_duration,
-                                                    std::chrono::milliseconds(1))) {
+        if (const auto value =
+                reader.read_duration(*at, map->child("at"), nanoseconds(0), max_config_duration,
+                                     std::chrono::milliseconds(1))) {
             fault.at = *value;
             if (fault.at >= config.load.duration) {
                 reader.add_error(*at, map->child("at"),
@@ -191,11 +193,11 @@ std::optional<fault_spec> read_fault(yaml_reader& reader, const YAML::Node& node
         }
     }
     if (const YAML::Node* duration = reader.require(*map, "duration")) {
-        fault.duration = reader
-                             .read_duration(*duration, map->child("duration"),
-                                            std::chrono::milliseconds(1), max_config_duration,
-                                            std::chrono::milliseconds(1))
-                             .value_or(nanoseconds(0));
+        fault.duration =
+            reader
+                .read_duration(*duration, map->child("duration"), std::chrono::milliseconds(1),
+                               max_config_duration, std::chrono::milliseconds(1))
+                .value_or(nanoseconds(0));
     }
     read_kind_fields(reader, *map, config, fault);
     reader.string_field(*map, "name", fault.name);
@@ -207,19 +209,19 @@ std::optional<fault_spec> read_fault(yaml_reader& reader, const YAML::Node& node
 // what it found when it started, and the one ending last would restore the other's fault.
 std::string contended_target(const fault_spec& fault) {
     switch (fault.type) {
-    case kind_t::downstream_outage:
-    case kind_t::downstream_slowdown:
-    case kind_t::downstream_errors:
-    case kind_t::downstream_timeout:
-        return "system " + fault.system;
-    case kind_t::worker_crash:
-    case kind_t::worker_pause:
-        return "worker " + std::to_string(fault.worker);
-    case kind_t::broker_down:
-    case kind_t::leader_loss:
-        return "the Kafka brokers";
-    case kind_t::database_down:
-        return "the database";
+        case kind_t::downstream_outage:
+        case kind_t::downstream_slowdown:
+        case kind_t::downstream_errors:
+        case kind_t::downstream_timeout:
+            return "system " + fault.system;
+        case kind_t::worker_crash:
+        case kind_t::worker_pause:
+            return "worker " + std::to_string(fault.worker);
+        case kind_t::broker_down:
+        case kind_t::leader_loss:
+            return "the Kafka brokers";
+        case kind_t::database_down:
+            return "the database";
     }
     return {};
 }
@@ -241,8 +243,7 @@ std::vector<fault_spec> read_faults(yaml_reader& reader, const YAML::Node& node,
                                  earlier.at < fault->at + fault->duration;
             if (overlap && contended_target(*fault) == contended_target(earlier)) {
                 reader.add_error((*items)[i], index_path(path, i),
-                                 "overlaps '" + earlier.name + "' on " +
-                                     contended_target(earlier) +
+                                 "overlaps '" + earlier.name + "' on " + contended_target(earlier) +
                                      ": faults on the same target must not overlap in time");
                 break;
             }

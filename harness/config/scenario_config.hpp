@@ -19,20 +19,20 @@ using std::chrono::milliseconds;
 struct latency_spec {
     enum class distribution { fixed, uniform, lognormal };
     distribution kind = distribution::fixed;
-    microseconds fixed{0};     // kind == fixed
-    microseconds min{0};       // kind == uniform: inclusive bounds
+    microseconds fixed{0};  // kind == fixed
+    microseconds min{0};    // kind == uniform: inclusive bounds
     microseconds max{0};
-    microseconds p50{0};       // kind == lognormal: median and 99th percentile, p99 >= p50
+    microseconds p50{0};  // kind == lognormal: median and 99th percentile, p99 >= p50
     microseconds p99{0};
 };
 
 // Behaviour of one operation of a mock external system. Can be replaced during a run.
 struct operation_spec {
     latency_spec latency;
-    double error_rate = 0.0;     // share of calls answered with error_status, in [0, 1]
+    double error_rate = 0.0;  // share of calls answered with error_status, in [0, 1]
     int error_status = 500;
-    int concurrency = 0;         // calls served at once; excess calls queue. 0 = unlimited
-    double slowdown = 1.0;       // latency multiplier, >= 1 slows the system down
+    int concurrency = 0;    // calls served at once; excess calls queue. 0 = unlimited
+    double slowdown = 1.0;  // latency multiplier, >= 1 slows the system down
     // refuse = connection refused, unavailable = 503 at once, hang = accepted and never
     // answered (the caller's timeout decides; held calls get a 503 when the outage ends).
     enum class outage_kind { none, refuse, unavailable, hang };
@@ -42,7 +42,7 @@ struct operation_spec {
 // A mock external system: an HTTP server answering POST /<operation>.
 struct system_spec {
     std::string name;
-    operation_spec default_operation;               // for operations not listed
+    operation_spec default_operation;  // for operations not listed
     std::map<std::string, operation_spec> operations;
 };
 
@@ -50,9 +50,9 @@ struct system_spec {
 struct step_spec {
     enum class kind { db_insert, db_update, call };
     kind type = kind::call;
-    std::string name;          // unique within the workflow, used as the idempotency key part
-    std::string system;        // kind == call: a system_spec name
-    std::string operation;     // kind == call: the operation (URL path) to call
+    std::string name;             // unique within the workflow, used as the idempotency key part
+    std::string system;           // kind == call: a system_spec name
+    std::string operation;        // kind == call: the operation (URL path) to call
     milliseconds timeout{10000};  // kind == call: per attempt
 };
 
@@ -72,31 +72,31 @@ struct ramp_step {
 struct load_spec {
     enum class model { open, closed };
     model kind = model::open;
-    double rate_per_s = 100;                      // open: constant arrival rate
-    std::vector<ramp_step> ramp;                  // open: if not empty, replaces rate_per_s
-    int users = 0;                                // closed: concurrent virtual users
-    milliseconds think_time{0};                   // closed: pause between a user's requests
-    std::chrono::nanoseconds warmup{std::chrono::seconds(5)};   // discarded from statistics
+    double rate_per_s = 100;      // open: constant arrival rate
+    std::vector<ramp_step> ramp;  // open: if not empty, replaces rate_per_s
+    int users = 0;                // closed: concurrent virtual users
+    milliseconds think_time{0};   // closed: pause between a user's requests
+    std::chrono::nanoseconds warmup{std::chrono::seconds(5)};     // discarded from statistics
     std::chrono::nanoseconds duration{std::chrono::seconds(30)};  // measured phase
-    std::optional<std::uint64_t> requests;        // stop after this many measured requests
+    std::optional<std::uint64_t> requests;  // stop after this many measured requests
     milliseconds request_timeout{30000};
-    int max_connections = 2000;                   // open: connections the generator may open
+    int max_connections = 2000;  // open: connections the generator may open
 };
 
 struct sync_spec {
-    int worker_threads = 200;     // fixed pool, like a servlet container's
-    int accept_queue = 100;       // requests waiting for a worker; beyond it: 503
+    int worker_threads = 200;  // fixed pool, like a servlet container's
+    int accept_queue = 100;    // requests waiting for a worker; beyond it: 503
 };
 
 struct async_spec {
-    std::string topic;                       // default: "asyncbench.<scenario>"
+    std::string topic;  // default: "asyncbench.<scenario>"
     int partitions = 12;
     int consumers_per_group = 4;
     // 0: consumer workers run as threads of the harness process. N > 0: they run in N
     // `asyncbench worker` processes (member i of every group in process i % N), which worker
     // faults can kill or pause, and which is how consumers scale past one process.
     int worker_processes = 0;
-    int max_attempts = 5;                    // attempts per message before dead-lettering
+    int max_attempts = 5;  // attempts per message before dead-lettering
     milliseconds backoff_initial{100};
     milliseconds backoff_max{5000};
     std::map<std::string, std::string> producer;  // librdkafka properties, passed through
@@ -104,8 +104,8 @@ struct async_spec {
 };
 
 struct slo_spec {
-    std::optional<milliseconds> api_p99;          // per mode, measured phase
-    std::optional<double> min_availability;       // share of requests answered 2xx, [0, 1]
+    std::optional<milliseconds> api_p99;     // per mode, measured phase
+    std::optional<double> min_availability;  // share of requests answered 2xx, [0, 1]
 };
 
 // One fault on the run's timeline: applied `at` after the measure phase starts, reverted
@@ -123,17 +123,17 @@ struct fault_spec {
         database_down,        // the database refuses or stalls every write for `duration`
     };
     kind type = kind::downstream_outage;
-    std::string name;                              // for reports; default "<kind> <target>"
-    std::chrono::nanoseconds at{0};                // from the start of the measure phase
+    std::string name;                // for reports; default "<kind> <target>"
+    std::chrono::nanoseconds at{0};  // from the start of the measure phase
     std::chrono::nanoseconds duration{0};
-    std::string system;                            // downstream_*: a system_spec name
-    std::string operation;                         // downstream_*: empty = every operation
+    std::string system;     // downstream_*: a system_spec name
+    std::string operation;  // downstream_*: empty = every operation
     operation_spec::outage_kind outage = operation_spec::outage_kind::refuse;
     double slowdown = 10.0;
     double error_rate = 0.5;
     int error_status = 500;
-    int worker = 0;                                // worker_*: process index, 0-based
-    int broker = 1;                                // broker_down: broker id, 1-based
+    int worker = 0;  // worker_*: process index, 0-based
+    int broker = 1;  // broker_down: broker id, 1-based
     bool async_only() const {
         return type == kind::worker_crash || type == kind::worker_pause ||
                type == kind::broker_down || type == kind::leader_loss;
@@ -146,17 +146,17 @@ std::string fault_kind_name(fault_spec::kind kind);
 struct scenario_config {
     std::string name;
     std::string description;
-    std::string plugin;                       // key in scenarios/registry.cpp
-    std::string source_path;                  // the YAML file it came from
+    std::string plugin;       // key in scenarios/registry.cpp
+    std::string source_path;  // the YAML file it came from
     load_spec load;
     sync_spec sync;
     async_spec async;
     std::vector<system_spec> systems;
     std::vector<stage_spec> workflow;
-    std::size_t body_limit_bytes = 64 * 1024; // both APIs reject larger bodies with 413
+    std::size_t body_limit_bytes = 64 * 1024;  // both APIs reject larger bodies with 413
     std::chrono::nanoseconds drain_timeout{std::chrono::seconds(120)};
     slo_spec slo;
-    std::vector<fault_spec> faults;           // in order of `at`
+    std::vector<fault_spec> faults;  // in order of `at`
 };
 
 }  // namespace asyncbench

@@ -35,7 +35,7 @@ constexpr nanoseconds max_duration = max_config_duration;
 constexpr double max_rate_per_s = 10'000'000;
 constexpr int max_users = 100'000;
 constexpr std::size_t max_body_limit = 64 * 1024 * 1024;
-constexpr std::size_t max_name_length = 200;   // leaves room in a Kafka topic name (249)
+constexpr std::size_t max_name_length = 200;  // leaves room in a Kafka topic name (249)
 
 bool is_scenario_name(std::string_view name) {
     if (name.empty() || name.size() > max_name_length || name.front() == '-') {
@@ -96,8 +96,8 @@ std::vector<ramp_step> read_ramp(yaml_reader& reader, const YAML::Node& node,
         }
         if (const YAML::Node* duration = reader.require(*map, "duration")) {
             step.duration = reader
-                                .read_duration(*duration, map->child("duration"),
-                                               nanoseconds(1), max_duration, nanoseconds(1))
+                                .read_duration(*duration, map->child("duration"), nanoseconds(1),
+                                               max_duration, nanoseconds(1))
                                 .value_or(nanoseconds(0));
         }
         ramp.push_back(step);
@@ -110,10 +110,10 @@ std::vector<ramp_step> read_ramp(yaml_reader& reader, const YAML::Node& node,
 
 void read_load(yaml_reader& reader, const YAML::Node& node, const std::string& path,
                load_spec& load) {
-    const auto map = reader.read_map(node, path,
-                                     {"model", "rate", "ramp", "users", "think_time", "warmup",
-                                      "duration", "requests", "request_timeout",
-                                      "max_connections"});
+    const auto map =
+        reader.read_map(node, path,
+                        {"model", "rate", "ramp", "users", "think_time", "warmup", "duration",
+                         "requests", "request_timeout", "max_connections"});
     if (!map) {
         return;
     }
@@ -192,10 +192,10 @@ void read_properties(yaml_reader& reader, const YAML::Node& node, const std::str
 
 void read_async(yaml_reader& reader, const YAML::Node& node, const std::string& path,
                 async_spec& async) {
-    const auto map = reader.read_map(node, path,
-                                     {"topic", "partitions", "consumers_per_group",
-                                      "worker_processes", "max_attempts", "backoff_initial",
-                                      "backoff_max", "producer", "consumer"});
+    const auto map =
+        reader.read_map(node, path,
+                        {"topic", "partitions", "consumers_per_group", "worker_processes",
+                         "max_attempts", "backoff_initial", "backoff_max", "producer", "consumer"});
     if (!map) {
         return;
     }
@@ -232,8 +232,8 @@ void read_async(yaml_reader& reader, const YAML::Node& node, const std::string& 
         }
     }
     if (const YAML::Node* value = map->find("backoff_max")) {
-        max = reader.read_duration(*value, map->child("backoff_max"), milliseconds(1),
-                                   max_duration, milliseconds(1));
+        max = reader.read_duration(*value, map->child("backoff_max"), milliseconds(1), max_duration,
+                                   milliseconds(1));
         if (max) {
             async.backoff_max = std::chrono::duration_cast<milliseconds>(*max);
         }
@@ -277,8 +277,7 @@ std::vector<system_spec> read_systems(yaml_reader& reader, const YAML::Node& nod
     return systems;
 }
 
-void read_slo(yaml_reader& reader, const YAML::Node& node, const std::string& path,
-              slo_spec& slo) {
+void read_slo(yaml_reader& reader, const YAML::Node& node, const std::string& path, slo_spec& slo) {
     const auto map = reader.read_map(node, path, {"api_p99", "min_availability"});
     if (!map) {
         return;
@@ -305,18 +304,18 @@ void read_plugin(yaml_reader& reader, const YAML::Node& node, const std::string&
     }
     plugin = *value;
     if (find_plugin(plugin) == nullptr) {
-        reader.add_error(node, path,
-                         "unknown plugin '" + plugin + "' (registered: " +
-                             join_names(plugin_names()) + ")");
+        reader.add_error(
+            node, path,
+            "unknown plugin '" + plugin + "' (registered: " + join_names(plugin_names()) + ")");
     }
 }
 
 scenario_config read_scenario(yaml_reader& reader, const YAML::Node& root) {
     scenario_config config;
-    const auto map = reader.read_map(root, "",
-                                     {"name", "description", "plugin", "load", "sync", "async",
-                                      "systems", "workflow", "drain_timeout", "body_limit",
-                                      "slo", "faults", "extends"});
+    const auto map =
+        reader.read_map(root, "",
+                        {"name", "description", "plugin", "load", "sync", "async", "systems",
+                         "workflow", "drain_timeout", "body_limit", "slo", "faults", "extends"});
     if (!map) {
         return config;
     }
@@ -401,8 +400,9 @@ load_result_t load_text(const std::string& text, const std::string& origin, bool
         std::vector<config_error> base_errors;
         if (!from_file && root->IsMap() && static_cast<const YAML::Node&>(*root)["extends"]) {
             const auto at = static_cast<const YAML::Node&>(*root)["extends"];
-            reader.add_error(at, "extends", "only a scenario file can extend another (the base "
-                                            "is found relative to the file)");
+            reader.add_error(at, "extends",
+                             "only a scenario file can extend another (the base "
+                             "is found relative to the file)");
             return reader.take_errors();
         }
         root = resolve_extends(reader, *root, origin, base_errors);
@@ -440,7 +440,8 @@ load_result_t load_scenario(const std::string& path) {
             const std::size_t count = std::fread(buffer, 1, sizeof buffer, file.get());
             text.append(buffer, count);
             if (text.size() > max_scenario_file_bytes) {
-                return fail("larger than " + std::to_string(max_scenario_file_bytes / (1024 * 1024)) +
+                return fail("larger than " +
+                            std::to_string(max_scenario_file_bytes / (1024 * 1024)) +
                             "MiB; is this really a scenario file?");
             }
             if (count < sizeof buffer) {
@@ -495,9 +496,9 @@ std::variant<system_spec, std::vector<config_error>> load_system_text(const std:
                 for (const auto& item : systems->entries()) {
                     present.push_back(item.key);
                 }
-                reader.add_error(systems->node(), key_path("systems", name),
-                                 "no system '" + name + "' in this file (systems: " +
-                                     join_names(present) + ")");
+                reader.add_error(
+                    systems->node(), key_path("systems", name),
+                    "no system '" + name + "' in this file (systems: " + join_names(present) + ")");
             } else if (entry != nullptr) {
                 system = read_system(reader, *entry, key_path("systems", name), name);
             }

@@ -48,7 +48,8 @@ std::optional<YAML::Node> resolve_extends(yaml_reader& reader, YAML::Node root,
     // Checked before the base is validated, which would otherwise recurse into a cycle.
     std::error_code ec;
     const bool readable = std::filesystem::is_regular_file(base_path, ec) &&
-                          std::filesystem::file_size(base_path, ec) <= max_scenario_file_bytes && !ec;
+                          std::filesystem::file_size(base_path, ec) <= max_scenario_file_bytes &&
+                          !ec;
     std::optional<YAML::Node> base_root;
     if (readable) {  // anything else is reported by load_scenario(base_path) below
         std::ifstream input(base_path);

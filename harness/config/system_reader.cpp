@@ -54,18 +54,18 @@ std::optional<latency_spec> read_latency(yaml_reader& reader, const YAML::Node& 
     std::vector<std::string_view> own_keys;
     std::string_view kind_name;
     switch (*kind) {
-    case kind_t::fixed:
-        own_keys = {"value"};
-        kind_name = "fixed";
-        break;
-    case kind_t::uniform:
-        own_keys = {"min", "max"};
-        kind_name = "uniform";
-        break;
-    case kind_t::lognormal:
-        own_keys = {"p50", "p99"};
-        kind_name = "lognormal";
-        break;
+        case kind_t::fixed:
+            own_keys = {"value"};
+            kind_name = "fixed";
+            break;
+        case kind_t::uniform:
+            own_keys = {"min", "max"};
+            kind_name = "uniform";
+            break;
+        case kind_t::lognormal:
+            own_keys = {"p50", "p99"};
+            kind_name = "lognormal";
+            break;
     }
     bool ok = true;
     for (const auto& item : map->entries()) {
@@ -86,39 +86,39 @@ std::optional<latency_spec> read_latency(yaml_reader& reader, const YAML::Node& 
     latency_spec latency;
     latency.kind = *kind;
     switch (*kind) {
-    case kind_t::fixed: {
-        const auto value = read_latency_value(reader, *map, "value", nanoseconds(0));
-        ok = ok && value;
-        latency.fixed = value.value_or(microseconds(0));
-        break;
-    }
-    case kind_t::uniform: {
-        const auto min = read_latency_value(reader, *map, "min", nanoseconds(0));
-        const auto max = read_latency_value(reader, *map, "max", nanoseconds(0));
-        if (min && max && *min > *max) {
-            reader.add_error(*map->find("max"), map->child("max"),
-                             "must be >= min (" + format_duration(*min) + ")");
-            ok = false;
+        case kind_t::fixed: {
+            const auto value = read_latency_value(reader, *map, "value", nanoseconds(0));
+            ok = ok && value;
+            latency.fixed = value.value_or(microseconds(0));
+            break;
         }
-        ok = ok && min && max;
-        latency.min = min.value_or(microseconds(0));
-        latency.max = max.value_or(microseconds(0));
-        break;
-    }
-    case kind_t::lognormal: {
-        // The sampler takes ln(p50): zero has no logarithm.
-        const auto p50 = read_latency_value(reader, *map, "p50", latency_resolution);
-        const auto p99 = read_latency_value(reader, *map, "p99", latency_resolution);
-        if (p50 && p99 && *p99 < *p50) {
-            reader.add_error(*map->find("p99"), map->child("p99"),
-                             "must be >= p50 (" + format_duration(*p50) + ")");
-            ok = false;
+        case kind_t::uniform: {
+            const auto min = read_latency_value(reader, *map, "min", nanoseconds(0));
+            const auto max = read_latency_value(reader, *map, "max", nanoseconds(0));
+            if (min && max && *min > *max) {
+                reader.add_error(*map->find("max"), map->child("max"),
+                                 "must be >= min (" + format_duration(*min) + ")");
+                ok = false;
+            }
+            ok = ok && min && max;
+            latency.min = min.value_or(microseconds(0));
+            latency.max = max.value_or(microseconds(0));
+            break;
         }
-        ok = ok && p50 && p99;
-        latency.p50 = p50.value_or(microseconds(0));
-        latency.p99 = p99.value_or(microseconds(0));
-        break;
-    }
+        case kind_t::lognormal: {
+            // The sampler takes ln(p50): zero has no logarithm.
+            const auto p50 = read_latency_value(reader, *map, "p50", latency_resolution);
+            const auto p99 = read_latency_value(reader, *map, "p99", latency_resolution);
+            if (p50 && p99 && *p99 < *p50) {
+                reader.add_error(*map->find("p99"), map->child("p99"),
+                                 "must be >= p50 (" + format_duration(*p50) + ")");
+                ok = false;
+            }
+            ok = ok && p50 && p99;
+            latency.p50 = p50.value_or(microseconds(0));
+            latency.p99 = p99.value_or(microseconds(0));
+            break;
+        }
     }
     if (!ok) {
         return std::nullopt;
@@ -129,8 +129,8 @@ std::optional<latency_spec> read_latency(yaml_reader& reader, const YAML::Node& 
 }  // namespace
 
 const std::vector<std::string_view>& operation_keys() {
-    static const std::vector<std::string_view> keys = {
-        "latency", "error_rate", "error_status", "concurrency", "slowdown", "outage"};
+    static const std::vector<std::string_view> keys = {"latency",     "error_rate", "error_status",
+                                                       "concurrency", "slowdown",   "outage"};
     return keys;
 }
 
@@ -173,12 +173,11 @@ operation_spec read_operation(yaml_reader& reader, const YAML::Node& node, const
     reader.number_field(*map, "slowdown", spec.slowdown, 1.0, max_slowdown);
     if (const YAML::Node* outage_node = map->find("outage")) {
         using outage_t = operation_spec::outage_kind;
-        if (const auto outage = reader.read_enum<outage_t>(
-                *outage_node, map->child("outage"),
-                {{"none", outage_t::none},
-                 {"refuse", outage_t::refuse},
-                 {"unavailable", outage_t::unavailable},
-                 {"hang", outage_t::hang}})) {
+        if (const auto outage = reader.read_enum<outage_t>(*outage_node, map->child("outage"),
+                                                           {{"none", outage_t::none},
+                                                            {"refuse", outage_t::refuse},
+                                                            {"unavailable", outage_t::unavailable},
+                                                            {"hang", outage_t::hang}})) {
             spec.outage = *outage;
         }
     }

@@ -15,9 +15,9 @@ void read_call(yaml_reader& reader, const YAML::Node& node, const std::string& p
     }
     const auto dot = text->find('.');
     if (dot == std::string::npos || dot == 0 || dot + 1 == text->size()) {
-        reader.add_error(node, path,
-                         "expected <system>.<operation> such as lp.LPRUN, got " +
-                             describe_node(node));
+        reader.add_error(
+            node, path,
+            "expected <system>.<operation> such as lp.LPRUN, got " + describe_node(node));
         return;
     }
     step.system = text->substr(0, dot);
@@ -29,8 +29,7 @@ void read_call(yaml_reader& reader, const YAML::Node& node, const std::string& p
     if (systems.known && systems.declared.count(step.system) == 0) {
         reader.add_error(node, path,
                          "system '" + step.system + "' is not declared in systems (declared: " +
-                             join_names({systems.declared.begin(), systems.declared.end()}) +
-                             ")");
+                             join_names({systems.declared.begin(), systems.declared.end()}) + ")");
     }
 }
 
@@ -61,11 +60,11 @@ step_spec read_step(yaml_reader& reader, const YAML::Node& node, const std::stri
         reader.add_error(*call, map->child("call"), "a step has either db or call, not both");
     } else if (db != nullptr) {
         using kind_t = step_spec::kind;
-        step.type = reader
-                        .read_enum<kind_t>(*db, map->child("db"),
-                                           {{"insert", kind_t::db_insert},
-                                            {"update", kind_t::db_update}})
-                        .value_or(kind_t::db_insert);
+        step.type =
+            reader
+                .read_enum<kind_t>(*db, map->child("db"),
+                                   {{"insert", kind_t::db_insert}, {"update", kind_t::db_update}})
+                .value_or(kind_t::db_insert);
         if (const YAML::Node* timeout = map->find("timeout")) {
             reader.add_error(*timeout, map->child("timeout"), "applies only to call steps");
         }
@@ -74,8 +73,9 @@ step_spec read_step(yaml_reader& reader, const YAML::Node& node, const std::stri
         read_call(reader, *call, map->child("call"), systems, step);
         reader.duration_field(*map, "timeout", step.timeout, milliseconds(1), max_config_duration);
     } else {
-        reader.add_error(node, path, "a step needs either db: insert|update or call: "
-                                     "<system>.<operation>");
+        reader.add_error(node, path,
+                         "a step needs either db: insert|update or call: "
+                         "<system>.<operation>");
     }
     return step;
 }
@@ -121,9 +121,8 @@ std::vector<stage_spec> read_workflow(yaml_reader& reader, const YAML::Node& nod
                     reader.add_error(*steps_node, steps_path, "must list at least one step");
                 }
                 for (std::size_t j = 0; j < steps->size(); ++j) {
-                    stage.steps.push_back(read_step(reader, (*steps)[j],
-                                                    index_path(steps_path, j), systems,
-                                                    step_names));
+                    stage.steps.push_back(read_step(reader, (*steps)[j], index_path(steps_path, j),
+                                                    systems, step_names));
                 }
             }
         }

@@ -13,7 +13,7 @@ namespace {
 // after 0.7); there the parser reports document after document without consuming anything.
 // Walking the events ourselves lets us stop after a few documents and recognise that state.
 class document_starts : public YAML::EventHandler {
-public:
+  public:
     std::vector<YAML::Mark> marks;
 
     void OnDocumentStart(const YAML::Mark& mark) override { marks.push_back(mark); }

@@ -44,8 +44,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
         row[0] = i;
         for (std::size_t j = 1; j <= b.size(); ++j) {
             const std::size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1,
-                               diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            row[j] =
+                std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
             diagonal = above;
         }
     }
@@ -98,16 +98,16 @@ std::string index_path(std::string_view parent, std::size_t index) {
 
 std::string describe_node(const YAML::Node& node) {
     switch (node.Type()) {
-    case YAML::NodeType::Map:
-        return "a map";
-    case YAML::NodeType::Sequence:
-        return "a list";
-    case YAML::NodeType::Null:
-        return "nothing (null)";
-    case YAML::NodeType::Scalar:
-        return quote_scalar(node.Scalar());
-    case YAML::NodeType::Undefined:
-        break;
+        case YAML::NodeType::Map:
+            return "a map";
+        case YAML::NodeType::Sequence:
+            return "a list";
+        case YAML::NodeType::Null:
+            return "nothing (null)";
+        case YAML::NodeType::Scalar:
+            return quote_scalar(node.Scalar());
+        case YAML::NodeType::Undefined:
+            break;
     }
     return "nothing";
 }
@@ -155,9 +155,9 @@ std::vector<config_error> yaml_reader::take_errors() {
                          return std::pair(a.line, a.column) < std::pair(b.line, b.column);
                      });
     if (truncated_) {
-        errors_.push_back({origin_, 0, 0, "",
-                           "more than " + std::to_string(max_errors) +
-                               " errors; the rest are not shown"});
+        errors_.push_back(
+            {origin_, 0, 0, "",
+             "more than " + std::to_string(max_errors) + " errors; the rest are not shown"});
     }
     truncated_ = false;
     std::vector<config_error> errors = std::move(errors_);
@@ -175,9 +175,8 @@ std::optional<yaml_map> yaml_reader::read_open_map(const YAML::Node& node,
     return read_map_impl(node, path, nullptr);
 }
 
-std::optional<yaml_map> yaml_reader::read_map_impl(
-    const YAML::Node& node, const std::string& path,
-    const std::vector<std::string_view>* allowed) {
+std::optional<yaml_map> yaml_reader::read_map_impl(const YAML::Node& node, const std::string& path,
+                                                   const std::vector<std::string_view>* allowed) {
     if (!node.IsMap()) {
         add_error(node, path, "expected a map, got " + describe_node(node));
         return std::nullopt;
@@ -198,8 +197,8 @@ std::optional<yaml_map> yaml_reader::read_map_impl(
         if (allowed != nullptr &&
             std::find(allowed->begin(), allowed->end(), key) == allowed->end()) {
             add_error(key_node, child,
-                      "unknown key " + quote_scalar(key) + " (expected one of: " +
-                          join(*allowed) + ")" + suggestion(key, *allowed));
+                      "unknown key " + quote_scalar(key) + " (expected one of: " + join(*allowed) +
+                          ")" + suggestion(key, *allowed));
             continue;
         }
         // yaml-cpp keeps both entries of a duplicated key; which one wins would be a guess.
@@ -228,8 +227,7 @@ std::optional<std::vector<YAML::Node>> yaml_reader::read_sequence(const YAML::No
     return items;
 }
 
-std::optional<std::string> yaml_reader::read_scalar(const YAML::Node& node,
-                                                    const std::string& path,
+std::optional<std::string> yaml_reader::read_scalar(const YAML::Node& node, const std::string& path,
                                                     std::string_view what) {
     if (!node.IsScalar()) {
         add_error(node, path, "expected " + std::string(what) + ", got " + describe_node(node));
@@ -238,9 +236,8 @@ std::optional<std::string> yaml_reader::read_scalar(const YAML::Node& node,
     return node.Scalar();
 }
 
-std::optional<std::int64_t> yaml_reader::read_int(const YAML::Node& node,
-                                                  const std::string& path, std::int64_t min,
-                                                  std::int64_t max) {
+std::optional<std::int64_t> yaml_reader::read_int(const YAML::Node& node, const std::string& path,
+                                                  std::int64_t min, std::int64_t max) {
     const auto text = read_scalar(node, path, "an integer");
     if (!text) {
         return std::nullopt;
@@ -277,9 +274,9 @@ std::optional<double> yaml_reader::read_number(const YAML::Node& node, const std
         return std::nullopt;
     }
     if (value < min || value > max) {
-        add_error(node, path,
-                  "must be from " + format_number(min) + " to " + format_number(max) + ", got " +
-                      *text);
+        add_error(
+            node, path,
+            "must be from " + format_number(min) + " to " + format_number(max) + ", got " + *text);
         return std::nullopt;
     }
     return value;
@@ -294,8 +291,8 @@ std::optional<std::chrono::nanoseconds> yaml_reader::read_duration(
     }
     const auto value = parse_duration(*text);
     if (!value) {
-        std::string message = "expected a duration such as 250ms, 30s or 2m, got " +
-                              describe_node(node);
+        std::string message =
+            "expected a duration such as 250ms, 30s or 2m, got " + describe_node(node);
         double bare = 0;
         const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), bare);
         if (!text->empty() && text->front() == '-') {
@@ -320,9 +317,8 @@ std::optional<std::chrono::nanoseconds> yaml_reader::read_duration(
     return value;
 }
 
-std::optional<std::size_t> yaml_reader::read_size(const YAML::Node& node,
-                                                  const std::string& path, std::size_t min,
-                                                  std::size_t max) {
+std::optional<std::size_t> yaml_reader::read_size(const YAML::Node& node, const std::string& path,
+                                                  std::size_t min, std::size_t max) {
     const auto text = read_scalar(node, path, "a size such as 64KiB");
     if (!text) {
         return std::nullopt;
@@ -351,8 +347,8 @@ std::optional<double> yaml_reader::read_rate(const YAML::Node& node, const std::
     }
     const auto value = parse_rate(*text);
     if (!value) {
-        std::string message = "expected a rate such as 500, 500/s or 1.5k/s, got " +
-                              describe_node(node);
+        std::string message =
+            "expected a rate such as 500, 500/s or 1.5k/s, got " + describe_node(node);
         if (!text->empty() && text->front() == '-') {
             message += "; rates cannot be negative";
         }
@@ -376,8 +372,8 @@ const YAML::Node* yaml_reader::require(const yaml_map& map, std::string_view key
     return node;
 }
 
-void yaml_reader::int_field(const yaml_map& map, std::string_view key, int& out,
-                            std::int64_t min, std::int64_t max) {
+void yaml_reader::int_field(const yaml_map& map, std::string_view key, int& out, std::int64_t min,
+                            std::int64_t max) {
     if (const YAML::Node* node = map.find(key)) {
         if (const auto value = read_int(*node, map.child(key), min, max)) {
             out = static_cast<int>(*value);
@@ -385,8 +381,8 @@ void yaml_reader::int_field(const yaml_map& map, std::string_view key, int& out,
     }
 }
 
-void yaml_reader::number_field(const yaml_map& map, std::string_view key, double& out,
-                               double min, double max) {
+void yaml_reader::number_field(const yaml_map& map, std::string_view key, double& out, double min,
+                               double max) {
     if (const YAML::Node* node = map.find(key)) {
         if (const auto value = read_number(*node, map.child(key), min, max)) {
             out = *value;

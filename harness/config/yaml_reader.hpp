@@ -33,7 +33,7 @@ std::string index_path(std::string_view parent, std::size_t index);
 
 // A YAML mapping whose keys have been checked. Entries keep document order.
 class yaml_map {
-public:
+  public:
     struct entry {
         std::string key;
         YAML::Node key_node;
@@ -48,7 +48,7 @@ public:
     const std::string& path() const { return path_; }
     std::string child(std::string_view key) const { return key_path(path_, key); }
 
-private:
+  private:
     friend class yaml_reader;
     YAML::Node node_;
     std::string path_;
@@ -56,7 +56,7 @@ private:
 };
 
 class yaml_reader {
-public:
+  public:
     // Past this many errors the rest are dropped: a fuzzed or badly broken file would otherwise
     // produce a wall of text (or, through YAML aliases, millions of entries).
     static constexpr std::size_t max_errors = 200;
@@ -87,8 +87,8 @@ public:
     std::optional<std::int64_t> read_int(const YAML::Node& node, const std::string& path,
                                          std::int64_t min, std::int64_t max);
     // Finite number in [min, max].
-    std::optional<double> read_number(const YAML::Node& node, const std::string& path,
-                                      double min, double max);
+    std::optional<double> read_number(const YAML::Node& node, const std::string& path, double min,
+                                      double max);
     // A duration (units.hpp) in [min, max] and a whole multiple of `resolution`, because the
     // field it lands in cannot hold finer values and silently truncating "500us" to 0ms would
     // change the meaning of the file.
@@ -122,7 +122,7 @@ public:
                         std::chrono::duration<Rep, Period>& out, std::chrono::nanoseconds min,
                         std::chrono::nanoseconds max);
 
-private:
+  private:
     std::optional<yaml_map> read_map_impl(const YAML::Node& node, const std::string& path,
                                           const std::vector<std::string_view>* allowed);
 
@@ -167,8 +167,7 @@ void yaml_reader::duration_field(const yaml_map& map, std::string_view key,
     if (node == nullptr) {
         return;
     }
-    const auto resolution =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(field_t{1});
+    const auto resolution = std::chrono::duration_cast<std::chrono::nanoseconds>(field_t{1});
     if (const auto value = read_duration(*node, map.child(key), min, max, resolution)) {
         out = std::chrono::duration_cast<field_t>(*value);
     }

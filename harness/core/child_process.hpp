@@ -11,9 +11,9 @@
 namespace asyncbench {
 
 struct child_stdio {
-    int stdin_fd = -1;          // our descriptor to become the child's stdin; -1: /dev/null
-    int stdout_fd = -1;         // our descriptor to become the child's stdout (required)
-    std::string stderr_path;    // appended to as the child's stderr; empty: same as stdout
+    int stdin_fd = -1;               // our descriptor to become the child's stdin; -1: /dev/null
+    int stdout_fd = -1;              // our descriptor to become the child's stdout (required)
+    std::string stderr_path;         // appended to as the child's stderr; empty: same as stdout
     bool own_process_group = false;  // Ctrl-C on our terminal then does not reach the child
 };
 

@@ -1,10 +1,11 @@
 // Beast client templates for workflow calls live here only.
 #include "harness/http/blocking_http_client.hpp"
 
+#include <fmt/format.h>
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/format.h>
 #include <map>
 
 namespace asyncbench {
@@ -74,9 +75,8 @@ struct blocking_http_client::impl {
         if (!ec) {
             http::response_parser<http::string_body> parser;
             parser.body_limit(16 * 1024 * 1024);
-            ec = run([&](auto handler) {
-                http::async_read(conn.stream, conn.buffer, parser, handler);
-            });
+            ec = run(
+                [&](auto handler) { http::async_read(conn.stream, conn.buffer, parser, handler); });
             if (!ec) {
                 http_call_result result;
                 result.result = http_call_result::outcome::ok;
@@ -90,8 +90,9 @@ struct blocking_http_client::impl {
         if (ec == beast::error::timeout) return failure(http_call_result::outcome::timeout, ec);
         // The server closed an idle keep-alive connection before reading our request: the
         // request never reached it, so one retry on a fresh connection cannot duplicate it.
-        stale = reused && (ec == http::error::end_of_stream || ec == asio::error::connection_reset ||
-                           ec == asio::error::broken_pipe || ec == asio::error::eof);
+        stale =
+            reused && (ec == http::error::end_of_stream || ec == asio::error::connection_reset ||
+                       ec == asio::error::broken_pipe || ec == asio::error::eof);
         return failure(http_call_result::outcome::io_error, ec);
     }
 

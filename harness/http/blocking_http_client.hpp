@@ -15,13 +15,13 @@ namespace asyncbench {
 struct http_call_result {
     enum class outcome { ok, connect_error, timeout, io_error };
     outcome result = outcome::io_error;
-    int status = 0;           // when result == ok
+    int status = 0;  // when result == ok
     std::string body;
-    std::string error;        // when result != ok
+    std::string error;  // when result != ok
 };
 
 class blocking_http_client {
-public:
+  public:
     blocking_http_client();
     ~blocking_http_client();
     blocking_http_client(const blocking_http_client&) = delete;
@@ -31,7 +31,7 @@ public:
                              std::string_view target, const header_list& headers,
                              std::string_view body, std::chrono::milliseconds timeout);
 
-private:
+  private:
     struct impl;
     std::unique_ptr<impl> impl_;
 };

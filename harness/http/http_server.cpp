@@ -1,16 +1,17 @@
 // The only translation unit with Beast server templates (compile time on 2 cores).
 #include "harness/http/http_server.hpp"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/as_tuple.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/format.h>
 #include <future>
 #include <mutex>
 #include <optional>
-#include <spdlog/spdlog.h>
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
@@ -121,19 +122,18 @@ struct http_server::impl {
             socket.set_option(tcp::no_delay(true), ec);
             auto conn = std::make_shared<connection>(std::move(socket));
             std::uint64_t id = register_connection(conn);
-            asio::co_spawn(conn->stream.get_executor(), serve(conn),
-                           [this, id](std::exception_ptr error) {
-                               if (error) {
-                                   try {
-                                       std::rethrow_exception(error);
-                                   } catch (const std::exception& e) {
-                                       spdlog::error("{}: connection failed: {}", options.name,
-                                                     e.what());
-                                   }
-                               }
-                               std::lock_guard lock(connections_mutex);
-                               connections.erase(id);
-                           });
+            asio::co_spawn(
+                conn->stream.get_executor(), serve(conn), [this, id](std::exception_ptr error) {
+                    if (error) {
+                        try {
+                            std::rethrow_exception(error);
+                        } catch (const std::exception& e) {
+                            spdlog::error("{}: connection failed: {}", options.name, e.what());
+                        }
+                    }
+                    std::lock_guard lock(connections_mutex);
+                    connections.erase(id);
+                });
         }
     }
 
@@ -229,8 +229,8 @@ http_server::http_server(http_server_options options, http_handler handler)
     boost::system::error_code ec;
     auto address = asio::ip::make_address(impl_->options.address, ec);
     if (ec) {
-        throw std::runtime_error(fmt::format("{}: invalid listen address '{}'",
-                                             impl_->options.name, impl_->options.address));
+        throw std::runtime_error(fmt::format("{}: invalid listen address '{}'", impl_->options.name,
+                                             impl_->options.address));
     }
     impl_->endpoint = tcp::endpoint(address, impl_->options.port);
     impl_->open_listener();

@@ -15,16 +15,16 @@ namespace asyncbench {
 
 struct http_server_options {
     std::string address = "127.0.0.1";
-    std::uint16_t port = 0;                     // 0 = any free port; see http_server::port()
+    std::uint16_t port = 0;  // 0 = any free port; see http_server::port()
     std::size_t body_limit_bytes = 64 * 1024;
-    std::chrono::milliseconds read_timeout{10000};      // per request head+body
+    std::chrono::milliseconds read_timeout{10000};  // per request head+body
     std::chrono::milliseconds handler_timeout{120000};
     int io_threads = 1;
-    std::string name = "http";                  // used in thread names and error messages
+    std::string name = "http";  // used in thread names and error messages
 };
 
 class http_server {
-public:
+  public:
     // Binds and listens immediately. Throws std::runtime_error naming the address and port
     // when the port is in use or cannot be bound.
     http_server(http_server_options options, http_handler handler);
@@ -33,14 +33,14 @@ public:
     http_server& operator=(const http_server&) = delete;
 
     std::uint16_t port() const;
-    void start();    // starts the I/O threads; returns at once
-    void stop();     // closes the listener and every connection, joins the threads; idempotent
+    void start();  // starts the I/O threads; returns at once
+    void stop();   // closes the listener and every connection, joins the threads; idempotent
 
     // false: close the listening socket so new connections are refused (an outage);
     // true: listen again on the same port. Established connections are closed too when false.
     void set_accepting(bool accepting);
 
-private:
+  private:
     struct impl;
     std::unique_ptr<impl> impl_;
 };

@@ -1,7 +1,8 @@
 #include "harness/http/http_types.hpp"
 
-#include <boost/json.hpp>
 #include <strings.h>
+
+#include <boost/json.hpp>
 
 namespace asyncbench {
 

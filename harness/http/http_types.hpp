@@ -12,8 +12,8 @@ namespace asyncbench {
 using header_list = std::vector<std::pair<std::string, std::string>>;
 
 struct http_request {
-    std::string method;   // "GET", "POST", ...
-    std::string target;   // path and query, e.g. "/requests/abc"
+    std::string method;  // "GET", "POST", ...
+    std::string target;  // path and query, e.g. "/requests/abc"
     header_list headers;
     std::string body;
 

@@ -1,7 +1,8 @@
 #include "harness/kafka/async_api.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "harness/workflow/api_request.hpp"
 
@@ -23,10 +24,10 @@ http_response unavailable(std::string_view code, std::string_view message) {
 std::map<std::string, std::string> api_producer_settings(const scenario_config& scenario) {
     auto settings = scenario.async.producer;
     if (!settings.contains("message.timeout.ms") && !settings.contains("delivery.timeout.ms")) {
-        const auto half = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              scenario.load.request_timeout)
-                              .count() /
-                          2;
+        const auto half =
+            std::chrono::duration_cast<std::chrono::milliseconds>(scenario.load.request_timeout)
+                .count() /
+            2;
         settings["message.timeout.ms"] = std::to_string(std::clamp<long long>(half, 1000, 30000));
     }
     return settings;
@@ -50,8 +51,8 @@ async_api::async_api(const scenario_config& scenario, const scenario_plugin& plu
     options.name = "async API";
     options.body_limit_bytes = scenario.body_limit_bytes;
     options.io_threads = 1;
-    server_ = std::make_unique<http_server>(
-        options, [this](http_request request, respond_fn respond) {
+    server_ =
+        std::make_unique<http_server>(options, [this](http_request request, respond_fn respond) {
             handle(std::move(request), std::move(respond));
         });
 }
@@ -79,8 +80,7 @@ void async_api::handle(http_request request, respond_fn respond) {
     if (routed.route == api_route::request_state) {
         if (!lookup_pool_.submit([this, id = routed.business_id, respond](int index) {
                 respond(request_state_response(id, lookups_[index]->stages(id),
-                                               scenario_.workflow.size(),
-                                               tracker_.acked(id)));
+                                               scenario_.workflow.size(), tracker_.acked(id)));
             })) {
             respond(unavailable("busy", "too many state lookups in flight"));
         }

@@ -19,7 +19,7 @@
 namespace asyncbench {
 
 class async_api {
-public:
+  public:
     // Binds at once; throws std::runtime_error naming the port when it is taken, or listing the
     // producer settings librdkafka rejected.
     async_api(const scenario_config& scenario, const scenario_plugin& plugin, store& db,
@@ -34,7 +34,7 @@ public:
 
     const std::map<std::string, std::string>& producer_settings() const;
 
-private:
+  private:
     void handle(http_request request, respond_fn respond);
     void submit(work_item item, respond_fn respond);
 

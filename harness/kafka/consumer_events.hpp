@@ -1,14 +1,14 @@
 #pragma once
 // What consumer workers report as they go. In one process the pipeline_tracker receives it
-// directly; a worker process forwards it to the harness over a pipe (event_line_writer, harness/run/worker_protocol.hpp), so
-// the harness's live view is the same whether consumers run as threads or as processes.
-// Implementations are thread-safe: every worker thread calls them.
+// directly; a worker process forwards it to the harness over a pipe (event_line_writer,
+// harness/run/worker_protocol.hpp), so the harness's live view is the same whether consumers run as
+// threads or as processes. Implementations are thread-safe: every worker thread calls them.
 #include <string>
 
 namespace asyncbench {
 
 class consumer_events {
-public:
+  public:
     virtual ~consumer_events() = default;
     // Idempotent per (stage, id): a redelivered message finishing again is not counted twice.
     virtual void on_stage_finished(const std::string& stage, const std::string& business_id) = 0;

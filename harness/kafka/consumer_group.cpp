@@ -1,8 +1,9 @@
 #include "harness/kafka/consumer_group.hpp"
 
 #include <fmt/format.h>
-#include <future>
 #include <spdlog/spdlog.h>
+
+#include <future>
 #include <stdexcept>
 
 namespace asyncbench {
@@ -68,20 +69,17 @@ std::string consumer_group_id(const scenario_config& scenario, const stage_spec&
 
 std::map<std::string, std::string> consumer_defaults(const std::string& bootstrap_servers,
                                                      const std::string& group_id) {
-    return {{"bootstrap.servers", bootstrap_servers},
-            {"group.id", group_id},
-            {"auto.offset.reset", "earliest"},
-            {"enable.auto.commit", "true"},
-            {"enable.auto.offset.store", "false"},
-            {"auto.commit.interval.ms", "1000"},
+    return {{"bootstrap.servers", bootstrap_servers}, {"group.id", group_id},
+            {"auto.offset.reset", "earliest"},        {"enable.auto.commit", "true"},
+            {"enable.auto.offset.store", "false"},    {"auto.commit.interval.ms", "1000"},
             {"enable.partition.eof", "false"}};
 }
 
 consumer_group::consumer_group(const scenario_config& scenario, const stage_spec& stage,
                                std::string group_id, store& db, const system_directory& systems,
-                               const std::string& bootstrap_servers,
-                               kafka_producer& dead_letters, consumer_events& events,
-                               bool static_assignment, std::vector<int> members)
+                               const std::string& bootstrap_servers, kafka_producer& dead_letters,
+                               consumer_events& events, bool static_assignment,
+                               std::vector<int> members)
     : scenario_(scenario),
       stage_(stage),
       group_id_(std::move(group_id)),
@@ -119,15 +117,15 @@ void consumer_group::start_at_end_of_topic() {
         // A topic created a moment ago may not have elected its leaders yet: retry a while.
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
         rd_kafka_resp_err_t err;
-        while ((err = rd_kafka_query_watermark_offsets(anchor.get(), topic.c_str(), p, &low,
-                                                       &high, 5000)) &&
+        while ((err = rd_kafka_query_watermark_offsets(anchor.get(), topic.c_str(), p, &low, &high,
+                                                       5000)) &&
                std::chrono::steady_clock::now() < deadline) {
             std::this_thread::sleep_for(std::chrono::milliseconds(200));
         }
         if (err) {
             rd_kafka_topic_partition_list_destroy(ends);
-            throw std::runtime_error(fmt::format("cannot read the end offset of {}[{}]: {}",
-                                                 topic, p, rd_kafka_err2str(err)));
+            throw std::runtime_error(fmt::format("cannot read the end offset of {}[{}]: {}", topic,
+                                                 p, rd_kafka_err2str(err)));
         }
         rd_kafka_topic_partition_list_add(ends, topic.c_str(), p)->offset = high;
     }
@@ -168,7 +166,9 @@ bool consumer_group::dead_letter(rd_kafka_message_t* message, const std::string&
     auto outcome = delivered.get_future();
     auto err = dead_letters_.produce(
         scenario_.async.topic + ".dlt", item.business_id, item.payload,
-        {{"stage", stage_.name}, {"error", error}, {"attempts", std::to_string(attempts)},
+        {{"stage", stage_.name},
+         {"error", error},
+         {"attempts", std::to_string(attempts)},
          {"intended-us", std::to_string(item.intended_epoch_us)}},
         [&delivered](const delivery_report& report) { delivered.set_value(report); });
     if (err) return false;
@@ -237,16 +237,16 @@ void consumer_group::work(int index) {
         }
         auto item = to_work_item(message);
         auto run = executor.run_stage(stage_, item, scenario_.async.max_attempts,
-                                      scenario_.async.backoff_initial,
-                                      scenario_.async.backoff_max, stopping_);
+                                      scenario_.async.backoff_initial, scenario_.async.backoff_max,
+                                      stopping_);
         bool finished = false;
         if (run.ok) {
-            finished = executor.record_outcome(stage_, item, stage_outcome::completed,
-                                               run.attempts);
+            finished =
+                executor.record_outcome(stage_, item, stage_outcome::completed, run.attempts);
         } else if (run.attempts >= scenario_.async.max_attempts) {
-            finished = dead_letter(message, run.error, run.attempts) &&
-                       executor.record_outcome(stage_, item, stage_outcome::dead_lettered,
-                                               run.attempts);
+            finished =
+                dead_letter(message, run.error, run.attempts) &&
+                executor.record_outcome(stage_, item, stage_outcome::dead_lettered, run.attempts);
         }
         if (!finished) {
             // Interrupted by shutdown, or the outcome could not be recorded: leave the offset

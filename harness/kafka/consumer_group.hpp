@@ -12,15 +12,15 @@
 #include <vector>
 
 #include "harness/config/scenario_config.hpp"
-#include "harness/kafka/kafka_producer.hpp"
 #include "harness/kafka/consumer_events.hpp"
+#include "harness/kafka/kafka_producer.hpp"
 #include "harness/store/store.hpp"
 #include "harness/workflow/workflow_executor.hpp"
 
 namespace asyncbench {
 
 class consumer_group {
-public:
+  public:
     // `group_id` should be unique per run so no earlier run's offsets apply. `members` are the
     // indices (of 0 .. consumers_per_group - 1) this instance runs, one thread each: all of
     // them in the harness process, or a share in each worker process. With
@@ -28,10 +28,10 @@ public:
     // commits its offsets to the group without joining it (no rebalancing); otherwise members
     // subscribe and the group coordinator assigns partitions. Throws std::runtime_error listing
     // every consumer setting librdkafka rejected.
-    consumer_group(const scenario_config& scenario, const stage_spec& stage,
-                   std::string group_id, store& db, const system_directory& systems,
-                   const std::string& bootstrap_servers, kafka_producer& dead_letters,
-                   consumer_events& events, bool static_assignment, std::vector<int> members);
+    consumer_group(const scenario_config& scenario, const stage_spec& stage, std::string group_id,
+                   store& db, const system_directory& systems, const std::string& bootstrap_servers,
+                   kafka_producer& dead_letters, consumer_events& events, bool static_assignment,
+                   std::vector<int> members);
     ~consumer_group();  // stop()
 
     // A real cluster keeps the topic across runs, and each run's group is new: with
@@ -48,7 +48,7 @@ public:
 
     const std::map<std::string, std::string>& settings() const { return settings_; }
 
-private:
+  private:
     void work(int index);
     bool join(rd_kafka_t* consumer, int index);
     bool dead_letter(rd_kafka_message_t* message, const std::string& error, int attempts);

@@ -2,9 +2,9 @@
 
 #include <librdkafka/rdkafka.h>
 // rdkafka_mock.h requires rdkafka.h first.
+#include <fmt/format.h>
 #include <librdkafka/rdkafka_mock.h>
 
-#include <fmt/format.h>
 #include <mutex>
 #include <stdexcept>
 #include <vector>
@@ -27,8 +27,8 @@ std::vector<std::int32_t> partition_leaders(rd_kafka_t* client, const std::strin
     auto err = rd_kafka_metadata(client, 0, handle, &metadata, 10000);
     rd_kafka_topic_destroy(handle);
     if (err) {
-        throw std::runtime_error(fmt::format("no metadata for topic {}: {}", topic,
-                                             rd_kafka_err2str(err)));
+        throw std::runtime_error(
+            fmt::format("no metadata for topic {}: {}", topic, rd_kafka_err2str(err)));
     }
     std::vector<std::int32_t> leaders;
     if (metadata->topic_cnt == 1) {
@@ -45,7 +45,7 @@ std::vector<std::int32_t> partition_leaders(rd_kafka_t* client, const std::strin
 }
 
 class embedded_broker final : public kafka_broker {
-public:
+  public:
     explicit embedded_broker(int brokers) : brokers_(brokers) {
         std::vector<std::string> errors;
         // The mock cluster lives inside a client handle; this one exists only to host it.
@@ -55,9 +55,7 @@ public:
         if (!cluster_) throw std::runtime_error("cannot start librdkafka's mock cluster");
         bootstrap_ = rd_kafka_mock_cluster_bootstraps(cluster_);
     }
-    ~embedded_broker() override {
-        rd_kafka_mock_cluster_destroy(cluster_);
-    }
+    ~embedded_broker() override { rd_kafka_mock_cluster_destroy(cluster_); }
 
     std::string bootstrap_servers() const override { return bootstrap_; }
     std::string kind() const override { return "embedded-mock"; }
@@ -68,8 +66,8 @@ public:
             rd_kafka_version_str(), brokers_);
     }
     void create_topic(const std::string& topic, int partitions) override {
-        auto err = rd_kafka_mock_topic_create(cluster_, topic.c_str(), partitions,
-                                              std::min(brokers_, 3));
+        auto err =
+            rd_kafka_mock_topic_create(cluster_, topic.c_str(), partitions, std::min(brokers_, 3));
         if (err) {
             throw std::runtime_error(fmt::format("cannot create topic {} on the mock cluster: {}",
                                                  topic, rd_kafka_err2str(err)));
@@ -84,8 +82,9 @@ public:
     std::string stop_broker(int id) override {
         check_id(id);
         if (brokers_ < 2) {
-            throw std::runtime_error("the embedded cluster has one broker: taking it down "
-                                     "leaves no leader to move to (use 3 brokers)");
+            throw std::runtime_error(
+                "the embedded cluster has one broker: taking it down "
+                "leaves no leader to move to (use 3 brokers)");
         }
         std::lock_guard lock(mutex_);
         // Leaders are read first: a metadata failure then leaves the cluster untouched.
@@ -104,9 +103,10 @@ public:
                 ++moved;
             }
         }
-        return fmt::format("mock broker {} set down (connections refused); its {} partition "
-                           "leadership(s) moved to broker {}, as a controller would",
-                           id, moved, successor);
+        return fmt::format(
+            "mock broker {} set down (connections refused); its {} partition "
+            "leadership(s) moved to broker {}, as a controller would",
+            id, moved, successor);
     }
     std::string start_broker(int id) override {
         check_id(id);
@@ -124,12 +124,13 @@ public:
         return leaders[static_cast<std::size_t>(partition)];
     }
 
-private:
+  private:
     void check_id(int id) const {
         if (id < 1 || id > brokers_) {
-            throw std::runtime_error(fmt::format("no broker {}: the embedded cluster has brokers "
-                                                 "1..{}",
-                                                 id, brokers_));
+            throw std::runtime_error(
+                fmt::format("no broker {}: the embedded cluster has brokers "
+                            "1..{}",
+                            id, brokers_));
         }
     }
     // mutex_ held.
@@ -148,16 +149,16 @@ private:
 };
 
 class external_broker final : public kafka_broker {
-public:
+  public:
     external_broker(std::string bootstrap, std::chrono::milliseconds timeout)
         : bootstrap_(std::move(bootstrap)), admin_(make_admin_client(bootstrap_)) {
         const rd_kafka_metadata_t* metadata = nullptr;
         auto err = rd_kafka_metadata(admin_.get(), 0, nullptr, &metadata,
                                      static_cast<int>(timeout.count()));
         if (err) {
-            throw std::runtime_error(fmt::format(
-                "Kafka at {} did not answer a metadata request within {} ms: {}", bootstrap_,
-                timeout.count(), rd_kafka_err2str(err)));
+            throw std::runtime_error(
+                fmt::format("Kafka at {} did not answer a metadata request within {} ms: {}",
+                            bootstrap_, timeout.count(), rd_kafka_err2str(err)));
         }
         broker_count_ = metadata->broker_cnt;
         rd_kafka_metadata_destroy(metadata);
@@ -203,7 +204,7 @@ public:
         }
     }
 
-private:
+  private:
     std::string bootstrap_;
     kafka_handle admin_;
     int broker_count_ = 0;

@@ -8,11 +8,11 @@
 namespace asyncbench {
 
 class kafka_broker {
-public:
+  public:
     virtual ~kafka_broker() = default;
     virtual std::string bootstrap_servers() const = 0;
-    virtual std::string kind() const = 0;          // "embedded-mock" or "external"
-    virtual std::string description() const = 0;   // for reports
+    virtual std::string kind() const = 0;         // "embedded-mock" or "external"
+    virtual std::string description() const = 0;  // for reports
     // Creates the topic (or accepts that it exists with at least `partitions`). Throws
     // std::runtime_error with the broker's reason.
     virtual void create_topic(const std::string& topic, int partitions) = 0;

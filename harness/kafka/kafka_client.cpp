@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
 #include <stdexcept>
 
 namespace asyncbench {

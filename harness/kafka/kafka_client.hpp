@@ -23,7 +23,8 @@ using kafka_conf = std::unique_ptr<rd_kafka_conf_t, kafka_conf_deleter>;
 // Builds a configuration from `defaults` overlaid with `overrides` (the scenario's or -X
 // settings, passed through untouched). Every property is checked by librdkafka itself; each
 // rejected one adds "<role>: <name>=<value>: <librdkafka's reason>" to `errors`.
-kafka_conf make_kafka_conf(const std::string& role, const std::map<std::string, std::string>& defaults,
+kafka_conf make_kafka_conf(const std::string& role,
+                           const std::map<std::string, std::string>& defaults,
                            const std::map<std::string, std::string>& overrides,
                            std::vector<std::string>& errors);
 

@@ -1,6 +1,7 @@
 #include "harness/kafka/kafka_producer.hpp"
 
 #include <fmt/format.h>
+
 #include <memory>
 #include <stdexcept>
 
@@ -60,8 +61,7 @@ rd_kafka_resp_err_t kafka_producer::produce(
     }
     auto* callback = new delivery_fn(std::move(on_delivery));
     auto err = rd_kafka_producev(
-        handle_.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
-        RD_KAFKA_V_KEY(key.data(), key.size()),
+        handle_.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_KEY(key.data(), key.size()),
         RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(message_headers),
         RD_KAFKA_V_OPAQUE(callback), RD_KAFKA_V_END);

@@ -22,7 +22,7 @@ struct delivery_report {
 };
 
 class kafka_producer {
-public:
+  public:
     using delivery_fn = std::function<void(const delivery_report&)>;
 
     // Settings = our defaults (bootstrap, enable.idempotence=true, acks=all) overlaid with
@@ -45,7 +45,7 @@ public:
 
     const std::map<std::string, std::string>& settings() const { return settings_; }
 
-private:
+  private:
     std::map<std::string, std::string> settings_;
     kafka_handle handle_;
     std::atomic<bool> stopping_{false};

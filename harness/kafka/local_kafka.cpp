@@ -1,18 +1,17 @@
 #include "harness/kafka/local_kafka.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-
 #include <array>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <fmt/format.h>
+#include <cstring>
 #include <fstream>
-#include <spdlog/spdlog.h>
 #include <stdexcept>
 
 #include "harness/core/child_process.hpp"
@@ -26,7 +25,7 @@ std::filesystem::path scripts_dir() {
 
 struct command_result {
     int exit_code = -1;
-    std::string output;   // stdout and stderr, interleaved
+    std::string output;  // stdout and stderr, interleaved
 };
 
 // The scripts are ours and take only paths and numbers we built, so a shell is acceptable here.
@@ -78,9 +77,10 @@ std::string stop_node(const std::filesystem::path& dir, int id) {
     auto stopped = run_script(fmt::format("bash '{}' --dir '{}' --node {} --kill",
                                           (scripts_dir() / "stop.sh").string(), dir.string(), id));
     if (stopped.exit_code != 0) {
-        throw std::runtime_error(fmt::format("scripts/kafka/stop.sh --node {} --kill failed (exit "
-                                             "{}): {}",
-                                             id, stopped.exit_code, stopped.output));
+        throw std::runtime_error(
+            fmt::format("scripts/kafka/stop.sh --node {} --kill failed (exit "
+                        "{}): {}",
+                        id, stopped.exit_code, stopped.output));
     }
     return fmt::format("Kafka node {} killed (kill -9 of its JVM, scripts/kafka/stop.sh --kill)",
                        id);
@@ -91,25 +91,28 @@ std::string start_node(const std::filesystem::path& dir, int id) {
     auto started = run_script(fmt::format("bash '{}' --dir '{}' --node {}",
                                           (scripts_dir() / "start.sh").string(), dir.string(), id));
     if (started.exit_code != 0) {
-        throw std::runtime_error(fmt::format("scripts/kafka/start.sh --node {} failed (exit {}): "
-                                             "{}",
-                                             id, started.exit_code, started.output));
+        throw std::runtime_error(
+            fmt::format("scripts/kafka/start.sh --node {} failed (exit {}): "
+                        "{}",
+                        id, started.exit_code, started.output));
     }
-    return fmt::format("Kafka node {} restarted from its data (serving again after {:.1f} s)", id,
-                       std::chrono::duration<double>(std::chrono::steady_clock::now() - began)
-                           .count());
+    return fmt::format(
+        "Kafka node {} restarted from its data (serving again after {:.1f} s)", id,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
 }
 
 // A running cluster that start.sh made in `dir`: used as it is, never stopped at the end, but
 // its nodes can be stopped and restarted by broker faults.
 class scripted_kafka_broker final : public kafka_broker {
-public:
+  public:
     scripted_kafka_broker(const std::string& bootstrap, std::filesystem::path dir)
-        : dir_(std::move(dir)), cluster_(connect_external_broker(bootstrap, std::chrono::seconds(15))) {
+        : dir_(std::move(dir)),
+          cluster_(connect_external_broker(bootstrap, std::chrono::seconds(15))) {
         if (!std::filesystem::exists(dir_ / "cluster.env")) {
-            throw std::runtime_error(fmt::format("--kafka-dir {}: no cluster.env there; give the "
-                                                 "folder scripts/kafka/start.sh --dir was given",
-                                                 dir_.string()));
+            throw std::runtime_error(
+                fmt::format("--kafka-dir {}: no cluster.env there; give the "
+                            "folder scripts/kafka/start.sh --dir was given",
+                            dir_.string()));
         }
     }
     std::string bootstrap_servers() const override { return cluster_->bootstrap_servers(); }
@@ -123,28 +126,27 @@ public:
     std::string stop_broker(int id) override { return stop_node(dir_, id); }
     std::string start_broker(int id) override { return start_node(dir_, id); }
 
-private:
+  private:
     std::filesystem::path dir_;
     std::unique_ptr<kafka_broker> cluster_;
 };
 
 class local_kafka_broker final : public kafka_broker {
-public:
+  public:
     local_kafka_broker(int brokers, std::filesystem::path dir)
         : brokers_(brokers), dir_(std::move(dir)) {
         spdlog::info("starting Apache Kafka {} ({} broker{}) in {}", local_kafka_version(),
                      brokers_, brokers_ == 1 ? "" : "s", dir_.string());
-        auto started = run_script(fmt::format("bash '{}' --brokers {} --dir '{}'",
-                                              (scripts_dir() / "start.sh").string(), brokers_,
-                                              dir_.string()));
+        auto started =
+            run_script(fmt::format("bash '{}' --brokers {} --dir '{}'",
+                                   (scripts_dir() / "start.sh").string(), brokers_, dir_.string()));
         if (started.exit_code != 0) {
-            throw std::runtime_error(fmt::format(
-                "scripts/kafka/start.sh --brokers {} failed (exit {}):\n{}", brokers_,
-                started.exit_code, started.output));
+            throw std::runtime_error(
+                fmt::format("scripts/kafka/start.sh --brokers {} failed (exit {}):\n{}", brokers_,
+                            started.exit_code, started.output));
         }
         try {
-            cluster_ = connect_external_broker(last_line(started.output),
-                                               std::chrono::seconds(30));
+            cluster_ = connect_external_broker(last_line(started.output), std::chrono::seconds(30));
         } catch (...) {
             stop();
             throw;
@@ -155,9 +157,10 @@ public:
     std::string bootstrap_servers() const override { return cluster_->bootstrap_servers(); }
     std::string kind() const override { return "local"; }
     std::string description() const override {
-        return fmt::format("Apache Kafka {}, {} broker{} (KRaft) on loopback, started by "
-                           "scripts/kafka/start.sh",
-                           local_kafka_version(), brokers_, brokers_ == 1 ? "" : "s");
+        return fmt::format(
+            "Apache Kafka {}, {} broker{} (KRaft) on loopback, started by "
+            "scripts/kafka/start.sh",
+            local_kafka_version(), brokers_, brokers_ == 1 ? "" : "s");
     }
     void create_topic(const std::string& topic, int partitions) override {
         cluster_->create_topic(topic, partitions);
@@ -165,14 +168,13 @@ public:
     std::string stop_broker(int id) override { return stop_node(dir_, id); }
     std::string start_broker(int id) override { return start_node(dir_, id); }
 
-private:
+  private:
     void stop() {
         cluster_.reset();
         if (stopped_) return;
         stopped_ = true;
         auto stopped = run_script(fmt::format("bash '{}' --dir '{}'",
-                                              (scripts_dir() / "stop.sh").string(),
-                                              dir_.string()));
+                                              (scripts_dir() / "stop.sh").string(), dir_.string()));
         if (stopped.exit_code != 0) {
             spdlog::warn("scripts/kafka/stop.sh failed (exit {}): {}", stopped.exit_code,
                          stopped.output);

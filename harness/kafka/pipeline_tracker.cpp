@@ -1,7 +1,8 @@
 #include "harness/kafka/pipeline_tracker.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace asyncbench {
 
@@ -22,8 +23,7 @@ void pipeline_tracker::on_acked(const std::string& business_id, std::int32_t par
     ++volume.messages;
 }
 
-void pipeline_tracker::on_stage_finished(const std::string& stage,
-                                         const std::string& business_id) {
+void pipeline_tracker::on_stage_finished(const std::string& stage, const std::string& business_id) {
     std::lock_guard lock(mutex_);
     finished_[stage].insert(business_id);
 }
@@ -61,8 +61,8 @@ std::vector<std::string> pipeline_tracker::retention_warnings(std::size_t retent
                 "partition {} received about {:.1f} MiB in {} messages, near or past the "
                 "embedded broker's retention of {} MiB / {} message sets per partition: "
                 "messages could have been dropped before every consumer read them",
-                partition, volume.bytes / 1048576.0, volume.messages,
-                retention_bytes / 1048576, retention_messages));
+                partition, volume.bytes / 1048576.0, volume.messages, retention_bytes / 1048576,
+                retention_messages));
         }
     }
     if (offset_resets_ > 0) {

@@ -16,7 +16,7 @@
 namespace asyncbench {
 
 class pipeline_tracker final : public consumer_events {
-public:
+  public:
     explicit pipeline_tracker(std::vector<std::string> stages);
 
     void on_acked(const std::string& business_id, std::int32_t partition, std::size_t bytes);
@@ -44,7 +44,7 @@ public:
                                                 std::size_t retention_messages,
                                                 double share = 0.8) const;
 
-private:
+  private:
     struct partition_volume {
         std::size_t bytes = 0;
         std::size_t messages = 0;

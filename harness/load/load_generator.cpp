@@ -4,13 +4,6 @@
 #include "harness/load/load_generator.hpp"
 
 #include <algorithm>
-#include <deque>
-#include <exception>
-#include <optional>
-#include <string>
-#include <utility>
-#include <vector>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -20,6 +13,12 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <deque>
+#include <exception>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "harness/load/load_plan.hpp"
 #include "harness/load/request_outcome.hpp"
@@ -41,16 +40,15 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr auto supervisor_period = 50ms;
 
 std::uint64_t to_us(steady::duration d) {
-    return d.count() <= 0
-               ? 0
-               : static_cast<std::uint64_t>(
-                     std::chrono::duration_cast<std::chrono::microseconds>(d).count());
+    return d.count() <= 0 ? 0
+                          : static_cast<std::uint64_t>(
+                                std::chrono::duration_cast<std::chrono::microseconds>(d).count());
 }
 
 struct pending_request {
     std::uint64_t seq = 0;
     generated_request request;
-    steady::time_point intended;   // latency counts from here, whatever queueing followed
+    steady::time_point intended;  // latency counts from here, whatever queueing followed
     bool measured = false;
 };
 
@@ -81,10 +79,10 @@ struct connection {
 constexpr std::chrono::seconds max_idle_reuse{4};
 
 class load_run {
-public:
-    load_run(const load_spec& spec, const load_target& target,
-             const request_factory& make_request, load_progress& progress,
-             const std::atomic<bool>& cancel, const std::vector<load_window>& windows)
+  public:
+    load_run(const load_spec& spec, const load_target& target, const request_factory& make_request,
+             load_progress& progress, const std::atomic<bool>& cancel,
+             const std::vector<load_window>& windows)
         : spec_(spec),
           target_(target),
           make_request_(make_request),
@@ -99,7 +97,7 @@ public:
 
     load_report run();
 
-private:
+  private:
     asio::awaitable<void> scheduler();
     asio::awaitable<void> connection_worker();
     asio::awaitable<void> virtual_user();
@@ -134,11 +132,11 @@ private:
 
     asio::steady_timer scheduler_timer_;
     asio::steady_timer supervisor_timer_;
-    std::deque<pending_request> backlog_;             // FIFO: sent in intended order
-    std::vector<asio::steady_timer*> idle_workers_;   // their timers; cancel() wakes one
-    std::vector<asio::steady_timer*> sleeping_users_; // think-time timers, woken on cancel
+    std::deque<pending_request> backlog_;              // FIFO: sent in intended order
+    std::vector<asio::steady_timer*> idle_workers_;    // their timers; cancel() wakes one
+    std::vector<asio::steady_timer*> sleeping_users_;  // think-time timers, woken on cancel
     int workers_ = 0;
-    int active_tasks_ = 0;        // scheduler, workers, users: the run ends when 0
+    int active_tasks_ = 0;  // scheduler, workers, users: the run ends when 0
     bool sending_done_ = false;
     bool stopping_ = false;
     std::uint64_t next_seq_ = 0;  // closed loop
@@ -257,8 +255,8 @@ asio::awaitable<void> load_run::scheduler() {
         if (stopping_) {
             break;
         }
-        backlog_.push_back(pending_request{n, make_request_(n), intended,
-                                           n >= plan_.warmup_requests});
+        backlog_.push_back(
+            pending_request{n, make_request_(n), intended, n >= plan_.warmup_requests});
         dispatch();
     }
     sending_done_ = true;

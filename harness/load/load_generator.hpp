@@ -22,7 +22,7 @@ struct load_target {
     std::string host = "127.0.0.1";
     std::uint16_t port = 0;
     std::string method = "POST";
-    std::string path;                 // e.g. "/SAVE"
+    std::string path;  // e.g. "/SAVE"
 };
 
 // Called on the generator's thread for request `seq` (0-based over the whole run).
@@ -31,13 +31,13 @@ using request_factory = std::function<generated_request(std::uint64_t seq)>;
 // A request the system under test acknowledged with 2xx.
 struct accepted_request {
     std::string business_id;
-    std::int64_t intended_epoch_us = 0;   // intended send time, system clock
-    bool measured = false;                // false: sent during warm-up
+    std::int64_t intended_epoch_us = 0;  // intended send time, system clock
+    bool measured = false;               // false: sent during warm-up
 };
 
 // Live counters for the progress line; written by the generator, read by anyone.
 struct load_progress {
-    std::atomic<int> phase{0};            // 0 setup, 1 warm-up, 2 measure, 3 done
+    std::atomic<int> phase{0};  // 0 setup, 1 warm-up, 2 measure, 3 done
     std::atomic<std::uint64_t> sent{0};
     std::atomic<std::uint64_t> ok{0};
     std::atomic<std::uint64_t> errors{0};
@@ -45,17 +45,17 @@ struct load_progress {
 };
 
 struct load_report {
-    histogram latency_us;                 // measured phase, 2xx only, from intended send time
-    histogram send_delay_us;              // measured phase: actual - intended send time
-    error_counts errors;                  // measured phase
+    histogram latency_us;     // measured phase, 2xx only, from intended send time
+    histogram send_delay_us;  // measured phase: actual - intended send time
+    error_counts errors;      // measured phase
     std::uint64_t measured_sent = 0;
     std::uint64_t measured_ok = 0;
-    double offered_per_s = 0;             // measured requests / measured seconds (intended)
-    double measured_seconds = 0;          // from measure start to the last measured response
-    std::vector<second_sample> series;    // every second from warm-up start; backlog left 0
-    std::vector<accepted_request> accepted;   // all phases
+    double offered_per_s = 0;                // measured requests / measured seconds (intended)
+    double measured_seconds = 0;             // from measure start to the last measured response
+    std::vector<second_sample> series;       // every second from warm-up start; backlog left 0
+    std::vector<accepted_request> accepted;  // all phases
     std::int64_t first_send_epoch_us = 0;
-    std::vector<window_tally> windows;    // as requested, in the same order
+    std::vector<window_tally> windows;  // as requested, in the same order
 };
 
 // A span of the run, as offsets from the start of warm-up, to tally answers in separately.
@@ -69,7 +69,6 @@ struct load_window {
 // done and every request has been answered or timed out, or `cancel` becomes true.
 load_report run_load(const load_spec& spec, const load_target& target,
                      const request_factory& make_request, load_progress& progress,
-                     const std::atomic<bool>& cancel,
-                     const std::vector<load_window>& windows = {});
+                     const std::atomic<bool>& cancel, const std::vector<load_window>& windows = {});
 
 }  // namespace asyncbench

@@ -12,9 +12,9 @@ namespace asyncbench {
 
 struct open_load_plan {
     arrival_schedule schedule;
-    std::uint64_t warmup_requests = 0;     // requests [0, warmup_requests) are warm-up
-    std::uint64_t measured_requests = 0;   // requests after them, spec.requests applied
-    std::chrono::nanoseconds measure_start{0};   // offset from t0: the warm-up length
+    std::uint64_t warmup_requests = 0;          // requests [0, warmup_requests) are warm-up
+    std::uint64_t measured_requests = 0;        // requests after them, spec.requests applied
+    std::chrono::nanoseconds measure_start{0};  // offset from t0: the warm-up length
 };
 
 // Warm-up runs at the first rate (spec.rate_per_s, or ramp[0] when a ramp is given) for

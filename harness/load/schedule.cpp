@@ -38,10 +38,9 @@ arrival_schedule::arrival_schedule(std::vector<ramp_step> steps) {
 std::optional<std::chrono::nanoseconds> arrival_schedule::intended_offset(std::uint64_t n) const {
     // The last segment whose first request is <= n. Every earlier segment ends at or before
     // that segment's first request, so if n is not in it, n is past the schedule's end.
-    auto it = std::upper_bound(segments_.begin(), segments_.end(), n,
-                               [](std::uint64_t value, const segment& s) {
-                                   return value < s.first_request;
-                               });
+    auto it = std::upper_bound(
+        segments_.begin(), segments_.end(), n,
+        [](std::uint64_t value, const segment& s) { return value < s.first_request; });
     if (it == segments_.begin()) {
         return std::nullopt;
     }
@@ -57,8 +56,7 @@ std::optional<std::chrono::nanoseconds> arrival_schedule::intended_offset(std::u
 }
 
 std::uint64_t arrival_schedule::total_requests() const {
-    return segments_.empty() ? 0
-                             : segments_.back().first_request + segments_.back().request_count;
+    return segments_.empty() ? 0 : segments_.back().first_request + segments_.back().request_count;
 }
 
 std::chrono::nanoseconds arrival_schedule::total_duration() const {

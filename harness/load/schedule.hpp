@@ -12,16 +12,16 @@
 namespace asyncbench {
 
 class arrival_schedule {
-public:
+  public:
     // A constant rate is a ramp of one step. Steps with rate 0 send nothing for their duration.
     explicit arrival_schedule(std::vector<ramp_step> steps);
 
     // Offset from t0 of request n (0-based), or nullopt when n is past the schedule's end.
     std::optional<std::chrono::nanoseconds> intended_offset(std::uint64_t n) const;
-    std::uint64_t total_requests() const;        // requests the whole schedule sends
+    std::uint64_t total_requests() const;  // requests the whole schedule sends
     std::chrono::nanoseconds total_duration() const;
 
-private:
+  private:
     struct segment {
         std::chrono::nanoseconds start;
         std::chrono::nanoseconds duration;

@@ -21,11 +21,11 @@ struct window_tally {
     std::uint64_t answered = 0;
     std::uint64_t ok = 0;
     std::uint64_t rejected_503 = 0;
-    histogram latency_us;        // ok answers only
+    histogram latency_us;  // ok answers only
 };
 
 class second_series {
-public:
+  public:
     // Windows must be added before the first event; they may overlap (each answer counts in
     // every window it falls in). A few windows per fault: the cost is one histogram each.
     void add_window(std::chrono::nanoseconds start, std::chrono::nanoseconds end);
@@ -44,7 +44,7 @@ public:
     // One sample per second from 0 to the last second with any event, gaps included.
     std::vector<second_sample> build() const;
 
-private:
+  private:
     second_sample& at(std::int64_t second);
     void close_current();
 

@@ -56,9 +56,9 @@ redis_reply convert(const redisReply& raw) {
 }
 
 redis_error bad_url(std::string_view url, std::string_view why) {
-    return redis_error(redis_error::kind::bad_url,
-                       "redis URL '" + std::string(url) + "': " + std::string(why) +
-                           " (expected redis://HOST[:PORT][/DB])");
+    return redis_error(redis_error::kind::bad_url, "redis URL '" + std::string(url) +
+                                                       "': " + std::string(why) +
+                                                       " (expected redis://HOST[:PORT][/DB])");
 }
 
 // True when the idle connection has something to read or a hang-up: outside pub/sub the
@@ -116,8 +116,8 @@ redis_endpoint parse_redis_url(std::string_view url) {
     if (endpoint.host.empty()) throw bad_url(url, "no host");
     if (!port_text.empty()) {
         unsigned port = 0;
-        auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(),
-                                         port);
+        auto [end, ec] =
+            std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
         if (ec != std::errc{} || end != port_text.data() + port_text.size() || port == 0 ||
             port > 65535) {
             throw bad_url(url, "port must be a number from 1 to 65535");
@@ -133,9 +133,7 @@ redis_endpoint parse_redis_url(std::string_view url) {
     return endpoint;
 }
 
-void redis_client::context_deleter::operator()(redisContext* context) const {
-    redisFree(context);
-}
+void redis_client::context_deleter::operator()(redisContext* context) const { redisFree(context); }
 
 redis_client::redis_client(redis_endpoint endpoint, std::chrono::milliseconds timeout)
     : endpoint_(std::move(endpoint)), timeout_(timeout) {}
@@ -160,9 +158,9 @@ void redis_client::open() {
     }
     if (context->err != 0) {
         // hiredis reports a connect timeout as an I/O error with errno's text.
-        throw redis_error(redis_error::kind::connect,
-                          where + ": cannot connect within " + std::to_string(timeout_.count()) +
-                              " ms: " + context->errstr);
+        throw redis_error(redis_error::kind::connect, where + ": cannot connect within " +
+                                                          std::to_string(timeout_.count()) +
+                                                          " ms: " + context->errstr);
     }
     // The connect timeout does not cover later reads and writes; without this a stalled
     // server would block the worker thread forever.
@@ -194,8 +192,8 @@ void redis_client::ensure_connected() {
 
 redis_reply redis_client::send(int argc, const char** argv, const std::size_t* lengths) {
     errno = 0;
-    reply_ptr reply(static_cast<redisReply*>(redisCommandArgv(context_.get(), argc, argv,
-                                                              lengths)));
+    reply_ptr reply(
+        static_cast<redisReply*>(redisCommandArgv(context_.get(), argc, argv, lengths)));
     if (reply) return convert(*reply);
 
     // The connection is now in an unknown state (a late reply could be read as the answer to
@@ -206,8 +204,8 @@ redis_reply redis_client::send(int argc, const char** argv, const std::size_t* l
     context_.reset();
     const std::string where = "redis " + endpoint_.address() + ": ";
     // hiredis 0.14 reports SO_RCVTIMEO expiring as an I/O error with EAGAIN's text.
-    const bool timed_out = saved_errno == EAGAIN || saved_errno == EWOULDBLOCK ||
-                           reason == std::strerror(EAGAIN);
+    const bool timed_out =
+        saved_errno == EAGAIN || saved_errno == EWOULDBLOCK || reason == std::strerror(EAGAIN);
     if (err == REDIS_ERR_IO && timed_out) {
         throw redis_error(redis_error::kind::timeout,
                           where + "no reply within " + std::to_string(timeout_.count()) +
@@ -216,9 +214,9 @@ redis_reply redis_client::send(int argc, const char** argv, const std::size_t* l
     if (err == REDIS_ERR_PROTOCOL || err == REDIS_ERR_OOM) {
         throw redis_error(redis_error::kind::protocol, where + reason);
     }
-    throw redis_error(redis_error::kind::io,
-                      where + "connection broken (" + (reason.empty() ? "EOF" : reason) +
-                          "); the command may or may not have been applied");
+    throw redis_error(redis_error::kind::io, where + "connection broken (" +
+                                                 (reason.empty() ? "EOF" : reason) +
+                                                 "); the command may or may not have been applied");
 }
 
 redis_reply redis_client::command(std::span<const std::string_view> args) {

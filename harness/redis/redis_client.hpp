@@ -28,13 +28,13 @@ namespace asyncbench {
 // connection, a timeout. `kind` lets the hot path count failures by kind instead of parsing
 // messages; what() always names host:port and the reason.
 class redis_error : public std::runtime_error {
-public:
+  public:
     enum class kind { bad_url, connect, io, timeout, protocol };
 
     redis_error(kind k, const std::string& message) : std::runtime_error(message), kind_(k) {}
     kind error_kind() const { return kind_; }
 
-private:
+  private:
     kind kind_;
 };
 
@@ -44,8 +44,8 @@ struct redis_reply {
     enum class type { string, integer, array, nil, status, error };
 
     type kind = type::nil;
-    std::string str;                  // string, status ("OK") or error ("ERR ...") text
-    std::int64_t integer = 0;         // integer replies
+    std::string str;                    // string, status ("OK") or error ("ERR ...") text
+    std::int64_t integer = 0;           // integer replies
     std::vector<redis_reply> elements;  // array replies, in order; nil elements stay nil
 
     bool is_error() const { return kind == type::error; }
@@ -67,7 +67,7 @@ struct redis_endpoint {
 redis_endpoint parse_redis_url(std::string_view url);
 
 class redis_client {
-public:
+  public:
     // Connects (and SELECTs the URL's database when not 0). `timeout` bounds the TCP connect and,
     // separately, each command's send and each reply's receive. Throws redis_error naming
     // host:port and the reason (e.g. "Connection refused").
@@ -93,7 +93,7 @@ public:
     std::uint64_t reconnects() const { return reconnects_; }
     const redis_endpoint& endpoint() const { return endpoint_; }
 
-private:
+  private:
     struct context_deleter {
         void operator()(redisContext* context) const;
     };

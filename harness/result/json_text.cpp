@@ -1,13 +1,13 @@
 #include "harness/result/json_text.hpp"
 
+#include <fmt/format.h>
+
 #include <boost/json.hpp>
 #include <boost/json/basic_parser_impl.hpp>
 #include <charconv>
 #include <cstdint>
 #include <string>
 #include <system_error>
-
-#include <fmt/format.h>
 
 namespace asyncbench {
 
@@ -27,19 +27,33 @@ void append_string(std::string& out, std::string_view s) {
         const auto c = static_cast<unsigned char>(s[i]);
         if (c < 0x80) {
             switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            case '\b': out += "\\b"; break;
-            case '\f': out += "\\f"; break;
-            default:
-                if (c < 0x20) {
-                    out += fmt::format("\\u{:04x}", c);
-                } else {
-                    out += static_cast<char>(c);
-                }
+                case '"':
+                    out += "\\\"";
+                    break;
+                case '\\':
+                    out += "\\\\";
+                    break;
+                case '\n':
+                    out += "\\n";
+                    break;
+                case '\r':
+                    out += "\\r";
+                    break;
+                case '\t':
+                    out += "\\t";
+                    break;
+                case '\b':
+                    out += "\\b";
+                    break;
+                case '\f':
+                    out += "\\f";
+                    break;
+                default:
+                    if (c < 0x20) {
+                        out += fmt::format("\\u{:04x}", c);
+                    } else {
+                        out += static_cast<char>(c);
+                    }
             }
             ++i;
             continue;
@@ -117,54 +131,66 @@ void newline(std::string& out, int indent) {
 // element a line, so a 600-second series stays 600 lines, not 5,000.
 void append_value(std::string& out, const json::value& v, int indent) {
     switch (v.kind()) {
-    case json::kind::null: out += "null"; return;
-    case json::kind::bool_: out += v.get_bool() ? "true" : "false"; return;
-    case json::kind::int64: out += std::to_string(v.get_int64()); return;
-    case json::kind::uint64: out += std::to_string(v.get_uint64()); return;
-    case json::kind::double_: append_double(out, v.get_double()); return;
-    case json::kind::string: append_string(out, v.get_string()); return;
-    case json::kind::object: {
-        const auto& o = v.get_object();
-        if (o.empty()) {
-            out += "{}";
+        case json::kind::null:
+            out += "null";
             return;
-        }
-        out += '{';
-        bool first = true;
-        for (const auto& kv : o) {
-            if (!first) out += ',';
-            first = false;
-            newline(out, indent + 2);
-            append_string(out, kv.key());
-            out += ": ";
-            append_value(out, kv.value(), indent + 2);
-        }
-        newline(out, indent);
-        out += '}';
-        return;
-    }
-    case json::kind::array: {
-        const auto& a = v.get_array();
-        if (a.empty()) {
-            out += "[]";
+        case json::kind::bool_:
+            out += v.get_bool() ? "true" : "false";
             return;
-        }
-        out += '[';
-        bool first = true;
-        for (const auto& e : a) {
-            if (!first) out += ',';
-            first = false;
-            newline(out, indent + 2);
-            if (is_scalar(e) || is_flat_object(e)) {
-                append_inline(out, e);
-            } else {
-                append_value(out, e, indent + 2);
+        case json::kind::int64:
+            out += std::to_string(v.get_int64());
+            return;
+        case json::kind::uint64:
+            out += std::to_string(v.get_uint64());
+            return;
+        case json::kind::double_:
+            append_double(out, v.get_double());
+            return;
+        case json::kind::string:
+            append_string(out, v.get_string());
+            return;
+        case json::kind::object: {
+            const auto& o = v.get_object();
+            if (o.empty()) {
+                out += "{}";
+                return;
             }
+            out += '{';
+            bool first = true;
+            for (const auto& kv : o) {
+                if (!first) out += ',';
+                first = false;
+                newline(out, indent + 2);
+                append_string(out, kv.key());
+                out += ": ";
+                append_value(out, kv.value(), indent + 2);
+            }
+            newline(out, indent);
+            out += '}';
+            return;
         }
-        newline(out, indent);
-        out += ']';
-        return;
-    }
+        case json::kind::array: {
+            const auto& a = v.get_array();
+            if (a.empty()) {
+                out += "[]";
+                return;
+            }
+            out += '[';
+            bool first = true;
+            for (const auto& e : a) {
+                if (!first) out += ',';
+                first = false;
+                newline(out, indent + 2);
+                if (is_scalar(e) || is_flat_object(e)) {
+                    append_inline(out, e);
+                } else {
+                    append_value(out, e, indent + 2);
+                }
+            }
+            newline(out, indent);
+            out += ']';
+            return;
+        }
     }
 }
 
@@ -190,9 +216,7 @@ struct exact_number_handler {
     bool on_array_end(std::size_t n, ec_t&) { return st.push_array(n), true; }
     bool on_key_part(json::string_view s, std::size_t, ec_t&) { return st.push_chars(s), true; }
     bool on_key(json::string_view s, std::size_t, ec_t&) { return st.push_key(s), true; }
-    bool on_string_part(json::string_view s, std::size_t, ec_t&) {
-        return st.push_chars(s), true;
-    }
+    bool on_string_part(json::string_view s, std::size_t, ec_t&) { return st.push_chars(s), true; }
     bool on_string(json::string_view s, std::size_t, ec_t&) { return st.push_string(s), true; }
     bool on_number_part(json::string_view s, ec_t&) {
         number.append(s.data(), s.size());

@@ -3,11 +3,10 @@
 // writes doubles as "1.5E0", and its parser rounds some doubles off by one ulp. Knows nothing of
 // any schema; result_json.cpp maps run_result onto it. Both functions are pure and keep no
 // state, so they are safe to call from any number of threads at once.
+#include <boost/json/value.hpp>
 #include <string>
 #include <string_view>
 #include <variant>
-
-#include <boost/json/value.hpp>
 
 namespace asyncbench {
 

@@ -1,6 +1,4 @@
 // Reading result.json: see result_json.hpp.
-#include "harness/result/result_json.hpp"
-
 #include <boost/json.hpp>
 #include <cmath>
 #include <cstdint>
@@ -13,6 +11,7 @@
 #include <vector>
 
 #include "harness/result/json_text.hpp"
+#include "harness/result/result_json.hpp"
 
 namespace asyncbench {
 
@@ -30,7 +29,7 @@ struct schema_error {
 
 // Reads one JSON object, naming fields by their dotted path in every error.
 class object_reader {
-public:
+  public:
     object_reader(const json::value& v, std::string path) : path_(std::move(path)) {
         if (!v.is_object()) fail(path_.empty() ? "document" : path_, "expected an object");
         object_ = &v.get_object();
@@ -117,7 +116,7 @@ public:
         throw schema_error{where + ": " + std::string(what)};
     }
 
-private:
+  private:
     static std::string string_of(const json::value& v, const std::string& where) {
         if (!v.is_string()) fail(where, "expected a string");
         return std::string(v.get_string());
@@ -319,11 +318,11 @@ run_result read_result(const json::value& doc) {
     const auto& version = top.at("schema_version");
     if (!version.is_int64() || version.get_int64() < oldest_readable_schema_version ||
         version.get_int64() > result_schema_version) {
-        object_reader::fail("schema_version",
-                            "unknown version " + json::serialize(version) +
-                                " (this build reads versions " +
-                                std::to_string(oldest_readable_schema_version) + " to " +
-                                std::to_string(result_schema_version) + ")");
+        object_reader::fail("schema_version", "unknown version " + json::serialize(version) +
+                                                  " (this build reads versions " +
+                                                  std::to_string(oldest_readable_schema_version) +
+                                                  " to " + std::to_string(result_schema_version) +
+                                                  ")");
     }
     const version_info v{static_cast<int>(version.get_int64())};
     // Read into the current layout: writing it again gives a current-version file.

@@ -1,6 +1,4 @@
 // Writing result.json: see result_json.hpp.
-#include "harness/result/result_json.hpp"
-
 #include <boost/json.hpp>
 #include <cmath>
 #include <cstdint>
@@ -13,6 +11,7 @@
 #include <vector>
 
 #include "harness/result/json_text.hpp"
+#include "harness/result/result_json.hpp"
 
 namespace asyncbench {
 

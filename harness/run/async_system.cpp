@@ -1,7 +1,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <stdexcept>
+
 #include <numeric>
+#include <stdexcept>
 #include <thread>
 
 #include "harness/kafka/async_api.hpp"
@@ -18,7 +19,7 @@ std::vector<std::string> stage_names(const scenario_config& scenario) {
 }
 
 class async_system final : public system_under_test {
-public:
+  public:
     async_system(const system_context& context, kafka_broker& broker)
         : scenario_(context.scenario),
           broker_(broker),
@@ -32,9 +33,9 @@ public:
         const bool static_assignment = !broker.supports_consumer_groups();
         for (const auto& stage : scenario_.workflow) {
             groups_.push_back(std::make_unique<consumer_group>(
-                scenario_, stage, consumer_group_id(scenario_, stage, context.run_id),
-                context.db, context.systems, broker.bootstrap_servers(), dead_letters_,
-                tracker_, static_assignment, all_members));
+                scenario_, stage, consumer_group_id(scenario_, stage, context.run_id), context.db,
+                context.systems, broker.bootstrap_servers(), dead_letters_, tracker_,
+                static_assignment, all_members));
             if (!static_assignment) groups_.back()->start_at_end_of_topic();
         }
         if (scenario_.async.worker_processes == 0) {
@@ -143,18 +144,20 @@ public:
                 scenario_.async.consumers_per_group - scenario_.async.partitions));
         }
         if (tracker_.backpressure() > 0) {
-            notes.push_back(fmt::format("{} requests answered 503 by the async API because the "
-                                        "producer could not deliver them (backpressure)",
-                                        tracker_.backpressure()));
+            notes.push_back(
+                fmt::format("{} requests answered 503 by the async API because the "
+                            "producer could not deliver them (backpressure)",
+                            tracker_.backpressure()));
         }
         if (tracker_.unknown_deliveries() > 0) {
-            notes.push_back(fmt::format("{} deliveries ended as 'possibly persisted': answered "
-                                        "503, left to reconciliation",
-                                        tracker_.unknown_deliveries()));
+            notes.push_back(
+                fmt::format("{} deliveries ended as 'possibly persisted': answered "
+                            "503, left to reconciliation",
+                            tracker_.unknown_deliveries()));
         }
         if (undelivered_ > 0) {
-            notes.push_back(fmt::format("{} messages were still undelivered at shutdown",
-                                        undelivered_));
+            notes.push_back(
+                fmt::format("{} messages were still undelivered at shutdown", undelivered_));
         }
         return notes;
     }
@@ -166,16 +169,22 @@ public:
         return groups_.empty() ? std::map<std::string, std::string>{} : groups_[0]->settings();
     }
 
-private:
+  private:
     // Workers get the scenario file with the effective client settings (command-line -X
     // included) and attach to this mode's store; group offsets were anchored above.
     void start_worker_processes(const system_context& context, bool static_assignment) {
         const int processes = scenario_.async.worker_processes;
         for (int i = 0; i < processes; ++i) {
-            std::vector<std::string> args = {
-                "worker", scenario_.source_path, "--bootstrap-servers",
-                broker_.bootstrap_servers(), "--run-id", context.run_id, "--process",
-                std::to_string(i), "--processes", std::to_string(processes)};
+            std::vector<std::string> args = {"worker",
+                                             scenario_.source_path,
+                                             "--bootstrap-servers",
+                                             broker_.bootstrap_servers(),
+                                             "--run-id",
+                                             context.run_id,
+                                             "--process",
+                                             std::to_string(i),
+                                             "--processes",
+                                             std::to_string(processes)};
             if (context.db_address.type == database_choice::kind::sqlite) {
                 args.insert(args.end(), {"--sqlite", context.db_address.location});
             } else {

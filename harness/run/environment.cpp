@@ -1,20 +1,20 @@
 #include "harness/run/environment.hpp"
 
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 #include <librdkafka/rdkafka.h>
+#include <spdlog/version.h>
 #include <sqlite3.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 #include <array>
 #include <boost/version.hpp>
 #include <chrono>
 #include <cstdio>
-#include <fmt/chrono.h>
-#include <fmt/format.h>
 #include <fstream>
-#include <spdlog/version.h>
 #include <thread>
-#include <yaml-cpp/yaml.h>
 
 namespace asyncbench {
 namespace {
@@ -62,7 +62,8 @@ environment_info describe_environment() {
     info.cpu = cpu_model();
     info.cores = static_cast<int>(std::thread::hardware_concurrency());
     struct utsname uts {};
-    if (::uname(&uts) == 0) info.os = fmt::format("{} {} {}", uts.sysname, uts.release, uts.machine);
+    if (::uname(&uts) == 0)
+        info.os = fmt::format("{} {} {}", uts.sysname, uts.release, uts.machine);
     info.libraries = {
         {"librdkafka", rd_kafka_version_str()},
         {"boost", fmt::format("{}.{}.{}", BOOST_VERSION / 100000, BOOST_VERSION / 100 % 1000,
@@ -71,9 +72,9 @@ environment_info describe_environment() {
         {"spdlog", fmt::format("{}.{}.{}", SPDLOG_VER_MAJOR, SPDLOG_VER_MINOR, SPDLOG_VER_PATCH)},
         {"compiler", __VERSION__},
     };
-    info.started_at = fmt::format("{:%Y-%m-%dT%H:%M:%SZ}",
-                                  fmt::gmtime(std::chrono::system_clock::to_time_t(
-                                      std::chrono::system_clock::now())));
+    info.started_at = fmt::format(
+        "{:%Y-%m-%dT%H:%M:%SZ}",
+        fmt::gmtime(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now())));
     return info;
 }
 

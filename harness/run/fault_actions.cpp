@@ -33,16 +33,20 @@ std::vector<std::string> operations_of(const scenario_config& scenario, const st
 
 std::string outage_text(operation_spec::outage_kind outage) {
     switch (outage) {
-    case operation_spec::outage_kind::refuse: return "connections refused";
-    case operation_spec::outage_kind::unavailable: return "every call answered 503";
-    case operation_spec::outage_kind::hang: return "calls accepted and never answered";
-    case operation_spec::outage_kind::none: break;
+        case operation_spec::outage_kind::refuse:
+            return "connections refused";
+        case operation_spec::outage_kind::unavailable:
+            return "every call answered 503";
+        case operation_spec::outage_kind::hang:
+            return "calls accepted and never answered";
+        case operation_spec::outage_kind::none:
+            break;
     }
     return "no outage";
 }
 
 class downstream_action final : public fault_action {
-public:
+  public:
     downstream_action(const fault_spec& fault, mock_system& mock,
                       std::vector<std::string> operations)
         : fault_(fault), mock_(mock), operations_(std::move(operations)) {}
@@ -53,30 +57,30 @@ public:
             auto spec = mock_.operation(operation);
             saved_.emplace_back(operation, spec);
             switch (fault_.type) {
-            case kind_t::downstream_outage:
-            case kind_t::downstream_timeout:
-                spec.outage = fault_.outage;
-                break;
-            case kind_t::downstream_slowdown:
-                spec.slowdown = std::min(1000.0, spec.slowdown * fault_.slowdown);
-                break;
-            case kind_t::downstream_errors:
-                spec.error_rate = fault_.error_rate;
-                spec.error_status = fault_.error_status;
-                break;
-            default:
-                break;
+                case kind_t::downstream_outage:
+                case kind_t::downstream_timeout:
+                    spec.outage = fault_.outage;
+                    break;
+                case kind_t::downstream_slowdown:
+                    spec.slowdown = std::min(1000.0, spec.slowdown * fault_.slowdown);
+                    break;
+                case kind_t::downstream_errors:
+                    spec.error_rate = fault_.error_rate;
+                    spec.error_status = fault_.error_status;
+                    break;
+                default:
+                    break;
             }
             mock_.set_operation(operation, spec);
         }
         switch (fault_.type) {
-        case kind_t::downstream_slowdown:
-            return fmt::format("{}: latency x{}", target(), fault_.slowdown);
-        case kind_t::downstream_errors:
-            return fmt::format("{}: {:.0f}% of calls answered {}", target(),
-                               fault_.error_rate * 100, fault_.error_status);
-        default:
-            return fmt::format("{}: {}", target(), outage_text(fault_.outage));
+            case kind_t::downstream_slowdown:
+                return fmt::format("{}: latency x{}", target(), fault_.slowdown);
+            case kind_t::downstream_errors:
+                return fmt::format("{}: {:.0f}% of calls answered {}", target(),
+                                   fault_.error_rate * 100, fault_.error_status);
+            default:
+                return fmt::format("{}: {}", target(), outage_text(fault_.outage));
         }
     }
 
@@ -102,7 +106,7 @@ public:
         return fault_.operation.empty() ? fault_.system : fault_.system + "." + fault_.operation;
     }
 
-private:
+  private:
     const fault_spec& fault_;
     mock_system& mock_;
     std::vector<std::string> operations_;
@@ -110,7 +114,7 @@ private:
 };
 
 class worker_action final : public fault_action {
-public:
+  public:
     worker_action(const fault_spec& fault, worker_process& worker)
         : fault_(fault), worker_(worker) {}
 
@@ -144,14 +148,14 @@ public:
 
     std::string target() const override { return fmt::format("worker {}", worker_.index()); }
 
-private:
+  private:
     const fault_spec& fault_;
     worker_process& worker_;
     pid_t paused_ = 0;
 };
 
 class broker_action final : public fault_action {
-public:
+  public:
     broker_action(const fault_spec& fault, kafka_broker& broker, std::string topic)
         : fault_(fault), broker_(broker), topic_(std::move(topic)) {}
 
@@ -172,7 +176,7 @@ public:
                                                   : fmt::format("broker {}", fault_.broker);
     }
 
-private:
+  private:
     const fault_spec& fault_;
     kafka_broker& broker_;
     std::string topic_;
@@ -180,7 +184,7 @@ private:
 };
 
 class database_action final : public fault_action {
-public:
+  public:
     explicit database_action(store& db) : db_(db) {}
     std::string apply() override {
         block_ = db_.block_writes();
@@ -192,7 +196,7 @@ public:
     }
     std::string target() const override { return db_.kind() + " " + db_.location(); }
 
-private:
+  private:
     store& db_;
     std::unique_ptr<write_block> block_;
 };
@@ -206,38 +210,38 @@ std::unique_ptr<fault_action> make_fault_action(const fault_spec& fault,
         return nullptr;
     }
     switch (fault.type) {
-    case kind_t::downstream_outage:
-    case kind_t::downstream_slowdown:
-    case kind_t::downstream_errors:
-    case kind_t::downstream_timeout: {
-        for (const auto& mock : context.mocks) {
-            if (mock->name() != fault.system) continue;
-            auto operations = fault.operation.empty()
-                                  ? operations_of(context.scenario, fault.system)
-                                  : std::vector<std::string>{fault.operation};
-            return std::make_unique<downstream_action>(fault, *mock, std::move(operations));
-        }
-        why = "no mock system named " + fault.system;
-        return nullptr;
-    }
-    case kind_t::worker_crash:
-    case kind_t::worker_pause:
-        if (worker_process* worker = context.system.worker(fault.worker)) {
-            return std::make_unique<worker_action>(fault, *worker);
-        }
-        why = fmt::format("no worker process {} (async.worker_processes is {})", fault.worker,
-                          context.scenario.async.worker_processes);
-        return nullptr;
-    case kind_t::broker_down:
-    case kind_t::leader_loss:
-        if (context.broker == nullptr) {
-            why = "no Kafka cluster in this mode";
+        case kind_t::downstream_outage:
+        case kind_t::downstream_slowdown:
+        case kind_t::downstream_errors:
+        case kind_t::downstream_timeout: {
+            for (const auto& mock : context.mocks) {
+                if (mock->name() != fault.system) continue;
+                auto operations = fault.operation.empty()
+                                      ? operations_of(context.scenario, fault.system)
+                                      : std::vector<std::string>{fault.operation};
+                return std::make_unique<downstream_action>(fault, *mock, std::move(operations));
+            }
+            why = "no mock system named " + fault.system;
             return nullptr;
         }
-        return std::make_unique<broker_action>(fault, *context.broker,
-                                               context.scenario.async.topic);
-    case kind_t::database_down:
-        return std::make_unique<database_action>(context.db);
+        case kind_t::worker_crash:
+        case kind_t::worker_pause:
+            if (worker_process* worker = context.system.worker(fault.worker)) {
+                return std::make_unique<worker_action>(fault, *worker);
+            }
+            why = fmt::format("no worker process {} (async.worker_processes is {})", fault.worker,
+                              context.scenario.async.worker_processes);
+            return nullptr;
+        case kind_t::broker_down:
+        case kind_t::leader_loss:
+            if (context.broker == nullptr) {
+                why = "no Kafka cluster in this mode";
+                return nullptr;
+            }
+            return std::make_unique<broker_action>(fault, *context.broker,
+                                                   context.scenario.async.topic);
+        case kind_t::database_down:
+            return std::make_unique<database_action>(context.db);
     }
     why = "unknown fault kind";
     return nullptr;

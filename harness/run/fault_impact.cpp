@@ -1,12 +1,12 @@
 #include "harness/run/fault_impact.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <optional>
 #include <stdexcept>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "harness/stats/latency_summary.hpp"
 
@@ -34,9 +34,9 @@ window_stats stats_of(const window_tally& tally, const std::vector<second_sample
     w.answered = tally.answered;
     w.ok = tally.ok;
     w.rejected_503 = tally.rejected_503;
-    w.availability = tally.answered == 0 ? 0.0
-                                         : static_cast<double>(tally.ok) /
-                                               static_cast<double>(tally.answered);
+    w.availability = tally.answered == 0
+                         ? 0.0
+                         : static_cast<double>(tally.ok) / static_cast<double>(tally.answered);
     w.latency_us = summarize(tally.latency_us);
     for (const auto& s : series) {
         if (in_window(s, w)) w.peak_backlog = std::max(w.peak_backlog, s.backlog);

@@ -13,12 +13,12 @@ namespace asyncbench {
 // before = [measure start, fault start), during = [fault start, fault end), after =
 // [fault end, measure end), except that before starts where the last earlier fault ended and
 // after stops where the next fault starts, so one fault's effects are never another's
-// baseline or recovery (faults that overlap this one are not separated). Offsets from the start of warm-up (measure start = load.warmup,
-// measure end = load.warmup + load.duration); planned times, which the timeline then keeps to
-// within milliseconds. The during window is never cut: a fault running past the measure end
-// keeps it whole (late answers to measured requests still arrive while it is active); before
-// and after are clipped to the measure phase, so such a fault's after window is the empty
-// [measure end, measure end). Negative `at` or `duration` count as 0.
+// baseline or recovery (faults that overlap this one are not separated). Offsets from the start of
+// warm-up (measure start = load.warmup, measure end = load.warmup + load.duration); planned times,
+// which the timeline then keeps to within milliseconds. The during window is never cut: a fault
+// running past the measure end keeps it whole (late answers to measured requests still arrive while
+// it is active); before and after are clipped to the measure phase, so such a fault's after window
+// is the empty [measure end, measure end). Negative `at` or `duration` count as 0.
 std::vector<load_window> fault_windows(const load_spec& load,
                                        const std::vector<fault_spec>& faults);
 

@@ -21,16 +21,16 @@ namespace asyncbench {
 
 struct fault_context {
     const scenario_config& scenario;
-    std::string mode;                                      // "sync" or "async"
+    std::string mode;  // "sync" or "async"
     const std::vector<std::unique_ptr<mock_system>>& mocks;
     system_under_test& system;
-    kafka_broker* broker = nullptr;                        // async only
+    kafka_broker* broker = nullptr;  // async only
     store& db;
 };
 
 // One fault's apply and revert; implementations in fault_actions.cpp.
 class fault_action {
-public:
+  public:
     virtual ~fault_action() = default;
     // Returns what was done; throws std::runtime_error when it cannot be done.
     virtual std::string apply() = 0;
@@ -46,7 +46,7 @@ std::unique_ptr<fault_action> make_fault_action(const fault_spec& fault,
                                                 const fault_context& context, std::string& why);
 
 class fault_timeline {
-public:
+  public:
     // `t0` is the start of warm-up (the series' second 0). Starts the thread at once; a
     // scenario without faults starts nothing.
     fault_timeline(fault_context context, std::chrono::steady_clock::time_point t0);
@@ -56,16 +56,16 @@ public:
     // fault, in scenario order. Call after the drain; idempotent.
     std::vector<fault_record> finish();
 
-private:
+  private:
     void run(std::size_t index);
     void revert(std::size_t index, const std::string& joiner);
     double seconds_since_t0() const;
 
     fault_context context_;
     std::chrono::steady_clock::time_point t0_;
-    std::vector<std::unique_ptr<fault_action>> actions_;   // parallel to scenario.faults
+    std::vector<std::unique_ptr<fault_action>> actions_;  // parallel to scenario.faults
     std::vector<fault_record> records_;
-    std::vector<bool> active_;            // guarded by mutex_
+    std::vector<bool> active_;  // guarded by mutex_
     std::vector<std::map<std::string, std::uint64_t>> calls_at_start_;
     std::mutex mutex_;
     std::condition_variable wake_;

@@ -22,14 +22,14 @@ std::variant<kafka_choice, std::string> parse_kafka_option(std::string_view text
         auto end = text.find(',', start);
         auto entry = text.substr(start, end == std::string_view::npos ? text.npos : end - start);
         auto colon = entry.rfind(':');
-        const bool valid = colon != std::string_view::npos && colon > 0 &&
-                           colon + 1 < entry.size() &&
-                           entry.find_first_not_of("0123456789", colon + 1) ==
-                               std::string_view::npos;
+        const bool valid =
+            colon != std::string_view::npos && colon > 0 && colon + 1 < entry.size() &&
+            entry.find_first_not_of("0123456789", colon + 1) == std::string_view::npos;
         if (!valid) {
-            return fmt::format("--kafka: '{}' is not embedded, local, local-3 or a list of "
-                               "HOST:PORT (bad entry '{}')",
-                               text, entry);
+            return fmt::format(
+                "--kafka: '{}' is not embedded, local, local-3 or a list of "
+                "HOST:PORT (bad entry '{}')",
+                text, entry);
         }
         if (end == std::string_view::npos) break;
         start = end + 1;
@@ -47,8 +47,7 @@ std::variant<database_choice, std::string> parse_database_option(std::string_vie
         choice.url = std::string(text);
         return choice;
     }
-    return fmt::format("--db: '{}' is neither sqlite nor a postgres://USER@HOST:PORT/DB URL",
-                       text);
+    return fmt::format("--db: '{}' is neither sqlite nor a postgres://USER@HOST:PORT/DB URL", text);
 }
 
 std::vector<std::string> apply_client_settings(async_spec& async,
@@ -84,8 +83,8 @@ std::vector<std::string> validate_client_settings(const async_spec& async) {
     std::vector<std::string> errors;
     // The bootstrap address is a placeholder: only the settings' names and values are checked.
     make_kafka_conf("producer", producer_defaults("127.0.0.1:9092"), async.producer, errors);
-    make_kafka_conf("consumer", consumer_defaults("127.0.0.1:9092", "validation"),
-                    async.consumer, errors);
+    make_kafka_conf("consumer", consumer_defaults("127.0.0.1:9092", "validation"), async.consumer,
+                    errors);
     return errors;
 }
 

@@ -23,7 +23,7 @@ std::variant<kafka_choice, std::string> parse_kafka_option(std::string_view text
 struct database_choice {
     enum class kind { sqlite, postgres };
     kind type = kind::sqlite;
-    std::string url;                // postgres: a libpq URL
+    std::string url;  // postgres: a libpq URL
 };
 
 // "sqlite" | "postgres://..." | "postgresql://..."; error text otherwise.

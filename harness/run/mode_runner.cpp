@@ -77,9 +77,10 @@ void judge_validity(mode_result& result, bool idle, bool cancelled) {
         invalid(fmt::format("{} effects were applied more than once", rec.duplicate_effects));
     }
     if (!idle) {
-        invalid(fmt::format("the drain timed out with {} requests still pending; raise "
-                            "drain_timeout",
-                            rec.pending));
+        invalid(
+            fmt::format("the drain timed out with {} requests still pending; raise "
+                        "drain_timeout",
+                        rec.pending));
     }
 }
 
@@ -94,16 +95,15 @@ mode_result run_mode(const std::string& mode, const mode_dependencies& deps,
     // One connection per thread that can write at once: sync worker threads, or consumer
     // workers plus the async API's state lookups.
     const int connections =
-        mode == "sync" ? scenario.sync.worker_threads
-                       : scenario.async.consumers_per_group *
-                                 static_cast<int>(scenario.workflow.size()) +
-                             2;
+        mode == "sync"
+            ? scenario.sync.worker_threads
+            : scenario.async.consumers_per_group * static_cast<int>(scenario.workflow.size()) + 2;
     const auto db_address = store_address_for(deps.database, deps.out_dir, mode, deps.run_id);
     auto db = open_store(db_address, connections);
-    system_context context{scenario,     deps.plugin, *db,        deps.systems,
-                           deps.run_id,  db_address,  deps.out_dir};
-    auto system = mode == "sync" ? start_sync_system(context)
-                                 : start_async_system(context, *deps.broker);
+    system_context context{scenario,    deps.plugin, *db,         deps.systems,
+                           deps.run_id, db_address,  deps.out_dir};
+    auto system =
+        mode == "sync" ? start_sync_system(context) : start_async_system(context, *deps.broker);
     spdlog::info("[{}] setup done in {:.1f}s; API on 127.0.0.1:{}", mode,
                  seconds_since(phase_start), system->port());
 
@@ -165,9 +165,9 @@ mode_result run_mode(const std::string& mode, const mode_dependencies& deps,
     result.send_delay_us = summarize(load.send_delay_us);
     result.offered_per_s = load.offered_per_s;
     result.requests = load.measured_sent;
-    const double fallback_rate =
-        load.measured_seconds > 0 ? static_cast<double>(load.measured_ok) / load.measured_seconds
-                                  : 0;
+    const double fallback_rate = load.measured_seconds > 0
+                                     ? static_cast<double>(load.measured_ok) / load.measured_seconds
+                                     : 0;
     const double warmup_s = std::chrono::duration<double>(scenario.load.warmup).count();
     const double measured_span_s =
         load.offered_per_s > 0 ? static_cast<double>(load.measured_sent) / load.offered_per_s : 0;
@@ -183,8 +183,7 @@ mode_result run_mode(const std::string& mode, const mode_dependencies& deps,
     if (reconciled.last_finished_epoch_us > load.first_send_epoch_us &&
         load.first_send_epoch_us > 0) {
         result.time_to_full_completion_s =
-            static_cast<double>(reconciled.last_finished_epoch_us - load.first_send_epoch_us) /
-            1e6;
+            static_cast<double>(reconciled.last_finished_epoch_us - load.first_send_epoch_us) / 1e6;
     }
     result.series = merge_series(std::move(load.series), line.backlog_samples());
     result.fault_impacts =

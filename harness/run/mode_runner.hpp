@@ -23,11 +23,11 @@ struct mode_dependencies {
     const scenario_plugin& plugin;
     const std::vector<std::unique_ptr<mock_system>>& mocks;
     const system_directory& systems;
-    kafka_broker* broker = nullptr;       // required for "async"
+    kafka_broker* broker = nullptr;  // required for "async"
     const database_choice& database;
-    std::filesystem::path out_dir;        // a SQLite database goes here
+    std::filesystem::path out_dir;  // a SQLite database goes here
     std::string run_id;
-    const std::atomic<bool>& cancel;      // set by SIGINT/SIGTERM
+    const std::atomic<bool>& cancel;  // set by SIGINT/SIGTERM
 };
 
 // `mode` is "sync" or "async". Setup failures (a port, Kafka unreachable) throw

@@ -11,8 +11,7 @@
 namespace asyncbench {
 
 progress_line::progress_line(std::string mode, const load_progress& load,
-                             std::chrono::nanoseconds total,
-                             std::function<std::int64_t()> backlog,
+                             std::chrono::nanoseconds total, std::function<std::int64_t()> backlog,
                              std::function<std::string()> status)
     : mode_(std::move(mode)),
       load_(load),
@@ -73,11 +72,11 @@ void progress_line::print(bool final_line) {
                                                                          "measure", "done"};
             phase = load_phases[std::clamp(load_.phase.load(), 0, 3)];
         }
-        line = fmt::format("[{}] {:<9} {:6.1f}s/{:.0f}s  sent {}  ok {} ({:.1f}/s)  errors {}  "
-                           "in flight {}  {}",
-                           mode_, phase, elapsed, std::chrono::duration<double>(total_).count(),
-                           load_.sent.load(), load_.ok.load(), rate_, load_.errors.load(),
-                           load_.in_flight.load(), status_());
+        line = fmt::format(
+            "[{}] {:<9} {:6.1f}s/{:.0f}s  sent {}  ok {} ({:.1f}/s)  errors {}  "
+            "in flight {}  {}",
+            mode_, phase, elapsed, std::chrono::duration<double>(total_).count(), load_.sent.load(),
+            load_.ok.load(), rate_, load_.errors.load(), load_.in_flight.load(), status_());
     }
     if (terminal_) {
         std::fprintf(stderr, "\r\033[K%s%s", line.c_str(), final_line ? "\n" : "");

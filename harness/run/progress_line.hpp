@@ -16,7 +16,7 @@
 namespace asyncbench {
 
 class progress_line {
-public:
+  public:
     // `status` is called once a second from the progress thread: it must be thread-safe.
     progress_line(std::string mode, const load_progress& load, std::chrono::nanoseconds total,
                   std::function<std::int64_t()> backlog, std::function<std::string()> status);
@@ -27,7 +27,7 @@ public:
     // Backlog sampled once a second since construction.
     std::vector<std::int64_t> backlog_samples() const;
 
-private:
+  private:
     void run();
     void print(bool final_line);
 

@@ -22,14 +22,14 @@ struct reconciliation_input {
     std::vector<accepted_request> accepted;
     store_snapshot database;
     std::size_t stage_count = 1;
-    std::vector<expected_call> calls_per_id;       // one call per id for each, on success
-    std::map<std::string, call_log> received;      // system -> its call log
-    bool pipeline_idle = true;   // nothing was left to process when the drain ended
+    std::vector<expected_call> calls_per_id;   // one call per id for each, on success
+    std::map<std::string, call_log> received;  // system -> its call log
+    bool pipeline_idle = true;                 // nothing was left to process when the drain ended
 };
 
 struct reconciliation_output {
     reconciliation_result result;
-    histogram completion_us;             // measured accepted ids that completed
+    histogram completion_us;  // measured accepted ids that completed
     std::int64_t last_finished_epoch_us = 0;
 };
 

@@ -1,7 +1,8 @@
 #include "harness/run/run_overrides.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "harness/config/units.hpp"
 
@@ -13,9 +14,9 @@ std::vector<std::string> apply_overrides(scenario_config& scenario,
     if (overrides.rate) {
         auto rate = parse_rate(*overrides.rate);
         if (!rate || *rate <= 0) {
-            errors.push_back(fmt::format(
-                "--rate: '{}' is not a positive rate (examples: 200, 200/s, 1.5k/s)",
-                *overrides.rate));
+            errors.push_back(
+                fmt::format("--rate: '{}' is not a positive rate (examples: 200, 200/s, 1.5k/s)",
+                            *overrides.rate));
         } else {
             scenario.load.rate_per_s = *rate;
             scenario.load.ramp.clear();
@@ -35,8 +36,8 @@ std::vector<std::string> apply_overrides(scenario_config& scenario,
         using namespace std::chrono_literals;
         scenario.load.warmup = std::min<std::chrono::nanoseconds>(scenario.load.warmup, 2s);
         scenario.load.duration = std::min<std::chrono::nanoseconds>(scenario.load.duration, 10s);
-        scenario.load.requests = std::min(scenario.load.requests.value_or(quick_max_requests),
-                                          quick_max_requests);
+        scenario.load.requests =
+            std::min(scenario.load.requests.value_or(quick_max_requests), quick_max_requests);
         scenario.drain_timeout = std::min<std::chrono::nanoseconds>(scenario.drain_timeout, 30s);
     }
     return errors;

@@ -10,8 +10,8 @@
 namespace asyncbench {
 
 struct scenario_overrides {
-    std::optional<std::string> rate;       // e.g. "200/s"; replaces rate and any ramp
-    std::optional<std::string> duration;   // e.g. "45s"
+    std::optional<std::string> rate;      // e.g. "200/s"; replaces rate and any ramp
+    std::optional<std::string> duration;  // e.g. "45s"
     bool quick = false;
 };
 

@@ -7,7 +7,7 @@ namespace asyncbench {
 namespace {
 
 class sync_system final : public system_under_test {
-public:
+  public:
     explicit sync_system(const system_context& context)
         : api_(context.scenario, context.plugin, context.db, context.systems),
           threads_(context.scenario.sync.worker_threads) {
@@ -32,7 +32,7 @@ public:
         return notes;
     }
 
-private:
+  private:
     sync_api api_;
     int threads_;
 };

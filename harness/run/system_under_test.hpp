@@ -2,8 +2,8 @@
 // What the runner needs from a mode, so the run's phases are written once for both: the sync
 // baseline and the Kafka pipeline differ only behind this interface.
 #include <chrono>
-#include <filesystem>
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -19,7 +19,7 @@
 namespace asyncbench {
 
 class system_under_test {
-public:
+  public:
     virtual ~system_under_test() = default;
     virtual std::uint16_t port() const = 0;
     // Returns once the system can take load; throws std::runtime_error after `timeout`.
@@ -44,9 +44,9 @@ struct system_context {
     const scenario_plugin& plugin;
     store& db;
     const system_directory& systems;
-    std::string run_id;   // makes consumer group ids unique per run
-    store_address db_address;            // where worker processes attach
-    std::filesystem::path out_dir;       // worker process logs go here
+    std::string run_id;             // makes consumer group ids unique per run
+    store_address db_address;       // where worker processes attach
+    std::filesystem::path out_dir;  // worker process logs go here
 };
 
 std::unique_ptr<system_under_test> start_sync_system(const system_context& context);

@@ -1,16 +1,16 @@
 #include "harness/run/worker_process.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <signal.h>
+#include <spdlog/spdlog.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fmt/format.h>
 #include <fstream>
-#include <spdlog/spdlog.h>
 #include <stdexcept>
 
 #include "harness/core/child_process.hpp"
@@ -21,7 +21,7 @@ namespace {
 
 // Forwards events to the real sink while counting what this process announced.
 class counting_sink final : public consumer_events {
-public:
+  public:
     counting_sink(consumer_events& sink, std::mutex& mutex, int& members, int& partitions)
         : sink_(sink), mutex_(mutex), members_(members), partitions_(partitions) {}
     void on_stage_finished(const std::string& stage, const std::string& id) override {
@@ -43,7 +43,7 @@ public:
     }
     void on_offset_reset() override { sink_.on_offset_reset(); }
 
-private:
+  private:
     consumer_events& sink_;
     std::mutex& mutex_;
     int& members_;
@@ -167,9 +167,10 @@ bool worker_process::wait_ready(std::chrono::milliseconds timeout, std::string& 
             if (ready_) return true;
             if (reader_done_) {
                 reap(true);
-                why = fmt::format("worker process {} ended ({}) before it was ready; the end of "
-                                  "{}:\n{}",
-                                  index_, last_exit_, log_path_.string(), log_tail(log_path_, 15));
+                why = fmt::format(
+                    "worker process {} ended ({}) before it was ready; the end of "
+                    "{}:\n{}",
+                    index_, last_exit_, log_path_.string(), log_tail(log_path_, 15));
                 return false;
             }
         }
@@ -249,9 +250,10 @@ void worker_process::stop(std::chrono::milliseconds grace) {
                 reap(false);
                 if (pid_ == 0) break;
                 if (std::chrono::steady_clock::now() > deadline) {
-                    spdlog::warn("worker process {} (pid {}) did not stop within {} ms of "
-                                 "SIGTERM; killing it",
-                                 index_, pid, grace.count());
+                    spdlog::warn(
+                        "worker process {} (pid {}) did not stop within {} ms of "
+                        "SIGTERM; killing it",
+                        index_, pid, grace.count());
                     ::kill(pid_, SIGKILL);
                     reap(true);
                     break;

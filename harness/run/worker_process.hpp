@@ -26,10 +26,10 @@ namespace asyncbench {
 std::filesystem::path worker_executable();
 
 class worker_process {
-public:
+  public:
     // `arguments` follow the executable (starting with "worker"). Nothing starts yet.
-    worker_process(int index, std::vector<std::string> arguments,
-                   std::filesystem::path log_path, consumer_events& sink);
+    worker_process(int index, std::vector<std::string> arguments, std::filesystem::path log_path,
+                   consumer_events& sink);
     ~worker_process();  // stop()
     worker_process(const worker_process&) = delete;
     worker_process& operator=(const worker_process&) = delete;
@@ -45,8 +45,8 @@ public:
 
     // kill -9, and waits until it is reaped. Returns the pid that was killed (0 if none ran).
     pid_t kill_hard();
-    void pause();    // SIGSTOP
-    void resume();   // SIGCONT
+    void pause();   // SIGSTOP
+    void resume();  // SIGCONT
     // SIGTERM (the worker finishes its messages, commits and leaves its groups) without
     // waiting, so several workers can stop at once; stop() then waits.
     void request_stop();
@@ -55,7 +55,7 @@ public:
     // Exit status text of the last process ("exit 0", "killed by signal 9").
     std::string last_exit() const;
 
-private:
+  private:
     void read_events(int fd);
     void reap(bool block);
 
@@ -64,12 +64,12 @@ private:
     const std::filesystem::path log_path_;
     consumer_events& sink_;
 
-    mutable std::mutex mutex_;   // guards everything below
+    mutable std::mutex mutex_;  // guards everything below
     pid_t pid_ = 0;
-    int stdin_fd_ = -1;          // our end of the worker's stdin; closing it stops the worker
+    int stdin_fd_ = -1;  // our end of the worker's stdin; closing it stops the worker
     bool ready_ = false;
     bool reader_done_ = true;
-    int members_ = 0;            // announced by the current process, not yet taken back
+    int members_ = 0;  // announced by the current process, not yet taken back
     int partitions_ = 0;
     std::string last_exit_;
     std::thread reader_;

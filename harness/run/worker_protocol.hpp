@@ -27,7 +27,7 @@ bool apply_event_line(std::string_view line, consumer_events& sink, bool& ready)
 // consumer_events that writes the protocol to a file descriptor (the worker's stdout), and
 // counts its members so the worker knows when to say "ready". Thread-safe.
 class event_line_writer final : public consumer_events {
-public:
+  public:
     explicit event_line_writer(int fd) : fd_(fd) {}
 
     void on_stage_finished(const std::string& stage, const std::string& business_id) override;
@@ -37,7 +37,7 @@ public:
     void ready();
     int members() const;
 
-private:
+  private:
     void write_line(const std::string& line);
 
     int fd_;

@@ -109,8 +109,8 @@ std::uint64_t histogram::value_at_percentile(double percentile) const {
     percentile = percentile > 100.0 ? 100.0 : (percentile >= 0.0 ? percentile : 0.0);
     // "At least percentile% of samples" is a ceiling; the small epsilon keeps a product such as
     // 0.99 * 100000 = 99000.0000001 from asking for one sample more than intended.
-    const long double wanted = static_cast<long double>(percentile) / 100.0L *
-                               static_cast<long double>(count_);
+    const long double wanted =
+        static_cast<long double>(percentile) / 100.0L * static_cast<long double>(count_);
     std::uint64_t rank = static_cast<std::uint64_t>(std::ceil(wanted - 1e-9L));
     rank = std::clamp<std::uint64_t>(rank, 1, count_);
 

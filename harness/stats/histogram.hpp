@@ -12,7 +12,7 @@
 namespace asyncbench {
 
 class histogram {
-public:
+  public:
     // max_trackable_us: largest distinct value (default one hour).
     explicit histogram(std::uint64_t max_trackable_us = 3'600'000'000ULL, int precision_bits = 7);
 
@@ -22,15 +22,15 @@ public:
 
     std::uint64_t count() const { return count_; }
     std::uint64_t clamped() const { return clamped_; }
-    std::uint64_t min() const;   // 0 when empty
-    std::uint64_t max() const;   // 0 when empty; exact
-    double mean() const;         // 0 when empty; exact (from the recorded sum)
+    std::uint64_t min() const;  // 0 when empty
+    std::uint64_t max() const;  // 0 when empty; exact
+    double mean() const;        // 0 when empty; exact (from the recorded sum)
     // Smallest recorded value v such that at least `percentile`% of samples are <= v, reported
     // as the highest value equivalent to its bucket (as HdrHistogram does). percentile in
     // [0, 100]; 0 when empty.
     std::uint64_t value_at_percentile(double percentile) const;
 
-private:
+  private:
     std::size_t bucket_index(std::uint64_t value) const;
     std::uint64_t bucket_highest_value(std::size_t index) const;
 

@@ -4,8 +4,8 @@
 
 namespace asyncbench {
 
-double completed_per_second(const std::vector<second_sample>& series, double start_s,
-                            double span_s, double fallback) {
+double completed_per_second(const std::vector<second_sample>& series, double start_s, double span_s,
+                            double fallback) {
     const auto first = static_cast<std::int64_t>(std::ceil(start_s));
     const auto end = static_cast<std::int64_t>(std::floor(start_s + span_s));
     if (end - first < 2) return fallback;

@@ -12,7 +12,7 @@ namespace asyncbench {
 
 // Sums `ok` over the whole seconds of `series` inside [start_s, start_s + span_s) and divides
 // by their count. Falls back to `fallback` when that window holds fewer than two whole seconds.
-double completed_per_second(const std::vector<second_sample>& series, double start_s,
-                            double span_s, double fallback);
+double completed_per_second(const std::vector<second_sample>& series, double start_s, double span_s,
+                            double fallback);
 
 }  // namespace asyncbench

@@ -71,8 +71,7 @@ std::string pg_target::url_without_password() const {
 
 std::string pg_target::scrub(std::string text) const {
     if (password.empty()) return text;
-    for (auto at = text.find(password); at != std::string::npos;
-         at = text.find(password, at + 3)) {
+    for (auto at = text.find(password); at != std::string::npos; at = text.find(password, at + 3)) {
         text.replace(at, password.size(), "***");
     }
     return text;
@@ -108,13 +107,13 @@ pg_conn_ptr pg_connect(const pg_target& target) {
     pg_conn_ptr conn(PQconnectdbParams(keywords, values, 1));
     if (!conn) throw store_error("cannot connect to PostgreSQL: out of memory");
     if (PQstatus(conn.get()) != CONNECTION_OK) {
-        throw store_error(fmt::format("cannot connect to PostgreSQL at {}: {}",
-                                      target.describe(),
+        throw store_error(fmt::format("cannot connect to PostgreSQL at {}: {}", target.describe(),
                                       target.scrub(one_line(PQerrorMessage(conn.get())))));
     }
     // libpq prints server notices ("schema ... does not exist, skipping") to stderr by default;
     // none is actionable here and they would interleave with the run's log.
-    PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn.get(), [](void*, const char*) {}, nullptr);
     return conn;
 }
 
@@ -145,9 +144,9 @@ pg_connection_pool::lease pg_connection_pool::borrow() {
     while (idle_.empty() && opened_ >= size_) {
         if (freed_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
             opened_ >= size_) {
-            throw store_error(fmt::format(
-                "no PostgreSQL connection became free within {} ms (pool of {} at {})",
-                wait_limit_.count(), size_, target_.describe()));
+            throw store_error(
+                fmt::format("no PostgreSQL connection became free within {} ms (pool of {} at {})",
+                            wait_limit_.count(), size_, target_.describe()));
         }
     }
     entry item;
@@ -181,9 +180,9 @@ void pg_connection_pool::make_ready(entry& item) {
         item.needs_reset = false;
         PQreset(item.conn.get());
         if (PQstatus(item.conn.get()) != CONNECTION_OK) {
-            throw store_error(fmt::format(
-                "cannot reconnect to PostgreSQL at {}: {}", target_.describe(),
-                target_.scrub(one_line(PQerrorMessage(item.conn.get())))));
+            throw store_error(
+                fmt::format("cannot reconnect to PostgreSQL at {}: {}", target_.describe(),
+                            target_.scrub(one_line(PQerrorMessage(item.conn.get())))));
         }
     }
     if (!item.prepared) {

@@ -58,7 +58,7 @@ pg_result_ptr pg_check(PGconn* conn, PGresult* result, const char* what);
 // runs on every new or reset connection because a reset starts a new server session that has
 // forgotten search_path and prepared statements. Thread-safe; the pool must outlive its leases.
 class pg_connection_pool {
-public:
+  public:
     using prepare_fn = std::function<void(PGconn*)>;  // throws store_error on failure
 
     // `first`, if not null, is an open connection to adopt (the one that created the schema).
@@ -76,7 +76,7 @@ public:
     const pg_target& target() const { return target_; }
     int size() const { return size_; }
 
-private:
+  private:
     struct entry {
         pg_conn_ptr conn;
         bool prepared = false;
@@ -96,7 +96,7 @@ private:
 };
 
 class pg_connection_pool::lease {
-public:
+  public:
     lease(lease&& other) noexcept : pool_(other.pool_), item_(std::move(other.item_)) {
         other.pool_ = nullptr;
     }
@@ -106,7 +106,7 @@ public:
     }
     PGconn* get() const { return item_.conn.get(); }
 
-private:
+  private:
     friend class pg_connection_pool;
     lease(pg_connection_pool* pool, entry item) : pool_(pool), item_(std::move(item)) {}
     pg_connection_pool* pool_;

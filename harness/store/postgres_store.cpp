@@ -66,10 +66,9 @@ template <std::size_t N>
 pg_result_ptr run(PGconn* conn, const char* name, const std::array<std::string, N>& params) {
     std::array<const char*, N> values{};
     for (std::size_t i = 0; i < N; ++i) values[i] = params[i].c_str();
-    return pg_check(conn,
-                    PQexecPrepared(conn, name, static_cast<int>(N), values.data(), nullptr,
-                                   nullptr, 0),
-                    name);
+    return pg_check(
+        conn, PQexecPrepared(conn, name, static_cast<int>(N), values.data(), nullptr, nullptr, 0),
+        name);
 }
 
 void exec(PGconn* conn, const char* sql, const char* what) {
@@ -79,7 +78,7 @@ void exec(PGconn* conn, const char* sql, const char* what) {
 // BEGIN now; ROLLBACK unless committed. If the rollback itself fails the pool notices the
 // connection is still inside a transaction and resets it.
 class pg_transaction {
-public:
+  public:
     explicit pg_transaction(PGconn* conn, const char* begin_sql = "BEGIN") : conn_(conn) {
         exec(conn_, begin_sql, "BEGIN");
     }
@@ -91,7 +90,7 @@ public:
         committed_ = true;
     }
 
-private:
+  private:
     PGconn* conn_;
     bool committed_ = false;
 };
@@ -99,8 +98,8 @@ private:
 std::string quote_identifier(PGconn* conn, const std::string& name) {
     char* quoted = PQescapeIdentifier(conn, name.c_str(), name.size());
     if (quoted == nullptr) {
-        throw store_error(fmt::format("invalid PostgreSQL schema name '{}': {}", name,
-                                      PQerrorMessage(conn)));
+        throw store_error(
+            fmt::format("invalid PostgreSQL schema name '{}': {}", name, PQerrorMessage(conn)));
     }
     std::string result = quoted;
     PQfreemem(quoted);
@@ -147,7 +146,7 @@ stage_record read_stage(const PGresult* result, int row, int first_column) {
 // Holds no connection: each operation borrows one, so a session costs nothing while its thread
 // waits on a downstream system, and many threads can share a few connections.
 class postgres_session final : public store_session {
-public:
+  public:
     postgres_session(std::shared_ptr<pg_connection_pool> pool, std::string schema)
         : pool_(std::move(pool)), schema_(std::move(schema)) {}
 
@@ -170,8 +169,7 @@ public:
                        const std::string& kind, const std::string& payload) override {
         auto conn = pool_->borrow();  // declared first: outlives the transaction
         pg_transaction tx(conn.get());
-        run(conn.get(), "lock_step",
-            std::array{std::to_string(step_lock_key(schema_, id, step))});
+        run(conn.get(), "lock_step", std::array{std::to_string(step_lock_key(schema_, id, step))});
         if (PQntuples(run(conn.get(), "effect_done", std::array{id, step}).get()) > 0) {
             return false;  // already applied; the destructor rolls back the read-only work
         }
@@ -193,8 +191,7 @@ public:
         run(conn.get(), "record_stage",
             std::array{id, record.stage, std::string(outcome_name(record.outcome)),
                        std::to_string(record.intended_epoch_us),
-                       std::to_string(record.finished_epoch_us),
-                       std::to_string(record.attempts)});
+                       std::to_string(record.finished_epoch_us), std::to_string(record.attempts)});
     }
 
     std::vector<stage_record> stages(const std::string& id) override {
@@ -207,7 +204,7 @@ public:
         return result;
     }
 
-private:
+  private:
     std::shared_ptr<pg_connection_pool> pool_;
     std::string schema_;
 };
@@ -216,7 +213,7 @@ private:
 // every write waits; pooled writers then hold their connections and the rest time out waiting
 // for one, which is how an application sees a database that stopped answering.
 class postgres_write_block final : public write_block {
-public:
+  public:
     postgres_write_block(const pg_target& target, const std::string& quoted_schema)
         : conn_(pg_connect(target)) {
         exec(conn_.get(),
@@ -226,18 +223,15 @@ public:
                  .c_str(),
              "lock tables");
     }
-    ~postgres_write_block() override {
-        PQclear(PQexec(conn_.get(), "ROLLBACK"));
-    }
+    ~postgres_write_block() override { PQclear(PQexec(conn_.get(), "ROLLBACK")); }
 
-private:
+  private:
     pg_conn_ptr conn_;
 };
 
 class postgres_store final : public store {
-public:
-    postgres_store(const std::string& conninfo, int pool_size, std::string schema,
-                   store_open mode)
+  public:
+    postgres_store(const std::string& conninfo, int pool_size, std::string schema, store_open mode)
         : schema_(std::move(schema)) {
         if (pool_size < 1) {
             throw store_error(fmt::format("PostgreSQL pool size {} is below 1", pool_size));
@@ -250,9 +244,10 @@ public:
         const std::string setup =
             mode == store_open::attach
                 ? fmt::format("SELECT 1 FROM {}.stage_outcomes LIMIT 1", quoted)
-                : fmt::format("DROP SCHEMA IF EXISTS {0} CASCADE; CREATE SCHEMA {0}; SET "
-                              "search_path TO {0};{1}",
-                              quoted, tables_sql);
+                : fmt::format(
+                      "DROP SCHEMA IF EXISTS {0} CASCADE; CREATE SCHEMA {0}; SET "
+                      "search_path TO {0};{1}",
+                      quoted, tables_sql);
         try {
             exec(first.get(), setup.c_str(),
                  mode == store_open::attach ? "schema check" : "schema creation");
@@ -300,15 +295,16 @@ public:
                                           "BY business_id, step HAVING COUNT(*) > 1) AS d"),
                                    "snapshot of duplicate effects");
         result.duplicate_effects = static_cast<std::uint64_t>(integer(duplicates.get(), 0, 0));
-        auto ids = pg_check(conn.get(),
-                            PQexec(conn.get(), "SELECT DISTINCT business_id FROM effects"),
-                            "snapshot of effect ids");
+        auto ids =
+            pg_check(conn.get(), PQexec(conn.get(), "SELECT DISTINCT business_id FROM effects"),
+                     "snapshot of effect ids");
         for (int row = 0; row < PQntuples(ids.get()); ++row) {
             result.ids_with_effects.emplace_back(PQgetvalue(ids.get(), row, 0));
         }
         auto redeliveries = pg_check(conn.get(),
-                                     PQexec(conn.get(), "SELECT COALESCE(SUM(deliveries - 1), "
-                                                        "0) FROM stage_outcomes"),
+                                     PQexec(conn.get(),
+                                            "SELECT COALESCE(SUM(deliveries - 1), "
+                                            "0) FROM stage_outcomes"),
                                      "snapshot of redeliveries");
         result.redeliveries = static_cast<std::uint64_t>(integer(redeliveries.get(), 0, 0));
         tx.commit();
@@ -323,7 +319,7 @@ public:
                "waited, and writers beyond the pool timed out waiting for a connection";
     }
 
-private:
+  private:
     std::string schema_;
     std::string quoted_schema_;
     std::shared_ptr<pg_connection_pool> pool_;

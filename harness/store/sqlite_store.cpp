@@ -1,7 +1,7 @@
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <filesystem>
-#include <fmt/format.h>
 #include <mutex>
 
 #include "harness/core/clock.hpp"
@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS stage_outcomes (business_id TEXT NOT NULL, stage TEXT
 class sqlite_store;
 
 class statement {
-public:
+  public:
     statement(sqlite3* db, const char* sql) : db_(db) {
         if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
             throw store_error(fmt::format("sqlite prepare failed: {}", sqlite3_errmsg(db)));
@@ -58,7 +58,7 @@ public:
     }
     std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
 
-private:
+  private:
     sqlite3* db_;
     sqlite3_stmt* stmt_ = nullptr;
 };
@@ -86,7 +86,7 @@ sqlite3* open_connection(const std::string& path) {
 }
 
 class transaction {
-public:
+  public:
     transaction(sqlite3* db, std::mutex& writers) : db_(db), lock_(writers) {
         exec(db_, "BEGIN IMMEDIATE");
     }
@@ -98,7 +98,7 @@ public:
         committed_ = true;
     }
 
-private:
+  private:
     sqlite3* db_;
     std::lock_guard<std::mutex> lock_;
     bool committed_ = false;
@@ -120,7 +120,7 @@ stage_record read_stage(const statement& row, int first_column) {
 }
 
 class sqlite_session final : public store_session {
-public:
+  public:
     sqlite_session(const std::string& path, std::mutex& writers)
         : db_(open_connection(path)), writers_(writers) {}
     ~sqlite_session() override { sqlite3_close(db_); }
@@ -188,7 +188,7 @@ public:
         return result;
     }
 
-private:
+  private:
     void insert_effect(const std::string& id, const std::string& step) {
         statement write(db_,
                         "INSERT INTO effects (business_id, step, applied_at_us) VALUES (?1, ?2, "
@@ -204,7 +204,7 @@ private:
 // An open write transaction on its own connection: other connections' writes wait for it
 // (busy timeout), reads go on (WAL).
 class sqlite_write_block final : public write_block {
-public:
+  public:
     explicit sqlite_write_block(const std::string& path) : db_(open_connection(path)) {
         try {
             exec(db_, "BEGIN EXCLUSIVE");
@@ -218,12 +218,12 @@ public:
         sqlite3_close(db_);
     }
 
-private:
+  private:
     sqlite3* db_;
 };
 
 class sqlite_store final : public store {
-public:
+  public:
     sqlite_store(std::string path, store_open mode) : path_(std::move(path)) {
         if (mode == store_open::attach) {
             if (!std::filesystem::exists(path_)) {
@@ -264,8 +264,9 @@ public:
                                  "SELECT COUNT(*) FROM (SELECT 1 FROM effects GROUP BY "
                                  "business_id, step HAVING COUNT(*) > 1)");
             if (duplicates.step()) result.duplicate_effects = duplicates.integer(0);
-            statement redeliveries(db, "SELECT COALESCE(SUM(deliveries - 1), 0) FROM "
-                                       "stage_outcomes");
+            statement redeliveries(db,
+                                   "SELECT COALESCE(SUM(deliveries - 1), 0) FROM "
+                                   "stage_outcomes");
             if (redeliveries.step()) result.redeliveries = redeliveries.integer(0);
             statement ids(db, "SELECT DISTINCT business_id FROM effects");
             while (ids.step()) result.ids_with_effects.push_back(ids.text(0));
@@ -285,7 +286,7 @@ public:
                "30 s busy timeout, then failed and was retried)";
     }
 
-private:
+  private:
     std::string path_;
     std::mutex writers_;
 };

@@ -32,7 +32,7 @@ struct stage_record {
 // What reconciliation needs from the database, read once after the drain.
 struct store_snapshot {
     std::map<std::string, std::vector<stage_record>> stages_by_id;
-    std::uint64_t duplicate_effects = 0;   // (id, step) pairs with more than one effect row
+    std::uint64_t duplicate_effects = 0;        // (id, step) pairs with more than one effect row
     std::vector<std::string> ids_with_effects;  // every business id that left any effect
     // Stage outcomes recorded again for an already finished (id, stage): redeliveries that
     // the first-outcome-wins rule absorbed.
@@ -42,37 +42,36 @@ struct store_snapshot {
 // Held by the database fault: while it lives, every write to the store waits (and fails once
 // the backend's own wait limit passes). Destroying it releases the writers.
 class write_block {
-public:
+  public:
     virtual ~write_block() = default;
 };
 
 enum class store_open {
-    create,   // a fresh database: reset when it exists
-    attach,   // one another process created: used as it is (worker processes)
+    create,  // a fresh database: reset when it exists
+    attach,  // one another process created: used as it is (worker processes)
 };
 
 // One connection, used by one thread at a time. Every method throws store_error on failure.
 class store_session {
-public:
+  public:
     virtual ~store_session() = default;
     virtual bool effect_done(const std::string& business_id, const std::string& step) = 0;
     // Records that a call step took effect (after the downstream system answered 2xx).
     virtual void record_effect(const std::string& business_id, const std::string& step) = 0;
     // insert: creates the business record; update: changes its state. Together with the effect
     // row, in one transaction; returns false (and writes nothing) when already applied.
-    virtual bool apply_db_step(const std::string& business_id, const std::string& step,
-                               bool insert, const std::string& kind,
-                               const std::string& payload) = 0;
+    virtual bool apply_db_step(const std::string& business_id, const std::string& step, bool insert,
+                               const std::string& kind, const std::string& payload) = 0;
     // First outcome wins: a redelivered, already finished stage keeps its original record.
     virtual void record_stage(const std::string& business_id, const stage_record& record) = 0;
     virtual std::vector<stage_record> stages(const std::string& business_id) = 0;
 };
 
 class store {
-public:
+  public:
     virtual ~store() = default;
-    virtual std::string kind() const = 0;     // "sqlite", "postgresql"
-    virtual std::string location() const = 0; // file or connection string without password
+    virtual std::string kind() const = 0;      // "sqlite", "postgresql"
+    virtual std::string location() const = 0;  // file or connection string without password
     // Thread-safe.
     virtual std::unique_ptr<store_session> open_session() = 0;
     virtual store_snapshot snapshot() = 0;

@@ -13,8 +13,7 @@ store_address store_address_for(const database_choice& database,
     return {database.type, (out_dir / (mode + ".sqlite")).string(), ""};
 }
 
-std::unique_ptr<store> open_store(const store_address& address, int pool_size,
-                                  store_open mode) {
+std::unique_ptr<store> open_store(const store_address& address, int pool_size, store_open mode) {
     if (address.type == database_choice::kind::postgres) {
         return open_postgres_store(address.location, pool_size, address.schema, mode);
     }

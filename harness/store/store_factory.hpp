@@ -11,8 +11,8 @@ namespace asyncbench {
 // Where one mode's store lives: enough for a worker process to attach to the same database.
 struct store_address {
     database_choice::kind type = database_choice::kind::sqlite;
-    std::string location;   // SQLite: the file; PostgreSQL: the libpq URL
-    std::string schema;     // PostgreSQL only
+    std::string location;  // SQLite: the file; PostgreSQL: the libpq URL
+    std::string schema;    // PostgreSQL only
 };
 
 // SQLite at <out_dir>/<mode>.sqlite, or a fresh PostgreSQL schema "ab_<run_id>_<mode>" so runs

@@ -12,9 +12,9 @@
 namespace asyncbench {
 
 class id_claims {
-public:
+  public:
     class claim {
-    public:
+      public:
         claim(id_claims& owner, std::string id) : owner_(owner), id_(std::move(id)) {
             std::unique_lock lock(owner_.mutex_);
             owner_.released_.wait(lock, [&] { return !owner_.held_.contains(id_); });
@@ -30,12 +30,12 @@ public:
         claim(const claim&) = delete;
         claim& operator=(const claim&) = delete;
 
-    private:
+      private:
         id_claims& owner_;
         std::string id_;
     };
 
-private:
+  private:
     std::mutex mutex_;
     std::condition_variable released_;
     std::unordered_set<std::string> held_;

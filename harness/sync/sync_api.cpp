@@ -19,8 +19,8 @@ sync_api::sync_api(const scenario_config& scenario, const scenario_plugin& plugi
     options.body_limit_bytes = scenario.body_limit_bytes;
     options.io_threads = 2;
     options.handler_timeout = scenario.load.request_timeout * 4;
-    server_ = std::make_unique<http_server>(
-        options, [this](http_request request, respond_fn respond) {
+    server_ =
+        std::make_unique<http_server>(options, [this](http_request request, respond_fn respond) {
             handle(std::move(request), std::move(respond));
         });
 }

@@ -19,7 +19,7 @@
 namespace asyncbench {
 
 class sync_api {
-public:
+  public:
     // Binds at once; throws std::runtime_error naming the port when it is taken.
     sync_api(const scenario_config& scenario, const scenario_plugin& plugin, store& db,
              const system_directory& systems, std::uint16_t port = 0);
@@ -27,13 +27,13 @@ public:
 
     std::uint16_t port() const { return server_->port(); }
     void start();
-    void stop();   // stops accepting, lets running requests finish, joins
+    void stop();  // stops accepting, lets running requests finish, joins
 
     int busy_threads() const { return pool_.busy(); }
     int queued() const { return pool_.queued(); }
     std::uint64_t rejected() const { return rejected_.load(); }
 
-private:
+  private:
     void handle(http_request request, respond_fn respond);
     void process(int thread_index, const work_item& item, const respond_fn& respond);
 
@@ -41,7 +41,7 @@ private:
     const scenario_plugin& plugin_;
     std::vector<std::unique_ptr<workflow_executor>> executors_;  // one per pool thread
     std::atomic<std::uint64_t> rejected_{0};
-    id_claims in_progress_;   // concurrent duplicates of an id run one after the other
+    id_claims in_progress_;  // concurrent duplicates of an id run one after the other
     worker_pool pool_;
     std::unique_ptr<http_server> server_;
 };

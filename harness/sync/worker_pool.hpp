@@ -14,7 +14,7 @@
 namespace asyncbench {
 
 class worker_pool {
-public:
+  public:
     // A job receives its thread's index in [0, threads), to reach per-thread state.
     using job = std::function<void(int thread_index)>;
 
@@ -30,7 +30,7 @@ public:
     int queued() const;
     int threads() const { return static_cast<int>(threads_.size()); }
 
-private:
+  private:
     void run(int index);
 
     const std::size_t capacity_;

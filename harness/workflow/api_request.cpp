@@ -94,7 +94,7 @@ http_response request_state_response(const std::string& business_id,
 }
 
 http_response submission_response(int status, const std::string& business_id,
-                                   std::string_view state) {
+                                  std::string_view state) {
     http_response response;
     response.status = status;
     response.body =

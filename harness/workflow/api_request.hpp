@@ -18,7 +18,7 @@ enum class api_route { submit, request_state, health, not_found, method_not_allo
 
 struct routed_request {
     api_route route = api_route::not_found;
-    std::string business_id;   // api_route::request_state
+    std::string business_id;  // api_route::request_state
 };
 
 // POST <api_path> submits; GET /requests/<id> asks for state; GET /health.

@@ -1,7 +1,8 @@
 #include "harness/workflow/workflow_executor.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <thread>
 
 #include "harness/core/clock.hpp"
@@ -43,9 +44,8 @@ stage_attempt workflow_executor::apply_step(const step_spec& step, const work_it
         }
         const header_list headers{{"X-Business-Id", item.business_id},
                                   {"Idempotency-Key", item.business_id + ":" + step.name}};
-        auto answer =
-            http_.request("POST", endpoint->second.host, endpoint->second.port,
-                          "/" + step.operation, headers, item.payload, step.timeout);
+        auto answer = http_.request("POST", endpoint->second.host, endpoint->second.port,
+                                    "/" + step.operation, headers, item.payload, step.timeout);
         const std::string where = step.system + "." + step.operation;
         if (answer.result != http_call_result::outcome::ok) {
             result.ok = false;

@@ -33,13 +33,13 @@ using system_directory = std::map<std::string, network_endpoint>;  // system nam
 struct stage_attempt {
     bool ok = true;
     std::string failed_step;
-    std::string error;       // e.g. "lp.LPRUN answered 503", "lp.LPRUN: timeout"
+    std::string error;  // e.g. "lp.LPRUN answered 503", "lp.LPRUN: timeout"
 };
 
 struct stage_run {
     bool ok = true;
     int attempts = 0;
-    std::string error;       // the last attempt's error when !ok
+    std::string error;  // the last attempt's error when !ok
 };
 
 // Delay before attempt `next_attempt` (2, 3, ...): initial * 2^(next_attempt - 2), capped.
@@ -48,9 +48,8 @@ std::chrono::milliseconds retry_backoff(int next_attempt, std::chrono::milliseco
 
 // One per worker thread; not thread-safe. The scenario, store and directory must outlive it.
 class workflow_executor {
-public:
-    workflow_executor(const scenario_config& scenario, store& db,
-                      const system_directory& systems);
+  public:
+    workflow_executor(const scenario_config& scenario, store& db, const system_directory& systems);
 
     // One attempt at every step of `stage` not yet applied for this item. Never throws.
     stage_attempt attempt_stage(const stage_spec& stage, const work_item& item);
@@ -68,7 +67,7 @@ public:
     // State of a business id as the store knows it, for GET /requests/{id}.
     std::vector<stage_record> stages(const std::string& business_id);
 
-private:
+  private:
     stage_attempt apply_step(const step_spec& step, const work_item& item);
     store_session& session();
 

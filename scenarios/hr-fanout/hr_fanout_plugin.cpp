@@ -2,8 +2,9 @@
 // employee or team record; the per-system steps live in hr-fanout.yaml.
 #include "scenarios/hr-fanout/hr_fanout_plugin.hpp"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+
+#include <boost/json.hpp>
 
 #include "scenarios/json_fields.hpp"
 

@@ -7,7 +7,7 @@ namespace asyncbench {
 // {"record_id": "emp-00000042", "type": "employee", "name": "...", "team_id": "team-00000007"}
 // {"record_id": "team-00000043", "type": "team", "name": "...", "parent_id": "team-00000001"}
 class hr_fanout_plugin final : public scenario_plugin {
-public:
+  public:
     std::string_view api_path() const override;
     generated_request make_request(std::uint64_t seq) const override;
     std::variant<parsed_request, std::string> parse_request(std::string_view body) const override;

@@ -2,8 +2,9 @@
 // LP report system. The request names the report; the workflow steps live in lp-report.yaml.
 #include "scenarios/lp-report/lp_report_plugin.hpp"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+
+#include <boost/json.hpp>
 
 #include "scenarios/json_fields.hpp"
 
@@ -31,14 +32,14 @@ std::variant<parsed_request, std::string> lp_report_plugin::parse_request(
     auto lp_code = required_string(*object, "lp_code", 16, errors);
     auto period = required_string(*object, "period", 7, errors);
     const auto* rows = object->if_contains("rows");
-    if (rows && !rows->is_int64()) errors += std::string(errors.empty() ? "" : "; ") +
-                                            "rows: must be an integer";
+    if (rows && !rows->is_int64())
+        errors += std::string(errors.empty() ? "" : "; ") + "rows: must be an integer";
     if (!errors.empty()) return errors;
     parsed_request request;
     request.business_id = *id;
     request.kind = "report";
-    request.payload = boost::json::serialize(boost::json::object{
-        {"report_id", *id}, {"lp_code", *lp_code}, {"period", *period}});
+    request.payload = boost::json::serialize(
+        boost::json::object{{"report_id", *id}, {"lp_code", *lp_code}, {"period", *period}});
     return request;
 }
 

@@ -9,8 +9,8 @@
 //   up to '\n'      "line": used by the target and header variants that say so
 //   the rest        the body (the whole input after byte 0 when no variant uses the line)
 // 'P' + JSON is a plain POST of that JSON to the plugin's path.
-#include <boost/json.hpp>
 #include <array>
+#include <boost/json.hpp>
 #include <cctype>
 #include <cstddef>
 #include <cstdint>
@@ -29,10 +29,26 @@ using namespace asyncbench;
 
 constexpr std::array<std::string_view, 4> methods{"POST", "GET", "PUT", "post"};
 
-enum class target_kind { health, nowhere, requests_bare, requests_line, api, api_query_line,
-                         api_slash, api_lower };
-enum class header_kind { line, line_lower_name, none, valid, negative, zero, overflow,
-                         line_then_valid };
+enum class target_kind {
+    health,
+    nowhere,
+    requests_bare,
+    requests_line,
+    api,
+    api_query_line,
+    api_slash,
+    api_lower
+};
+enum class header_kind {
+    line,
+    line_lower_name,
+    none,
+    valid,
+    negative,
+    zero,
+    overflow,
+    line_then_valid
+};
 
 constexpr std::string_view intended_header = "X-Intended-Send-Us";
 constexpr std::string_view valid_intended = "1700000000000000";
@@ -74,29 +90,50 @@ http_request make_request(const fuzz_input& input, std::string_view api_path) {
     request.method = input.method;
     request.body = input.body;
     switch (input.target) {
-        case target_kind::health: request.target = "/health"; break;
-        case target_kind::nowhere: request.target = "/nowhere"; break;
-        case target_kind::requests_bare: request.target = "/requests/"; break;
-        case target_kind::requests_line: request.target = "/requests/" + input.line; break;
-        case target_kind::api: request.target = std::string(api_path); break;
+        case target_kind::health:
+            request.target = "/health";
+            break;
+        case target_kind::nowhere:
+            request.target = "/nowhere";
+            break;
+        case target_kind::requests_bare:
+            request.target = "/requests/";
+            break;
+        case target_kind::requests_line:
+            request.target = "/requests/" + input.line;
+            break;
+        case target_kind::api:
+            request.target = std::string(api_path);
+            break;
         case target_kind::api_query_line:
             request.target = std::string(api_path) + "?" + input.line;
             break;
-        case target_kind::api_slash: request.target = std::string(api_path) + "/"; break;
+        case target_kind::api_slash:
+            request.target = std::string(api_path) + "/";
+            break;
         case target_kind::api_lower:
             for (char c : api_path) request.target += static_cast<char>(std::tolower(c));
             break;
     }
     const std::string name(intended_header);
     switch (input.header) {
-        case header_kind::line: request.headers.emplace_back(name, input.line); break;
+        case header_kind::line:
+            request.headers.emplace_back(name, input.line);
+            break;
         case header_kind::line_lower_name:
             request.headers.emplace_back("x-intended-send-us", input.line);
             break;
-        case header_kind::none: break;
-        case header_kind::valid: request.headers.emplace_back(name, valid_intended); break;
-        case header_kind::negative: request.headers.emplace_back(name, "-5"); break;
-        case header_kind::zero: request.headers.emplace_back(name, "0"); break;
+        case header_kind::none:
+            break;
+        case header_kind::valid:
+            request.headers.emplace_back(name, valid_intended);
+            break;
+        case header_kind::negative:
+            request.headers.emplace_back(name, "-5");
+            break;
+        case header_kind::zero:
+            request.headers.emplace_back(name, "0");
+            break;
         case header_kind::overflow:
             request.headers.emplace_back(name, "99999999999999999999");
             break;
@@ -139,8 +176,8 @@ void check_success_response(const http_response& response, const std::string& bu
 // "now". Nineteen significant digits may or may not fit an int64, so those are not judged.
 void check_intended(std::string_view header, std::int64_t intended, std::int64_t before,
                     std::int64_t after) {
-    const bool digits = !header.empty() && header.find_first_not_of("0123456789") ==
-                                               std::string_view::npos;
+    const bool digits =
+        !header.empty() && header.find_first_not_of("0123456789") == std::string_view::npos;
     const auto first_significant = header.find_first_not_of('0');
     const auto significant = first_significant == std::string_view::npos
                                  ? std::string_view()
@@ -176,8 +213,7 @@ void check_submission(const http_request& request, const scenario_plugin& plugin
                            item.business_id);
     // Only accepted ids get a state answer, so that is where the 200 path is checked.
     const stage_record done{"stage", stage_outcome::completed, item.intended_epoch_us, after, 1};
-    check_success_response(request_state_response(item.business_id, {}, 1, true),
-                           item.business_id);
+    check_success_response(request_state_response(item.business_id, {}, 1, true), item.business_id);
     check_success_response(request_state_response(item.business_id, {done}, 1, true),
                            item.business_id);
 }

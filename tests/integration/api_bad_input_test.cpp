@@ -56,7 +56,7 @@ std::optional<milliseconds> trickle_until_closed(std::uint16_t port, std::string
 }
 
 class api_bad_input : public ::testing::TestWithParam<std::string> {
-protected:
+  protected:
     void SetUp() override {
         auto loaded = load_scenario(std::string(ASYNCBENCH_SOURCE_DIR) +
                                     "/scenarios/lp-report/lp-report.yaml");
@@ -78,8 +78,8 @@ protected:
         std::filesystem::create_directories(dir);
         db_ = open_sqlite_store((dir / "api.sqlite").string());
         // No worker processes here, so no store address or log folder for them.
-        system_context context{scenario_, *find_plugin("lp-report"), *db_, systems_, "test",
-                               {}, {}};
+        system_context context{scenario_, *find_plugin("lp-report"), *db_, systems_, "test", {},
+                               {}};
         if (GetParam() == "sync") {
             system_ = start_sync_system(context);
         } else {
@@ -179,8 +179,8 @@ TEST_P(api_bad_input, cuts_off_slowloris_clients_at_the_read_deadline_and_keeps_
     const milliseconds read_timeout = http_server_options{}.read_timeout;
     const milliseconds gap = 200ms;
     // Never finishes its head: at one byte per 200 ms this lasts far beyond the deadline.
-    const std::string head = "POST /SAVE HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: " +
-                             std::string(200, 'a');
+    const std::string head =
+        "POST /SAVE HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: " + std::string(200, 'a');
     ASSERT_GT(static_cast<long>(head.size()) * gap.count(), 2 * read_timeout.count());
     constexpr int slow_clients = 4;  // more than either API's I/O threads
     std::vector<std::future<std::optional<milliseconds>>> slow;
@@ -194,8 +194,8 @@ TEST_P(api_bad_input, cuts_off_slowloris_clients_at_the_read_deadline_and_keeps_
     const auto served_from = steady_clock::now();
     for (int i = 0; i < 3; ++i) {
         const auto id = "rpt-slow-" + std::to_string(i);
-        auto answer = client_.request("POST", "127.0.0.1", system_->port(), "/SAVE", {},
-                                      lp_body(id), 5s);
+        auto answer =
+            client_.request("POST", "127.0.0.1", system_->port(), "/SAVE", {}, lp_body(id), 5s);
         ASSERT_EQ(answer.result, http_call_result::outcome::ok) << answer.error;
         EXPECT_EQ(answer.status, GetParam() == "sync" ? 200 : 202) << answer.body;
         auto health = client_.request("GET", "127.0.0.1", system_->port(), "/health", {}, "", 5s);

@@ -31,7 +31,8 @@ sync: {worker_threads: 32, accept_queue: 32}
 async:
   partitions: 8
   consumers_per_group: 4
-  worker_processes: )" + std::to_string(workers) + R"(
+  worker_processes: )" +
+           std::to_string(workers) + R"(
   max_attempts: 20
   backoff_initial: 100ms
   backoff_max: 500ms
@@ -58,9 +59,9 @@ struct fault_run {
     run_result result;
 };
 
-fault_run run_with_fault(const std::string& name, const std::string& fault,
-                         const std::string& mode, int workers = 2,
-                         const std::string& kafka = "embedded", const std::string& kafka_dir = "") {
+fault_run run_with_fault(const std::string& name, const std::string& fault, const std::string& mode,
+                         int workers = 2, const std::string& kafka = "embedded",
+                         const std::string& kafka_dir = "") {
     // The harness runs inside this test binary; worker processes must be the real CLI.
     ::setenv("ASYNCBENCH_WORKER_EXE", ASYNCBENCH_EXE, 1);
     const auto dir = std::filesystem::temp_directory_path() / ("asyncbench-fault-" + name);
@@ -134,7 +135,8 @@ TEST(fault_run, downstream_outage_fails_sync_while_async_stays_available) {
 
 TEST(fault_run, downstream_slowdown_raises_sync_latency) {
     auto run = run_with_fault(
-        "slowdown", "{kind: downstream_slowdown, target: lp.LPRUN, slowdown: 20, at: 4s, duration: 5s}",
+        "slowdown",
+        "{kind: downstream_slowdown, target: lp.LPRUN, slowdown: 20, at: 4s, duration: 5s}",
         "sync");
     const auto* sync = expect_invariants(run.result.modes.at("sync"));
     ASSERT_TRUE(sync);
@@ -143,8 +145,8 @@ TEST(fault_run, downstream_slowdown_raises_sync_latency) {
 
 TEST(fault_run, downstream_error_storm_is_retried_by_the_pipeline) {
     auto run = run_with_fault(
-        "errors", "{kind: downstream_errors, target: lp.LPRUN, error_rate: 1, at: 4s, duration: 4s}",
-        "both");
+        "errors",
+        "{kind: downstream_errors, target: lp.LPRUN, error_rate: 1, at: 4s, duration: 4s}", "both");
     const auto* sync = expect_invariants(run.result.modes.at("sync"));
     const auto& async_mode = run.result.modes.at("async");
     const auto* async = expect_invariants(async_mode);
@@ -171,8 +173,8 @@ TEST(fault_run, downstream_timeouts_are_bounded_by_the_step_timeout) {
 }
 
 TEST(fault_run, killed_worker_is_restarted_and_its_redeliveries_absorbed) {
-    auto run = run_with_fault("crash", "{kind: worker_crash, worker: 1, at: 6s, duration: 3s}",
-                              "async");
+    auto run =
+        run_with_fault("crash", "{kind: worker_crash, worker: 1, at: 6s, duration: 3s}", "async");
     const auto& mode = run.result.modes.at("async");
     ASSERT_TRUE(expect_invariants(mode));
     EXPECT_NE(mode.faults[0].action.find("kill -9"), std::string::npos) << mode.faults[0].action;
@@ -188,8 +190,8 @@ TEST(fault_run, killed_worker_is_restarted_and_its_redeliveries_absorbed) {
 }
 
 TEST(fault_run, paused_worker_builds_a_backlog_that_drains) {
-    auto run = run_with_fault("pause", "{kind: worker_pause, worker: 0, at: 4s, duration: 4s}",
-                              "async");
+    auto run =
+        run_with_fault("pause", "{kind: worker_pause, worker: 0, at: 4s, duration: 4s}", "async");
     const auto& mode = run.result.modes.at("async");
     const auto* impact = expect_invariants(mode);
     ASSERT_TRUE(impact);
@@ -213,8 +215,7 @@ TEST(fault_run, leader_loss_moves_leadership_and_loses_nothing) {
 }
 
 TEST(fault_run, database_stall_is_survived_by_both_modes) {
-    auto run = run_with_fault("database", "{kind: database_down, at: 4s, duration: 3s}", "both",
-                              0);
+    auto run = run_with_fault("database", "{kind: database_down, at: 4s, duration: 3s}", "both", 0);
     const auto* sync = expect_invariants(run.result.modes.at("sync"));
     ASSERT_TRUE(sync && expect_invariants(run.result.modes.at("async")));
     // Every sync thread waits on the lock, so new requests are turned away meanwhile; the ones
@@ -233,7 +234,7 @@ TEST(fault_run, kafka_faults_are_not_applied_to_the_sync_baseline) {
 }
 
 class real_kafka_faults : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         const char* kafka = std::getenv("ASYNCBENCH_TEST_KAFKA");
         const char* dir = std::getenv("ASYNCBENCH_TEST_KAFKA_DIR");

@@ -16,7 +16,7 @@ namespace asyncbench {
 namespace {
 
 class real_infrastructure : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         const char* kafka = std::getenv("ASYNCBENCH_TEST_KAFKA");
         const char* postgres = std::getenv("ASYNCBENCH_TEST_POSTGRES");
@@ -33,8 +33,8 @@ protected:
         auto dir = std::filesystem::temp_directory_path() / ("asyncbench-real-" + scenario);
         std::filesystem::remove_all(dir);
         run_options options;
-        options.scenario_path =
-            std::string(ASYNCBENCH_SOURCE_DIR) + "/scenarios/" + scenario + "/" + scenario + ".yaml";
+        options.scenario_path = std::string(ASYNCBENCH_SOURCE_DIR) + "/scenarios/" + scenario +
+                                "/" + scenario + ".yaml";
         options.out_dir = dir.string();
         options.kafka = kafka_;
         options.database = postgres_;

@@ -59,7 +59,8 @@ void expect_exactly_once(const mode_result& mode) {
 TEST(scenario_run, lp_report_both_modes_lose_nothing) {
     auto dir = fresh_dir("lp-report");
     run_options options;
-    options.scenario_path = std::string(ASYNCBENCH_SOURCE_DIR) + "/scenarios/lp-report/lp-report.yaml";
+    options.scenario_path =
+        std::string(ASYNCBENCH_SOURCE_DIR) + "/scenarios/lp-report/lp-report.yaml";
     options.out_dir = dir.string();
     options.overrides.rate = "40/s";
     options.overrides.duration = "3s";
@@ -89,7 +90,8 @@ TEST(scenario_run, lp_report_both_modes_lose_nothing) {
 TEST(scenario_run, hr_fanout_reaches_every_system_once_per_record) {
     auto dir = fresh_dir("hr-fanout");
     run_options options;
-    options.scenario_path = std::string(ASYNCBENCH_SOURCE_DIR) + "/scenarios/hr-fanout/hr-fanout.yaml";
+    options.scenario_path =
+        std::string(ASYNCBENCH_SOURCE_DIR) + "/scenarios/hr-fanout/hr-fanout.yaml";
     options.out_dir = dir.string();
     options.overrides.rate = "200/s";
     options.overrides.quick = true;
@@ -121,7 +123,8 @@ TEST(scenario_run, invalid_scenario_exits_2_and_starts_nothing) {
 
 TEST(scenario_run, bad_overrides_exit_2) {
     run_options options;
-    options.scenario_path = std::string(ASYNCBENCH_SOURCE_DIR) + "/scenarios/lp-report/lp-report.yaml";
+    options.scenario_path =
+        std::string(ASYNCBENCH_SOURCE_DIR) + "/scenarios/lp-report/lp-report.yaml";
     options.overrides.rate = "-3/s";
     EXPECT_EQ(run_command(options), 2);
     options.overrides.rate.reset();

@@ -51,8 +51,8 @@ TEST(parse_submission, malformed_intended_header_falls_back_to_now) {
 }
 
 TEST(parse_submission, invalid_body_is_a_400_json_error) {
-    auto parsed = parse_submission(make("POST", "/SAVE", "{\"report_id\": 1}"),
-                                   *find_plugin("lp-report"));
+    auto parsed =
+        parse_submission(make("POST", "/SAVE", "{\"report_id\": 1}"), *find_plugin("lp-report"));
     ASSERT_TRUE(std::holds_alternative<http_response>(parsed));
     const auto& response = std::get<http_response>(parsed);
     EXPECT_EQ(response.status, 400);
@@ -105,7 +105,8 @@ TEST(json_error, stays_valid_json_whatever_bytes_the_message_quotes) {
     const std::string message(parsed.at("message").as_string());
     EXPECT_NE(message.find("ok'"), std::string::npos);
     EXPECT_NE(message.find("\xEF\xBF\xBD"), std::string::npos);
-    EXPECT_EQ(valid_utf8("plain, caf\xC3\xA9, \xF0\x9F\x98\x80"), "plain, caf\xC3\xA9, \xF0\x9F\x98\x80");
+    EXPECT_EQ(valid_utf8("plain, caf\xC3\xA9, \xF0\x9F\x98\x80"),
+              "plain, caf\xC3\xA9, \xF0\x9F\x98\x80");
     EXPECT_EQ(valid_utf8("\xC3"), "\xEF\xBF\xBD");  // cut short
 }
 

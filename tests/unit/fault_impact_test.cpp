@@ -80,8 +80,7 @@ TEST(fault_windows, before_during_after_from_the_measure_start) {
 }
 
 TEST(fault_windows, a_fault_past_the_measure_end_keeps_its_during_window_and_no_after) {
-    const auto windows =
-        fault_windows(sixty_seconds(), {fault_at(0s, 5s), fault_at(50s, 20s)});
+    const auto windows = fault_windows(sixty_seconds(), {fault_at(0s, 5s), fault_at(50s, 20s)});
     ASSERT_EQ(windows.size(), 6u);
     // First fault at the measure start: empty before window.
     EXPECT_EQ(windows[0].start, 5s);
@@ -132,7 +131,7 @@ TEST(fault_impact, window_stats_come_from_the_tallies_and_the_series) {
 
 TEST(fault_impact, backlog_rising_during_the_fault_and_draining_7_s_after_recovers_in_7_s) {
     auto series = steady_series(70);
-    for (std::int64_t t = 15; t < 35; ++t) series[t].backlog = 10 * (t - 14);  // up to 200
+    for (std::int64_t t = 15; t < 35; ++t) series[t].backlog = 10 * (t - 14);        // up to 200
     for (std::int64_t t = 35; t < 42; ++t) series[t].backlog = 200 - 25 * (t - 34);  // 175..25
     series[42].backlog = 5;  // the pre-fault median
     const auto impacts =
@@ -160,11 +159,10 @@ TEST(fault_impact, pre_fault_backlog_level_is_the_median_not_the_minimum) {
 TEST(fault_impact, p99_back_within_the_slo_3_s_after_the_fault) {
     auto series = steady_series(70);
     for (std::int64_t t = 15; t < 38; ++t) series[t].p99_us = 2'500'000;  // 2.5 s
-    series[38].p99_us = 900'000;                                         // within 1 s
+    series[38].p99_us = 900'000;                                          // within 1 s
     slo_spec slo;
     slo.api_p99 = 1000ms;
-    const auto impacts =
-        compute_fault_impacts({record(15.0, 35.0)}, outage_windows(), series, slo);
+    const auto impacts = compute_fault_impacts({record(15.0, 35.0)}, outage_windows(), series, slo);
     ASSERT_TRUE(impacts[0].latency_recovered_s.has_value());
     EXPECT_EQ(*impacts[0].latency_recovered_s, 3.0);
     EXPECT_EQ(impacts[0].latency_reference,
@@ -180,8 +178,7 @@ TEST(fault_impact, a_fast_second_with_too_many_errors_is_not_recovered) {
     slo_spec slo;
     slo.api_p99 = 1000ms;
     slo.min_availability = 0.99;  // lower than the pre-fault 100%: it is the target
-    const auto impacts =
-        compute_fault_impacts({record(15.0, 35.0)}, outage_windows(), series, slo);
+    const auto impacts = compute_fault_impacts({record(15.0, 35.0)}, outage_windows(), series, slo);
     ASSERT_TRUE(impacts[0].latency_recovered_s.has_value());
     EXPECT_EQ(*impacts[0].latency_recovered_s, 4.0);
     EXPECT_EQ(impacts[0].latency_reference,
@@ -213,8 +210,7 @@ TEST(fault_impact, never_recovering_within_the_run_gives_nullopt) {
     }
     slo_spec slo;
     slo.api_p99 = 1000ms;
-    const auto impacts =
-        compute_fault_impacts({record(15.0, 35.0)}, outage_windows(), series, slo);
+    const auto impacts = compute_fault_impacts({record(15.0, 35.0)}, outage_windows(), series, slo);
     ASSERT_EQ(impacts.size(), 1u);
     EXPECT_FALSE(impacts[0].backlog_recovered_s.has_value());
     EXPECT_FALSE(impacts[0].latency_recovered_s.has_value());
@@ -227,8 +223,7 @@ TEST(fault_impact, drain_seconds_without_answers_never_count_as_latency_recovere
     for (std::int64_t t = 65; t <= 70; ++t) series.push_back({t, 0, 0, 0, 0, 0, 0});
     slo_spec slo;
     slo.api_p99 = 1000ms;
-    const auto impacts =
-        compute_fault_impacts({record(15.0, 35.0)}, outage_windows(), series, slo);
+    const auto impacts = compute_fault_impacts({record(15.0, 35.0)}, outage_windows(), series, slo);
     EXPECT_FALSE(impacts[0].latency_recovered_s.has_value());
     ASSERT_TRUE(impacts[0].backlog_recovered_s.has_value());  // the steady 5 is the level
     EXPECT_EQ(*impacts[0].backlog_recovered_s, 0.0);
@@ -242,8 +237,7 @@ TEST(fault_impact, a_second_without_2xx_is_not_recovered_even_when_none_was_2xx_
     for (std::int64_t t = 35; t < 40; ++t) series[t] = {t, 100, 0, 100, 0, 0, 5};
     slo_spec slo;
     slo.api_p99 = 1000ms;
-    const auto impacts =
-        compute_fault_impacts({record(15.0, 35.0)}, windows, series, slo);
+    const auto impacts = compute_fault_impacts({record(15.0, 35.0)}, windows, series, slo);
     ASSERT_TRUE(impacts[0].latency_recovered_s.has_value());
     EXPECT_EQ(*impacts[0].latency_recovered_s, 5.0);  // second 40: the first with 2xx answers
 }
@@ -295,12 +289,12 @@ TEST(fault_impact, a_fault_not_applied_has_no_impact) {
     windows.insert(windows.end(), second.begin(), second.end());
     fault_record crash = record(15.0, 35.0, false);
     crash.name = "worker crash";
-    const auto impacts = compute_fault_impacts({crash, record(15.0, 35.0)}, windows,
-                                               steady_series(70), no_slo());
+    const auto impacts =
+        compute_fault_impacts({crash, record(15.0, 35.0)}, windows, steady_series(70), no_slo());
     ASSERT_EQ(impacts.size(), 1u);
     EXPECT_EQ(impacts[0].fault, "LP outage");
-    EXPECT_TRUE(compute_fault_impacts({crash}, outage_windows(), steady_series(70), no_slo())
-                    .empty());
+    EXPECT_TRUE(
+        compute_fault_impacts({crash}, outage_windows(), steady_series(70), no_slo()).empty());
 }
 
 TEST(fault_impact, windows_not_three_per_record_is_a_programming_error) {

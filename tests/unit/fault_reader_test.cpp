@@ -88,14 +88,13 @@ TEST(fault_reader, reports_each_mistake_with_its_key) {
     EXPECT_NE(text.find("faults[0].kind: expected one of downstream_outage|"), std::string::npos)
         << text;
     EXPECT_NE(text.find("faults[1].target: no system 'nowhere'"), std::string::npos) << text;
-    EXPECT_NE(text.find("faults[2].target: system 'lp' has no operation 'NOPE'"),
-              std::string::npos)
+    EXPECT_NE(text.find("faults[2].target: system 'lp' has no operation 'NOPE'"), std::string::npos)
         << text;
     EXPECT_NE(text.find("faults[3].broker"), std::string::npos) << text;
     EXPECT_NE(text.find("faults[4].worker"), std::string::npos) << text;
-    EXPECT_NE(text.find("faults[5].at: starts after the measure phase"), std::string::npos)
+    EXPECT_NE(text.find("faults[5].at: starts after the measure phase"), std::string::npos) << text;
+    EXPECT_NE(text.find("faults[6].duration: missing required key 'duration'"), std::string::npos)
         << text;
-    EXPECT_NE(text.find("faults[6].duration: missing required key 'duration'"), std::string::npos) << text;
 }
 
 TEST(fault_reader, refuses_overlapping_faults_on_one_target) {
@@ -115,8 +114,7 @@ TEST(fault_reader, worker_faults_need_worker_processes) {
     text.replace(text.find("worker_processes: 2"), 19, "worker_processes: 0");
     const auto result = load_scenario_text(
         text + "faults:\n  - {kind: worker_pause, at: 1s, duration: 1s}\n", "faulty.yaml");
-    EXPECT_NE(errors_of(result).find("set async.worker_processes to 1 or more"),
-              std::string::npos)
+    EXPECT_NE(errors_of(result).find("set async.worker_processes to 1 or more"), std::string::npos)
         << errors_of(result);
 }
 
@@ -128,7 +126,7 @@ TEST(fault_reader, worker_processes_cannot_exceed_consumers) {
 }
 
 class extends_test : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         dir_ = std::filesystem::temp_directory_path() /
                ("asyncbench-extends-" + std::to_string(::getpid()));
@@ -155,7 +153,7 @@ faults:
     const auto& config = std::get<scenario_config>(result);
     EXPECT_EQ(config.name, "faulty-variant");
     EXPECT_DOUBLE_EQ(config.load.rate_per_s, 20.0);
-    EXPECT_EQ(config.load.duration, 60s);       // kept from the base
+    EXPECT_EQ(config.load.duration, 60s);  // kept from the base
     EXPECT_EQ(config.async.worker_processes, 2);
     EXPECT_EQ(config.workflow.size(), 1u);
     EXPECT_EQ(config.faults.size(), 1u);

@@ -33,7 +33,7 @@ TEST(histogram, small_values_are_exact) {
     }
     EXPECT_EQ(h.min(), 0u);
     EXPECT_EQ(h.max(), 127u);
-    EXPECT_EQ(h.value_at_percentile(50), 63u);   // the 64th of 128 samples
+    EXPECT_EQ(h.value_at_percentile(50), 63u);  // the 64th of 128 samples
     EXPECT_EQ(h.value_at_percentile(100), 127u);
 }
 

@@ -29,17 +29,17 @@ TEST(parse_database_option, sqlite_or_a_postgres_url) {
     auto pg = std::get<database_choice>(parse_database_option("postgres://u@127.0.0.1:5432/d"));
     EXPECT_EQ(pg.type, database_choice::kind::postgres);
     EXPECT_EQ(pg.url, "postgres://u@127.0.0.1:5432/d");
-    EXPECT_TRUE(std::holds_alternative<database_choice>(
-        parse_database_option("postgresql://u@h/d")));
+    EXPECT_TRUE(
+        std::holds_alternative<database_choice>(parse_database_option("postgresql://u@h/d")));
     EXPECT_TRUE(std::holds_alternative<std::string>(parse_database_option("mysql://x")));
 }
 
 TEST(apply_client_settings, targets_one_client_or_both_and_overrides_the_file) {
     async_spec async;
     async.producer["linger.ms"] = "5";
-    auto errors = apply_client_settings(
-        async, {"producer:linger.ms=1", "consumer:fetch.wait.max.ms=10", "client.id=ab",
-                "consumer:group.instance.id=x=y"});
+    auto errors =
+        apply_client_settings(async, {"producer:linger.ms=1", "consumer:fetch.wait.max.ms=10",
+                                      "client.id=ab", "consumer:group.instance.id=x=y"});
     EXPECT_TRUE(errors.empty());
     EXPECT_EQ(async.producer.at("linger.ms"), "1");
     EXPECT_FALSE(async.producer.contains("fetch.wait.max.ms"));

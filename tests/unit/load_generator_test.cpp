@@ -6,14 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <chrono>
-#include <iostream>
-#include <mutex>
-#include <set>
-#include <string>
-#include <thread>
-#include <vector>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -24,6 +16,13 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
+#include <iostream>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "harness/load/request_outcome.hpp"
 #include "harness/load/second_series.hpp"
@@ -125,16 +124,16 @@ TEST(second_series, buckets_by_second_with_gaps_and_percentiles) {
 
 TEST(second_series, windows_tally_exact_answers_where_they_arrive) {
     second_series s;
-    s.add_window(0ms, 1000ms);       // before
-    s.add_window(1000ms, 1500ms);    // during: a half-second window
-    s.add_window(500ms, 2000ms);     // overlapping windows each count the answer
+    s.add_window(0ms, 1000ms);     // before
+    s.add_window(1000ms, 1500ms);  // during: a half-second window
+    s.add_window(500ms, 2000ms);   // overlapping windows each count the answer
     s.on_completed(100ms, request_outcome::ok, 1000);
     s.on_completed(999ms, request_outcome::status_5xx, 0, 503);
     s.on_completed(1000ms, request_outcome::status_5xx, 0, 503);  // window ends are exclusive
     s.on_completed(1200ms, request_outcome::status_5xx, 0, 502);
     s.on_completed(1499ms, request_outcome::ok, 400'000);
     s.on_completed(1500ms, request_outcome::connect_error, 0);
-    s.on_completed(2500ms, request_outcome::ok, 7);              // in no window
+    s.on_completed(2500ms, request_outcome::ok, 7);  // in no window
 
     const auto& w = s.windows();
     ASSERT_EQ(w.size(), 3u);
@@ -155,14 +154,14 @@ TEST(second_series, windows_tally_exact_answers_where_they_arrive) {
 
 struct server_behaviour {
     int status = 200;
-    bool close_after_each = false;       // answer with "Connection: close"
-    bool never_answer = false;           // read requests, answer nothing
-    std::uint64_t stall_request = UINT64_MAX;   // 0-based arrival index answered late, once
+    bool close_after_each = false;             // answer with "Connection: close"
+    bool never_answer = false;                 // read requests, answer nothing
+    std::uint64_t stall_request = UINT64_MAX;  // 0-based arrival index answered late, once
     std::chrono::milliseconds stall{0};
 };
 
 class test_server {
-public:
+  public:
     explicit test_server(server_behaviour behaviour)
         : behaviour_(behaviour),
           acceptor_(ioc_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
@@ -187,7 +186,7 @@ public:
         return bodies_;
     }
 
-private:
+  private:
     asio::awaitable<void> accept_loop() {
         for (;;) {
             auto [ec, socket] =
@@ -227,8 +226,7 @@ private:
                 timer.expires_after(behaviour_.stall);
                 co_await timer.async_wait(use_tuple);
             }
-            http::response<http::string_body> res{static_cast<http::status>(behaviour_.status),
-                                                  11};
+            http::response<http::string_body> res{static_cast<http::status>(behaviour_.status), 11};
             res.set(http::field::content_type, "application/json");
             res.keep_alive(req.keep_alive() && !behaviour_.close_after_each);
             res.body() = "{}";
@@ -454,8 +452,8 @@ TEST(run_load, stall_is_not_hidden_by_coordinated_omission) {
     // At least 100 samples >= 1 s: the 100th largest sample's bucket tops out above
     // 1 s * (1 + 2^-7), so the sample itself is >= 1 s (the histogram's precision bound).
     const std::uint64_t rank = h.count() - 99;
-    const double percentile = 100.0 * (static_cast<double>(rank) - 0.5) /
-                              static_cast<double>(h.count());
+    const double percentile =
+        100.0 * (static_cast<double>(rank) - 0.5) / static_cast<double>(h.count());
     EXPECT_GE(static_cast<double>(h.value_at_percentile(percentile)),
               1'000'000.0 * (1.0 + 1.0 / 128));
     // The queueing shows up in the generator's own health figure too.

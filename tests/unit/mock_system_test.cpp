@@ -48,7 +48,7 @@ http_request post(const std::string& operation, std::optional<std::string> busin
 // Virtual time for mock_service: tasks run only when the test advances the clock, so queueing
 // and service times are checked exactly, without sleeps.
 class manual_scheduler {
-public:
+  public:
     schedule_fn function() {
         return [this](microseconds delay, std::function<void()> task) {
             tasks_.emplace(std::make_pair(now_ + delay, sequence_++), std::move(task));
@@ -66,7 +66,7 @@ public:
     microseconds now() const { return now_; }
     std::size_t pending() const { return tasks_.size(); }
 
-private:
+  private:
     microseconds now_{0};
     std::uint64_t sequence_ = 0;
     std::map<std::pair<microseconds, std::uint64_t>, std::function<void()>> tasks_;
@@ -117,8 +117,7 @@ TEST_F(service_fixture, answers_after_the_service_time_with_the_documented_body)
     EXPECT_EQ(got.list[0].response.status, 200);
     EXPECT_EQ(got.list[0].response.content_type, "application/json");
     EXPECT_EQ(boost::json::parse(got.list[0].response.body),
-              boost::json::parse(
-                  R"({"ok":true,"system":"lp","operation":"LPRUN","id":"rep-7"})"));
+              boost::json::parse(R"({"ok":true,"system":"lp","operation":"LPRUN","id":"rep-7"})"));
 }
 
 TEST_F(service_fixture, counts_every_call_per_operation_and_business_id) {
@@ -408,8 +407,8 @@ TEST_F(socket_fixture, answers_and_counts_calls_per_business_id_including_errors
     EXPECT_EQ(mock.calls(), expected);
     EXPECT_EQ(mock.total_calls(), 7u);
 
-    auto listed = client.request("GET", "127.0.0.1", mock.port(), "/_mock/calls", {}, "",
-                                 milliseconds(5000));
+    auto listed =
+        client.request("GET", "127.0.0.1", mock.port(), "/_mock/calls", {}, "", milliseconds(5000));
     ASSERT_EQ(listed.result, http_call_result::outcome::ok) << listed.error;
     EXPECT_EQ(listed.body, calls_to_json(mock.calls()));
 
@@ -508,8 +507,8 @@ TEST(mock_system, an_initial_refuse_outage_holds_from_the_start) {
     mock_system mock(spec);
     mock.start();
     blocking_http_client client;
-    auto refused = client.request("POST", "127.0.0.1", mock.port(), "/LPRUN", {}, "",
-                                  milliseconds(2000));
+    auto refused =
+        client.request("POST", "127.0.0.1", mock.port(), "/LPRUN", {}, "", milliseconds(2000));
     EXPECT_EQ(refused.result, http_call_result::outcome::connect_error);
 }
 
@@ -520,8 +519,7 @@ TEST(mock_system, a_taken_port_is_named_in_the_error) {
         mock_system second(lp_system(), port);
         FAIL() << "binding a taken port must throw";
     } catch (const std::runtime_error& e) {
-        EXPECT_NE(std::string(e.what()).find(std::to_string(port)), std::string::npos)
-            << e.what();
+        EXPECT_NE(std::string(e.what()).find(std::to_string(port)), std::string::npos) << e.what();
     }
 }
 
@@ -536,8 +534,9 @@ TEST(mock_system, stop_with_calls_in_service_is_clean) {
     for (int i = 0; i < 2; ++i) {
         threads.emplace_back([&mock, &statuses, i] {
             blocking_http_client client;
-            statuses[i] = client.request("POST", "127.0.0.1", mock->port(), "/LPRUN", {}, "",
-                                         milliseconds(10000))
+            statuses[i] = client
+                              .request("POST", "127.0.0.1", mock->port(), "/LPRUN", {}, "",
+                                       milliseconds(10000))
                               .status;
         });
     }

@@ -2,11 +2,11 @@
 // What the PostgreSQL-backed tests share: the server they use and SQL on a side connection.
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
+#include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <string>
-#include <unistd.h>
-#include <cctype>
 
 namespace asyncbench::testing_support {
 
@@ -27,7 +27,8 @@ inline std::string run_sql(const std::string& url, const std::string& sql) {
     PGconn* conn = PQconnectdb(url.c_str());
     std::string value;
     if (PQstatus(conn) == CONNECTION_OK) {
-        PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+        PQsetNoticeProcessor(
+            conn, [](void*, const char*) {}, nullptr);
         PGresult* result = PQexec(conn, sql.c_str());
         if (PQresultStatus(result) == PGRES_TUPLES_OK && PQntuples(result) > 0) {
             value = PQgetvalue(result, 0, 0);

@@ -1,3 +1,5 @@
+#include "harness/store/postgres_store.hpp"
+
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <netinet/in.h>
@@ -10,7 +12,6 @@
 #include <thread>
 #include <vector>
 
-#include "harness/store/postgres_store.hpp"
 #include "tests/unit/pg_test_support.hpp"
 
 // These tests need a PostgreSQL server; without ASYNCBENCH_TEST_POSTGRES they are skipped.
@@ -37,14 +38,13 @@ int closed_port() {
 }
 
 class postgres_store_test : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         url_ = test_postgres_url();
         if (url_.empty()) GTEST_SKIP() << postgres_enable_hint;
         // One schema per test and process: ctest runs tests in parallel on one database.
         const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-        schema_ = "t_" + std::string(test->name()).substr(0, 48) + "_" +
-                  std::to_string(::getpid());
+        schema_ = "t_" + std::string(test->name()).substr(0, 48) + "_" + std::to_string(::getpid());
     }
     void TearDown() override {
         if (url_.empty()) return;
@@ -95,8 +95,7 @@ TEST_F(postgres_store_test, a_pool_of_two_serves_eight_threads) {
     EXPECT_EQ(errors.load(), 0);
     auto snapshot = db_->snapshot();
     EXPECT_EQ(snapshot.stages_by_id.size(), static_cast<std::size_t>(threads * ids_per_thread));
-    EXPECT_EQ(snapshot.ids_with_effects.size(),
-              static_cast<std::size_t>(threads * ids_per_thread));
+    EXPECT_EQ(snapshot.ids_with_effects.size(), static_cast<std::size_t>(threads * ids_per_thread));
     EXPECT_EQ(snapshot.duplicate_effects, 0u);
     // The pool never opened more than its two connections.
     EXPECT_EQ(run_sql(url_, "SELECT count(*) FROM pg_stat_activity WHERE application_name = '" +
@@ -135,8 +134,8 @@ TEST_F(postgres_store_test, location_names_the_server_without_the_password) {
 
 TEST_F(postgres_store_test, a_wrong_port_is_a_store_error_naming_host_and_port) {
     const int port = closed_port();
-    const std::string url = "postgres://postgres:hunter2-secret@127.0.0.1:" +
-                            std::to_string(port) + "/asyncbench";
+    const std::string url =
+        "postgres://postgres:hunter2-secret@127.0.0.1:" + std::to_string(port) + "/asyncbench";
     try {
         open_postgres_store(url, 1, schema_);
         FAIL() << "expected store_error";

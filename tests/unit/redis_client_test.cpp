@@ -38,8 +38,8 @@ std::string test_url() {
 // "<test name>:<pid>:<suffix>", so parallel runs and leftovers of a crashed run never collide.
 std::string test_key(const std::string& suffix) {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    return std::string("asyncbench-test:") + info->name() + ":" + std::to_string(::getpid()) +
-           ":" + suffix;
+    return std::string("asyncbench-test:") + info->name() + ":" + std::to_string(::getpid()) + ":" +
+           suffix;
 }
 
 // A port nothing listens on: bound by the kernel's choice, then released.
@@ -69,7 +69,7 @@ std::pair<int, std::string> run_script(const std::string& command) {
 }
 
 class redis_client_test : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         if (test_url().empty()) GTEST_SKIP() << enable_hint;
         client_.emplace(redis_client::connect(test_url(), 2s));

@@ -1,12 +1,11 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <string>
-
-#include <unistd.h>
 
 #include "harness/result/result_json.hpp"
 #include "reports/html_report.hpp"
@@ -64,8 +63,7 @@ run_result fixed_run() {
     mode_result async;
     async.mode = "async";
     async.api_latency_us = {5994, 400, 850, 2000, 4100, 9000, 15000, 1000};
-    async.completion_latency_us = {5992, 120000, 400000, 700000, 900000, 1400000, 2100000,
-                                   450000};
+    async.completion_latency_us = {5992, 120000, 400000, 700000, 900000, 1400000, 2100000, 450000};
     async.send_delay_us = {6000, 1, 30, 60, 90, 200, 700, 40};
     async.offered_per_s = 100;
     async.achieved_per_s = 99.9;
@@ -122,10 +120,9 @@ run_result with_faults() {
     fault_impact sync_outage;
     sync_outage.fault = "LP outage";
     sync_outage.before = {5, 15, 1000, 1000, 0, 1.0, {1000, 1, 150000, 0, 400000, 0, 0, 0}, 20};
-    sync_outage.during = {15, 35, 2000, 60, 1940, 0.03, {60, 1, 900000, 0, 2500000, 0, 0, 0},
-                          200};
-    sync_outage.after = {35, 65, 3000, 2990, 0, 2990.0 / 3000.0,
-                         {2990, 1, 160000, 0, 450000, 0, 0, 0}, 25};
+    sync_outage.during = {15, 35, 2000, 60, 1940, 0.03, {60, 1, 900000, 0, 2500000, 0, 0, 0}, 200};
+    sync_outage.after = {
+        35, 65, 3000, 2990, 0, 2990.0 / 3000.0, {2990, 1, 160000, 0, 450000, 0, 0, 0}, 25};
     sync_outage.backlog_recovered_s = 7.0;
     sync_outage.latency_recovered_s = 3.0;
     sync_outage.latency_reference =
@@ -148,8 +145,9 @@ run_result with_faults() {
     async_crash.after = {50, 65, 1500, 1500, 0, 1.0, {1500, 1, 860, 0, 4200, 0, 0, 0}, 800};
     async_crash.backlog_recovered_s = 12.5;
     async_crash.latency_recovered_s = 0.0;
-    async_crash.latency_reference = "p99 <= 6.2 ms (1.5 x pre-fault p99 4.1 ms) and 2xx >= "
-                                    "100.00% (pre-fault)";
+    async_crash.latency_reference =
+        "p99 <= 6.2 ms (1.5 x pre-fault p99 4.1 ms) and 2xx >= "
+        "100.00% (pre-fault)";
     r.modes["async"].fault_impacts = {async_outage, async_crash};
     r.modes["async"].reconciliation.redeliveries_absorbed = 37;
     r.modes["async"].reconciliation.calls = {{"lp", "LPRUN", 5992, 7490, 3, 2}};
@@ -234,9 +232,9 @@ TEST(markdown_report, pins_environment_settings_checks_warnings_slo_and_reasons)
     }
     // The sections come in the documented order.
     std::size_t pos = 0;
-    for (const char* heading : {"## Verdict", "## Warnings", "## Results",
-                                "## Downstream call checks", "## SLOs", "## Invalid reasons",
-                                "## Environment", "## Settings"}) {
+    for (const char* heading :
+         {"## Verdict", "## Warnings", "## Results", "## Downstream call checks", "## SLOs",
+          "## Invalid reasons", "## Environment", "## Settings"}) {
         const auto found = md.find(heading, pos);
         ASSERT_NE(found, std::string::npos) << heading;
         pos = found;
@@ -304,10 +302,12 @@ TEST(html_report, is_self_contained_escaped_and_has_charts) {
 
 TEST(html_report, has_the_same_content_as_the_markdown) {
     const std::string page = html(fixed_run());
-    EXPECT_HAS(page, "<li><strong>Safety check failed (async): 2 accepted requests lost (first: "
-                     "rpt-17, rpt-&lt;42&gt;).</strong></li>");
-    EXPECT_HAS(page, "<tr><td>API latency p99 (ms)</td><td class=\"num\">812.3</td>"
-                     "<td class=\"num\">4.10</td></tr>");
+    EXPECT_HAS(page,
+               "<li><strong>Safety check failed (async): 2 accepted requests lost (first: "
+               "rpt-17, rpt-&lt;42&gt;).</strong></li>");
+    EXPECT_HAS(page,
+               "<tr><td>API latency p99 (ms)</td><td class=\"num\">812.3</td>"
+               "<td class=\"num\">4.10</td></tr>");
     EXPECT_HAS(page, "<td class=\"bad\">MISSING</td>");
     EXPECT_HAS(page, "Kafka here is librdkafka&#39;s in-memory mock cluster");
     EXPECT_HAS(page, "<h2>Invalid reasons</h2>\n<ul>\n<li>async: lost ids: 2</li>");
@@ -335,10 +335,12 @@ std::size_t occurrences(const std::string& text, const std::string& needle) {
 TEST(markdown_report, faults_section_follows_the_warnings_with_each_modes_numbers) {
     const std::string md = markdown(with_faults());
     std::size_t pos = 0;
-    for (const char* heading : {"## Verdict", "## Warnings", "## Faults", "### Fault 1: LP outage "
-                                "(downstream_outage)", "### Fault 2: worker crash (worker_crash)",
-                                "### Retry amplification and invariants (whole run)",
-                                "## Results"}) {
+    for (const char* heading :
+         {"## Verdict", "## Warnings", "## Faults",
+          "### Fault 1: LP outage "
+          "(downstream_outage)",
+          "### Fault 2: worker crash (worker_crash)",
+          "### Retry amplification and invariants (whole run)", "## Results"}) {
         const auto found = md.find(heading, pos);
         ASSERT_NE(found, std::string::npos) << heading << "\n" << md;
         pos = found;
@@ -413,11 +415,13 @@ TEST(html_report, faults_section_and_shaded_fault_bands_on_every_chart) {
     EXPECT_LT(page.find("<h2>Warnings</h2>"), faults);
     EXPECT_LT(faults, page.find("<h2>Results"));
     EXPECT_HAS(page, "<h3>Fault 1: LP outage (downstream_outage)</h3>");
-    EXPECT_HAS(page, "<tr><td>Availability</td><td class=\"num\">100.00%</td>"
-                     "<td class=\"num\">3.00%</td><td class=\"num\">99.67%</td>");
+    EXPECT_HAS(page,
+               "<tr><td>Availability</td><td class=\"num\">100.00%</td>"
+               "<td class=\"num\">3.00%</td><td class=\"num\">99.67%</td>");
     EXPECT_HAS(page, "<li>not applied to sync: no worker processes in sync mode</li>");
-    EXPECT_HAS(page, "<tr><td>Lost</td><td class=\"num\">0</td><td class=\"num\">2 (rpt-17, "
-                     "rpt-&lt;42&gt;)</td></tr>");
+    EXPECT_HAS(page,
+               "<tr><td>Lost</td><td class=\"num\">0</td><td class=\"num\">2 (rpt-17, "
+               "rpt-&lt;42&gt;)</td></tr>");
     // Three charts, each shading the sync outage, the async outage and the async crash: 9
     // bands; each fault's name drawn once per chart.
     EXPECT_EQ(occurrences(page, "<svg"), 3u);
@@ -426,11 +430,13 @@ TEST(html_report, faults_section_and_shaded_fault_bands_on_every_chart) {
     EXPECT_EQ(occurrences(page, ">LP outage</text>"), 3u);
     EXPECT_EQ(occurrences(page, ">worker crash</text>"), 3u);
     // x axis 0..70 s over 670 px from x = 70: 15 s -> 213.6, 20 s wide -> 191.4 px.
-    EXPECT_HAS(page, "<g class=\"fault\"><title>LP outage (sync): 15.0 s to 35.0 s, lp.LPRUN "
-                     "answers 503 at once</title><rect x=\"213.6\" y=\"48\" width=\"191.4\" "
-                     "height=\"184\" fill=\"#d95f02\" fill-opacity=\"0.12\"/>");
-    EXPECT_HAS(page, "<title>worker crash (async): 45.0 s to 50.0 s, kill -9 pid 4242; "
-                     "restarted as pid 4250</title><rect x=\"500.7\"");
+    EXPECT_HAS(page,
+               "<g class=\"fault\"><title>LP outage (sync): 15.0 s to 35.0 s, lp.LPRUN "
+               "answers 503 at once</title><rect x=\"213.6\" y=\"48\" width=\"191.4\" "
+               "height=\"184\" fill=\"#d95f02\" fill-opacity=\"0.12\"/>");
+    EXPECT_HAS(page,
+               "<title>worker crash (async): 45.0 s to 50.0 s, kill -9 pid 4242; "
+               "restarted as pid 4250</title><rect x=\"500.7\"");
     EXPECT_EQ(page.find("worker crash (sync)"), std::string::npos);
     // Bands are drawn before the lines, so the lines stay on top.
     EXPECT_LT(page.find("<g class=\"fault\">"), page.find("<polyline"));

@@ -2,19 +2,19 @@
 
 #include <gtest/gtest.h>
 
-#include "harness/result/json_text.hpp"
-
 #include <boost/json.hpp>
 #include <cmath>
 #include <string>
+
+#include "harness/result/json_text.hpp"
 
 namespace asyncbench {
 namespace {
 
 latency_summary latency(double base) {
     // Values with no short decimal form, so an inexact double round trip would show.
-    return {1234567, base / 3, base * 0.1, base * 1.7, base * 2.3, base * 7.1, base * 11.3,
-            base / 7};
+    return {1234567,    base / 3,   base * 0.1,  base * 1.7,
+            base * 2.3, base * 7.1, base * 11.3, base / 7};
 }
 
 mode_result populated_mode(const std::string& name, double scale) {
@@ -41,7 +41,8 @@ mode_result populated_mode(const std::string& name, double scale) {
                               {"lp", "LPRUN", 5990, 5980, 0, 10}};
     m.drain_s = 12.345678;
     m.time_to_full_completion_s = 75.1e-3;
-    m.series = {{0, 100, 98, 2, 812.5, 4096.25, 0}, {1, 101, 101, 0, 700.125, 1e-7, -1},
+    m.series = {{0, 100, 98, 2, 812.5, 4096.25, 0},
+                {1, 101, 101, 0, 700.125, 1e-7, -1},
                 {2, 99, 0, 99, 0.0, 123456789.123, 42}};
     fault_record outage;
     outage.name = "LP \"outage\"";
@@ -325,23 +326,64 @@ TEST(result_json, empty_result_round_trips_with_null_requests) {
 
 TEST(result_json, keys_are_in_struct_order_with_units_and_sync_before_async) {
     const std::string text = result_to_json(populated_result());
-    const char* const ordered[] = {
-        "\"schema_version\": 2", "\"scenario\"", "\"description\"", "\"environment\"",
-        "\"settings\"", "\"stages\"", "\"async_worker_processes\": 3", "\"producer_settings\"",
-        "\"modes\"", "\"sync\": {", "\"api_latency_us\"", "\"p999\"",
-        "\"completion_latency_us\"", "\"send_delay_us\"", "\"offered_per_s\"",
-        "\"achieved_per_s\"", "\"availability\"", "\"requests\"", "\"errors\"",
-        "\"status_5xx\": 5", "\"status_503\": 6", "\"reconciliation\"",
-        "\"unacknowledged_processed\"", "\"redeliveries_absorbed\": 9", "\"lost_ids\"",
-        "\"calls\"", "\"drain_s\"", "\"time_to_full_completion_s\"", "\"series\"",
-        "\"faults\"", "\"name\": \"LP \\\"outage\\\"\"", "\"kind\"", "\"target\"",
-        "\"start_s\"", "\"end_s\"", "\"action\"", "\"applied\": true", "\"calls_during\"",
-        "\"lp.LPRUN\": 1234", "\"applied\": false", "\"fault_impacts\"", "\"fault\"",
-        "\"before\"", "\"answered\"", "\"rejected_503\"", "\"latency_us\"",
-        "\"peak_backlog\": 7", "\"during\"", "\"after\"", "\"backlog_recovered_s\"",
-        "\"latency_recovered_s\": null", "\"latency_reference\"", "\"warnings\"",
-        "\"valid\"", "\"invalid_reasons\"", "\"async\": {", "\"slo\"",
-        "\"valid\": false\n}"};
+    const char* const ordered[] = {"\"schema_version\": 2",
+                                   "\"scenario\"",
+                                   "\"description\"",
+                                   "\"environment\"",
+                                   "\"settings\"",
+                                   "\"stages\"",
+                                   "\"async_worker_processes\": 3",
+                                   "\"producer_settings\"",
+                                   "\"modes\"",
+                                   "\"sync\": {",
+                                   "\"api_latency_us\"",
+                                   "\"p999\"",
+                                   "\"completion_latency_us\"",
+                                   "\"send_delay_us\"",
+                                   "\"offered_per_s\"",
+                                   "\"achieved_per_s\"",
+                                   "\"availability\"",
+                                   "\"requests\"",
+                                   "\"errors\"",
+                                   "\"status_5xx\": 5",
+                                   "\"status_503\": 6",
+                                   "\"reconciliation\"",
+                                   "\"unacknowledged_processed\"",
+                                   "\"redeliveries_absorbed\": 9",
+                                   "\"lost_ids\"",
+                                   "\"calls\"",
+                                   "\"drain_s\"",
+                                   "\"time_to_full_completion_s\"",
+                                   "\"series\"",
+                                   "\"faults\"",
+                                   "\"name\": \"LP \\\"outage\\\"\"",
+                                   "\"kind\"",
+                                   "\"target\"",
+                                   "\"start_s\"",
+                                   "\"end_s\"",
+                                   "\"action\"",
+                                   "\"applied\": true",
+                                   "\"calls_during\"",
+                                   "\"lp.LPRUN\": 1234",
+                                   "\"applied\": false",
+                                   "\"fault_impacts\"",
+                                   "\"fault\"",
+                                   "\"before\"",
+                                   "\"answered\"",
+                                   "\"rejected_503\"",
+                                   "\"latency_us\"",
+                                   "\"peak_backlog\": 7",
+                                   "\"during\"",
+                                   "\"after\"",
+                                   "\"backlog_recovered_s\"",
+                                   "\"latency_recovered_s\": null",
+                                   "\"latency_reference\"",
+                                   "\"warnings\"",
+                                   "\"valid\"",
+                                   "\"invalid_reasons\"",
+                                   "\"async\": {",
+                                   "\"slo\"",
+                                   "\"valid\": false\n}"};
     std::size_t pos = 0;
     for (const char* key : ordered) {
         const auto found = text.find(key, pos);
@@ -391,12 +433,11 @@ TEST(result_json, missing_field_is_named_by_its_path) {
     });
     EXPECT_EQ(parse_error(text), "result.json: modes.sync.errors.timeout: missing field");
 
-    const std::string no_requests = edited_json(
-        [](boost::json::object& o) { o["settings"].as_object().erase("requests"); });
+    const std::string no_requests =
+        edited_json([](boost::json::object& o) { o["settings"].as_object().erase("requests"); });
     EXPECT_EQ(parse_error(no_requests), "result.json: settings.requests: missing field");
 
-    const std::string no_valid =
-        edited_json([](boost::json::object& o) { o.erase("valid"); });
+    const std::string no_valid = edited_json([](boost::json::object& o) { o.erase("valid"); });
     EXPECT_EQ(parse_error(no_valid), "result.json: valid: missing field");
 }
 
@@ -425,12 +466,10 @@ TEST(result_json, unknown_schema_version_is_an_error) {
               "result.json: schema_version: unknown version 3 (this build reads versions 1 to 2)");
     const std::string v0 = edited_json([](boost::json::object& o) { o["schema_version"] = 0; });
     EXPECT_NE(parse_error(v0).find("unknown version 0"), std::string::npos);
-    const std::string text =
-        edited_json([](boost::json::object& o) { o["schema_version"] = "1"; });
+    const std::string text = edited_json([](boost::json::object& o) { o["schema_version"] = "1"; });
     EXPECT_NE(parse_error(text).find("schema_version: unknown version \"1\""), std::string::npos);
     // A future file that lost fields still reports its version, not a missing field.
-    EXPECT_NE(parse_error("{\"schema_version\": 7}").find("unknown version 7"),
-              std::string::npos);
+    EXPECT_NE(parse_error("{\"schema_version\": 7}").find("unknown version 7"), std::string::npos);
     EXPECT_NE(parse_error("{}").find("schema_version: missing field"), std::string::npos);
 }
 
@@ -505,8 +544,9 @@ TEST(result_json, a_version_2_file_must_have_the_version_2_fields) {
         auto& faults = o["modes"].as_object()["sync"].as_object()["faults"].as_array();
         faults[1].as_object()["calls_during"].as_object()["lp.X"] = "many";
     });
-    EXPECT_EQ(parse_error(bad_calls), "result.json: modes.sync.faults[1].calls_during.lp.X: "
-                                      "expected a non-negative integer");
+    EXPECT_EQ(parse_error(bad_calls),
+              "result.json: modes.sync.faults[1].calls_during.lp.X: "
+              "expected a non-negative integer");
 }
 
 TEST(result_json, empty_recovery_times_are_null_and_read_back_empty) {

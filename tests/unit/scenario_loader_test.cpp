@@ -208,9 +208,8 @@ workflow:
     EXPECT_NE(duplicate.message.find("duplicate step name 'save'"), std::string::npos);
 
     // Reported top to bottom, whatever order the checks ran in.
-    EXPECT_TRUE(std::is_sorted(errors.begin(), errors.end(), [](const auto& a, const auto& b) {
-        return a.line < b.line;
-    }));
+    EXPECT_TRUE(std::is_sorted(errors.begin(), errors.end(),
+                               [](const auto& a, const auto& b) { return a.line < b.line; }));
 }
 
 TEST(scenario_loader, reports_unknown_keys_at_every_level) {
@@ -257,10 +256,10 @@ workflow:
     steps: []
 )";
     const auto errors = expect_errors(load_scenario_text(text, "t.yaml"));
-    for (const char* key : {"name", "load.duration", "load.max_connections", "load.requests",
-                            "sync.worker_threads", "sync.accept_queue", "async.partitions",
-                            "async.backoff_max", "async.topic", "body_limit", "drain_timeout",
-                            "slo.min_availability", "workflow[0].stage", "workflow[0].steps"}) {
+    for (const char* key :
+         {"name", "load.duration", "load.max_connections", "load.requests", "sync.worker_threads",
+          "sync.accept_queue", "async.partitions", "async.backoff_max", "async.topic", "body_limit",
+          "drain_timeout", "slo.min_availability", "workflow[0].stage", "workflow[0].steps"}) {
         EXPECT_NE(error_at(errors, key).line, 0) << key;
     }
     EXPECT_EQ(errors.size(), 14u) << describe(errors);
@@ -288,8 +287,8 @@ TEST(scenario_loader, reads_a_ramp_instead_of_a_rate) {
     EXPECT_EQ(config.load.ramp[1].rate_per_s, 1000.0);
     EXPECT_EQ(config.load.ramp[1].duration, 60s);
 
-    const auto errors = expect_errors(load_scenario_text(
-        minimal + "load:\n  ramp:\n    - {rate: -1, duration: 0s}\n", "t.yaml"));
+    const auto errors = expect_errors(
+        load_scenario_text(minimal + "load:\n  ramp:\n    - {rate: -1, duration: 0s}\n", "t.yaml"));
     EXPECT_EQ(error_at(errors, "load.ramp[0].rate").line, 9);
     EXPECT_EQ(error_at(errors, "load.ramp[0].duration").line, 9);
     EXPECT_EQ(errors.size(), 2u) << describe(errors);
@@ -424,8 +423,8 @@ TEST(scenario_loader, rejects_non_maps_nulls_empty_and_multiple_documents) {
     for (const char* text : {"", "# only a comment\n", "just text", "[1, 2]", "~", "---\n---\n",
                              "a: 1\n---\nb: 2\n", "name: x\nplugin: lp-report\nload:\n",
                              "name: x\nplugin: lp-report\nworkflow: {stage: a}\n",
-                             "name: x\nname: y\nplugin: lp-report\n", "? [a]\n: 1\n",
-                             "&a [*a]", "name: !!binary AAAA\n"}) {
+                             "name: x\nname: y\nplugin: lp-report\n", "? [a]\n: 1\n", "&a [*a]",
+                             "name: !!binary AAAA\n"}) {
         const auto result = load_scenario_text(text, "t.yaml");
         EXPECT_TRUE(std::holds_alternative<std::vector<config_error>>(result)) << text;
     }

@@ -34,8 +34,7 @@ TEST_P(every_plugin, rejects_what_is_not_a_request_without_throwing) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(registered, every_plugin,
-                         ::testing::Values("lp-report", "hr-fanout"),
+INSTANTIATE_TEST_SUITE_P(registered, every_plugin, ::testing::Values("lp-report", "hr-fanout"),
                          [](const auto& info) {
                              auto name = info.param;
                              std::replace(name.begin(), name.end(), '-', '_');
@@ -47,7 +46,8 @@ TEST(hr_fanout_plugin, sends_as_many_employees_as_teams) {
     int employees = 0;
     int teams = 0;
     for (std::uint64_t seq = 0; seq < 20000; ++seq) {
-        auto parsed = std::get<parsed_request>(plugin->parse_request(plugin->make_request(seq).body));
+        auto parsed =
+            std::get<parsed_request>(plugin->parse_request(plugin->make_request(seq).body));
         (parsed.kind == "employee" ? employees : teams)++;
     }
     EXPECT_EQ(employees, 10000);

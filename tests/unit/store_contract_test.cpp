@@ -18,7 +18,7 @@ namespace {
 using namespace testing_support;
 
 class store_contract : public ::testing::TestWithParam<std::string> {
-protected:
+  protected:
     void SetUp() override {
         name_ = unique_test_name();
         if (GetParam() == "sqlite") {

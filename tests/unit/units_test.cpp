@@ -36,9 +36,9 @@ TEST(parse_duration, rejects_bare_non_zero_numbers) {
 }
 
 TEST(parse_duration, rejects_negative_and_malformed_text) {
-    for (const char* text : {"-1s", "-0", "+1s", "", " ", "s", "ms", "1 sec", "1S", "1e3ms",
-                             "inf", "nan", "infs", "1.2.3s", "1..2s", "1d", "10x", "0x10s",
-                             "1,5s", "30s30"}) {
+    for (const char* text :
+         {"-1s", "-0",  "+1s",  "",       " ",     "s",  "ms",  "1 sec", "1S",   "1e3ms",
+          "inf", "nan", "infs", "1.2.3s", "1..2s", "1d", "10x", "0x10s", "1,5s", "30s30"}) {
         EXPECT_EQ(parse_duration(text), std::nullopt) << "'" << text << "'";
     }
 }
@@ -80,8 +80,8 @@ TEST(parse_rate, accepts_plain_per_second_and_k_suffix) {
 }
 
 TEST(parse_rate, rejects_negative_and_malformed_text) {
-    for (const char* text : {"-1", "-1/s", "/s", "", "1/m", "1/ss", "1K/s", "inf", "nan/s",
-                             "1e3", "abc", "1.5kk/s"}) {
+    for (const char* text :
+         {"-1", "-1/s", "/s", "", "1/m", "1/ss", "1K/s", "inf", "nan/s", "1e3", "abc", "1.5kk/s"}) {
         EXPECT_EQ(parse_rate(text), std::nullopt) << "'" << text << "'";
     }
 }

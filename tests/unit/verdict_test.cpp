@@ -28,8 +28,7 @@ run_result clean_run() {
     mode_result async = sync;
     async.mode = "async";
     async.api_latency_us = {6000, 1000, 2000, 3000, 5000, 9000, 12000, 2100};
-    async.completion_latency_us = {6000, 150000, 400000, 700000, 900000, 1500000, 2000000,
-                                   450000};
+    async.completion_latency_us = {6000, 150000, 400000, 700000, 900000, 1500000, 2000000, 450000};
     async.drain_s = 1.5;
     async.time_to_full_completion_s = 61.8;
     async.series = {{0, 100, 100, 0, 2000, 5000, 10}, {1, 100, 100, 0, 2000, 5000, 85}};
@@ -67,8 +66,7 @@ TEST(verdict, lost_requests_are_the_first_line_in_bold) {
     r.modes["sync"].reconciliation.duplicate_effects = 1;
     const auto lines = verdict_lines(r);
     ASSERT_GE(lines.size(), 2u);
-    EXPECT_EQ(lines[0],
-              "**Safety check failed (sync): 1 effect applied more than once.**");
+    EXPECT_EQ(lines[0], "**Safety check failed (sync): 1 effect applied more than once.**");
     EXPECT_EQ(lines[1],
               "**Safety check failed (async): 2 accepted requests lost (first: order-7, "
               "order-9).**");
@@ -103,11 +101,13 @@ TEST(verdict, async_completing_later_than_it_acknowledges_is_said_with_numbers) 
                               "after 400.0 ms (p50) / 900.0 ms (p99): accepted is not done."))
         << dump(lines);
     EXPECT_TRUE(contains_line(
-        lines, "Work completion p99: sync 200.0 ms, async 900.0 ms: async completes work 4.5x "
-               "later."))
+        lines,
+        "Work completion p99: sync 200.0 ms, async 900.0 ms: async completes work 4.5x "
+        "later."))
         << dump(lines);
-    EXPECT_TRUE(contains_line(lines, "async backlog (accepted, not yet completed) peaked at 85; "
-                                     "after the load ended, finishing it took 1.50 s."));
+    EXPECT_TRUE(contains_line(lines,
+                              "async backlog (accepted, not yet completed) peaked at 85; "
+                              "after the load ended, finishing it took 1.50 s."));
 }
 
 TEST(verdict, sync_not_keeping_up_and_thread_exhaustion_are_detected) {
@@ -127,8 +127,9 @@ TEST(verdict, sync_not_keeping_up_and_thread_exhaustion_are_detected) {
                               "timeouts, 28 connection failures. Timeouts and refused "
                               "connections are consistent with all 200 worker threads being busy"))
         << dump(lines);
-    EXPECT_TRUE(contains_line(lines, "async API kept up with the offered rate: achieved 99.9/s "
-                                     "of 100.0/s offered (99.90%), availability 100.00%."));
+    EXPECT_TRUE(contains_line(lines,
+                              "async API kept up with the offered rate: achieved 99.9/s "
+                              "of 100.0/s offered (99.90%), availability 100.00%."));
 }
 
 TEST(verdict, high_rate_but_low_availability_is_not_keeping_up) {
@@ -236,13 +237,15 @@ TEST(verdict, one_sentence_per_fault_compares_availability_during_it) {
     run_result r = faulted_run();
     r.modes["async"].reconciliation.lost = 3;
     const auto lines = verdict_lines(r);
-    EXPECT_TRUE(contains_line(
-        lines, "During 'LP outage' (20.0 s): sync answered 3.00% of requests 2xx, async "
-               "100.00%; accepted requests lost over the whole run: sync 0, async 3."))
+    EXPECT_TRUE(
+        contains_line(lines,
+                      "During 'LP outage' (20.0 s): sync answered 3.00% of requests 2xx, async "
+                      "100.00%; accepted requests lost over the whole run: sync 0, async 3."))
         << dump(lines);
     EXPECT_TRUE(contains_line(
-        lines, "During 'worker crash' (5.00 s): not applied to sync, async answered 99.50% of "
-               "requests 2xx; accepted requests lost over the whole run: async 3."))
+        lines,
+        "During 'worker crash' (5.00 s): not applied to sync, async answered 99.50% of "
+        "requests 2xx; accepted requests lost over the whole run: async 3."))
         << dump(lines);
     // After the error lines and before the completion lines; the rest is unchanged.
     std::size_t fault_at = lines.size(), completion_at = 0, keeping_up_at = lines.size();
@@ -260,8 +263,9 @@ TEST(verdict, a_fault_with_no_answers_during_it_says_so) {
     run_result r = faulted_run();
     r.modes["sync"].fault_impacts[0].during = {};
     const auto lines = verdict_lines(r);
-    EXPECT_TRUE(contains_line(lines, "During 'LP outage' (20.0 s): sync answered no request, "
-                                     "async answered 100.00% of requests 2xx;"))
+    EXPECT_TRUE(contains_line(lines,
+                              "During 'LP outage' (20.0 s): sync answered no request, "
+                              "async answered 100.00% of requests 2xx;"))
         << dump(lines);
 }
 

@@ -1,10 +1,11 @@
 // The line protocol between worker processes and the harness: every event survives the trip,
 // ids with tabs or newlines included, and anything else on the line is ignored, not misread.
+#include "harness/run/worker_protocol.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include "harness/kafka/pipeline_tracker.hpp"
-#include "harness/run/worker_protocol.hpp"
 
 namespace asyncbench {
 namespace {
@@ -51,8 +52,8 @@ TEST(worker_protocol, writer_output_replays_into_a_tracker) {
     std::size_t start = 0;
     int applied = 0;
     for (auto end = text.find('\n'); end != std::string::npos; end = text.find('\n', start)) {
-        applied += apply_event_line(std::string_view(text).substr(start, end - start), tracker,
-                                    ready);
+        applied +=
+            apply_event_line(std::string_view(text).substr(start, end - start), tracker, ready);
         start = end + 1;
     }
     EXPECT_EQ(applied, 7);
