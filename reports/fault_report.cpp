@@ -25,10 +25,6 @@ std::string format_signed(std::int64_t n) {
                  : format_count(static_cast<std::uint64_t>(n));
 }
 
-std::string latency_ms(const latency_summary& l, double latency_summary::*field) {
-    return l.count == 0 ? "n/a" : format_ms(l.*field);
-}
-
 std::string action_line(const std::string& mode, const fault_record& f) {
     if (!f.applied) {
         return fmt::format("not applied to {}{}{}", mode, f.action.empty() ? "" : ": ", f.action);
@@ -92,15 +88,21 @@ report_table window_table(const run_result& r, std::size_t index) {
     add("Window (s)", [](const window_stats& w) {
         return format_run_time(w.start_s) + "-" + format_run_time(w.end_s);
     });
+    add("Requests sent in it", [](const window_stats& w) { return format_count(w.requests); });
     add("Availability", [](const window_stats& w) {
-        return w.answered == 0 ? "n/a" : format_percent(w.availability);
+        return w.requests == 0 ? "no requests" : format_percent(w.availability);
     });
-    add("Answered", [](const window_stats& w) { return format_count(w.answered); });
     add("503 answers", [](const window_stats& w) { return format_count(w.rejected_503); });
-    add("API p50 (ms)",
-        [](const window_stats& w) { return latency_ms(w.latency_us, &latency_summary::p50_us); });
-    add("API p99 (ms)",
-        [](const window_stats& w) { return latency_ms(w.latency_us, &latency_summary::p99_us); });
+    using ls = latency_summary;
+    add("API p50, all answers (ms)", [](const window_stats& w) {
+        return format_latency_ms(w.latency_all_us, &ls::p50_us, "no requests");
+    });
+    add("API p99, all answers (ms)", [](const window_stats& w) {
+        return format_latency_ms(w.latency_all_us, &ls::p99_us, "no requests");
+    });
+    add("API p99, 2xx (ms)", [](const window_stats& w) {
+        return format_latency_ms(w.latency_2xx_us, &ls::p99_us, "no 2xx");
+    });
     add("Peak backlog", [](const window_stats& w) { return format_signed(w.peak_backlog); });
     return t;
 }

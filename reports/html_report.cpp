@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "harness/result/exit_status.hpp"
 #include "reports/fault_report.hpp"
 #include "reports/markdown_report.hpp"
 #include "reports/verdict.hpp"
@@ -272,14 +273,17 @@ void write_charts(std::ostream& out, const run_result& r, const std::vector<std:
         rate.push_back(std::move(errors));
         backlog.push_back(std::move(queue));
     }
-    write_chart(out, "API latency p99 per second", "p99 latency (ms)", p99, bands);
-    write_chart(out, "Successful answers and errors per second", "answers per second", rate, bands);
+    write_chart(out, "API latency p99 of the 2xx answers arriving in each second",
+                "p99 latency (ms)", p99, bands);
+    write_chart(out, "Successful answers and errors, by the second they arrived",
+                "answers per second", rate, bands);
     write_chart(out, "Backlog: accepted, not yet completed", "requests", backlog, bands);
 }
 
 void write_faults(std::ostream& out, const run_result& r) {
     out << "<h2>Faults</h2>\n<p>Times are seconds since the start of warm-up; the charts below "
-           "shade each fault.</p>\n";
+           "shade each fault. Each window counts the requests whose intended send time fell in "
+           "it, however late they were answered.</p>\n";
     const auto sections = fault_sections(r);
     for (std::size_t i = 0; i < sections.size(); ++i) {
         const auto& section = sections[i];
@@ -329,8 +333,8 @@ void write_html_report(const run_result& r, std::ostream& out) {
         << html_escape(title) << "</title>\n<style>" << style << "</style>\n</head>\n<body>\n";
     out << "<h1>" << html_escape(title) << "</h1>\n";
     if (!r.description.empty()) out << "<p>" << html_escape(r.description) << "</p>\n";
-    out << (r.valid ? "<p>Run valid: yes.</p>\n"
-                    : "<p class=\"invalid\">Run valid: NO (see Invalid reasons).</p>\n");
+    out << (judge_run(r).status == exit_status::held ? "<p>" : "<p class=\"invalid\">")
+        << html_escape(outcome_line(r)) << "</p>\n";
 
     out << "<h2>Verdict</h2>\n<ul class=\"verdict\">\n";
     for (const auto& line : verdict_lines(r)) out << "<li>" << verdict_html(line) << "</li>\n";
@@ -351,6 +355,15 @@ void write_html_report(const run_result& r, std::ostream& out) {
         write_charts(out, r, modes);
     }
 
+    out << "<h2>Step errors</h2>\n<p>The most frequent reasons a workflow step failed (every "
+           "attempt, warm-up and retries included).</p>\n";
+    const auto step_errors = step_error_table(r);
+    if (step_errors.rows.empty()) {
+        out << "<p>No step failed.</p>\n";
+    } else {
+        write_table(out, step_errors, 3);
+    }
+
     out << "<h2>Downstream call checks</h2>\n";
     const auto calls = call_check_table(r);
     if (calls.rows.empty()) {
@@ -365,6 +378,10 @@ void write_html_report(const run_result& r, std::ostream& out) {
         for (const auto& id : ids) joined += (joined.empty() ? "" : ", ") + id;
         out << "<p><span class=\"bad\">Lost ids (" << html_escape(name) << ", first " << ids.size()
             << "):</span> " << html_escape(joined) << "</p>\n";
+        for (const auto& [reason, n] : r.modes.at(name).reconciliation.lost_by_reason) {
+            out << "<p>" << html_escape(name) << ": " << format_count(n) << " "
+                << html_escape(reason) << "</p>\n";
+        }
     }
 
     out << "<h2>SLOs</h2>\n";

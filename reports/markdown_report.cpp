@@ -1,7 +1,9 @@
 #include "reports/markdown_report.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include "harness/result/exit_status.hpp"
 #include "reports/fault_report.hpp"
 #include "reports/verdict.hpp"
 
@@ -83,11 +85,78 @@ std::vector<std::string> row(const run_result& r, const std::vector<std::string>
     return out;
 }
 
-std::string latency_cell(const latency_summary& l, double latency_summary::*field) {
-    return l.count == 0 ? "n/a" : format_ms(l.*field);
+bool is_loopback_host(std::string_view host) {
+    return host == "localhost" || host.rfind("127.", 0) == 0 || host == "[::1]";
+}
+
+// "HOST:PORT" -> "HOST"; an IPv6 literal keeps its brackets ("[::1]:9092" -> "[::1]").
+std::string_view host_of(std::string_view host_port) {
+    if (host_port.rfind('[', 0) == 0) return host_port.substr(0, host_port.find(']') + 1);
+    return host_port.substr(0, host_port.rfind(':'));
+}
+
+// Whether every host of "HOST:PORT,HOST:PORT" is a loopback address.
+bool all_loopback(std::string_view servers) {
+    for (;;) {
+        const auto comma = servers.find(',');
+        if (!is_loopback_host(host_of(servers.substr(0, comma)))) return false;
+        if (comma == std::string_view::npos) return true;
+        servers.remove_prefix(comma + 1);
+    }
+}
+
+// The host of "PostgreSQL at postgres://USER@HOST:PORT/DB ..."; empty for SQLite.
+std::string_view database_host(std::string_view database) {
+    const auto scheme = database.find("://");
+    if (scheme == std::string_view::npos) return {};
+    std::string_view rest = database.substr(scheme + 3);
+    rest = rest.substr(0, rest.find_first_of("/ "));
+    if (const auto at = rest.rfind('@'); at != std::string_view::npos) rest.remove_prefix(at + 1);
+    return host_of(rest);
 }
 
 }  // namespace
+
+std::string locality_note(const environment_info& e) {
+    std::vector<std::string> remote;
+    if (!e.bootstrap_servers.empty() && !all_loopback(e.bootstrap_servers)) {
+        remote.push_back("Kafka (" + e.bootstrap_servers + ")");
+    }
+    const auto db_host = database_host(e.database);
+    if (!db_host.empty() && !is_loopback_host(db_host)) {
+        remote.push_back("the database (" + std::string(db_host) + ")");
+    }
+    if (remote.empty()) {
+        return "Every part ran on one host over loopback (load generator, APIs, mock systems, "
+               "consumers, database and broker): a database or broker round trip cost "
+               "microseconds here, not the milliseconds of a real network, which favours the "
+               "design that makes more round trips per request.";
+    }
+    return "The load generator, APIs, mock systems and consumers ran on one host over loopback; " +
+           join_list(remote, "") +
+           " ran elsewhere: their round trips include a real network, the mock systems' do not.";
+}
+
+std::string outcome_line(const run_result& r) {
+    const auto judgement = judge_run(r);
+    const int code = exit_code(judgement.status);
+    std::string line;
+    switch (judgement.status) {
+        case exit_status::held:
+            return fmt::format("Outcome: valid run; every threshold and invariant held (exit {}).",
+                               code);
+        case exit_status::finding:
+            line = fmt::format("Outcome: valid run with a finding (exit {})", code);
+            break;
+        case exit_status::untrustworthy:
+            line = fmt::format("Outcome: the measurement is NOT trustworthy (exit {})", code);
+            break;
+        case exit_status::usage:
+            line = fmt::format("Outcome: usage error (exit {})", code);
+            break;
+    }
+    return line + ": " + fmt::format("{}", fmt::join(judgement.reasons, "; ")) + ".";
+}
 
 report_table environment_table(const run_result& r) {
     const auto& e = r.environment;
@@ -133,21 +202,36 @@ report_table comparison_table(const run_result& r) {
         t.rows.push_back(row(r, modes, std::move(label), cell));
     };
     using ls = latency_summary;
-    const std::pair<const char*, double ls::*> api_rows[] = {
-        {"API latency p50 (ms)", &ls::p50_us},
-        {"API latency p90 (ms)", &ls::p90_us},
-        {"API latency p99 (ms)", &ls::p99_us},
-        {"API latency p99.9 (ms)", &ls::p999_us},
-        {"API latency max (ms)", &ls::max_us}};
-    for (const auto& [label, field] : api_rows) {
-        add(label, [f = field](const mode_result& m) { return latency_cell(m.api_latency_us, f); });
+    const std::pair<const char*, double ls::*> percentiles[] = {{"p50", &ls::p50_us},
+                                                                {"p90", &ls::p90_us},
+                                                                {"p99", &ls::p99_us},
+                                                                {"p99.9", &ls::p999_us},
+                                                                {"max", &ls::max_us}};
+    // The two views side by side: all answers (errors and timeouts included, as wrk2 and
+    // vegeta count) and 2xx only. A hang that ends in failures shows only in the first.
+    const std::pair<const char*, latency_summary mode_result::*> views[] = {
+        {"all answers", &mode_result::api_latency_all_us},
+        {"2xx", &mode_result::api_latency_2xx_us}};
+    for (const auto& [view, member] : views) {
+        for (const auto& [name, field] : percentiles) {
+            add(fmt::format("API latency {}, {} (ms)", name, view),
+                [m_ = member, f = field](const mode_result& m) {
+                    return format_latency_ms(m.*m_, f, "no answers");
+                });
+        }
     }
-    add("Completion latency p50 (ms)",
-        [](const mode_result& m) { return latency_cell(m.completion_latency_us, &ls::p50_us); });
-    add("Completion latency p99 (ms)",
-        [](const mode_result& m) { return latency_cell(m.completion_latency_us, &ls::p99_us); });
-    add("Send delay p99 (ms)",
-        [](const mode_result& m) { return latency_cell(m.send_delay_us, &ls::p99_us); });
+    add("Completion latency p50 (ms)", [](const mode_result& m) {
+        return format_latency_ms(m.completion_latency_us, &ls::p50_us, "none completed");
+    });
+    add("Completion latency p99 (ms)", [](const mode_result& m) {
+        return format_latency_ms(m.completion_latency_us, &ls::p99_us, "none completed");
+    });
+    add("Send delay p99 (ms)", [](const mode_result& m) {
+        return format_latency_ms(m.send_delay_us, &ls::p99_us, "none sent");
+    });
+    add("Generator schedule lag p99 (ms)", [](const mode_result& m) {
+        return format_latency_ms(m.schedule_lag_us, &ls::p99_us, "not scheduled");
+    });
     add("Offered rate (/s)", [](const mode_result& m) { return format_rate(m.offered_per_s); });
     add("Achieved rate (/s)", [](const mode_result& m) { return format_rate(m.achieved_per_s); });
     add("Availability", [](const mode_result& m) { return format_percent(m.availability); });
@@ -177,8 +261,20 @@ report_table comparison_table(const run_result& r) {
         add(label, [f = field](const mode_result& m) { return format_count(m.reconciliation.*f); });
     }
     add("Drain time (s)", [](const mode_result& m) { return format_seconds(m.drain_s); });
-    add("Time to full completion (s)",
-        [](const mode_result& m) { return format_seconds(m.time_to_full_completion_s); });
+    add("Time to full completion (s)", [](const mode_result& m) {
+        return m.time_to_full_completion_s ? format_seconds(*m.time_to_full_completion_s)
+                                           : "none completed";
+    });
+    return t;
+}
+
+report_table step_error_table(const run_result& r) {
+    report_table t{{"Mode", "Stage", "Step", "Count", "Error (one example)"}, {}};
+    for (const auto& name : report_modes(r)) {
+        for (const auto& e : r.modes.at(name).step_errors) {
+            t.rows.push_back({name, e.stage, e.step, format_count(e.count), e.example});
+        }
+    }
     return t;
 }
 
@@ -213,7 +309,7 @@ report_table slo_table(const run_result& r) {
 }
 
 std::vector<std::string> report_warnings(const run_result& r) {
-    std::vector<std::string> out;
+    std::vector<std::string> out{locality_note(r.environment)};
     if (r.environment.broker_kind == "embedded-mock") out.emplace_back(embedded_mock_warning);
     for (const auto& name : report_modes(r)) {
         for (const auto& w : r.modes.at(name).warnings) out.push_back(name + ": " + w);
@@ -235,7 +331,8 @@ namespace {
 
 // What each fault did in each mode, read right after the verdict: a fault run is about this.
 void write_faults(std::ostream& out, const run_result& r) {
-    out << "\n## Faults\n\nTimes are seconds since the start of warm-up.\n";
+    out << "\n## Faults\n\nTimes are seconds since the start of warm-up. Each window counts the "
+           "requests whose intended send time fell in it, however late they were answered.\n";
     const auto sections = fault_sections(r);
     for (std::size_t i = 0; i < sections.size(); ++i) {
         const auto& section = sections[i];
@@ -262,7 +359,8 @@ void write_faults(std::ostream& out, const run_result& r) {
 void write_markdown_report(const run_result& r, std::ostream& out) {
     out << "# AsyncBench report: " << md_escape(r.scenario) << "\n\n";
     if (!r.description.empty()) out << md_escape(r.description) << "\n\n";
-    out << (r.valid ? "Run valid: yes.\n\n" : "**Run valid: NO** (see Invalid reasons).\n\n");
+    const std::string outcome = md_escape(outcome_line(r));
+    out << (judge_run(r).status == exit_status::held ? outcome : "**" + outcome + "**") << "\n\n";
 
     // What an architect reads first: the verdict and what qualifies it; how the numbers were
     // obtained (environment, settings) closes the report.
@@ -284,6 +382,15 @@ void write_markdown_report(const run_result& r, std::ostream& out) {
         write_table(out, comparison_table(r), 1);
     }
 
+    out << "\n## Step errors\n\nThe most frequent reasons a workflow step failed (every attempt, "
+           "warm-up and retries included).\n\n";
+    const auto step_errors = step_error_table(r);
+    if (step_errors.rows.empty()) {
+        out << "No step failed.\n";
+    } else {
+        write_table(out, step_errors, 3);
+    }
+
     out << "\n## Downstream call checks\n\n";
     const auto calls = call_check_table(r);
     if (calls.rows.empty()) {
@@ -296,6 +403,9 @@ void write_markdown_report(const run_result& r, std::ostream& out) {
         if (rec.lost_ids.empty()) continue;
         out << "\nLost ids (" << name << ", first " << rec.lost_ids.size()
             << "): " << md_escape(join_list(rec.lost_ids, "")) << '\n';
+        for (const auto& [reason, n] : rec.lost_by_reason) {
+            out << "\n- " << name << ": " << format_count(n) << " " << md_escape(reason) << '\n';
+        }
     }
 
     out << "\n## SLOs\n\n";

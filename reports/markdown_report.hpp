@@ -17,6 +17,11 @@ inline constexpr std::string_view embedded_mock_warning =
     "Kafka here is librdkafka's in-memory mock cluster: its latency is not representative of a "
     "real broker, and it keeps only about 5 MiB or 100,000 message sets per partition.";
 
+// Stated in every report: where the parts ran. On one host over loopback (the default), a
+// database or broker round trip costs microseconds, not a real network's milliseconds, which
+// favours the design that makes more round trips per request.
+std::string locality_note(const environment_info& environment);
+
 // A table of already formatted cells; every row has header.size() cells.
 struct report_table {
     std::vector<std::string> header;
@@ -25,21 +30,29 @@ struct report_table {
 
 report_table environment_table(const run_result& result);  // Item | Value
 report_table settings_table(const run_result& result);     // Setting | Value
-// Metric | one column per mode in report_modes() order. Latencies in ms, rates per second,
-// seconds for drain and full completion; "n/a" where a latency has no samples.
+// Metric | one column per mode in report_modes() order. Latencies in ms (both API views),
+// rates per second, seconds for drain and full completion; "no answers" / "none completed"
+// where a statistic has no samples.
 report_table comparison_table(const run_result& result);
+// Mode | Stage | Step | Count | Error (one example message): the most frequent step errors.
+report_table step_error_table(const run_result& result);
+// One line for the top of a report: the outcome and its exit code, with the reasons
+// (harness/result/exit_status.hpp), e.g. "Outcome: a finding (exit 1): async: 3 ... lost".
+std::string outcome_line(const run_result& result);
 // Mode | Call | Expected | Received | Ids with duplicates | Ids missing | Check
 report_table call_check_table(const run_result& result);
 // Mode | SLO | Target | Observed | Result
 report_table slo_table(const run_result& result);
-// The embedded-mock warning when it applies, then each mode's warnings as "mode: warning".
+// The locality note, the embedded-mock warning when it applies, then each mode's warnings as
+// "mode: warning".
 std::vector<std::string> report_warnings(const run_result& result);
 // Each mode's invalid reasons as "mode: reason".
 std::vector<std::string> report_invalid_reasons(const run_result& result);
 
-// Writes the whole report as GitHub-flavoured Markdown: verdict, warnings, faults (only when a
-// mode recorded one; see reports/fault_report.hpp), results, call checks, SLOs, invalid
-// reasons, environment, settings. Sets no stream state; the caller checks the stream.
+// Writes the whole report as GitHub-flavoured Markdown: outcome, verdict, warnings, faults
+// (only when a mode recorded one; see reports/fault_report.hpp), results, step errors, call
+// checks, SLOs, invalid reasons, environment, settings. Sets no stream state; the caller checks the
+// stream.
 void write_markdown_report(const run_result& result, std::ostream& out);
 
 }  // namespace asyncbench

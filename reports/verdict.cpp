@@ -45,6 +45,13 @@ void safety_lines(const run_result& r, const std::vector<std::string>& modes,
                     " (first: " + join({rec.lost_ids.begin(), rec.lost_ids.begin() + shown}, ", ") +
                     ")";
             }
+            // Why, most frequent reason first: "1,145 deleted before it was consumed (...)".
+            std::vector<std::pair<std::uint64_t, std::string>> reasons;
+            for (const auto& [reason, n] : rec.lost_by_reason) reasons.emplace_back(n, reason);
+            std::sort(reasons.rbegin(), reasons.rend());
+            std::vector<std::string> why;
+            for (const auto& [n, reason] : reasons) why.push_back(format_count(n) + " " + reason);
+            if (!why.empty()) lost += ": " + join(why, "; ");
             parts.push_back(lost);
         }
         if (rec.duplicate_effects > 0) {
@@ -72,11 +79,11 @@ void validity_lines(const run_result& r, const std::vector<std::string>& modes,
         for (const auto& reason : m.invalid_reasons) reasons.push_back(name + ": " + reason);
     }
     if (!any_invalid) return;
-    std::string line = "**This run is invalid";
+    std::string line = "**The measurement is not trustworthy";
     if (!reasons.empty()) line += " (" + reasons.front();
     if (reasons.size() > 1) line += fmt::format("; {} more", reasons.size() - 1);
     if (!reasons.empty()) line += ")";
-    line += ": treat the figures below as indicative only.**";
+    line += ": treat the figures below as indicative only (exit 3).**";
     lines.push_back(line);
 }
 
@@ -99,46 +106,68 @@ void scope_lines(const std::vector<std::string>& modes, bool has_sync, bool has_
     }
 }
 
+// API latency in the all-answers view (errors and timeouts included, as wrk2 and vegeta
+// count), with the 2xx view beside it where the two tell different stories.
 void api_latency_lines(const run_result& r, const std::vector<std::string>& modes, bool has_sync,
                        bool has_async, std::vector<std::string>& lines) {
+    const auto differs = [](const latency_summary& all, const latency_summary& ok) {
+        return all.count > 0 && (ok.count == 0 || all.p99_us > ok.p99_us * same_factor ||
+                                 ok.p99_us > all.p99_us * same_factor);
+    };
     if (!(has_sync && has_async)) {
         for (const auto& name : modes) {
-            const auto& l = r.modes.at(name).api_latency_us;
+            const auto& m = r.modes.at(name);
+            const auto& l = m.api_latency_all_us;
             if (l.count == 0) {
-                lines.push_back(fmt::format("{} answered no request with 2xx.", name));
-            } else {
-                lines.push_back(
-                    fmt::format("{} API latency: p50 {} ms, p99 {} ms ({} 2xx answers).", name,
-                                format_ms(l.p50_us), format_ms(l.p99_us), format_count(l.count)));
+                lines.push_back(fmt::format("{} received no answer.", name));
+                continue;
             }
+            std::string line =
+                fmt::format("{} API latency over all answers: p50 {} ms, p99 {} ms ({} answers)",
+                            name, format_ms(l.p50_us), format_ms(l.p99_us), format_count(l.count));
+            if (differs(l, m.api_latency_2xx_us)) {
+                line += "; over 2xx answers only: p99 " +
+                        format_latency_ms(m.api_latency_2xx_us, &latency_summary::p99_us,
+                                          "none (no 2xx answer)") +
+                        (m.api_latency_2xx_us.count == 0 ? "" : " ms");
+            }
+            lines.push_back(line + ".");
         }
         return;
     }
-    const auto& s = r.modes.at("sync").api_latency_us;
-    const auto& a = r.modes.at("async").api_latency_us;
+    const auto& sync = r.modes.at("sync");
+    const auto& async = r.modes.at("async");
+    const auto& s = sync.api_latency_all_us;
+    const auto& a = async.api_latency_all_us;
     for (const auto* side : {&s, &a}) {
         if (side->count == 0) {
-            lines.push_back(
-                fmt::format("API latency cannot be compared: {} answered no request with 2xx.",
-                            side == &s ? "sync" : "async"));
+            lines.push_back(fmt::format("API latency cannot be compared: {} received no answer.",
+                                        side == &s ? "sync" : "async"));
             return;
         }
     }
-    const std::string figures =
+    std::string figures =
         fmt::format("sync {} ms, async {} ms; p50 sync {} ms, async {} ms", format_ms(s.p99_us),
                     format_ms(a.p99_us), format_ms(s.p50_us), format_ms(a.p50_us));
+    if (differs(s, sync.api_latency_2xx_us) || differs(a, async.api_latency_2xx_us)) {
+        figures += fmt::format(
+            "; over 2xx answers only, p99 sync {}, async {}",
+            format_latency_ms(sync.api_latency_2xx_us, &latency_summary::p99_us, "none"),
+            format_latency_ms(async.api_latency_2xx_us, &latency_summary::p99_us, "none"));
+    }
+    const std::string view = "API p99 over all answers";
     if (!(s.p99_us > 0 && a.p99_us > 0)) {
-        lines.push_back("API p99: " + figures + ".");
+        lines.push_back(view + ": " + figures + ".");
     } else if (s.p99_us >= a.p99_us * same_factor) {
         lines.push_back(fmt::format(
-            "Async answered {} faster at API p99 ({}). That is the time to an acknowledgement "
-            "(202), not to the work being done.",
-            format_ratio(s.p99_us / a.p99_us), figures));
+            "Async answered {} faster at {} ({}). That is the time to an acknowledgement (202), "
+            "not to the work being done.",
+            format_ratio(s.p99_us / a.p99_us), view, figures));
     } else if (a.p99_us >= s.p99_us * same_factor) {
-        lines.push_back(fmt::format("Sync answered {} faster at API p99 ({}).",
-                                    format_ratio(a.p99_us / s.p99_us), figures));
+        lines.push_back(fmt::format("Sync answered {} faster at {} ({}).",
+                                    format_ratio(a.p99_us / s.p99_us), view, figures));
     } else {
-        lines.push_back("API p99 is about the same in both modes (" + figures + ").");
+        lines.push_back(view + " is about the same in both modes (" + figures + ").");
     }
 }
 
@@ -214,11 +243,11 @@ void fault_lines(const run_result& r, const std::vector<std::string>& modes,
             lost.push_back(name + " " + format_count(m.reconciliation.lost));
             if (impact == nullptr) {
                 parts.push_back(name + " has no measurement of it");
-            } else if (impact->during.answered == 0) {
-                parts.push_back(name + " answered no request");
+            } else if (impact->during.requests == 0) {
+                parts.push_back(name + " sent no request");
             } else if (!share_said) {
                 parts.push_back(name + " answered " + format_percent(impact->during.availability) +
-                                " of requests 2xx");
+                                " of the requests sent in it 2xx");
                 share_said = true;
             } else {
                 parts.push_back(name + " " + format_percent(impact->during.availability));
@@ -240,12 +269,12 @@ void completion_lines(const run_result& r, const std::vector<std::string>& modes
         const auto& m = r.modes.at(name);
         if (m.completion_latency_us.count == 0) {
             if (m.reconciliation.accepted > 0) {
-                lines.push_back(name + ": no completion latency was measured.");
+                lines.push_back(name + ": none of the measured accepted requests completed.");
             }
             continue;
         }
-        if (name == "sync") continue;  // the sync API answers when the work is done
-        const auto& api = m.api_latency_us;
+        if (name == "sync") continue;            // the sync API answers when the work is done
+        const auto& api = m.api_latency_2xx_us;  // the acknowledgements
         const auto& done = m.completion_latency_us;
         if (api.count > 0 && done.p50_us > api.p50_us * same_factor) {
             lines.push_back(fmt::format(
@@ -291,14 +320,14 @@ void full_completion_lines(const run_result& r, const std::vector<std::string>& 
     if (stages.size() < 2) return;
     std::vector<std::string> figures;
     for (const auto& name : modes) {
-        figures.push_back(name + " " + format_seconds(r.modes.at(name).time_to_full_completion_s) +
-                          " s");
+        const auto& t = r.modes.at(name).time_to_full_completion_s;
+        figures.push_back(name + " " + (t ? format_seconds(*t) + " s" : "none completed"));
     }
     std::string line = fmt::format("Time to full completion across {} stages ({}): {}.",
                                    stages.size(), join(stages, ", "), join(figures, ", "));
     if (has_sync && has_async) {
-        const double s = r.modes.at("sync").time_to_full_completion_s;
-        const double a = r.modes.at("async").time_to_full_completion_s;
+        const double s = r.modes.at("sync").time_to_full_completion_s.value_or(0);
+        const double a = r.modes.at("async").time_to_full_completion_s.value_or(0);
         if (s > 0 && a > 0 && s >= a * same_factor) {
             line += " Async finished everything " + format_ratio(s / a) + " sooner.";
         } else if (s > 0 && a > 0 && a >= s * same_factor) {
@@ -398,6 +427,11 @@ std::string format_ms(double us) {
     if (!std::isfinite(us)) return "n/a";
     const double ms = us / 1000.0;
     return std::fabs(ms) < 100.0 ? fmt::format("{:.2f}", ms) : fmt::format("{:.1f}", ms);
+}
+
+std::string format_latency_ms(const latency_summary& l, double latency_summary::*field,
+                              std::string_view none) {
+    return l.count == 0 ? std::string(none) : format_ms(l.*field);
 }
 
 std::string format_rate(double per_s) {

@@ -4,6 +4,7 @@
 // Pure functions of their arguments; thread-safe.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/result/run_result.hpp"
@@ -24,6 +25,10 @@ std::vector<std::string> report_modes(const run_result& result);
 
 // Microseconds shown as milliseconds: 2 decimals below 100 ms, 1 above ("0.85", "812.3").
 std::string format_ms(double us);
+// One percentile of `l` with format_ms, or `none` when it has no samples ("no answers", "none
+// completed"): a statistic without samples is never shown as 0.
+std::string format_latency_ms(const latency_summary& l, double latency_summary::*field,
+                              std::string_view none);
 // Rates with 1 decimal ("99.8").
 std::string format_rate(double per_s);
 // Seconds: 2 decimals below 10 s, 1 above ("1.25", "42.0").

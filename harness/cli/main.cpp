@@ -9,11 +9,23 @@
 #include "harness/cli/list_command.hpp"
 #include "harness/cli/run_command.hpp"
 #include "harness/cli/worker_command.hpp"
+#include "harness/result/exit_status.hpp"
 #include "harness/result/result_json.hpp"
+#include "harness/run/environment.hpp"
 #include "mocks/mock_command.hpp"
 #include "reports/report_writer.hpp"
 
 namespace {
+
+std::string version_text() {
+    const auto env = asyncbench::describe_environment();
+    std::string text = "asyncbench " + env.asyncbench_version + " (git " + env.git_commit + ")";
+    for (const char* library : {"librdkafka", "boost"}) {
+        const auto it = env.libraries.find(library);
+        if (it != env.libraries.end()) text += "\n" + it->first + " " + it->second;
+    }
+    return text;
+}
 
 int report_command(const std::string& result_path, const std::string& out_dir) {
     std::ifstream input(result_path);
@@ -35,7 +47,7 @@ int report_command(const std::string& result_path, const std::string& out_dir) {
                                   dir.empty() ? "." : dir);
     } catch (const std::exception& e) {
         std::cerr << "error: " << e.what() << "\n";
-        return 1;
+        return asyncbench::exit_code(asyncbench::exit_status::usage);  // e.g. an unwritable --out
     }
     std::cout << "wrote " << (dir / "report.md").string() << " and "
               << (dir / "report.html").string() << "\n";
@@ -60,6 +72,10 @@ int main(int argc, char** argv) {
         "  asyncbench list\n"
         "  asyncbench mock lp --port 9001 --config scenarios/lp-report/lp-report.yaml\n"
         "  asyncbench report out/lp-report-20261123-101500/result.json\n"};
+    app.footer(asyncbench::exit_status_help);
+    // A callback: the git lookup runs only when --version is asked for.
+    app.set_version_flag("--version", std::function<std::string()>(version_text),
+                         "Print the version, git commit and the versions of librdkafka and Boost");
     app.require_subcommand(1);
     bool verbose = false;
     bool quiet = false;

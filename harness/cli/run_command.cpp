@@ -12,10 +12,12 @@
 #include "harness/config/scenario_loader.hpp"
 #include "harness/kafka/kafka_broker.hpp"
 #include "harness/kafka/local_kafka.hpp"
+#include "harness/result/exit_status.hpp"
 #include "harness/run/environment.hpp"
 #include "harness/run/infrastructure_options.hpp"
 #include "harness/run/mode_runner.hpp"
 #include "harness/store/pg_connection_pool.hpp"
+#include "reports/markdown_report.hpp"
 #include "reports/report_writer.hpp"
 #include "reports/verdict.hpp"
 
@@ -47,19 +49,33 @@ std::vector<std::string> modes_of(const std::string& mode) {
     return {mode};
 }
 
+std::string ms_or(const latency_summary& l, double latency_summary::*field, std::string_view none) {
+    return l.count == 0 ? std::string(none) : fmt::format("{:.1f} ms", l.*field / 1000);
+}
+
 void print_summary(const run_result& result, const std::filesystem::path& out_dir) {
-    std::cout << "\n" << result.scenario << ": ";
-    std::cout << (result.valid ? "valid run" : "INVALID run") << "\n";
+    std::cout << "\n"
+              << result.scenario << ": " << (result.valid ? "valid run" : "INVALID run") << "\n";
+    using ls = latency_summary;
     for (const auto& [mode, outcome] : result.modes) {
         std::cout << fmt::format(
-            "  {:<5}  API p50 {:8.1f} ms  p99 {:8.1f} ms  achieved {:7.1f}/s of {:.1f}/s  "
-            "availability {:6.2f}%  completion p99 {:8.1f} ms  lost {}  dead-lettered {}\n",
-            mode, outcome.api_latency_us.p50_us / 1000, outcome.api_latency_us.p99_us / 1000,
-            outcome.achieved_per_s, outcome.offered_per_s, outcome.availability * 100,
-            outcome.completion_latency_us.p99_us / 1000, outcome.reconciliation.lost,
-            outcome.reconciliation.dead_lettered);
+            "  {:<5}  API p50/p99 all answers {} / {}, 2xx {} / {}\n"
+            "         achieved {:.1f}/s of {:.1f}/s  availability {:.2f}%  completion p99 {}  "
+            "lost {}  dead-lettered {}\n",
+            mode, ms_or(outcome.api_latency_all_us, &ls::p50_us, "no answers"),
+            ms_or(outcome.api_latency_all_us, &ls::p99_us, "no answers"),
+            ms_or(outcome.api_latency_2xx_us, &ls::p50_us, "none"),
+            ms_or(outcome.api_latency_2xx_us, &ls::p99_us, "none"), outcome.achieved_per_s,
+            outcome.offered_per_s, outcome.availability * 100,
+            ms_or(outcome.completion_latency_us, &ls::p99_us, "none completed"),
+            outcome.reconciliation.lost, outcome.reconciliation.dead_lettered);
         for (const auto& reason : outcome.invalid_reasons) {
             std::cout << "         invalid: " << reason << "\n";
+        }
+        for (std::size_t i = 0; i < std::min<std::size_t>(outcome.step_errors.size(), 3); ++i) {
+            const auto& e = outcome.step_errors[i];
+            std::cout << fmt::format("         step error x{}: {}/{}: {}\n", e.count, e.stage,
+                                     e.step, e.example);
         }
     }
     for (const auto& line : verdict_lines(result)) std::cout << "  - " << line << "\n";
@@ -67,7 +83,8 @@ void print_summary(const run_result& result, const std::filesystem::path& out_di
         std::cout << fmt::format("  SLO {} {}: {} (target {}) {}\n", check.mode, check.name,
                                  check.observed, check.target, check.passed ? "met" : "FAILED");
     }
-    std::cout << "\nReports: " << (out_dir / "report.md").string() << ", "
+    std::cout << "\n" << outcome_line(result) << "\n";
+    std::cout << "Reports: " << (out_dir / "report.md").string() << ", "
               << (out_dir / "report.html").string() << ", " << (out_dir / "result.json").string()
               << "\n";
 }
@@ -101,6 +118,17 @@ int run_command(const run_options& options) {
         errors.push_back(
             "--kafka-dir names the folder of a running cluster: give its "
             "bootstrap servers with --kafka HOST:PORT too");
+    }
+    if (auto* choice = std::get_if<kafka_choice>(&kafka);
+        choice && choice->type == kafka_choice::kind::embedded && options.mode != "sync") {
+        for (const auto& fault : scenario.faults) {
+            if (fault.type != fault_spec::kind::records_deleted) continue;
+            errors.push_back(fmt::format(
+                "fault '{}': records_deleted needs a real Kafka cluster (librdkafka's embedded "
+                "mock cluster cannot delete records): run with --kafka local, local-3 or "
+                "HOST:PORT, or --mode sync",
+                fault.name));
+        }
     }
     auto database = parse_database_option(options.database);
     if (auto* error = std::get_if<std::string>(&database)) errors.push_back(*error);
@@ -181,8 +209,9 @@ int run_command(const run_options& options) {
         try {
             result.modes[mode] = run_mode(mode, deps, result.settings);
         } catch (const std::exception& e) {
-            std::cerr << "error: " << mode << " mode could not start: " << e.what() << "\n";
-            return 2;
+            // The configuration was accepted; the harness failed while starting or running.
+            std::cerr << "error: " << mode << " mode could not run: " << e.what() << "\n";
+            return exit_code(exit_status::untrustworthy);
         }
     }
     for (auto& mock : mocks) mock->stop();
@@ -200,12 +229,10 @@ int run_command(const run_options& options) {
         write_reports(result, out_dir);
     } catch (const std::exception& e) {
         std::cerr << "error: " << e.what() << "\n";
-        return 1;
+        return exit_code(exit_status::untrustworthy);
     }
     print_summary(result, out_dir);
-    const bool slo_met = std::all_of(result.slo.begin(), result.slo.end(),
-                                     [](const slo_check& check) { return check.passed; });
-    return result.valid && slo_met ? 0 : 1;
+    return exit_code(judge_run(result).status);
 }
 
 }  // namespace asyncbench

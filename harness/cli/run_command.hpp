@@ -17,8 +17,11 @@ struct run_options {
     std::vector<std::string> client_settings;  // -X [producer:|consumer:]NAME=VALUE
 };
 
-// Exit codes: 0 valid run and every SLO met; 1 run invalid or an SLO failed; 2 usage or
-// configuration error (nothing was started).
+// Returns the exit code (harness/result/exit_status.hpp): 0 valid run, everything held; 1 valid
+// run with a finding (failed SLO, lost request, duplicate effect); 2 usage or configuration
+// error, nothing started (bad file or flags, unreachable broker, taken port); 3 the measurement
+// is not trustworthy (drain timed out, interrupted, generator behind schedule, a part of the
+// harness died or failed to start).
 int run_command(const run_options& options);
 
 }  // namespace asyncbench

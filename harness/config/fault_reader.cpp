@@ -28,6 +28,7 @@ const std::vector<kind_info>& kinds() {
         {"broker_down", kind_t::broker_down, {"broker"}},
         {"leader_loss", kind_t::leader_loss, {}},
         {"database_down", kind_t::database_down, {}},
+        {"records_deleted", kind_t::records_deleted, {}},
     };
     return table;
 }
@@ -54,6 +55,7 @@ std::string default_name(const fault_spec& fault) {
             return kind + " broker " + std::to_string(fault.broker);
         case kind_t::leader_loss:
         case kind_t::database_down:
+        case kind_t::records_deleted:
             return kind;
     }
     return kind;
@@ -133,6 +135,14 @@ void read_kind_fields(yaml_reader& reader, const yaml_map& map, const scenario_c
             // The cluster's size is only known at run time; the runner checks the id then.
             reader.int_field(map, "broker", fault.broker, 1, 1000);
             break;
+        case kind_t::records_deleted:
+            if (config.async.worker_processes == 0) {
+                reader.add_error(map.node(), map.path(),
+                                 "records_deleted stops every consumer before deleting (so none "
+                                 "holds fetched records): set async.worker_processes to 1 or "
+                                 "more");
+            }
+            break;
         case kind_t::leader_loss:
         case kind_t::database_down:
             break;
@@ -207,21 +217,37 @@ std::optional<fault_spec> read_fault(yaml_reader& reader, const YAML::Node& node
 
 // What a fault acts on: two faults on the same thing must not overlap, because each restores
 // what it found when it started, and the one ending last would restore the other's fault.
-std::string contended_target(const fault_spec& fault) {
+std::vector<std::string> contended_targets(const fault_spec& fault, const scenario_config& config) {
     switch (fault.type) {
         case kind_t::downstream_outage:
         case kind_t::downstream_slowdown:
         case kind_t::downstream_errors:
         case kind_t::downstream_timeout:
-            return "system " + fault.system;
+            return {"system " + fault.system};
         case kind_t::worker_crash:
         case kind_t::worker_pause:
-            return "worker " + std::to_string(fault.worker);
+            return {"worker " + std::to_string(fault.worker)};
+        case kind_t::records_deleted: {
+            std::vector<std::string> workers;
+            for (int i = 0; i < config.async.worker_processes; ++i) {
+                workers.push_back("worker " + std::to_string(i));
+            }
+            return workers;
+        }
         case kind_t::broker_down:
         case kind_t::leader_loss:
-            return "the Kafka brokers";
+            return {"the Kafka brokers"};
         case kind_t::database_down:
-            return "the database";
+            return {"the database"};
+    }
+    return {};
+}
+
+// The first target both act on, or empty.
+std::string shared_target(const fault_spec& a, const fault_spec& b, const scenario_config& config) {
+    const auto theirs = contended_targets(b, config);
+    for (const auto& target : contended_targets(a, config)) {
+        if (std::find(theirs.begin(), theirs.end(), target) != theirs.end()) return target;
     }
     return {};
 }
@@ -241,9 +267,10 @@ std::vector<fault_spec> read_faults(yaml_reader& reader, const YAML::Node& node,
         for (const auto& earlier : faults) {
             const bool overlap = fault->at < earlier.at + earlier.duration &&
                                  earlier.at < fault->at + fault->duration;
-            if (overlap && contended_target(*fault) == contended_target(earlier)) {
+            const auto target = overlap ? shared_target(*fault, earlier, config) : std::string{};
+            if (!target.empty()) {
                 reader.add_error((*items)[i], index_path(path, i),
-                                 "overlaps '" + earlier.name + "' on " + contended_target(earlier) +
+                                 "overlaps '" + earlier.name + "' on " + target +
                                      ": faults on the same target must not overlap in time");
                 break;
             }

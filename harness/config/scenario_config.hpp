@@ -121,6 +121,9 @@ struct fault_spec {
         broker_down,          // broker `broker` stopped (killed on a real cluster), then started
         leader_loss,          // the broker leading partition 0 of the topic goes down
         database_down,        // the database refuses or stalls every write for `duration`
+        // Every consumer (worker process) stopped for `duration`; then every record of the
+        // topic is deleted up to its end offsets, unread ones included, and they restart.
+        records_deleted,
     };
     kind type = kind::downstream_outage;
     std::string name;                // for reports; default "<kind> <target>"
@@ -136,7 +139,8 @@ struct fault_spec {
     int broker = 1;  // broker_down: broker id, 1-based
     bool async_only() const {
         return type == kind::worker_crash || type == kind::worker_pause ||
-               type == kind::broker_down || type == kind::leader_loss;
+               type == kind::broker_down || type == kind::leader_loss ||
+               type == kind::records_deleted;
     }
 };
 

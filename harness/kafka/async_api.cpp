@@ -102,7 +102,7 @@ void async_api::submit(work_item item, respond_fn respond) {
         scenario_.async.topic, id, item.payload, headers,
         [this, id, respond](const delivery_report& report) {
             if (!report.error) {
-                tracker_.on_acked(id, report.partition, report.bytes);
+                tracker_.on_acked(id, {report.partition, report.offset}, report.bytes);
                 respond(submission_response(202, id, "accepted"));
                 return;
             }

@@ -5,11 +5,13 @@
 // threads or as processes. Implementations are thread-safe: every worker thread calls them.
 #include <string>
 
+#include "harness/workflow/step_errors.hpp"
+
 namespace asyncbench {
 
-class consumer_events {
+// Step failures travel the same way, so a worker process's errors reach the report too.
+class consumer_events : public step_error_sink {
   public:
-    virtual ~consumer_events() = default;
     // Idempotent per (stage, id): a redelivered message finishing again is not counted twice.
     virtual void on_stage_finished(const std::string& stage, const std::string& business_id) = 0;
     virtual void on_partitions_assigned(int delta) = 0;

@@ -224,7 +224,7 @@ void consumer_group::work(int index) {
         return;
     }
 
-    workflow_executor executor(scenario_, db_, systems_);
+    workflow_executor executor(scenario_, db_, systems_, &events_);
     while (!stopping_.load()) {
         rd_kafka_message_t* message = rd_kafka_consumer_poll(consumer.get(), 100);
         if (!message) continue;

@@ -16,6 +16,7 @@ void on_delivery_report(rd_kafka_t*, const rd_kafka_message_t* message, void*) {
     report.error = message->err;
     report.status = rd_kafka_message_status(message);
     report.partition = message->partition;
+    report.offset = message->offset;
     report.bytes = message->len + message->key_len;
     (*callback)(report);
 }

@@ -18,6 +18,7 @@ struct delivery_report {
     // persisted is an unknown outcome, not a loss; reconciliation settles it.
     rd_kafka_msg_status_t status = RD_KAFKA_MSG_STATUS_NOT_PERSISTED;
     std::int32_t partition = -1;
+    std::int64_t offset = -1;  // where the broker stored it; -1 unless delivered
     std::size_t bytes = 0;
 };
 

@@ -14,11 +14,11 @@ pipeline_tracker::pipeline_tracker(std::vector<std::string> stages) {
     for (auto& stage : stages) finished_[stage];
 }
 
-void pipeline_tracker::on_acked(const std::string& business_id, std::int32_t partition,
+void pipeline_tracker::on_acked(const std::string& business_id, message_position position,
                                 std::size_t bytes) {
     std::lock_guard lock(mutex_);
-    acked_.insert(business_id);
-    auto& volume = partitions_[partition];
+    acked_[business_id] = position;  // a resubmitted id keeps its latest message
+    auto& volume = partitions_[position.partition];
     volume.bytes += bytes + record_overhead_bytes;
     ++volume.messages;
 }
@@ -36,6 +36,24 @@ bool pipeline_tracker::acked(const std::string& business_id) const {
 std::uint64_t pipeline_tracker::acked_count() const {
     std::lock_guard lock(mutex_);
     return acked_.size();
+}
+
+std::unordered_map<std::string, message_position> pipeline_tracker::positions() const {
+    std::lock_guard lock(mutex_);
+    return acked_;
+}
+
+std::vector<pipeline_tracker::unfinished_message> pipeline_tracker::unfinished() const {
+    std::lock_guard lock(mutex_);
+    std::vector<unfinished_message> out;
+    for (const auto& [id, position] : acked_) {
+        unfinished_message message{id, position, {}};
+        for (const auto& [stage, ids] : finished_) {
+            if (!ids.contains(id)) message.stages.insert(stage);
+        }
+        if (!message.stages.empty()) out.push_back(std::move(message));
+    }
+    return out;
 }
 
 std::int64_t pipeline_tracker::backlog() const {

@@ -52,6 +52,17 @@ struct pending_request {
     bool measured = false;
 };
 
+void record_measured(load_report& report, request_outcome outcome, std::uint64_t latency_us,
+                     int status) {
+    count_outcome(report.errors, outcome);
+    if (status == 503) ++report.errors.status_503;
+    report.latency_all_us.record(latency_us);
+    if (outcome == request_outcome::ok) {
+        ++report.measured_ok;
+        report.latency_2xx_us.record(latency_us);
+    }
+}
+
 // One HTTP/1.1 keep-alive connection, opened lazily and reopened after a transport failure or
 // a "Connection: close" from the server.
 struct connection {
@@ -92,7 +103,7 @@ class load_run {
           host_header_(target.host + ":" + std::to_string(target.port)),
           scheduler_timer_(ioc_),
           supervisor_timer_(ioc_) {
-        for (const auto& window : windows) series_.add_window(window.start, window.end);
+        for (const auto& window : windows) windows_.add(window.start, window.end);
     }
 
     load_report run();
@@ -142,6 +153,7 @@ class load_run {
     std::uint64_t next_seq_ = 0;  // closed loop
 
     second_series series_;
+    send_windows windows_;
     load_report report_;
     std::optional<steady::time_point> first_send_;
     std::optional<steady::time_point> last_measured_done_;
@@ -177,7 +189,7 @@ load_report load_run::run() {
     progress_.phase.store(3);
 
     report_.series = series_.build();
-    report_.windows = series_.windows();
+    report_.windows = windows_.windows();
     if (first_send_) {
         report_.first_send_epoch_us = epoch_us(*first_send_);
     }
@@ -255,8 +267,9 @@ asio::awaitable<void> load_run::scheduler() {
         if (stopping_) {
             break;
         }
-        backlog_.push_back(
-            pending_request{n, make_request_(n), intended, n >= plan_.warmup_requests});
+        const bool measured = n >= plan_.warmup_requests;
+        if (measured) report_.schedule_lag_us.record(to_us(steady::now() - intended));
+        backlog_.push_back(pending_request{n, make_request_(n), intended, measured});
         dispatch();
     }
     sending_done_ = true;
@@ -407,7 +420,8 @@ void load_run::record_completion(const pending_request& request, request_outcome
 
     progress_.in_flight.fetch_sub(1, std::memory_order_relaxed);
     (ok ? progress_.ok : progress_.errors).fetch_add(1, std::memory_order_relaxed);
-    series_.on_completed(done - t0_, outcome, latency_us, status);
+    series_.on_completed(done - t0_, outcome, latency_us);
+    windows_.record(request.intended - t0_, outcome, latency_us, status);
     if (ok) {
         report_.accepted.push_back(accepted_request{request.request.business_id,
                                                     epoch_us(request.intended), request.measured});
@@ -415,12 +429,7 @@ void load_run::record_completion(const pending_request& request, request_outcome
     if (!request.measured) {
         return;
     }
-    count_outcome(report_.errors, outcome);
-    if (status == 503) ++report_.errors.status_503;
-    if (ok) {
-        ++report_.measured_ok;
-        report_.latency_us.record(latency_us);
-    }
+    record_measured(report_, outcome, latency_us, status);
     if (write_start) {
         report_.send_delay_us.record(to_us(*write_start - request.intended));
     }

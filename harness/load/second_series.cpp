@@ -33,24 +33,8 @@ void second_series::close_current() {
 
 void second_series::on_sent(std::chrono::nanoseconds since_t0) { ++at(second_of(since_t0)).sent; }
 
-void second_series::add_window(std::chrono::nanoseconds start, std::chrono::nanoseconds end) {
-    window_tally window;
-    window.start = start;
-    window.end = end;
-    windows_.push_back(std::move(window));
-}
-
 void second_series::on_completed(std::chrono::nanoseconds since_t0, request_outcome outcome,
-                                 std::uint64_t latency_us, int status) {
-    for (auto& window : windows_) {
-        if (since_t0 < window.start || since_t0 >= window.end) continue;
-        ++window.answered;
-        if (status == 503) ++window.rejected_503;
-        if (outcome == request_outcome::ok) {
-            ++window.ok;
-            window.latency_us.record(latency_us);
-        }
-    }
+                                 std::uint64_t latency_us) {
     const std::int64_t second = second_of(since_t0);
     if (second > current_second_) {
         close_current();

@@ -1,4 +1,6 @@
 // Reading result.json: see result_json.hpp.
+#include <fmt/format.h>
+
 #include <boost/json.hpp>
 #include <cmath>
 #include <cstdint>
@@ -134,6 +136,7 @@ class object_reader {
 latency_summary read_latency(const object_reader& o) {
     latency_summary l;
     l.count = o.u64("count");
+    if (l.count == 0) return l;  // percentiles are null (version 3) or 0 (older): no samples
     l.min_us = o.number("min");
     l.p50_us = o.number("p50");
     l.p90_us = o.number("p90");
@@ -149,6 +152,8 @@ latency_summary read_latency(const object_reader& o) {
 struct version_info {
     int version = result_schema_version;
     bool has_v2() const { return version >= 2; }
+    // Version 3: two API latency views, send-time fault windows, step errors, schedule lag.
+    bool has_v3() const { return version >= 3; }
 };
 
 error_counts read_errors(const object_reader& o, version_info v) {
@@ -173,6 +178,7 @@ reconciliation_result read_reconciliation(const object_reader& o, version_info v
     r.unacknowledged_processed = o.u64("unacknowledged_processed");
     if (v.has_v2()) r.redeliveries_absorbed = o.u64("redeliveries_absorbed");
     r.lost_ids = o.strings("lost_ids");
+    if (v.has_v3()) r.lost_by_reason = o.u64_map("lost_by_reason");
     const auto& calls = o.array("calls");
     for (std::size_t i = 0; i < calls.size(); ++i) {
         const object_reader c(calls[i], o.name("calls") + "[" + std::to_string(i) + "]");
@@ -188,7 +194,7 @@ reconciliation_result read_reconciliation(const object_reader& o, version_info v
     return r;
 }
 
-fault_record read_fault_record(const object_reader& o) {
+fault_record read_fault_record(const object_reader& o, version_info v) {
     fault_record f;
     f.name = o.string("name");
     f.kind = o.string("kind");
@@ -198,28 +204,41 @@ fault_record read_fault_record(const object_reader& o) {
     f.action = o.string("action");
     f.applied = o.boolean("applied");
     f.calls_during = o.u64_map("calls_during");
+    if (v.has_v3()) {
+        f.deleted_unread_ids = o.strings("deleted_unread_ids");
+        if (!o.at("deleted_unread_messages").is_null()) {
+            f.deleted_unread_messages = o.u64("deleted_unread_messages");
+        }
+    }
     return f;
 }
 
-window_stats read_window(const object_reader& o) {
+// Versions 1-2 counted answers by arrival and kept only the 2xx latency: read as such (their
+// `answered` becomes `requests`, and the all-answers view stays empty).
+window_stats read_window(const object_reader& o, version_info v) {
     window_stats w;
     w.start_s = o.number("start_s");
     w.end_s = o.number("end_s");
-    w.answered = o.u64("answered");
+    w.requests = o.u64(v.has_v3() ? "requests" : "answered");
     w.ok = o.u64("ok");
     w.rejected_503 = o.u64("rejected_503");
-    w.availability = o.number("availability");
-    w.latency_us = read_latency(o.object("latency_us"));
+    w.availability = w.requests == 0 ? 0.0 : o.number("availability");
+    if (v.has_v3()) {
+        w.latency_all_us = read_latency(o.object("latency_all_us"));
+        w.latency_2xx_us = read_latency(o.object("latency_2xx_us"));
+    } else {
+        w.latency_2xx_us = read_latency(o.object("latency_us"));
+    }
     w.peak_backlog = o.i64("peak_backlog");
     return w;
 }
 
-fault_impact read_fault_impact(const object_reader& o) {
+fault_impact read_fault_impact(const object_reader& o, version_info v) {
     fault_impact f;
     f.fault = o.string("fault");
-    f.before = read_window(o.object("before"));
-    f.during = read_window(o.object("during"));
-    f.after = read_window(o.object("after"));
+    f.before = read_window(o.object("before"), v);
+    f.during = read_window(o.object("during"), v);
+    f.after = read_window(o.object("after"), v);
     f.backlog_recovered_s = o.optional_number("backlog_recovered_s");
     f.latency_recovered_s = o.optional_number("latency_recovered_s");
     f.latency_reference = o.string("latency_reference");
@@ -241,7 +260,13 @@ std::vector<T> read_objects(const object_reader& o, std::string_view key, Read r
 mode_result read_mode(const object_reader& o, version_info v) {
     mode_result m;
     m.mode = o.string("mode");
-    m.api_latency_us = read_latency(o.object("api_latency_us"));
+    if (v.has_v3()) {
+        m.api_latency_all_us = read_latency(o.object("api_latency_all_us"));
+        m.api_latency_2xx_us = read_latency(o.object("api_latency_2xx_us"));
+        m.schedule_lag_us = read_latency(o.object("schedule_lag_us"));
+    } else {
+        m.api_latency_2xx_us = read_latency(o.object("api_latency_us"));
+    }
     m.completion_latency_us = read_latency(o.object("completion_latency_us"));
     m.send_delay_us = read_latency(o.object("send_delay_us"));
     m.offered_per_s = o.number("offered_per_s");
@@ -251,7 +276,9 @@ mode_result read_mode(const object_reader& o, version_info v) {
     m.errors = read_errors(o.object("errors"), v);
     m.reconciliation = read_reconciliation(o.object("reconciliation"), v);
     m.drain_s = o.number("drain_s");
-    m.time_to_full_completion_s = o.number("time_to_full_completion_s");
+    m.time_to_full_completion_s = o.optional_number("time_to_full_completion_s");
+    // Versions 1-2 wrote 0 when nothing completed.
+    if (!v.has_v3() && m.time_to_full_completion_s == 0.0) m.time_to_full_completion_s.reset();
     const auto& series = o.array("series");
     m.series.reserve(series.size());
     for (std::size_t i = 0; i < series.size(); ++i) {
@@ -267,10 +294,25 @@ mode_result read_mode(const object_reader& o, version_info v) {
         m.series.push_back(sample);
     }
     if (v.has_v2()) {
-        m.faults = read_objects<fault_record>(o, "faults", read_fault_record);
-        m.fault_impacts = read_objects<fault_impact>(o, "fault_impacts", read_fault_impact);
+        m.faults = read_objects<fault_record>(
+            o, "faults", [v](const object_reader& f) { return read_fault_record(f, v); });
+        m.fault_impacts = read_objects<fault_impact>(
+            o, "fault_impacts", [v](const object_reader& f) { return read_fault_impact(f, v); });
+    }
+    if (v.has_v3()) {
+        m.step_errors =
+            read_objects<step_error_count>(o, "step_errors", [](const object_reader& e) {
+                return step_error_count{e.string("stage"), e.string("step"), e.string("error"),
+                                        e.string("example"), e.u64("count")};
+            });
     }
     m.warnings = o.strings("warnings");
+    if (!v.has_v3()) {
+        m.warnings.push_back(fmt::format(
+            "read from a version {} result.json: it has no all-answers latency view, no step "
+            "errors, and its fault windows counted answers by arrival, not by send time",
+            v.version));
+    }
     m.valid = o.boolean("valid");
     m.invalid_reasons = o.strings("invalid_reasons");
     return m;
@@ -318,11 +360,15 @@ run_result read_result(const json::value& doc) {
     const auto& version = top.at("schema_version");
     if (!version.is_int64() || version.get_int64() < oldest_readable_schema_version ||
         version.get_int64() > result_schema_version) {
-        object_reader::fail("schema_version", "unknown version " + json::serialize(version) +
-                                                  " (this build reads versions " +
-                                                  std::to_string(oldest_readable_schema_version) +
-                                                  " to " + std::to_string(result_schema_version) +
-                                                  ")");
+        const bool newer = version.is_int64() && version.get_int64() > result_schema_version;
+        object_reader::fail(
+            "schema_version",
+            fmt::format("{} version {} (this build reads versions {} to {}){}",
+                        newer ? "newer" : "unknown", json::serialize(version),
+                        oldest_readable_schema_version, result_schema_version,
+                        newer ? ": it was written by a newer AsyncBench; use that version or "
+                                "newer to read it"
+                              : ""));
     }
     const version_info v{static_cast<int>(version.get_int64())};
     // Read into the current layout: writing it again gives a current-version file.

@@ -40,9 +40,16 @@ json::object string_map_to_json(const std::map<std::string, std::string>& values
     return out;
 }
 
+// Without samples every percentile is null, never a 0 a reader could take for a measurement.
 json::object latency_to_json(const latency_summary& l) {
     json::object o;
     o["count"] = l.count;
+    if (l.count == 0) {
+        for (const char* key : {"min", "p50", "p90", "p99", "p999", "max", "mean"}) {
+            o[key] = nullptr;
+        }
+        return o;
+    }
     o["min"] = number_or_null(l.min_us);
     o["p50"] = number_or_null(l.p50_us);
     o["p90"] = number_or_null(l.p90_us);
@@ -86,6 +93,9 @@ json::object reconciliation_to_json(const reconciliation_result& r) {
     o["unacknowledged_processed"] = r.unacknowledged_processed;
     o["redeliveries_absorbed"] = r.redeliveries_absorbed;
     o["lost_ids"] = strings_to_json(r.lost_ids);
+    json::object reasons;
+    for (const auto& [reason, n] : r.lost_by_reason) reasons[reason] = n;
+    o["lost_by_reason"] = std::move(reasons);
     json::array calls;
     for (const auto& c : r.calls) calls.emplace_back(call_to_json(c));
     o["calls"] = std::move(calls);
@@ -121,6 +131,9 @@ json::object fault_record_to_json(const fault_record& f) {
     json::object calls;
     for (const auto& [operation, n] : f.calls_during) calls[operation] = n;
     o["calls_during"] = std::move(calls);
+    o["deleted_unread_ids"] = strings_to_json(f.deleted_unread_ids);
+    o["deleted_unread_messages"] =
+        f.deleted_unread_messages ? json::value(*f.deleted_unread_messages) : json::value(nullptr);
     return o;
 }
 
@@ -128,11 +141,12 @@ json::object window_to_json(const window_stats& w) {
     json::object o;
     o["start_s"] = number_or_null(w.start_s);
     o["end_s"] = number_or_null(w.end_s);
-    o["answered"] = w.answered;
+    o["requests"] = w.requests;
     o["ok"] = w.ok;
     o["rejected_503"] = w.rejected_503;
-    o["availability"] = number_or_null(w.availability);
-    o["latency_us"] = latency_to_json(w.latency_us);
+    o["availability"] = w.requests == 0 ? json::value(nullptr) : number_or_null(w.availability);
+    o["latency_all_us"] = latency_to_json(w.latency_all_us);
+    o["latency_2xx_us"] = latency_to_json(w.latency_2xx_us);
     o["peak_backlog"] = w.peak_backlog;
     return o;
 }
@@ -152,9 +166,11 @@ json::object fault_impact_to_json(const fault_impact& f) {
 json::object mode_to_json(const mode_result& m) {
     json::object o;
     o["mode"] = m.mode;
-    o["api_latency_us"] = latency_to_json(m.api_latency_us);
+    o["api_latency_all_us"] = latency_to_json(m.api_latency_all_us);
+    o["api_latency_2xx_us"] = latency_to_json(m.api_latency_2xx_us);
     o["completion_latency_us"] = latency_to_json(m.completion_latency_us);
     o["send_delay_us"] = latency_to_json(m.send_delay_us);
+    o["schedule_lag_us"] = latency_to_json(m.schedule_lag_us);
     o["offered_per_s"] = number_or_null(m.offered_per_s);
     o["achieved_per_s"] = number_or_null(m.achieved_per_s);
     o["availability"] = number_or_null(m.availability);
@@ -162,7 +178,7 @@ json::object mode_to_json(const mode_result& m) {
     o["errors"] = errors_to_json(m.errors);
     o["reconciliation"] = reconciliation_to_json(m.reconciliation);
     o["drain_s"] = number_or_null(m.drain_s);
-    o["time_to_full_completion_s"] = number_or_null(m.time_to_full_completion_s);
+    o["time_to_full_completion_s"] = optional_number(m.time_to_full_completion_s);
     json::array series;
     for (const auto& s : m.series) series.emplace_back(sample_to_json(s));
     o["series"] = std::move(series);
@@ -172,6 +188,17 @@ json::object mode_to_json(const mode_result& m) {
     json::array impacts;
     for (const auto& f : m.fault_impacts) impacts.emplace_back(fault_impact_to_json(f));
     o["fault_impacts"] = std::move(impacts);
+    json::array step_errors;
+    for (const auto& e : m.step_errors) {
+        json::object one;
+        one["stage"] = e.stage;
+        one["step"] = e.step;
+        one["error"] = e.error;
+        one["example"] = e.example;
+        one["count"] = e.count;
+        step_errors.emplace_back(std::move(one));
+    }
+    o["step_errors"] = std::move(step_errors);
     o["warnings"] = strings_to_json(m.warnings);
     o["valid"] = m.valid;
     o["invalid_reasons"] = strings_to_json(m.invalid_reasons);

@@ -1,8 +1,10 @@
 #pragma once
 // The one plain, versioned result of a run. The runner fills it; reporters only read it; it
 // round-trips through result.json (harness/result/result_json.hpp), so a report can always be
-// regenerated without re-running. Bump result_schema_version on any incompatible change and
-// document it in docs/result-schema.md.
+// regenerated without re-running. The versioning rule (docs/result-schema.md): any change to the
+// shape of result.json bumps result_schema_version by one in the change that makes it; readers
+// keep reading every older version they can; a newer version than a reader knows is refused
+// with a message (exit 2).
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -11,9 +13,10 @@
 
 namespace asyncbench {
 
-inline constexpr int result_schema_version = 2;
+inline constexpr int result_schema_version = 3;
 
-// Latency percentiles in microseconds.
+// Latency percentiles in microseconds. count == 0 means no sample: every figure is then 0 and
+// reports say "none" (no answers, none completed) instead of showing zeros.
 struct latency_summary {
     std::uint64_t count = 0;
     double min_us = 0, p50_us = 0, p90_us = 0, p99_us = 0, p999_us = 0, max_us = 0, mean_us = 0;
@@ -51,7 +54,10 @@ struct reconciliation_result {
     // Stage runs that found their stage already finished (a redelivery after a crash, a
     // rebalance or a lost commit) and changed nothing: duplicates absorbed by idempotency.
     std::uint64_t redeliveries_absorbed = 0;
-    std::vector<std::string> lost_ids;  // first 100, for the report
+    std::vector<std::string> lost_ids;  // the first 10,000, in acknowledgement order
+    // Why they were lost, e.g. "deleted before it was consumed (...)" -> count; the counts add
+    // up to `lost`.
+    std::map<std::string, std::uint64_t> lost_by_reason;
     std::vector<call_check> calls;
 };
 
@@ -79,18 +85,27 @@ struct fault_record {
     bool applied = true;  // false: not applicable to this mode, or it failed (see action)
     // Calls each targeted mock operation received while the fault was active ("lp.LPRUN").
     std::map<std::string, std::uint64_t> calls_during;
+    // A fault that destroys data on purpose (records_deleted) records what it destroyed: the
+    // ground truth the loss checker must match. The acknowledged, unfinished ids whose
+    // messages it deleted (the pipeline's own view at that moment), and how many unread
+    // messages it deleted by Kafka's offsets alone (per partition, the end offset minus the
+    // slowest stage group's committed offset). Empty / nullopt for every other fault.
+    std::vector<std::string> deleted_unread_ids;
+    std::optional<std::uint64_t> deleted_unread_messages;
 };
 
-// The answered requests of one window of the measured phase. Answers are attributed to the
-// window in which they arrived, as the per-second series does.
+// The requests of one window of the measured phase: those whose *intended send time* falls in
+// [start_s, end_s), whenever their answer arrived (the per-second series, by contrast, counts
+// answers in the second they arrived).
 struct window_stats {
     double start_s = 0;
     double end_s = 0;
-    std::uint64_t answered = 0;
-    std::uint64_t ok = 0;            // 2xx
-    std::uint64_t rejected_503 = 0;  // explicit backpressure / unavailable
-    double availability = 0;         // ok / answered; 0 when nothing was answered
-    latency_summary latency_us;      // 2xx only
+    std::uint64_t requests = 0;      // intended in the window and sent
+    std::uint64_t ok = 0;            // of those, answered 2xx
+    std::uint64_t rejected_503 = 0;  // of those, answered 503 (backpressure / unavailable)
+    double availability = 0;         // ok / requests; 0 when there were none
+    latency_summary latency_all_us;  // every answer, errors and timeouts included
+    latency_summary latency_2xx_us;  // 2xx answers only
     std::int64_t peak_backlog = 0;   // largest per-second backlog sample in the window
 };
 
@@ -112,23 +127,45 @@ struct fault_impact {
     std::string latency_reference;  // e.g. "api_p99 SLO 1s" or "1.5 x pre-fault p99 (312 ms)"
 };
 
+// The errors that failed a workflow step most often in one mode (every attempt of every phase),
+// grouped by stage, step and the message with long numbers masked (so "lp.LPRUN answered 503"
+// stays one group while ids and offsets do not split it).
+struct step_error_count {
+    std::string stage;
+    std::string step;
+    std::string error;    // the grouping key: the message, digit runs of 4+ shown as "N"
+    std::string example;  // one message as it was, e.g. with the business id
+    std::uint64_t count = 0;
+};
+
 struct mode_result {
-    std::string mode;                       // "sync" or "async"
-    latency_summary api_latency_us;         // intended send -> response, measured phase, 2xx
+    std::string mode;  // "sync" or "async"
+    // The two API latency views (docs/result-schema.md), intended send -> answer, measured
+    // phase: `all` over every answer, errors and timeouts included (as wrk2 and vegeta count);
+    // `2xx` over successful answers only.
+    latency_summary api_latency_all_us;
+    latency_summary api_latency_2xx_us;
     latency_summary completion_latency_us;  // intended send -> workflow done, measured phase
-    latency_summary send_delay_us;          // intended -> actual send (generator health)
+    latency_summary send_delay_us;          // intended -> actual send, connection wait included
+    latency_summary schedule_lag_us;        // the generator's own lateness (its health), open loop
     double offered_per_s = 0;
     double achieved_per_s = 0;   // 2xx answers per second of measured phase
     double availability = 0;     // share of measured requests answered 2xx
     std::uint64_t requests = 0;  // measured requests sent
     error_counts errors;
     reconciliation_result reconciliation;
-    double drain_s = 0;                    // from end of load to everything processed
-    double time_to_full_completion_s = 0;  // first send to last completion (all phases)
+    double drain_s = 0;  // from end of load to everything processed
+    // First send to the last completion (all phases); nullopt when nothing completed.
+    std::optional<double> time_to_full_completion_s;
     std::vector<second_sample> series;
-    std::vector<fault_record> faults;         // the timeline as carried out in this mode
-    std::vector<fault_impact> fault_impacts;  // one per applied fault
-    std::vector<std::string> warnings;        // e.g. embedded broker retention reached
+    std::vector<fault_record> faults;           // the timeline as carried out in this mode
+    std::vector<fault_impact> fault_impacts;    // one per applied fault
+    std::vector<step_error_count> step_errors;  // most frequent first, at most 10
+    std::vector<std::string> warnings;          // e.g. embedded broker retention reached
+    // Whether the measurement can be trusted (exit code 3 when not): false when the drain
+    // timed out, the run was interrupted, the generator fell behind its schedule or a part of
+    // the harness died. Findings about the system under test (losses, failed SLOs) do not make
+    // a run invalid: they are what a valid run found.
     bool valid = true;
     std::vector<std::string> invalid_reasons;
 };

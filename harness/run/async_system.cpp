@@ -1,12 +1,15 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
 #include "harness/kafka/async_api.hpp"
 #include "harness/kafka/consumer_group.hpp"
+#include "harness/kafka/topic_offsets.hpp"
 #include "harness/run/system_under_test.hpp"
 
 namespace asyncbench {
@@ -23,6 +26,7 @@ class async_system final : public system_under_test {
     async_system(const system_context& context, kafka_broker& broker)
         : scenario_(context.scenario),
           broker_(broker),
+          run_id_(context.run_id),
           tracker_(stage_names(context.scenario)),
           dead_letters_("dead-letter producer", broker.bootstrap_servers(),
                         context.scenario.async.producer) {
@@ -120,16 +124,6 @@ class async_system final : public system_under_test {
                 "process m mod {}); their logs are worker-<n>.log in the output folder",
                 workers_.size(), workers_.size()));
         }
-        // A worker that died on its own (not by a fault, which restarts it) is only seen here:
-        // its status when stop() reaped it is not the clean exit SIGTERM leads to.
-        for (const auto& worker : workers_) {
-            if (worker->last_exit() != "exit 0") {
-                notes.push_back(fmt::format(
-                    "worker process {} ended with '{}' instead of stopping cleanly; its "
-                    "partitions went unconsumed from then on (see worker-{}.log)",
-                    worker->index(), worker->last_exit(), worker->index()));
-            }
-        }
         if (!broker_.supports_consumer_groups()) {
             notes.push_back(
                 "consumers were given their partitions statically (partition mod consumer "
@@ -162,6 +156,45 @@ class async_system final : public system_under_test {
         return notes;
     }
 
+    // A worker that died on its own (not by a fault, which restarts it) is only seen here: its
+    // status when stop() reaped it is not the clean exit SIGTERM leads to.
+    std::vector<std::string> harness_failures() const override {
+        std::vector<std::string> failures;
+        for (const auto& worker : workers_) {
+            if (worker->last_exit() != "exit 0") {
+                failures.push_back(fmt::format(
+                    "worker process {} ended with '{}' instead of stopping cleanly; its "
+                    "partitions went unconsumed from then on (see worker-{}.log)",
+                    worker->index(), worker->last_exit(), worker->index()));
+            }
+        }
+        return failures;
+    }
+
+    std::vector<step_error_count> step_errors(std::size_t limit) const override {
+        return tracker_.step_errors().most_frequent(limit);
+    }
+
+    std::optional<delivery_evidence> evidence() const override {
+        auto kafka = query_kafka();
+        if (!kafka) return std::nullopt;
+        return delivery_evidence{tracker_.positions(), std::move(*kafka)};
+    }
+
+    std::vector<pipeline_tracker::unfinished_message> unfinished() const override {
+        return tracker_.unfinished();
+    }
+
+    bool only_lost_work_left() const override {
+        auto kafka = query_kafka();  // before the live view: an outcome recorded meanwhile shows
+        if (!kafka) return false;
+        const auto unfinished = tracker_.unfinished();
+        if (unfinished.empty()) return false;
+        return std::all_of(unfinished.begin(), unfinished.end(), [&](const auto& message) {
+            return classify_unfinished(message.position, message.stages, *kafka).has_value();
+        });
+    }
+
     std::map<std::string, std::string> producer_settings() const override {
         return api_->producer_settings();
     }
@@ -170,6 +203,31 @@ class async_system final : public system_under_test {
     }
 
   private:
+    // The topic's log start offsets, and each stage group's committed offsets.
+    std::optional<kafka_evidence> query_kafka() const {
+        constexpr std::chrono::seconds timeout{10};
+        try {
+            kafka_evidence kafka;
+            kafka.log_start = query_watermarks(broker_.bootstrap_servers(), scenario_.async.topic,
+                                               scenario_.async.partitions, timeout)
+                                  .log_start;
+            for (const auto& stage : scenario_.workflow) {
+                kafka.committed[stage.name] = query_committed(
+                    broker_.bootstrap_servers(), consumer_group_id(scenario_, stage, run_id_),
+                    scenario_.async.topic, scenario_.async.partitions, timeout);
+            }
+            return kafka;
+        } catch (const std::exception& e) {
+            if (!kafka_silent_.exchange(true)) {
+                spdlog::warn(
+                    "loss check: Kafka did not answer ({}); unfinished requests count "
+                    "as pending",
+                    e.what());
+            }
+            return std::nullopt;
+        }
+    }
+
     // Workers get the scenario file with the effective client settings (command-line -X
     // included) and attach to this mode's store; group offsets were anchored above.
     void start_worker_processes(const system_context& context, bool static_assignment) {
@@ -212,6 +270,8 @@ class async_system final : public system_under_test {
 
     const scenario_config& scenario_;
     kafka_broker& broker_;
+    std::string run_id_;
+    mutable std::atomic<bool> kafka_silent_{false};  // warned once that Kafka did not answer
     pipeline_tracker tracker_;
     kafka_producer dead_letters_;
     std::vector<std::unique_ptr<consumer_group>> groups_;

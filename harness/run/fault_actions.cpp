@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <set>
 #include <stdexcept>
+#include <thread>
 
+#include "harness/kafka/consumer_group.hpp"
+#include "harness/kafka/topic_offsets.hpp"
 #include "harness/run/fault_timeline.hpp"
 
 namespace asyncbench {
@@ -201,6 +204,94 @@ class database_action final : public fault_action {
     std::unique_ptr<write_block> block_;
 };
 
+// What retention does when a consumer outage outlasts retention.ms, done on purpose so the
+// loss checker can be held to a loss it must report. apply() stops every worker process
+// cleanly (each finishes the message in hand, commits and leaves its groups), so no consumer
+// holds fetched records; revert() deletes every record of the topic below its end offsets
+// through the admin API, records what that destroyed, and restarts the workers, whose groups
+// then find their committed offsets gone and reset to the new log start.
+class records_deleted_action final : public fault_action {
+  public:
+    records_deleted_action(const fault_context& context, std::vector<worker_process*> workers)
+        : context_(context), workers_(std::move(workers)) {}
+
+    std::string apply() override {
+        for (auto* worker : workers_) worker->request_stop();  // all at once, then wait
+        for (auto* worker : workers_) worker->stop();
+        return fmt::format(
+            "stopped all {} worker processes (SIGTERM: offsets committed, groups "
+            "left), so no consumer holds fetched records",
+            workers_.size());
+    }
+
+    std::string revert() override {
+        const auto& async = context_.scenario.async;
+        const auto bootstrap = context_.broker->bootstrap_servers();
+        constexpr std::chrono::seconds timeout{30};
+        const auto marks = query_watermarks(bootstrap, async.topic, async.partitions, timeout);
+        // Below the slowest stage group's committed offset every stage has read the records.
+        partition_offsets slowest = marks.end;
+        for (const auto& stage : context_.scenario.workflow) {
+            const auto committed = query_committed(
+                bootstrap, consumer_group_id(context_.scenario, stage, context_.run_id),
+                async.topic, async.partitions, timeout);
+            for (auto& [partition, offset] : slowest) {
+                const auto found = committed.find(partition);
+                const std::int64_t read =
+                    found == committed.end() ? marks.log_start.at(partition) : found->second;
+                offset = std::min(offset, read);
+            }
+        }
+        delete_records_before(bootstrap, async.topic, marks.end, timeout);
+        unread_ = 0;
+        for (const auto& [partition, end] : marks.end) {
+            unread_ += static_cast<std::uint64_t>(std::max<std::int64_t>(
+                0, end - std::max(slowest.at(partition), marks.log_start.at(partition))));
+        }
+        // A message stored before the end offsets were read may have its delivery report (and
+        // so its acknowledgement) still in flight: let those land before taking the view.
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        ids_.clear();
+        for (const auto& message : context_.system.unfinished()) {
+            const auto end = marks.end.find(message.position.partition);
+            if (end != marks.end.end() && message.position.offset >= 0 &&
+                message.position.offset < end->second) {
+                ids_.push_back(message.business_id);
+            }
+        }
+        std::sort(ids_.begin(), ids_.end());
+        for (auto* worker : workers_) worker->start();
+        for (auto* worker : workers_) {
+            std::string why;
+            if (!worker->wait_ready(std::chrono::seconds(60), why)) {
+                throw std::runtime_error("records deleted, but a worker did not restart: " + why);
+            }
+        }
+        std::string ends;
+        for (const auto& [partition, end] : marks.end) {
+            ends += fmt::format("{}{}:{}", ends.empty() ? "" : ", ", partition, end);
+        }
+        return fmt::format(
+            "deleted every record of {} below the end offsets ({}): {} of them "
+            "unread by the slowest group, the messages of {} acknowledged, "
+            "unfinished requests; restarted the {} worker processes",
+            async.topic, ends, unread_, ids_.size(), workers_.size());
+    }
+
+    void record_ground_truth(fault_record& record) const override {
+        record.deleted_unread_ids = ids_;
+        record.deleted_unread_messages = unread_;
+    }
+
+    std::string target() const override { return "topic " + context_.scenario.async.topic; }
+
+  private:
+    const fault_context& context_;
+    std::vector<worker_process*> workers_;
+    std::vector<std::string> ids_;
+    std::uint64_t unread_ = 0;
+};
+
 }  // namespace
 
 std::unique_ptr<fault_action> make_fault_action(const fault_spec& fault,
@@ -242,6 +333,21 @@ std::unique_ptr<fault_action> make_fault_action(const fault_spec& fault,
                                                    context.scenario.async.topic);
         case kind_t::database_down:
             return std::make_unique<database_action>(context.db);
+        case kind_t::records_deleted: {
+            if (context.broker == nullptr) {
+                why = "no Kafka cluster in this mode";
+                return nullptr;
+            }
+            std::vector<worker_process*> workers;
+            for (int i = 0; i < context.scenario.async.worker_processes; ++i) {
+                if (auto* worker = context.system.worker(i)) workers.push_back(worker);
+            }
+            if (workers.empty()) {
+                why = "no worker processes to stop (async.worker_processes is 0)";
+                return nullptr;
+            }
+            return std::make_unique<records_deleted_action>(context, std::move(workers));
+        }
     }
     why = "unknown fault kind";
     return nullptr;

@@ -31,13 +31,14 @@ window_stats stats_of(const window_tally& tally, const std::vector<second_sample
     window_stats w;
     w.start_s = to_seconds(tally.start);
     w.end_s = to_seconds(tally.end);
-    w.answered = tally.answered;
+    w.requests = tally.requests;
     w.ok = tally.ok;
     w.rejected_503 = tally.rejected_503;
-    w.availability = tally.answered == 0
+    w.availability = tally.requests == 0
                          ? 0.0
-                         : static_cast<double>(tally.ok) / static_cast<double>(tally.answered);
-    w.latency_us = summarize(tally.latency_us);
+                         : static_cast<double>(tally.ok) / static_cast<double>(tally.requests);
+    w.latency_all_us = summarize(tally.latency_all_us);
+    w.latency_2xx_us = summarize(tally.latency_2xx_us);
     for (const auto& s : series) {
         if (in_window(s, w)) w.peak_backlog = std::max(w.peak_backlog, s.backlog);
     }
@@ -78,8 +79,8 @@ std::string format_slo_ms(std::chrono::milliseconds ms) {
 void fill_latency_recovery(fault_impact& impact, const fault_record& record,
                            const std::vector<second_sample>& series, const slo_spec& slo) {
     const auto& before = impact.before;
-    double availability_target = before.answered == 0 ? 1.0 : before.availability;
-    std::string availability_source = before.answered == 0 ? "no pre-fault answers" : "pre-fault";
+    double availability_target = before.requests == 0 ? 1.0 : before.availability;
+    std::string availability_source = before.requests == 0 ? "no pre-fault answers" : "pre-fault";
     if (slo.min_availability && *slo.min_availability < availability_target) {
         availability_target = *slo.min_availability;
         availability_source = "min_availability SLO";
@@ -90,10 +91,11 @@ void fill_latency_recovery(fault_impact& impact, const fault_record& record,
         reference_us = static_cast<double>(
             std::chrono::duration_cast<std::chrono::microseconds>(*slo.api_p99).count());
         reference_source = "api_p99 SLO " + format_slo_ms(*slo.api_p99);
-    } else if (before.latency_us.count > 0) {
-        reference_us = pre_fault_p99_factor * before.latency_us.p99_us;
-        reference_source = fmt::format("{} x pre-fault p99 {:.1f} ms", pre_fault_p99_factor,
-                                       before.latency_us.p99_us / 1000.0);
+    } else if (before.latency_2xx_us.count > 0) {
+        // The per-second series' percentiles are over 2xx answers, so the reference is too.
+        reference_us = pre_fault_p99_factor * before.latency_2xx_us.p99_us;
+        reference_source = fmt::format("{} x pre-fault 2xx p99 {:.1f} ms", pre_fault_p99_factor,
+                                       before.latency_2xx_us.p99_us / 1000.0);
     } else {
         impact.latency_reference = "none: no 2xx answer before the fault and no api_p99 SLO";
         return;

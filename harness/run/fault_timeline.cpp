@@ -100,6 +100,7 @@ void fault_timeline::revert(std::size_t index, const std::string& joiner) {
     } catch (const std::exception& e) {
         record.action += std::string("; revert failed: ") + e.what();
     }
+    actions_[index]->record_ground_truth(record);
 }
 
 std::vector<fault_record> fault_timeline::finish() {

@@ -26,6 +26,7 @@ struct fault_context {
     system_under_test& system;
     kafka_broker* broker = nullptr;  // async only
     store& db;
+    std::string run_id;  // names the run's consumer groups
 };
 
 // One fault's apply and revert; implementations in fault_actions.cpp.
@@ -39,6 +40,8 @@ class fault_action {
     virtual std::map<std::string, std::uint64_t> call_counts() const { return {}; }
     // Target as shown in reports, e.g. "lp.LPRUN", "worker 1", "broker 2".
     virtual std::string target() const = 0;
+    // After revert(): what a fault that destroys data destroyed (fault_record's ground truth).
+    virtual void record_ground_truth(fault_record& /*record*/) const {}
 };
 
 // nullptr with `why` set when the fault does not apply to this mode.

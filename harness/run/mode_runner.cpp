@@ -10,6 +10,7 @@
 #include "harness/run/fault_timeline.hpp"
 #include "harness/run/progress_line.hpp"
 #include "harness/run/reconciliation.hpp"
+#include "harness/run/run_validity.hpp"
 #include "harness/run/system_under_test.hpp"
 #include "harness/stats/latency_summary.hpp"
 #include "harness/stats/throughput.hpp"
@@ -51,37 +52,42 @@ std::vector<second_sample> merge_series(std::vector<second_sample> series,
     return series;
 }
 
-// Waits until the system has nothing left to process, or the drain deadline. True when idle.
-bool drain(system_under_test& system, std::chrono::nanoseconds timeout,
-           const std::atomic<bool>& cancel) {
+enum class drain_end { idle, only_lost_left, timed_out, cancelled };
+
+// How often the drain asks Kafka whether the work left can still finish, and how long the
+// answer "none of it can" must hold, with no progress, before the drain gives up waiting: a
+// message a consumer fetched just before its records were deleted may still finish.
+constexpr std::chrono::seconds loss_check_period{2};
+constexpr std::chrono::seconds loss_check_hold{5};
+
+// Waits until the system has nothing left to process, everything left is provably lost, or
+// the drain deadline.
+drain_end drain(const system_under_test& system, std::chrono::nanoseconds timeout,
+                const std::atomic<bool>& cancel) {
     const auto deadline = steady::now() + timeout;
+    auto next_check = steady::now() + loss_check_period;
+    std::optional<std::pair<steady::time_point, std::int64_t>> lost_since;  // when, backlog
     while (system.backlog() > 0) {
-        if (steady::now() > deadline || cancel.load()) return false;
+        if (cancel.load()) return drain_end::cancelled;
+        if (steady::now() > deadline) return drain_end::timed_out;
+        if (steady::now() >= next_check) {
+            next_check = steady::now() + loss_check_period;
+            const std::int64_t backlog = system.backlog();
+            if (!system.only_lost_work_left()) {
+                lost_since.reset();
+            } else if (!lost_since || lost_since->second != backlog) {
+                lost_since.emplace(steady::now(), backlog);
+            } else if (steady::now() - lost_since->first >= loss_check_hold) {
+                spdlog::warn(
+                    "drain: the {} requests left can no longer be processed (Kafka no "
+                    "longer holds their messages, or their groups skipped them)",
+                    backlog);
+                return drain_end::only_lost_left;
+            }
+        }
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    return true;
-}
-
-void judge_validity(mode_result& result, bool idle, bool cancelled) {
-    auto invalid = [&](std::string reason) {
-        result.valid = false;
-        result.invalid_reasons.push_back(std::move(reason));
-    };
-    const auto& rec = result.reconciliation;
-    if (cancelled) invalid("the run was interrupted");
-    if (result.requests == 0) invalid("no request was sent in the measured phase");
-    if (rec.lost > 0) {
-        invalid(fmt::format("{} acknowledged requests were lost (never processed)", rec.lost));
-    }
-    if (rec.duplicate_effects > 0) {
-        invalid(fmt::format("{} effects were applied more than once", rec.duplicate_effects));
-    }
-    if (!idle) {
-        invalid(
-            fmt::format("the drain timed out with {} requests still pending; raise "
-                        "drain_timeout",
-                        rec.pending));
-    }
+    return drain_end::idle;
 }
 
 }  // namespace
@@ -121,7 +127,7 @@ mode_result run_mode(const std::string& mode, const mode_dependencies& deps,
     target.path = std::string(deps.plugin.api_path());
     phase_start = steady::now();
     fault_timeline faults(fault_context{scenario, mode, deps.mocks, *system,
-                                        mode == "async" ? deps.broker : nullptr, *db},
+                                        mode == "async" ? deps.broker : nullptr, *db, deps.run_id},
                           phase_start);
     auto load = run_load(
         scenario.load, target, [&](std::uint64_t seq) { return deps.plugin.make_request(seq); },
@@ -130,11 +136,14 @@ mode_result run_mode(const std::string& mode, const mode_dependencies& deps,
 
     line.set_phase("drain");
     phase_start = steady::now();
-    const bool idle = drain(*system, scenario.drain_timeout, deps.cancel);
+    const drain_end drained = drain(*system, scenario.drain_timeout, deps.cancel);
+    const bool idle = drained == drain_end::idle;
     const double drain_s = seconds_since(phase_start);
     line.stop();
     spdlog::info("[{}] load {:.1f}s, drain {:.1f}s{}", mode, load_s, drain_s,
-                 idle ? "" : " (timed out)");
+                 drained == drain_end::timed_out        ? " (timed out)"
+                 : drained == drain_end::only_lost_left ? " (only lost work left)"
+                                                        : "");
     auto fault_records = faults.finish();
 
     phase_start = steady::now();
@@ -142,6 +151,8 @@ mode_result run_mode(const std::string& mode, const mode_dependencies& deps,
     mode_result result;
     result.mode = mode;
     result.warnings = system->warnings();
+    result.step_errors = system->step_errors(10);
+    const auto harness_failures = system->harness_failures();
     if (mode == "async") {
         settings.producer_settings = system->producer_settings();
         settings.consumer_settings = system->consumer_settings();
@@ -150,6 +161,13 @@ mode_result run_mode(const std::string& mode, const mode_dependencies& deps,
 
     phase_start = steady::now();
     reconciliation_input input;
+    // Kafka's word first, then the database: an outcome is recorded before its offset is
+    // committed, so nothing recorded after the question can be missed.
+    if (auto evidence = system->evidence()) {
+        input.positions = std::move(evidence->positions);
+        input.evidence = std::move(evidence->kafka);
+    }
+    for (const auto& stage : scenario.workflow) input.stage_names.push_back(stage.name);
     input.accepted = std::move(load.accepted);
     input.database = db->snapshot();
     input.stage_count = scenario.workflow.size();
@@ -160,9 +178,11 @@ mode_result run_mode(const std::string& mode, const mode_dependencies& deps,
     auto reconciled = reconcile(input);
     spdlog::info("[{}] reconciled in {:.1f}s", mode, seconds_since(phase_start));
 
-    result.api_latency_us = summarize(load.latency_us);
+    result.api_latency_all_us = summarize(load.latency_all_us);
+    result.api_latency_2xx_us = summarize(load.latency_2xx_us);
     result.completion_latency_us = summarize(reconciled.completion_us);
     result.send_delay_us = summarize(load.send_delay_us);
+    result.schedule_lag_us = summarize(load.schedule_lag_us);
     result.offered_per_s = load.offered_per_s;
     result.requests = load.measured_sent;
     const double fallback_rate = load.measured_seconds > 0
@@ -189,7 +209,9 @@ mode_result run_mode(const std::string& mode, const mode_dependencies& deps,
     result.fault_impacts =
         compute_fault_impacts(fault_records, load.windows, result.series, scenario.slo);
     result.faults = std::move(fault_records);
-    judge_validity(result, idle, deps.cancel.load());
+    judge_validity(
+        result, validity_input{drained == drain_end::idle || drained == drain_end::only_lost_left,
+                               deps.cancel.load(), harness_failures, result.step_errors});
     return result;
 }
 

@@ -1,13 +1,16 @@
 #include "harness/run/reconciliation.hpp"
 
 #include <algorithm>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
 namespace asyncbench {
 namespace {
 
-constexpr std::size_t max_listed_lost_ids = 100;
+// Enough to list every loss of a run that lost a few thousand requests (the checker's tests
+// compare the whole set); a larger loss lists the first ones, and the count stays exact.
+constexpr std::size_t max_listed_lost_ids = 10000;
 
 enum class id_state { completed, dead_lettered, unfinished };
 
@@ -20,6 +23,16 @@ id_state classify(const std::vector<stage_record>* stages, std::size_t stage_cou
         if (stage.outcome == stage_outcome::dead_lettered) return id_state::dead_lettered;
     }
     return id_state::completed;
+}
+
+// The stages of `stage_names` with no outcome recorded in `stages`.
+std::set<std::string> unfinished_stages(const std::vector<stage_record>* stages,
+                                        const std::vector<std::string>& stage_names) {
+    std::set<std::string> out(stage_names.begin(), stage_names.end());
+    if (stages) {
+        for (const auto& stage : *stages) out.erase(stage.stage);
+    }
+    return out;
 }
 
 }  // namespace
@@ -52,16 +65,28 @@ reconciliation_output reconcile(const reconciliation_input& input) {
             case id_state::dead_lettered:
                 ++result.dead_lettered;
                 break;
-            case id_state::unfinished:
-                if (input.pipeline_idle) {
-                    ++result.lost;
-                    if (result.lost_ids.size() < max_listed_lost_ids) {
-                        result.lost_ids.push_back(request.business_id);
+            case id_state::unfinished: {
+                std::optional<loss_reason> reason;
+                if (input.evidence) {
+                    if (auto position = input.positions.find(request.business_id);
+                        position != input.positions.end()) {
+                        reason = classify_unfinished(position->second,
+                                                     unfinished_stages(stages, input.stage_names),
+                                                     *input.evidence);
                     }
-                } else {
+                }
+                if (!reason && input.pipeline_idle) reason = loss_reason::nothing_left;
+                if (!reason) {
                     ++result.pending;
+                    break;
+                }
+                ++result.lost;
+                ++result.lost_by_reason[loss_reason_text(*reason)];
+                if (result.lost_ids.size() < max_listed_lost_ids) {
+                    result.lost_ids.push_back(request.business_id);
                 }
                 break;
+            }
         }
     }
     result.duplicate_effects = input.database.duplicate_effects;

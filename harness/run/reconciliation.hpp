@@ -2,11 +2,14 @@
 // After the drain: did every request the API acknowledged take effect exactly once? Pure: it
 // reads what the load generator saw, what the database holds and what each mock received.
 #include <map>
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "harness/load/load_generator.hpp"
 #include "harness/result/run_result.hpp"
+#include "harness/run/loss_check.hpp"
 #include "harness/stats/histogram.hpp"
 #include "harness/store/store.hpp"
 #include "mocks/mock_system.hpp"
@@ -25,6 +28,12 @@ struct reconciliation_input {
     std::vector<expected_call> calls_per_id;   // one call per id for each, on success
     std::map<std::string, call_log> received;  // system -> its call log
     bool pipeline_idle = true;                 // nothing was left to process when the drain ended
+    // Async: where each acknowledged message was stored, the workflow's stage names, and what
+    // Kafka said after the consumers stopped. With them an unfinished id is lost when Kafka
+    // proves no consumer can finish it (loss_check.hpp), even if the drain timed out.
+    std::unordered_map<std::string, message_position> positions;
+    std::vector<std::string> stage_names;
+    std::optional<kafka_evidence> evidence;
 };
 
 struct reconciliation_output {
@@ -33,6 +42,9 @@ struct reconciliation_output {
     std::int64_t last_finished_epoch_us = 0;
 };
 
+// Each accepted id (counted once) is completed, dead-lettered, lost (with a reason) or pending.
+// An unfinished id is lost when the evidence proves it (deleted unread, skipped by its group),
+// else when the pipeline was idle (nothing left to process it), else pending.
 reconciliation_output reconcile(const reconciliation_input& input);
 
 }  // namespace asyncbench

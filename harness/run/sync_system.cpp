@@ -31,6 +31,9 @@ class sync_system final : public system_under_test {
         }
         return notes;
     }
+    std::vector<step_error_count> step_errors(std::size_t limit) const override {
+        return api_.step_errors().most_frequent(limit);
+    }
 
   private:
     sync_api api_;

@@ -11,6 +11,8 @@
 
 #include "harness/config/scenario_config.hpp"
 #include "harness/kafka/kafka_broker.hpp"
+#include "harness/kafka/pipeline_tracker.hpp"
+#include "harness/run/loss_check.hpp"
 #include "harness/run/worker_process.hpp"
 #include "harness/store/store_factory.hpp"
 #include "harness/workflow/workflow_executor.hpp"
@@ -32,6 +34,22 @@ class system_under_test {
     virtual void stop() = 0;
     // Things the report must say about this run of the mode (after stop()).
     virtual std::vector<std::string> warnings() const = 0;
+    // Parts of the harness that died on their own during the run (after stop()): each makes
+    // the measurement untrustworthy (exit 3). Faults the timeline injected are not failures.
+    virtual std::vector<std::string> harness_failures() const { return {}; }
+    // Async only: where each acknowledged message was stored and what Kafka says now (log
+    // start offsets, each stage's committed offsets), asked of Kafka first. nullopt without
+    // Kafka, or when Kafka did not answer (the checker then falls back to "idle or pending").
+    virtual std::optional<delivery_evidence> evidence() const { return std::nullopt; }
+    // Async only, during the drain: true when some acknowledged requests are unfinished and
+    // Kafka proves that no consumer can finish any of them (deleted unread, skipped), so
+    // waiting longer cannot help.
+    virtual bool only_lost_work_left() const { return false; }
+    // Async only: acknowledged ids that some stage has not finished yet, with where their
+    // message is (the records_deleted fault's ground truth).
+    virtual std::vector<pipeline_tracker::unfinished_message> unfinished() const { return {}; }
+    // The most frequent step failures of the mode so far, most frequent first.
+    virtual std::vector<step_error_count> step_errors(std::size_t limit) const = 0;
     virtual std::map<std::string, std::string> producer_settings() const { return {}; }
     virtual std::map<std::string, std::string> consumer_settings() const { return {}; }
     // Consumer worker process `index` (async.worker_processes), for worker faults; nullptr when

@@ -73,6 +73,9 @@ bool apply_event_line(std::string_view line, consumer_events& sink, bool& ready)
         sink.on_member_assigned(delta);
     } else if (kind == "offset_reset" && fields.size() == 1) {
         sink.on_offset_reset();
+    } else if (kind == "step_failed" && fields.size() == 4) {
+        sink.on_step_failed(decode_event_field(fields[1]), decode_event_field(fields[2]),
+                            decode_event_field(fields[3]));
     } else {
         return false;
     }
@@ -97,6 +100,12 @@ void event_line_writer::on_member_assigned(int delta) {
 }
 
 void event_line_writer::on_offset_reset() { write_line("offset_reset"); }
+
+void event_line_writer::on_step_failed(const std::string& stage, const std::string& step,
+                                       const std::string& error) {
+    write_line("step_failed\t" + encode_event_field(stage) + "\t" + encode_event_field(step) +
+               "\t" + encode_event_field(error));
+}
 
 void event_line_writer::ready() { write_line("ready"); }
 

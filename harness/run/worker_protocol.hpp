@@ -1,11 +1,12 @@
 #pragma once
 // The line protocol a worker process speaks to the harness on its stdout: one event per line,
-// fields separated by tabs, with '\\', '\t' and '\n' escaped in business ids and stage names.
+// fields separated by tabs, with '\\', '\t' and '\n' escaped in ids, names and messages.
 //   ready                       every consumer of the process has its assignment
 //   finished <stage> <id>       consumer_events::on_stage_finished
 //   partitions <delta>          consumer_events::on_partitions_assigned
 //   members <delta>             consumer_events::on_member_assigned
 //   offset_reset                consumer_events::on_offset_reset
+//   step_failed <stage> <step> <error>   step_error_sink::on_step_failed
 // Lines are written whole under a mutex, so lines from several threads never interleave; a
 // kill -9 can cut the line being written, which the harness then ignores (and the unfinished
 // work is redelivered anyway, because its offset was not committed).
@@ -34,6 +35,8 @@ class event_line_writer final : public consumer_events {
     void on_partitions_assigned(int delta) override;
     void on_member_assigned(int delta) override;
     void on_offset_reset() override;
+    void on_step_failed(const std::string& stage, const std::string& step,
+                        const std::string& error) override;
     void ready();
     int members() const;
 

@@ -11,7 +11,8 @@ sync_api::sync_api(const scenario_config& scenario, const scenario_plugin& plugi
       pool_(scenario.sync.worker_threads, scenario.sync.accept_queue) {
     executors_.reserve(static_cast<std::size_t>(scenario.sync.worker_threads));
     for (int i = 0; i < scenario.sync.worker_threads; ++i) {
-        executors_.push_back(std::make_unique<workflow_executor>(scenario, db, systems));
+        executors_.push_back(
+            std::make_unique<workflow_executor>(scenario, db, systems, &step_errors_));
     }
     http_server_options options;
     options.port = port;

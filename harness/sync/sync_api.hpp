@@ -32,6 +32,7 @@ class sync_api {
     int busy_threads() const { return pool_.busy(); }
     int queued() const { return pool_.queued(); }
     std::uint64_t rejected() const { return rejected_.load(); }
+    const step_error_tally& step_errors() const { return step_errors_; }
 
   private:
     void handle(http_request request, respond_fn respond);
@@ -39,6 +40,7 @@ class sync_api {
 
     const scenario_config& scenario_;
     const scenario_plugin& plugin_;
+    step_error_tally step_errors_;  // before the executors, which report into it
     std::vector<std::unique_ptr<workflow_executor>> executors_;  // one per pool thread
     std::atomic<std::uint64_t> rejected_{0};
     id_claims in_progress_;  // concurrent duplicates of an id run one after the other

@@ -18,8 +18,8 @@ std::chrono::milliseconds retry_backoff(int next_attempt, std::chrono::milliseco
 }
 
 workflow_executor::workflow_executor(const scenario_config& scenario, store& db,
-                                     const system_directory& systems)
-    : scenario_(scenario), store_(db), systems_(systems) {}
+                                     const system_directory& systems, step_error_sink* errors)
+    : scenario_(scenario), store_(db), systems_(systems), errors_(errors) {}
 
 store_session& workflow_executor::session() {
     if (!session_) session_ = store_.open_session();
@@ -70,6 +70,7 @@ stage_attempt workflow_executor::attempt_stage(const stage_spec& stage, const wo
         auto result = apply_step(step, item);
         if (!result.ok) {
             result.failed_step = step.name;
+            if (errors_ != nullptr) errors_->on_step_failed(stage.name, step.name, result.error);
             return result;
         }
     }

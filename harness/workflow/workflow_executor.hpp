@@ -14,6 +14,7 @@
 #include "harness/config/scenario_config.hpp"
 #include "harness/http/blocking_http_client.hpp"
 #include "harness/store/store.hpp"
+#include "harness/workflow/step_errors.hpp"
 
 namespace asyncbench {
 
@@ -46,10 +47,12 @@ struct stage_run {
 std::chrono::milliseconds retry_backoff(int next_attempt, std::chrono::milliseconds initial,
                                         std::chrono::milliseconds max);
 
-// One per worker thread; not thread-safe. The scenario, store and directory must outlive it.
+// One per worker thread; not thread-safe. The scenario, store, directory and error sink must
+// outlive it. Every failed step attempt is reported to `errors` (when given) with its message.
 class workflow_executor {
   public:
-    workflow_executor(const scenario_config& scenario, store& db, const system_directory& systems);
+    workflow_executor(const scenario_config& scenario, store& db, const system_directory& systems,
+                      step_error_sink* errors = nullptr);
 
     // One attempt at every step of `stage` not yet applied for this item. Never throws.
     stage_attempt attempt_stage(const stage_spec& stage, const work_item& item);
@@ -74,6 +77,7 @@ class workflow_executor {
     const scenario_config& scenario_;
     store& store_;
     const system_directory& systems_;
+    step_error_sink* errors_;
     std::unique_ptr<store_session> session_;
     blocking_http_client http_;
 };

@@ -46,10 +46,13 @@ window_tally tally(nanoseconds start, nanoseconds end, std::uint64_t ok = 0,
     window_tally t;
     t.start = start;
     t.end = end;
-    t.answered = ok + failed;
+    t.requests = ok + failed;
     t.ok = ok;
     t.rejected_503 = rejected_503;
-    if (ok > 0) t.latency_us.record(latency_us, ok);
+    if (ok > 0) t.latency_2xx_us.record(latency_us, ok);
+    // Failures answered fast (a refusal): the all-answers view holds them at 1 ms.
+    if (ok > 0) t.latency_all_us.record(latency_us, ok);
+    if (failed > 0) t.latency_all_us.record(1000, failed);
     return t;
 }
 
@@ -114,15 +117,18 @@ TEST(fault_impact, window_stats_come_from_the_tallies_and_the_series) {
     EXPECT_EQ(i.fault, "LP outage");
     EXPECT_EQ(i.before.start_s, 5.0);
     EXPECT_EQ(i.before.end_s, 15.0);
-    EXPECT_EQ(i.before.answered, 1000u);
+    EXPECT_EQ(i.before.requests, 1000u);
     EXPECT_EQ(i.before.availability, 1.0);
     EXPECT_EQ(i.before.peak_backlog, 9);
-    EXPECT_EQ(i.during.answered, 2000u);
+    EXPECT_EQ(i.during.requests, 2000u);
     EXPECT_EQ(i.during.ok, 60u);
     EXPECT_EQ(i.during.rejected_503, 1900u);
     EXPECT_DOUBLE_EQ(i.during.availability, 0.03);
-    EXPECT_EQ(i.during.latency_us.count, 60u);
-    EXPECT_NEAR(i.during.latency_us.p99_us, 9000, 9000 * 0.01);
+    EXPECT_EQ(i.during.latency_2xx_us.count, 60u);
+    EXPECT_NEAR(i.during.latency_2xx_us.p99_us, 9000, 9000 * 0.01);
+    // 1,940 failures at 1 ms and 60 answers at 9 ms: the all-answers p50 is the failures'.
+    EXPECT_EQ(i.during.latency_all_us.count, 2000u);
+    EXPECT_NEAR(i.during.latency_all_us.p50_us, 1000, 1000 * 0.01);
     EXPECT_EQ(i.during.peak_backlog, 400);
     EXPECT_EQ(i.after.end_s, 65.0);
     EXPECT_DOUBLE_EQ(i.after.availability, 2990.0 / 3000.0);
@@ -194,11 +200,11 @@ TEST(fault_impact, without_an_slo_the_reference_is_1_5_x_the_pre_fault_p99) {
     ASSERT_TRUE(impacts[0].latency_recovered_s.has_value());
     EXPECT_EQ(*impacts[0].latency_recovered_s, 1.0);
     // The tally's p99 is the histogram bucket's highest value, a little above 2,000 us.
-    const double reference_us = 1.5 * impacts[0].before.latency_us.p99_us;
+    const double reference_us = 1.5 * impacts[0].before.latency_2xx_us.p99_us;
     EXPECT_GE(reference_us, 3000);
     EXPECT_LT(reference_us, 3200);
-    EXPECT_EQ(impacts[0].latency_reference.rfind("p99 <= 3.0 ms (1.5 x pre-fault p99 2.0 ms)", 0),
-              0u)
+    EXPECT_EQ(
+        impacts[0].latency_reference.rfind("p99 <= 3.0 ms (1.5 x pre-fault 2xx p99 2.0 ms)", 0), 0u)
         << impacts[0].latency_reference;
 }
 
@@ -251,9 +257,9 @@ TEST(fault_impact, empty_before_window_means_a_zero_backlog_level_and_no_p99_ref
     series[68].backlog = 0;
     const auto impacts = compute_fault_impacts({record(5.0, 25.0)}, windows, series, no_slo());
     ASSERT_EQ(impacts.size(), 1u);
-    EXPECT_EQ(impacts[0].before.answered, 0u);
+    EXPECT_EQ(impacts[0].before.requests, 0u);
     EXPECT_EQ(impacts[0].before.availability, 0.0);
-    EXPECT_EQ(impacts[0].before.latency_us.count, 0u);
+    EXPECT_EQ(impacts[0].before.latency_2xx_us.count, 0u);
     EXPECT_EQ(impacts[0].before.peak_backlog, 0);
     ASSERT_TRUE(impacts[0].backlog_recovered_s.has_value());
     EXPECT_EQ(*impacts[0].backlog_recovered_s, 43.0);

@@ -118,6 +118,36 @@ TEST(fault_reader, worker_faults_need_worker_processes) {
         << errors_of(result);
 }
 
+TEST(fault_reader, records_deleted_needs_worker_processes_and_owns_every_worker) {
+    const auto result =
+        load("  - {name: retention, kind: records_deleted, at: 5s, duration: 4s}\n");
+    ASSERT_TRUE(std::holds_alternative<scenario_config>(result)) << errors_of(result);
+    const auto& fault = std::get<scenario_config>(result).faults.at(0);
+    EXPECT_EQ(fault.type, fault_spec::kind::records_deleted);
+    EXPECT_TRUE(fault.async_only());
+    EXPECT_EQ(fault_kind_name(fault.type), "records_deleted");
+
+    // It stops every worker, so no worker fault may overlap it, whichever worker it names.
+    const auto overlapping = errors_of(load(R"(
+  - {name: retention, kind: records_deleted, at: 5s, duration: 4s}
+  - {name: crash, kind: worker_crash, worker: 1, at: 6s, duration: 1s}
+)"));
+    EXPECT_NE(overlapping.find("faults[1]: overlaps 'retention' on worker 1"), std::string::npos)
+        << overlapping;
+
+    auto text = base;
+    text.replace(text.find("worker_processes: 2"), 19, "worker_processes: 0");
+    const auto without = load_scenario_text(
+        text + "faults:\n  - {kind: records_deleted, at: 1s, duration: 1s}\n", "faulty.yaml");
+    EXPECT_NE(errors_of(without).find("records_deleted stops every consumer before deleting"),
+              std::string::npos)
+        << errors_of(without);
+    // A key of another kind is refused, as for every kind.
+    EXPECT_NE(errors_of(load("  - {kind: records_deleted, worker: 1, at: 1s, duration: 1s}\n"))
+                  .find("worker"),
+              std::string::npos);
+}
+
 TEST(fault_reader, worker_processes_cannot_exceed_consumers) {
     auto text = base;
     text.replace(text.find("worker_processes: 2"), 19, "worker_processes: 5");

@@ -122,30 +122,33 @@ TEST(second_series, buckets_by_second_with_gaps_and_percentiles) {
     EXPECT_EQ(s.build().size(), 3u);  // build() does not disturb the builder
 }
 
-TEST(second_series, windows_tally_exact_answers_where_they_arrive) {
-    second_series s;
-    s.add_window(0ms, 1000ms);     // before
-    s.add_window(1000ms, 1500ms);  // during: a half-second window
-    s.add_window(500ms, 2000ms);   // overlapping windows each count the answer
-    s.on_completed(100ms, request_outcome::ok, 1000);
-    s.on_completed(999ms, request_outcome::status_5xx, 0, 503);
-    s.on_completed(1000ms, request_outcome::status_5xx, 0, 503);  // window ends are exclusive
-    s.on_completed(1200ms, request_outcome::status_5xx, 0, 502);
-    s.on_completed(1499ms, request_outcome::ok, 400'000);
-    s.on_completed(1500ms, request_outcome::connect_error, 0);
-    s.on_completed(2500ms, request_outcome::ok, 7);  // in no window
+TEST(send_windows, requests_count_in_the_window_of_their_intended_send_time) {
+    send_windows s;
+    s.add(0ms, 1000ms);     // before
+    s.add(1000ms, 1500ms);  // during: a half-second window
+    s.add(500ms, 2000ms);   // overlapping windows each count the request
+    s.record(100ms, request_outcome::ok, 1000, 200);
+    s.record(999ms, request_outcome::status_5xx, 2'000'000, 503);  // answered 2 s later: "before"
+    s.record(1000ms, request_outcome::status_5xx, 10, 503);        // window ends are exclusive
+    s.record(1200ms, request_outcome::status_5xx, 0, 502);
+    s.record(1499ms, request_outcome::ok, 400'000, 200);
+    s.record(1499ms, request_outcome::timeout, 5'000'000, 0);
+    s.record(2500ms, request_outcome::ok, 7, 200);  // in no window
 
     const auto& w = s.windows();
     ASSERT_EQ(w.size(), 3u);
-    EXPECT_EQ(w[0].answered, 2u);
+    EXPECT_EQ(w[0].requests, 2u);
     EXPECT_EQ(w[0].ok, 1u);
     EXPECT_EQ(w[0].rejected_503, 1u);
-    EXPECT_EQ(w[0].latency_us.count(), 1u);
-    EXPECT_EQ(w[1].answered, 3u);
+    EXPECT_EQ(w[0].latency_2xx_us.count(), 1u);
+    EXPECT_EQ(w[0].latency_all_us.count(), 2u);
+    EXPECT_EQ(w[0].latency_all_us.max(), 2'000'000u);
+    EXPECT_EQ(w[1].requests, 4u);
     EXPECT_EQ(w[1].ok, 1u);
     EXPECT_EQ(w[1].rejected_503, 1u);
-    EXPECT_EQ(w[1].latency_us.max(), 400'000u);
-    EXPECT_EQ(w[2].answered, 5u);
+    EXPECT_EQ(w[1].latency_2xx_us.max(), 400'000u);
+    EXPECT_EQ(w[1].latency_all_us.max(), 5'000'000u);  // the timeout counts in the all view
+    EXPECT_EQ(w[2].requests, 5u);
     EXPECT_EQ(w[2].rejected_503, 2u);
 }
 
@@ -158,6 +161,12 @@ struct server_behaviour {
     bool never_answer = false;                 // read requests, answer nothing
     std::uint64_t stall_request = UINT64_MAX;  // 0-based arrival index answered late, once
     std::chrono::milliseconds stall{0};
+    std::chrono::milliseconds latency{0};  // every answer waits this long first
+    // Requests arriving with index in [hold_from, hold_to) wait `hold` and are answered 503:
+    // a downstream call held, then failing.
+    std::uint64_t hold_from = UINT64_MAX;
+    std::uint64_t hold_to = UINT64_MAX;
+    std::chrono::milliseconds hold{0};
 };
 
 class test_server {
@@ -226,7 +235,14 @@ class test_server {
                 timer.expires_after(behaviour_.stall);
                 co_await timer.async_wait(use_tuple);
             }
-            http::response<http::string_body> res{static_cast<http::status>(behaviour_.status), 11};
+            const bool held = index >= behaviour_.hold_from && index < behaviour_.hold_to;
+            const auto wait = held ? behaviour_.hold : behaviour_.latency;
+            if (wait.count() > 0) {
+                timer.expires_after(wait);
+                co_await timer.async_wait(use_tuple);
+            }
+            const int status = held ? 503 : behaviour_.status;
+            http::response<http::string_body> res{static_cast<http::status>(status), 11};
             res.set(http::field::content_type, "application/json");
             res.keep_alive(req.keep_alive() && !behaviour_.close_after_each);
             res.body() = "{}";
@@ -305,7 +321,9 @@ TEST(run_load, open_loop_sends_and_counts_every_scheduled_request) {
     EXPECT_EQ(r.measured_sent, 50u);
     EXPECT_EQ(r.measured_ok, 50u);
     EXPECT_EQ(r.errors.total(), 0u);
-    EXPECT_EQ(r.latency_us.count(), 50u);
+    EXPECT_EQ(r.latency_2xx_us.count(), 50u);
+    EXPECT_EQ(r.latency_all_us.count(), 50u);
+    EXPECT_EQ(r.schedule_lag_us.count(), 50u);
     EXPECT_EQ(r.send_delay_us.count(), 50u);
     EXPECT_DOUBLE_EQ(r.offered_per_s, 50.0);
     EXPECT_GE(r.measured_seconds, 0.98);  // the last measured request is due at 0.98 s
@@ -356,7 +374,8 @@ TEST(run_load, status_500_is_counted_as_5xx) {
     EXPECT_EQ(r.errors.status_5xx, 10u);
     EXPECT_EQ(r.errors.total(), 10u);
     EXPECT_EQ(r.measured_ok, 0u);
-    EXPECT_EQ(r.latency_us.count(), 0u);
+    EXPECT_EQ(r.latency_2xx_us.count(), 0u);
+    EXPECT_EQ(r.latency_all_us.count(), 10u);  // every answer counts in the all view
     EXPECT_TRUE(r.accepted.empty());
 }
 
@@ -444,7 +463,7 @@ TEST(run_load, stall_is_not_hidden_by_coordinated_omission) {
     EXPECT_EQ(server.connections(), 1u);
     EXPECT_EQ(r.measured_sent, 300u);
     EXPECT_EQ(r.measured_ok, 300u);
-    const histogram& h = r.latency_us;
+    const histogram& h = r.latency_2xx_us;
     ASSERT_EQ(h.count(), 300u);
     EXPECT_GE(h.max(), 2'000'000u);
     EXPECT_GE(h.value_at_percentile(99), 1'000'000u);
@@ -464,6 +483,53 @@ TEST(run_load, stall_is_not_hidden_by_coordinated_omission) {
               << r.send_delay_us.value_at_percentile(99) << " us\n";
 }
 
+// The instrument against a known answer: 100/s for 3 s to an endpoint answering in 10 ms,
+// except that the 100 requests sent during the second second are each held 1 s and then fail
+// (503). The "during" window must hold exactly those requests with availability near 0, the
+// all-answers p99 must be the 1 s hold, and the 2xx view must not see it. (Before send-time
+// windows, "during" held 1 answer at 100% availability and the failures counted "after".)
+TEST(run_load, one_second_hold_counts_in_its_send_window_and_the_all_answers_view) {
+    server_behaviour behaviour;
+    behaviour.latency = 10ms;
+    behaviour.hold_from = 100;  // arrival order is send order to within a request or two
+    behaviour.hold_to = 200;
+    behaviour.hold = 1000ms;
+    test_server server(behaviour);
+    const load_spec spec = open_spec(100, 0ms, 3000ms);
+    load_progress progress;
+    std::atomic<bool> cancel{false};
+    const std::vector<load_window> windows = {{0ms, 1000ms}, {1000ms, 2000ms}, {2000ms, 3000ms}};
+    const load_report r =
+        run_load(spec, target_at(server.port()), make_test_request, progress, cancel, windows);
+
+    ASSERT_EQ(r.measured_sent, 300u);
+    ASSERT_EQ(r.windows.size(), 3u);
+    const auto& before = r.windows[0];
+    const auto& during = r.windows[1];
+    const auto& after = r.windows[2];
+    EXPECT_EQ(before.requests, 100u);
+    EXPECT_EQ(during.requests, 100u);
+    EXPECT_EQ(after.requests, 100u);
+    // Near 0 / near 100%: a request at the boundary may arrive a place out of send order.
+    EXPECT_LE(during.ok, 2u);
+    EXPECT_GE(during.rejected_503, 98u);
+    EXPECT_GE(before.ok, 98u);
+    EXPECT_GE(after.ok, 98u);
+    EXPECT_GE(during.latency_all_us.value_at_percentile(50), 1'000'000u);
+
+    // The whole run: 100 of 300 answers took >= 1 s, so the all-answers p99 is the hold
+    // (bounded above loosely: only a very slow machine adds more), while the 2xx p99 is not.
+    EXPECT_EQ(r.latency_all_us.count(), 300u);
+    EXPECT_GE(r.latency_all_us.value_at_percentile(99), 1'000'000u);
+    EXPECT_LT(r.latency_all_us.value_at_percentile(99), 1'500'000u);
+    EXPECT_LT(r.latency_2xx_us.value_at_percentile(99), 500'000u);
+    EXPECT_GE(r.latency_2xx_us.count(), 198u);
+    std::cout << "[ figures  ] 1 s hold: during " << during.ok << "/" << during.requests
+              << " ok, all-answers p99 " << r.latency_all_us.value_at_percentile(99)
+              << " us, 2xx p99 " << r.latency_2xx_us.value_at_percentile(99)
+              << " us, schedule lag p99 " << r.schedule_lag_us.value_at_percentile(99) << " us\n";
+}
+
 TEST(run_load, closed_loop_users_send_await_and_think) {
     test_server server({});
     load_spec spec;
@@ -477,7 +543,8 @@ TEST(run_load, closed_loop_users_send_await_and_think) {
     const load_report r = run(spec, server.port(), progress, cancel);
     EXPECT_GT(r.measured_sent, 0u);
     EXPECT_EQ(r.measured_ok, r.measured_sent);
-    EXPECT_EQ(r.latency_us.count(), r.measured_sent);
+    EXPECT_EQ(r.latency_2xx_us.count(), r.measured_sent);
+    EXPECT_EQ(r.schedule_lag_us.count(), 0u);  // a closed loop has no schedule
     EXPECT_EQ(r.errors.total(), 0u);
     EXPECT_EQ(r.accepted.size(), server.requests());
     EXPECT_LE(server.connections(), 3u);  // one keep-alive connection per user

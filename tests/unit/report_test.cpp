@@ -44,9 +44,11 @@ run_result fixed_run() {
 
     mode_result sync;
     sync.mode = "sync";
-    sync.api_latency_us = {3672, 90000, 150000, 180000, 812345, 1500000, 2999999, 210000};
-    sync.completion_latency_us = sync.api_latency_us;
+    sync.api_latency_2xx_us = {3672, 90000, 150000, 180000, 812345, 1500000, 2999999, 210000};
+    sync.api_latency_all_us = {6000, 1000, 120000, 175000, 2400000, 9000000, 30000000, 900000};
+    sync.completion_latency_us = sync.api_latency_2xx_us;
     sync.send_delay_us = {6000, 1, 40, 80, 120, 300, 900, 50};
+    sync.schedule_lag_us = {6000, 1, 40, 80, 150, 300, 900, 50};
     sync.offered_per_s = 100;
     sync.achieved_per_s = 61.2;
     sync.availability = 0.612;
@@ -62,7 +64,8 @@ run_result fixed_run() {
 
     mode_result async;
     async.mode = "async";
-    async.api_latency_us = {5994, 400, 850, 2000, 4100, 9000, 15000, 1000};
+    async.api_latency_2xx_us = {5994, 400, 850, 2000, 4100, 9000, 15000, 1000};
+    async.api_latency_all_us = {6000, 400, 850, 2000, 4100, 9000, 15000, 1000};
     async.completion_latency_us = {5992, 120000, 400000, 700000, 900000, 1400000, 2100000, 450000};
     async.send_delay_us = {6000, 1, 30, 60, 90, 200, 700, 40};
     async.offered_per_s = 100;
@@ -79,6 +82,8 @@ run_result fixed_run() {
     async.time_to_full_completion_s = 67.2;
     async.series = {{5, 100, 100, 0, 900, 4000, 12}, {6, 100, 99, 1, 850, 4200, 85}};
     async.warnings = {"consumer <lag> grew to 85"};
+    async.step_errors = {
+        {"report", "lp_run", "lp.LPRUN answered 503", "lp.LPRUN answered 503", 1234}};
     async.valid = false;
     async.invalid_reasons = {"lost ids: 2"};
 
@@ -116,13 +121,37 @@ run_result with_faults() {
                                       : "kill -9 pid 4242; restarted as pid 4250";
         m.faults = {outage, crash};
     }
-    // Latency fields: count, min, p50, p90, p99, p99.9, max, mean.
+    // Windows: start, end, requests, ok, 503s, availability, all-answers latency, 2xx latency,
+    // peak backlog. Latency fields: count, min, p50, p90, p99, p99.9, max, mean.
     fault_impact sync_outage;
     sync_outage.fault = "LP outage";
-    sync_outage.before = {5, 15, 1000, 1000, 0, 1.0, {1000, 1, 150000, 0, 400000, 0, 0, 0}, 20};
-    sync_outage.during = {15, 35, 2000, 60, 1940, 0.03, {60, 1, 900000, 0, 2500000, 0, 0, 0}, 200};
-    sync_outage.after = {
-        35, 65, 3000, 2990, 0, 2990.0 / 3000.0, {2990, 1, 160000, 0, 450000, 0, 0, 0}, 25};
+    sync_outage.before = {5,
+                          15,
+                          1000,
+                          1000,
+                          0,
+                          1.0,
+                          {1000, 1, 150000, 0, 400000, 0, 0, 0},
+                          {1000, 1, 150000, 0, 400000, 0, 0, 0},
+                          20};
+    sync_outage.during = {15,
+                          35,
+                          2000,
+                          60,
+                          1940,
+                          0.03,
+                          {60, 1, 900000, 0, 2500000, 0, 0, 0},
+                          {60, 1, 900000, 0, 2500000, 0, 0, 0},
+                          200};
+    sync_outage.after = {35,
+                         65,
+                         3000,
+                         2990,
+                         0,
+                         2990.0 / 3000.0,
+                         {2990, 1, 160000, 0, 450000, 0, 0, 0},
+                         {2990, 1, 160000, 0, 450000, 0, 0, 0},
+                         25};
     sync_outage.backlog_recovered_s = 7.0;
     sync_outage.latency_recovered_s = 3.0;
     sync_outage.latency_reference =
@@ -133,20 +162,68 @@ run_result with_faults() {
 
     fault_impact async_outage;
     async_outage.fault = "LP outage";
-    async_outage.before = {5, 15, 1000, 1000, 0, 1.0, {1000, 1, 850, 0, 4100, 0, 0, 0}, 12};
-    async_outage.during = {15, 35, 2000, 2000, 0, 1.0, {2000, 1, 870, 0, 4300, 0, 0, 0}, 2012};
-    async_outage.after = {35, 65, 3000, 3000, 0, 1.0, {3000, 1, 860, 0, 4200, 0, 0, 0}, 1500};
+    async_outage.before = {5,
+                           15,
+                           1000,
+                           1000,
+                           0,
+                           1.0,
+                           {1000, 1, 850, 0, 4100, 0, 0, 0},
+                           {1000, 1, 850, 0, 4100, 0, 0, 0},
+                           12};
+    async_outage.during = {15,
+                           35,
+                           2000,
+                           2000,
+                           0,
+                           1.0,
+                           {2000, 1, 870, 0, 4300, 0, 0, 0},
+                           {2000, 1, 870, 0, 4300, 0, 0, 0},
+                           2012};
+    async_outage.after = {35,
+                          65,
+                          3000,
+                          3000,
+                          0,
+                          1.0,
+                          {3000, 1, 860, 0, 4200, 0, 0, 0},
+                          {3000, 1, 860, 0, 4200, 0, 0, 0},
+                          1500};
     async_outage.latency_reference =
         "p99 <= 1000.0 ms (api_p99 SLO 1s) and 2xx >= 100.00% (pre-fault)";
     fault_impact async_crash;
     async_crash.fault = "worker crash";
-    async_crash.before = {5, 45, 4000, 4000, 0, 1.0, {4000, 1, 850, 0, 4100, 0, 0, 0}, 30};
-    async_crash.during = {45, 50, 400, 398, 0, 0.995, {398, 1, 880, 0, 4000, 0, 0, 0}, 900};
-    async_crash.after = {50, 65, 1500, 1500, 0, 1.0, {1500, 1, 860, 0, 4200, 0, 0, 0}, 800};
+    async_crash.before = {5,
+                          45,
+                          4000,
+                          4000,
+                          0,
+                          1.0,
+                          {4000, 1, 850, 0, 4100, 0, 0, 0},
+                          {4000, 1, 850, 0, 4100, 0, 0, 0},
+                          30};
+    async_crash.during = {45,
+                          50,
+                          400,
+                          398,
+                          0,
+                          0.995,
+                          {398, 1, 880, 0, 4000, 0, 0, 0},
+                          {398, 1, 880, 0, 4000, 0, 0, 0},
+                          900};
+    async_crash.after = {50,
+                         65,
+                         1500,
+                         1500,
+                         0,
+                         1.0,
+                         {1500, 1, 860, 0, 4200, 0, 0, 0},
+                         {1500, 1, 860, 0, 4200, 0, 0, 0},
+                         800};
     async_crash.backlog_recovered_s = 12.5;
     async_crash.latency_recovered_s = 0.0;
     async_crash.latency_reference =
-        "p99 <= 6.2 ms (1.5 x pre-fault p99 4.1 ms) and 2xx >= "
+        "p99 <= 6.2 ms (1.5 x pre-fault 2xx p99 4.1 ms) and 2xx >= "
         "100.00% (pre-fault)";
     r.modes["async"].fault_impacts = {async_outage, async_crash};
     r.modes["async"].reconciliation.redeliveries_absorbed = 37;
@@ -174,14 +251,20 @@ TEST(markdown_report, pins_the_side_by_side_table) {
     EXPECT_EQ(md.rfind("# AsyncBench report: lp-report\n", 0), 0u);
     for (const char* row : {
              "| Metric | sync | async |\n|---|---:|---:|\n",
-             "| API latency p50 (ms) | 150.0 | 0.85 |\n",
-             "| API latency p90 (ms) | 180.0 | 2.00 |\n",
-             "| API latency p99 (ms) | 812.3 | 4.10 |\n",
-             "| API latency p99.9 (ms) | 1500.0 | 9.00 |\n",
-             "| API latency max (ms) | 3000.0 | 15.00 |\n",
+             "| API latency p50, all answers (ms) | 120.0 | 0.85 |\n",
+             "| API latency p90, all answers (ms) | 175.0 | 2.00 |\n",
+             "| API latency p99, all answers (ms) | 2400.0 | 4.10 |\n",
+             "| API latency p99.9, all answers (ms) | 9000.0 | 9.00 |\n",
+             "| API latency max, all answers (ms) | 30000.0 | 15.00 |\n",
+             "| API latency p50, 2xx (ms) | 150.0 | 0.85 |\n",
+             "| API latency p90, 2xx (ms) | 180.0 | 2.00 |\n",
+             "| API latency p99, 2xx (ms) | 812.3 | 4.10 |\n",
+             "| API latency p99.9, 2xx (ms) | 1500.0 | 9.00 |\n",
+             "| API latency max, 2xx (ms) | 3000.0 | 15.00 |\n",
              "| Completion latency p50 (ms) | 150.0 | 400.0 |\n",
              "| Completion latency p99 (ms) | 812.3 | 900.0 |\n",
              "| Send delay p99 (ms) | 0.12 | 0.09 |\n",
+             "| Generator schedule lag p99 (ms) | 0.15 | not scheduled |\n",
              "| Offered rate (/s) | 100.0 | 100.0 |\n",
              "| Achieved rate (/s) | 61.2 | 99.9 |\n",
              "| Availability | 61.20% | 99.90% |\n",
@@ -205,7 +288,11 @@ TEST(markdown_report, pins_the_side_by_side_table) {
 TEST(markdown_report, pins_environment_settings_checks_warnings_slo_and_reasons) {
     const std::string md = markdown(fixed_run());
     for (const char* text : {
-             "Run valid: NO",
+             "**Outcome: the measurement is NOT trustworthy (exit 3): async: lost ids: 2; async: "
+             "2 acknowledged requests were lost; sync SLO api_p99 missed: 812.3ms (target <= "
+             "500ms).**\n",
+             "| async | report | lp_run | 1,234 | lp.LPRUN answered 503 |\n",
+             "- Every part ran on one host over loopback",
              "| Git commit | 1a2b3c4 |\n",
              "| CPU | AMD EPYC 7B13 |\n",
              "| Cores | 2 |\n",
@@ -233,8 +320,8 @@ TEST(markdown_report, pins_environment_settings_checks_warnings_slo_and_reasons)
     // The sections come in the documented order.
     std::size_t pos = 0;
     for (const char* heading :
-         {"## Verdict", "## Warnings", "## Results", "## Downstream call checks", "## SLOs",
-          "## Invalid reasons", "## Environment", "## Settings"}) {
+         {"## Verdict", "## Warnings", "## Results", "## Step errors", "## Downstream call checks",
+          "## SLOs", "## Invalid reasons", "## Environment", "## Settings"}) {
         const auto found = md.find(heading, pos);
         ASSERT_NE(found, std::string::npos) << heading;
         pos = found;
@@ -244,12 +331,18 @@ TEST(markdown_report, pins_environment_settings_checks_warnings_slo_and_reasons)
 TEST(markdown_report, external_broker_has_no_mock_warning_and_pipes_are_escaped) {
     run_result r = fixed_run();
     r.environment.broker_kind = "external";
+    r.environment.bootstrap_servers = "kafka-1:9092,127.0.0.1:9093";
+    r.environment.database = "PostgreSQL at postgres://bench@[::1]:5432/asyncbench";
     r.environment.host = "a|b";
     r.modes["sync"].warnings.clear();
     r.modes["async"].warnings.clear();
     const std::string md = markdown(r);
     EXPECT_EQ(md.find("mock cluster: its latency"), std::string::npos);
-    EXPECT_HAS(md, "## Warnings\n\nNone.\n");
+    // Only the locality note is left, and it names what was reached over a network.
+    EXPECT_HAS(md,
+               "## Warnings\n\n- The load generator, APIs, mock systems and consumers ran on one "
+               "host over loopback; Kafka (kafka-1:9092,127.0.0.1:9093) ran elsewhere: their round "
+               "trips include a real network, the mock systems' do not.\n\n");
     EXPECT_HAS(md, "| Host | a\\|b |\n");
 }
 
@@ -260,7 +353,7 @@ TEST(markdown_report, one_mode_only_has_one_column) {
     r.slo.front().mode = "async";
     const std::string md = markdown(r);
     EXPECT_HAS(md, "## Results: async\n\n| Metric | async |\n|---|---:|\n");
-    EXPECT_HAS(md, "| API latency p99 (ms) | 4.10 |\n");
+    EXPECT_HAS(md, "| API latency p99, 2xx (ms) | 4.10 |\n");
     EXPECT_HAS(md, "Only the async pipeline ran");
     EXPECT_EQ(md.find("| sync"), std::string::npos);
 }
@@ -306,7 +399,7 @@ TEST(html_report, has_the_same_content_as_the_markdown) {
                "<li><strong>Safety check failed (async): 2 accepted requests lost (first: "
                "rpt-17, rpt-&lt;42&gt;).</strong></li>");
     EXPECT_HAS(page,
-               "<tr><td>API latency p99 (ms)</td><td class=\"num\">812.3</td>"
+               "<tr><td>API latency p99, 2xx (ms)</td><td class=\"num\">812.3</td>"
                "<td class=\"num\">4.10</td></tr>");
     EXPECT_HAS(page, "<td class=\"bad\">MISSING</td>");
     EXPECT_HAS(page, "Kafka here is librdkafka&#39;s in-memory mock cluster");
@@ -319,7 +412,8 @@ TEST(html_report, one_mode_only_and_no_samples) {
     r.modes["sync"].series.clear();
     const std::string page = html(r);
     EXPECT_HAS(page, "<tr><th>Metric</th><th>sync</th></tr>");
-    EXPECT_HAS(page, "API latency p99 per second: no per-second samples.");
+    EXPECT_HAS(
+        page, "API latency p99 of the 2xx answers arriving in each second: no per-second samples.");
     EXPECT_EQ(page.find("<svg"), std::string::npos);
     EXPECT_HAS(page, "Only the sync baseline ran");
 }
@@ -353,10 +447,10 @@ TEST(markdown_report, faults_section_follows_the_warnings_with_each_modes_number
              "| Window (s) | 5.0-15.0 | 15.0-35.0 | 35.0-65.0 | 5.0-15.0 | 15.0-35.0 | 35.0-65.0 "
              "|\n",
              "| Availability | 100.00% | 3.00% | 99.67% | 100.00% | 100.00% | 100.00% |\n",
-             "| Answered | 1,000 | 2,000 | 3,000 | 1,000 | 2,000 | 3,000 |\n",
+             "| Requests sent in it | 1,000 | 2,000 | 3,000 | 1,000 | 2,000 | 3,000 |\n",
              "| 503 answers | 0 | 1,940 | 0 | 0 | 0 | 0 |\n",
-             "| API p50 (ms) | 150.0 | 900.0 | 160.0 | 0.85 | 0.87 | 0.86 |\n",
-             "| API p99 (ms) | 400.0 | 2500.0 | 450.0 | 4.10 | 4.30 | 4.20 |\n",
+             "| API p50, all answers (ms) | 150.0 | 900.0 | 160.0 | 0.85 | 0.87 | 0.86 |\n",
+             "| API p99, 2xx (ms) | 400.0 | 2500.0 | 450.0 | 4.10 | 4.30 | 4.20 |\n",
              "| Peak backlog | 20 | 200 | 25 | 12 | 2,012 | 1,500 |\n",
              "- sync: backlog back to pre-fault level after 7.00 s; latency back within p99 <= "
              "1000.0 ms (api_p99 SLO 1s) and 2xx >= 100.00% (pre-fault) after 3.00 s.\n",
@@ -373,7 +467,8 @@ TEST(markdown_report, faults_section_follows_the_warnings_with_each_modes_number
              "| Availability | 100.00% | 99.50% | 100.00% |\n",
              "| Peak backlog | 30 | 900 | 800 |\n",
              "- async: backlog back to pre-fault level after 12.5 s; latency back within p99 <= "
-             "6.2 ms (1.5 x pre-fault p99 4.1 ms) and 2xx >= 100.00% (pre-fault) after 0.00 s.\n",
+             "6.2 ms (1.5 x pre-fault 2xx p99 4.1 ms) and 2xx >= 100.00% (pre-fault) after 0.00 "
+             "s.\n",
              // Whole run.
              "- sync: lp.LPRUN 1.00x\n- async: lp.LPRUN 1.25x\n",
              "| Invariant | sync | async |\n",
@@ -388,8 +483,8 @@ TEST(markdown_report, faults_section_follows_the_warnings_with_each_modes_number
              "| Errors: 5xx of which 503 | 1,940 | 0 |\n",
              "| Redeliveries absorbed | 0 | 37 |\n",
              // And the verdict compares the modes during each fault.
-             "- During 'LP outage' (20.0 s): sync answered 3.00% of requests 2xx, async "
-             "100.00%; accepted requests lost over the whole run: sync 0, async 2.\n",
+             "- During 'LP outage' (20.0 s): sync answered 3.00% of the requests sent in it 2xx, "
+             "async 100.00%; accepted requests lost over the whole run: sync 0, async 2.\n",
          }) {
         EXPECT_HAS(md, text);
     }

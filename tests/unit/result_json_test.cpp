@@ -20,9 +20,11 @@ latency_summary latency(double base) {
 mode_result populated_mode(const std::string& name, double scale) {
     mode_result m;
     m.mode = name;
-    m.api_latency_us = latency(1000.0 * scale);
+    m.api_latency_all_us = latency(1300.0 * scale);
+    m.api_latency_2xx_us = latency(1000.0 * scale);
     m.completion_latency_us = latency(5000.0 * scale);
     m.send_delay_us = latency(17.0 * scale);
+    m.schedule_lag_us = latency(3.0 * scale);
     m.offered_per_s = 100.0;
     m.achieved_per_s = 99.87654321 * scale;
     m.availability = 0.999123456789;
@@ -37,6 +39,8 @@ mode_result populated_mode(const std::string& name, double scale) {
     m.reconciliation.unacknowledged_processed = 8;
     m.reconciliation.redeliveries_absorbed = 9;
     m.reconciliation.lost_ids = {"order-1", "order-\"2\"", "주문-3"};
+    m.reconciliation.lost_by_reason = {{"deleted before it was consumed", 2},
+                                       {"not finished, and nothing was left to process it", 1}};
     m.reconciliation.calls = {{"lp", "setQueue", 5990, 6010, 12, 0},
                               {"lp", "LPRUN", 5990, 5980, 0, 10}};
     m.drain_s = 12.345678;
@@ -52,6 +56,8 @@ mode_result populated_mode(const std::string& name, double scale) {
     outage.end_s = 35.1 * scale;
     outage.action = "lp.LPRUN answers 503";
     outage.calls_during = {{"lp.LPRUN", 1234}, {"lp.setQueue", 0}};
+    outage.deleted_unread_ids = {"order-1", "order-\"2\""};
+    outage.deleted_unread_messages = 2;
     fault_record crash;
     crash.name = "worker crash";
     crash.kind = "worker_crash";
@@ -63,13 +69,19 @@ mode_result populated_mode(const std::string& name, double scale) {
     m.faults = {outage, crash};
     fault_impact impact;
     impact.fault = outage.name;
-    impact.before = {5.0, 15.0, 1000, 999, 0, 0.999, latency(2000.0 * scale), 7};
-    impact.during = {15.0, 35.0, 2000, 60, 1900, 0.03, latency(9000.0 * scale), 1234};
-    impact.after = {35.0, 65.0, 3000, 2990, 3, 2990.0 / 3000.0, latency(2500.0), -1};
+    impact.before = {
+        5.0, 15.0, 1000, 999, 0, 0.999, latency(2100.0 * scale), latency(2000.0 * scale), 7};
+    impact.during = {
+        15.0, 35.0, 2000, 60, 1900, 0.03, latency(9500.0 * scale), latency(9000.0 * scale), 1234};
+    impact.after = {35.0, 65.0, 3000, 2990, 3, 2990.0 / 3000.0, latency(2600.0), latency(2500.0),
+                    -1};
     impact.backlog_recovered_s = 7.0 / 3.0;
     impact.latency_recovered_s = std::nullopt;
     impact.latency_reference = "p99 <= 1000.0 ms (api_p99 SLO 1s) and 2xx >= 99.90% (pre-fault)";
     m.fault_impacts = {impact};
+    m.step_errors = {{"report", "lp_run", "lp.LPRUN answered 503", "lp.LPRUN answered 503", 1234},
+                     {"report", "insert_report", "database: UNIQUE constraint failed: rpt-N",
+                      "database: UNIQUE constraint failed: rpt-\"00017\"", 7}};
     m.warnings = {"embedded broker retention reached", "line one\nline two\ttab"};
     m.valid = false;
     m.invalid_reasons = {"send delay p99 above 10 ms"};
@@ -127,11 +139,12 @@ void expect_latency_eq(const latency_summary& a, const latency_summary& b) {
 void expect_window_eq(const window_stats& a, const window_stats& b) {
     EXPECT_EQ(a.start_s, b.start_s);
     EXPECT_EQ(a.end_s, b.end_s);
-    EXPECT_EQ(a.answered, b.answered);
+    EXPECT_EQ(a.requests, b.requests);
     EXPECT_EQ(a.ok, b.ok);
     EXPECT_EQ(a.rejected_503, b.rejected_503);
     EXPECT_EQ(a.availability, b.availability);
-    expect_latency_eq(a.latency_us, b.latency_us);
+    expect_latency_eq(a.latency_all_us, b.latency_all_us);
+    expect_latency_eq(a.latency_2xx_us, b.latency_2xx_us);
     EXPECT_EQ(a.peak_backlog, b.peak_backlog);
 }
 
@@ -148,6 +161,8 @@ void expect_faults_eq(const mode_result& a, const mode_result& b) {
         EXPECT_EQ(fa.action, fb.action);
         EXPECT_EQ(fa.applied, fb.applied);
         EXPECT_EQ(fa.calls_during, fb.calls_during);
+        EXPECT_EQ(fa.deleted_unread_ids, fb.deleted_unread_ids);
+        EXPECT_EQ(fa.deleted_unread_messages, fb.deleted_unread_messages);
     }
     ASSERT_EQ(a.fault_impacts.size(), b.fault_impacts.size());
     for (std::size_t i = 0; i < a.fault_impacts.size(); ++i) {
@@ -165,9 +180,19 @@ void expect_faults_eq(const mode_result& a, const mode_result& b) {
 
 void expect_mode_eq(const mode_result& a, const mode_result& b) {
     EXPECT_EQ(a.mode, b.mode);
-    expect_latency_eq(a.api_latency_us, b.api_latency_us);
+    expect_latency_eq(a.api_latency_all_us, b.api_latency_all_us);
+    expect_latency_eq(a.api_latency_2xx_us, b.api_latency_2xx_us);
     expect_latency_eq(a.completion_latency_us, b.completion_latency_us);
     expect_latency_eq(a.send_delay_us, b.send_delay_us);
+    expect_latency_eq(a.schedule_lag_us, b.schedule_lag_us);
+    ASSERT_EQ(a.step_errors.size(), b.step_errors.size());
+    for (std::size_t i = 0; i < a.step_errors.size(); ++i) {
+        EXPECT_EQ(a.step_errors[i].stage, b.step_errors[i].stage);
+        EXPECT_EQ(a.step_errors[i].step, b.step_errors[i].step);
+        EXPECT_EQ(a.step_errors[i].error, b.step_errors[i].error);
+        EXPECT_EQ(a.step_errors[i].example, b.step_errors[i].example);
+        EXPECT_EQ(a.step_errors[i].count, b.step_errors[i].count);
+    }
     EXPECT_EQ(a.offered_per_s, b.offered_per_s);
     EXPECT_EQ(a.achieved_per_s, b.achieved_per_s);
     EXPECT_EQ(a.availability, b.availability);
@@ -189,6 +214,7 @@ void expect_mode_eq(const mode_result& a, const mode_result& b) {
     EXPECT_EQ(ra.unacknowledged_processed, rb.unacknowledged_processed);
     EXPECT_EQ(ra.redeliveries_absorbed, rb.redeliveries_absorbed);
     EXPECT_EQ(ra.lost_ids, rb.lost_ids);
+    EXPECT_EQ(ra.lost_by_reason, rb.lost_by_reason);
     ASSERT_EQ(ra.calls.size(), rb.calls.size());
     for (std::size_t i = 0; i < ra.calls.size(); ++i) {
         EXPECT_EQ(ra.calls[i].system, rb.calls[i].system);
@@ -326,7 +352,7 @@ TEST(result_json, empty_result_round_trips_with_null_requests) {
 
 TEST(result_json, keys_are_in_struct_order_with_units_and_sync_before_async) {
     const std::string text = result_to_json(populated_result());
-    const char* const ordered[] = {"\"schema_version\": 2",
+    const char* const ordered[] = {"\"schema_version\": 3",
                                    "\"scenario\"",
                                    "\"description\"",
                                    "\"environment\"",
@@ -336,10 +362,12 @@ TEST(result_json, keys_are_in_struct_order_with_units_and_sync_before_async) {
                                    "\"producer_settings\"",
                                    "\"modes\"",
                                    "\"sync\": {",
-                                   "\"api_latency_us\"",
+                                   "\"api_latency_all_us\"",
                                    "\"p999\"",
+                                   "\"api_latency_2xx_us\"",
                                    "\"completion_latency_us\"",
                                    "\"send_delay_us\"",
+                                   "\"schedule_lag_us\"",
                                    "\"offered_per_s\"",
                                    "\"achieved_per_s\"",
                                    "\"availability\"",
@@ -369,15 +397,18 @@ TEST(result_json, keys_are_in_struct_order_with_units_and_sync_before_async) {
                                    "\"fault_impacts\"",
                                    "\"fault\"",
                                    "\"before\"",
-                                   "\"answered\"",
+                                   "\"requests\": 1000",
                                    "\"rejected_503\"",
-                                   "\"latency_us\"",
+                                   "\"latency_all_us\"",
+                                   "\"latency_2xx_us\"",
                                    "\"peak_backlog\": 7",
                                    "\"during\"",
                                    "\"after\"",
                                    "\"backlog_recovered_s\"",
                                    "\"latency_recovered_s\": null",
                                    "\"latency_reference\"",
+                                   "\"step_errors\"",
+                                   "\"example\"",
                                    "\"warnings\"",
                                    "\"valid\"",
                                    "\"invalid_reasons\"",
@@ -461,15 +492,16 @@ TEST(result_json, wrong_types_are_errors) {
 }
 
 TEST(result_json, unknown_schema_version_is_an_error) {
-    const std::string v3 = edited_json([](boost::json::object& o) { o["schema_version"] = 3; });
-    EXPECT_EQ(parse_error(v3),
-              "result.json: schema_version: unknown version 3 (this build reads versions 1 to 2)");
+    const std::string v4 = edited_json([](boost::json::object& o) { o["schema_version"] = 4; });
+    EXPECT_EQ(parse_error(v4),
+              "result.json: schema_version: newer version 4 (this build reads versions 1 to 3): "
+              "it was written by a newer AsyncBench; use that version or newer to read it");
     const std::string v0 = edited_json([](boost::json::object& o) { o["schema_version"] = 0; });
     EXPECT_NE(parse_error(v0).find("unknown version 0"), std::string::npos);
     const std::string text = edited_json([](boost::json::object& o) { o["schema_version"] = "1"; });
     EXPECT_NE(parse_error(text).find("schema_version: unknown version \"1\""), std::string::npos);
     // A future file that lost fields still reports its version, not a missing field.
-    EXPECT_NE(parse_error("{\"schema_version\": 7}").find("unknown version 7"), std::string::npos);
+    EXPECT_NE(parse_error("{\"schema_version\": 7}").find("newer version 7"), std::string::npos);
     EXPECT_NE(parse_error("{}").find("schema_version: missing field"), std::string::npos);
 }
 
@@ -481,18 +513,88 @@ TEST(result_json, unknown_keys_are_ignored) {
         ASSERT_NE(pos, std::string::npos) << from;
         text.replace(pos, from.size(), to);
     };
-    replace("{\n  \"schema_version\": 2,",
-            "{\"added_later\": {\"x\": [1]}, \"schema_version\": 2,");
+    replace("{\n  \"schema_version\": 3,",
+            "{\"added_later\": {\"x\": [1]}, \"schema_version\": 3,");
     replace("\"mode\": \"sync\",", "\"mode\": \"sync\", \"extra_us\": 2.5,");
     expect_result_eq(populated_result(), parse_ok(text));
 }
 
-// The populated result as a version-1 writer would have written it: no fault keys, no
-// status_503, redeliveries_absorbed or async_worker_processes. Edited through the exact parser
-// and printer, so every double stays bit-exact.
-std::string as_version_1(const run_result& r) {
+// A window as versions 1-2 wrote it: `answered` (counted by arrival) and one 2xx latency.
+void window_as_version_2(boost::json::object& w) {
+    w["answered"] = w["requests"];
+    w.erase("requests");
+    w["latency_us"] = w["latency_2xx_us"];
+    w.erase("latency_2xx_us");
+    w.erase("latency_all_us");
+}
+
+// The populated result as a version-2 writer would have written it: one API latency (2xx),
+// arrival-time windows, no step errors or schedule lag, 0 for "nothing completed". Edited
+// through the exact parser and printer, so every double stays bit-exact.
+boost::json::object as_version_2_doc(const run_result& r) {
     auto parsed = parse_json_exact(result_to_json(r));
-    auto& doc = std::get<boost::json::value>(parsed).as_object();
+    auto doc = std::get<boost::json::value>(parsed).as_object();
+    doc["schema_version"] = 2;
+    for (auto& kv : doc["modes"].as_object()) {
+        auto& mode = kv.value().as_object();
+        mode["api_latency_us"] = mode["api_latency_2xx_us"];
+        mode.erase("api_latency_2xx_us");
+        mode.erase("api_latency_all_us");
+        mode.erase("schedule_lag_us");
+        mode.erase("step_errors");
+        mode["reconciliation"].as_object().erase("lost_by_reason");
+        for (auto& fault : mode["faults"].as_array()) {
+            fault.as_object().erase("deleted_unread_ids");
+            fault.as_object().erase("deleted_unread_messages");
+        }
+        for (auto& impact : mode["fault_impacts"].as_array()) {
+            for (const char* window : {"before", "during", "after"}) {
+                window_as_version_2(impact.as_object()[window].as_object());
+            }
+        }
+    }
+    return doc;
+}
+
+// What a version-1 or -2 file reads back as: the version-3 fields at their defaults, and a
+// warning saying what the old file lacks.
+run_result read_back_from_version(run_result r, int version) {
+    for (auto& [name, m] : r.modes) {
+        m.api_latency_all_us = {};
+        m.schedule_lag_us = {};
+        m.step_errors.clear();
+        m.reconciliation.lost_by_reason.clear();
+        for (auto& fault : m.faults) {
+            fault.deleted_unread_ids.clear();
+            fault.deleted_unread_messages.reset();
+        }
+        for (auto& impact : m.fault_impacts) {
+            for (auto* w : {&impact.before, &impact.during, &impact.after}) w->latency_all_us = {};
+        }
+        m.warnings.push_back("read from a version " + std::to_string(version) +
+                             " result.json: it has no all-answers latency view, no step errors, "
+                             "and its fault windows counted answers by arrival, not by send time");
+    }
+    return r;
+}
+
+TEST(result_json, a_version_2_file_is_read_with_the_version_3_fields_defaulted) {
+    const run_result back = parse_ok(to_pretty_json(as_version_2_doc(populated_result())));
+    const run_result expected = read_back_from_version(populated_result(), 2);
+    expect_result_eq(expected, back);
+    EXPECT_EQ(back.modes.at("sync").fault_impacts[0].during.requests, 2000u);
+}
+
+TEST(result_json, a_version_2_zero_full_completion_time_means_none_completed) {
+    auto doc = as_version_2_doc(populated_result());
+    doc["modes"].as_object()["sync"].as_object()["time_to_full_completion_s"] = 0;
+    EXPECT_FALSE(parse_ok(to_pretty_json(doc)).modes.at("sync").time_to_full_completion_s);
+}
+
+// The populated result as a version-1 writer would have written it: the version-2 shape less
+// the fault keys, status_503, redeliveries_absorbed and async_worker_processes.
+std::string as_version_1(const run_result& r) {
+    auto doc = as_version_2_doc(r);
     doc["schema_version"] = 1;
     doc["settings"].as_object().erase("async_worker_processes");
     for (auto& kv : doc["modes"].as_object()) {
@@ -511,7 +613,7 @@ TEST(result_json, a_version_1_file_is_read_with_the_new_fields_defaulted) {
     ASSERT_EQ(v1.find("status_503"), std::string::npos);
     const run_result back = parse_ok(v1);
     // Everything version 1 had is read exactly; the rest is at its default.
-    run_result expected = populated_result();
+    run_result expected = read_back_from_version(populated_result(), 1);
     expected.settings.async_worker_processes = 0;
     for (auto& [name, m] : expected.modes) {
         m.errors.status_503 = 0;
@@ -523,6 +625,28 @@ TEST(result_json, a_version_1_file_is_read_with_the_new_fields_defaulted) {
     EXPECT_EQ(back.schema_version, result_schema_version);
     // Written again, it is a current file.
     EXPECT_EQ(result_to_json(back), result_to_json(expected));
+}
+
+TEST(result_json, a_statistic_without_samples_is_null_not_zero) {
+    run_result r;
+    r.modes["async"].mode = "async";
+    r.modes["async"].completion_latency_us = {};  // none completed
+    const std::string text = result_to_json(r);
+    const auto parsed = parse_json_exact(text);
+    const auto& completion = std::get<boost::json::value>(parsed)
+                                 .at("modes")
+                                 .at("async")
+                                 .at("completion_latency_us")
+                                 .as_object();
+    EXPECT_EQ(completion.at("count").to_number<std::uint64_t>(), 0u);
+    for (const char* key : {"min", "p50", "p90", "p99", "p999", "max", "mean"}) {
+        EXPECT_TRUE(completion.at(key).is_null()) << key;
+    }
+    EXPECT_NE(text.find("\"time_to_full_completion_s\": null"), std::string::npos);
+    const run_result back = parse_ok(text);
+    EXPECT_EQ(back.modes.at("async").completion_latency_us.count, 0u);
+    EXPECT_EQ(back.modes.at("async").completion_latency_us.p99_us, 0.0);
+    EXPECT_FALSE(back.modes.at("async").time_to_full_completion_s);
 }
 
 TEST(result_json, a_version_2_file_must_have_the_version_2_fields) {

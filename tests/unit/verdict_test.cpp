@@ -16,8 +16,9 @@ run_result clean_run() {
     r.settings.stages = {"report"};
     mode_result sync;
     sync.mode = "sync";
-    sync.api_latency_us = {6000, 150000, 180000, 190000, 200000, 240000, 260000, 182000};
-    sync.completion_latency_us = sync.api_latency_us;
+    sync.api_latency_all_us = {6000, 150000, 180000, 190000, 200000, 240000, 260000, 182000};
+    sync.api_latency_2xx_us = sync.api_latency_all_us;
+    sync.completion_latency_us = sync.api_latency_all_us;
     sync.offered_per_s = 100;
     sync.achieved_per_s = 99.9;
     sync.availability = 1.0;
@@ -27,7 +28,8 @@ run_result clean_run() {
     sync.time_to_full_completion_s = 60.3;
     mode_result async = sync;
     async.mode = "async";
-    async.api_latency_us = {6000, 1000, 2000, 3000, 5000, 9000, 12000, 2100};
+    async.api_latency_all_us = {6000, 1000, 2000, 3000, 5000, 9000, 12000, 2100};
+    async.api_latency_2xx_us = async.api_latency_all_us;
     async.completion_latency_us = {6000, 150000, 400000, 700000, 900000, 1500000, 2000000, 450000};
     async.drain_s = 1.5;
     async.time_to_full_completion_s = 61.8;
@@ -73,11 +75,28 @@ TEST(verdict, lost_requests_are_the_first_line_in_bold) {
     EXPECT_FALSE(contains_line(lines, "Safety check passed"));
 }
 
+// The 1,145-request loss of a real run, in one sentence with its reason: the headline that was
+// "Safety check passed" before the checker asked Kafka.
+TEST(verdict, a_loss_says_why_in_one_sentence) {
+    run_result r = clean_run();
+    auto& rec = r.modes["async"].reconciliation;
+    rec.lost = 1145;
+    rec.lost_ids = {"rpt-1", "rpt-2", "rpt-3", "rpt-4"};
+    rec.lost_by_reason = {{"deleted before it was consumed", 1140},
+                          {"not finished, and nothing was left to process it", 5}};
+    const auto lines = verdict_lines(r);
+    EXPECT_EQ(lines[0],
+              "**Safety check failed (async): 1,145 accepted requests lost (first: rpt-1, rpt-2, "
+              "rpt-3): 1,140 deleted before it was consumed; 5 not finished, and nothing was "
+              "left to process it.**");
+}
+
 TEST(verdict, async_faster_api_is_stated_with_the_ratio_and_as_an_acknowledgement) {
     const auto lines = verdict_lines(clean_run());
     EXPECT_TRUE(contains_line(
         lines,
-        "Async answered 40.0x faster at API p99 (sync 200.0 ms, async 5.00 ms; p50 sync "
+        "Async answered 40.0x faster at API p99 over all answers (sync 200.0 ms, async 5.00 ms; "
+        "p50 sync "
         "180.0 ms, async 2.00 ms). That is the time to an acknowledgement (202), not to the "
         "work being done."))
         << dump(lines);
@@ -85,13 +104,31 @@ TEST(verdict, async_faster_api_is_stated_with_the_ratio_and_as_an_acknowledgemen
 
 TEST(verdict, slower_async_api_is_not_sold_as_faster) {
     run_result r = clean_run();
-    r.modes["async"].api_latency_us.p99_us = 500000;
+    r.modes["async"].api_latency_all_us.p99_us = 500000;
+    r.modes["async"].api_latency_2xx_us.p99_us = 500000;
     const auto lines = verdict_lines(r);
-    EXPECT_TRUE(contains_line(lines, "Sync answered 2.5x faster at API p99")) << dump(lines);
+    EXPECT_TRUE(contains_line(lines, "Sync answered 2.5x faster at API p99 over all answers"))
+        << dump(lines);
     EXPECT_FALSE(contains_line(lines, "Async answered"));
 
-    r.modes["async"].api_latency_us.p99_us = 210000;  // within 10%
-    EXPECT_TRUE(contains_line(verdict_lines(r), "API p99 is about the same in both modes"));
+    r.modes["async"].api_latency_all_us.p99_us = 210000;  // within 10%
+    r.modes["async"].api_latency_2xx_us.p99_us = 210000;
+    EXPECT_TRUE(contains_line(verdict_lines(r),
+                              "API p99 over all answers is about the same in both modes"));
+}
+
+// A hang that ends in failures: the 2xx view looks fine, the all-answers view does not, and
+// the verdict judges by the all-answers view while showing the other.
+TEST(verdict, slow_failures_count_in_the_api_comparison) {
+    run_result r = clean_run();
+    auto& sync = r.modes["sync"];
+    sync.api_latency_all_us.p99_us = 30'000'000;  // timeouts
+    const auto lines = verdict_lines(r);
+    EXPECT_TRUE(contains_line(lines,
+                              "Async answered 6000.0x faster at API p99 over all answers (sync "
+                              "30000.0 ms, async 5.00 ms; p50 sync 180.0 ms, async 2.00 ms; over "
+                              "2xx answers only, p99 sync 200.0, async 5.00)"))
+        << dump(lines);
 }
 
 TEST(verdict, async_completing_later_than_it_acknowledges_is_said_with_numbers) {
@@ -144,7 +181,9 @@ TEST(verdict, one_mode_only_says_what_cannot_be_concluded) {
     auto lines = verdict_lines(r);
     EXPECT_TRUE(contains_line(lines, "Only the sync baseline ran")) << dump(lines);
     EXPECT_TRUE(contains_line(lines, "no gain or loss from moving to Kafka can be concluded"));
-    EXPECT_TRUE(contains_line(lines, "sync API latency: p50 180.0 ms, p99 200.0 ms (6,000 2xx"));
+    EXPECT_TRUE(contains_line(
+        lines, "sync API latency over all answers: p50 180.0 ms, p99 200.0 ms (6,000 answers)."))
+        << dump(lines);
     EXPECT_FALSE(contains_line(lines, "faster"));
     EXPECT_FALSE(contains_line(lines, "Work completion p99"));
 
@@ -188,8 +227,8 @@ TEST(verdict, invalid_run_and_other_reconciliation_findings_are_stated) {
     r.slo = {{"sync", "api_p99", "<= 100ms", "200.0ms", false}, {"async", "api_p99", "", "", true}};
     const auto lines = verdict_lines(r);
     EXPECT_EQ(lines[1],
-              "**This run is invalid (async: send delay p99 above 10 ms; 1 more): treat the "
-              "figures below as indicative only.**");
+              "**The measurement is not trustworthy (async: send delay p99 above 10 ms; 1 more): "
+              "treat the figures below as indicative only (exit 3).**");
     EXPECT_TRUE(contains_line(lines, "async: 4 accepted requests were dead-lettered"));
     EXPECT_TRUE(contains_line(lines, "async: 1 accepted request was still in progress"));
     EXPECT_TRUE(contains_line(lines, "sync: 12 requests were processed although the client saw"));
@@ -217,7 +256,7 @@ run_result faulted_run() {
     }
     fault_impact sync_outage;
     sync_outage.fault = "LP outage";
-    sync_outage.during.answered = 2000;
+    sync_outage.during.requests = 2000;
     sync_outage.during.ok = 60;
     sync_outage.during.availability = 0.03;
     r.modes["sync"].fault_impacts = {sync_outage};
@@ -226,7 +265,7 @@ run_result faulted_run() {
     async_outage.during.availability = 1.0;
     fault_impact async_crash;
     async_crash.fault = "worker crash";
-    async_crash.during.answered = 1000;
+    async_crash.during.requests = 1000;
     async_crash.during.ok = 995;
     async_crash.during.availability = 0.995;
     r.modes["async"].fault_impacts = {async_outage, async_crash};
@@ -237,15 +276,15 @@ TEST(verdict, one_sentence_per_fault_compares_availability_during_it) {
     run_result r = faulted_run();
     r.modes["async"].reconciliation.lost = 3;
     const auto lines = verdict_lines(r);
-    EXPECT_TRUE(
-        contains_line(lines,
-                      "During 'LP outage' (20.0 s): sync answered 3.00% of requests 2xx, async "
-                      "100.00%; accepted requests lost over the whole run: sync 0, async 3."))
+    EXPECT_TRUE(contains_line(
+        lines,
+        "During 'LP outage' (20.0 s): sync answered 3.00% of the requests sent in it 2xx, async "
+        "100.00%; accepted requests lost over the whole run: sync 0, async 3."))
         << dump(lines);
     EXPECT_TRUE(contains_line(
         lines,
-        "During 'worker crash' (5.00 s): not applied to sync, async answered 99.50% of "
-        "requests 2xx; accepted requests lost over the whole run: async 3."))
+        "During 'worker crash' (5.00 s): not applied to sync, async answered 99.50% of the "
+        "requests sent in it 2xx; accepted requests lost over the whole run: async 3."))
         << dump(lines);
     // After the error lines and before the completion lines; the rest is unchanged.
     std::size_t fault_at = lines.size(), completion_at = 0, keeping_up_at = lines.size();
@@ -264,9 +303,23 @@ TEST(verdict, a_fault_with_no_answers_during_it_says_so) {
     r.modes["sync"].fault_impacts[0].during = {};
     const auto lines = verdict_lines(r);
     EXPECT_TRUE(contains_line(lines,
-                              "During 'LP outage' (20.0 s): sync answered no request, "
-                              "async answered 100.00% of requests 2xx;"))
+                              "During 'LP outage' (20.0 s): sync sent no request, "
+                              "async answered 100.00% of the requests sent in it 2xx;"))
         << dump(lines);
+}
+
+TEST(verdict, nothing_completed_is_said_in_words_not_zeros) {
+    run_result r = clean_run();
+    r.settings.stages = {"payroll", "orgchart"};
+    r.modes["async"].completion_latency_us = {};
+    r.modes["async"].time_to_full_completion_s.reset();
+    const auto lines = verdict_lines(r);
+    EXPECT_TRUE(contains_line(lines, "async: none of the measured accepted requests completed."))
+        << dump(lines);
+    EXPECT_TRUE(contains_line(lines, "sync 60.3 s, async none completed.")) << dump(lines);
+    EXPECT_FALSE(contains_line(lines, " 0.00 s")) << dump(lines);
+    EXPECT_FALSE(contains_line(lines, " 0.0 ms")) << dump(lines);
+    EXPECT_EQ(format_latency_ms({}, &latency_summary::p99_us, "none completed"), "none completed");
 }
 
 TEST(verdict, no_faults_no_fault_sentence) {

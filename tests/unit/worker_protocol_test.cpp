@@ -37,6 +37,8 @@ TEST(worker_protocol, writer_output_replays_into_a_tracker) {
         writer.on_stage_finished("report", "id\t1");  // a redelivery: counted once
         writer.on_stage_finished("report", "id-2");
         writer.on_offset_reset();
+        writer.on_step_failed("report", "save", "database: UNIQUE constraint failed\tid 12345");
+        writer.on_step_failed("report", "save", "database: UNIQUE constraint failed\tid 12346");
         writer.ready();
         EXPECT_EQ(writer.members(), 1);
     }
@@ -45,9 +47,9 @@ TEST(worker_protocol, writer_output_replays_into_a_tracker) {
     ::close(fds[0]);
 
     pipeline_tracker tracker({"report"});
-    tracker.on_acked("id\t1", 0, 10);
-    tracker.on_acked("id-2", 0, 10);
-    tracker.on_acked("id-3", 0, 10);
+    tracker.on_acked("id\t1", {0, 0}, 10);
+    tracker.on_acked("id-2", {0, 1}, 10);
+    tracker.on_acked("id-3", {0, 2}, 10);
     bool ready = false;
     std::size_t start = 0;
     int applied = 0;
@@ -56,19 +58,28 @@ TEST(worker_protocol, writer_output_replays_into_a_tracker) {
             apply_event_line(std::string_view(text).substr(start, end - start), tracker, ready);
         start = end + 1;
     }
-    EXPECT_EQ(applied, 7);
+    EXPECT_EQ(applied, 9);
     EXPECT_TRUE(ready);
     EXPECT_EQ(tracker.assigned_partitions(), 3);
     EXPECT_EQ(tracker.assigned_members(), 1);
     EXPECT_EQ(tracker.offset_resets(), 1u);
     EXPECT_EQ(tracker.backlog(), 1);  // id-3 is still to do
+    // Both failures arrive whole (tab included) and fall in one group: the ids differ only in
+    // a long number.
+    const auto errors = tracker.step_errors().most_frequent();
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(errors[0].stage, "report");
+    EXPECT_EQ(errors[0].step, "save");
+    EXPECT_EQ(errors[0].count, 2u);
+    EXPECT_EQ(errors[0].example, "database: UNIQUE constraint failed\tid 12345");
 }
 
 TEST(worker_protocol, ignores_lines_that_are_not_events) {
     pipeline_tracker tracker({"report"});
     bool ready = false;
-    for (const char* line : {"", "hello", "finished\tonly-stage", "members\tmany", "ready\tnow",
-                             "partitions\t3x", "08:00:01 info worker started"}) {
+    for (const char* line :
+         {"", "hello", "finished\tonly-stage", "members\tmany", "ready\tnow", "partitions\t3x",
+          "step_failed\tstage\tstep", "08:00:01 info worker started"}) {
         EXPECT_FALSE(apply_event_line(line, tracker, ready)) << line;
     }
     EXPECT_FALSE(ready);

@@ -1,0 +1,41 @@
+#include "harness/run/loss_check.hpp"
+
+namespace asyncbench {
+
+std::string loss_reason_text(loss_reason reason) {
+    switch (reason) {
+        case loss_reason::deleted_unread:
+            return "deleted before it was consumed (its offset is below the partition's log "
+                   "start offset)";
+        case loss_reason::skipped_by_group:
+            return "skipped: the stage's consumer group committed past it with no outcome "
+                   "recorded";
+        case loss_reason::nothing_left:
+            return "not finished, and nothing was left to process it";
+    }
+    return "unknown";
+}
+
+std::optional<loss_reason> classify_unfinished(const message_position& position,
+                                               const std::set<std::string>& unfinished_stages,
+                                               const kafka_evidence& evidence) {
+    if (position.partition < 0 || position.offset < 0 || unfinished_stages.empty()) {
+        return std::nullopt;
+    }
+    if (auto start = evidence.log_start.find(position.partition);
+        start != evidence.log_start.end() && position.offset < start->second) {
+        return loss_reason::deleted_unread;
+    }
+    for (const auto& stage : unfinished_stages) {
+        const auto group = evidence.committed.find(stage);
+        if (group == evidence.committed.end()) continue;
+        const auto committed = group->second.find(position.partition);
+        // The committed offset is the next one to read: past this message means > its offset.
+        if (committed != group->second.end() && committed->second > position.offset) {
+            return loss_reason::skipped_by_group;
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace asyncbench

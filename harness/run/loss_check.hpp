@@ -1,0 +1,53 @@
+#pragma once
+// Whether an acknowledged request that never finished can still finish, judged from where its
+// message was stored and what Kafka says now. Pure: the evidence is gathered elsewhere (Kafka
+// first, then the outcomes, so an outcome recorded meanwhile is never missed), and every rule
+// is tested with made-up offsets. Thread-safe (no state).
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "harness/kafka/topic_offsets.hpp"
+
+namespace asyncbench {
+
+// What Kafka said of the pipeline's topic when asked.
+struct kafka_evidence {
+    partition_offsets log_start;                      // partition -> first offset still stored
+    std::map<std::string, partition_offsets> committed;  // stage -> its group's committed offsets
+};
+
+// Everything the checker needs from the async pipeline after (or during) the drain.
+struct delivery_evidence {
+    std::unordered_map<std::string, message_position> positions;  // business id -> message
+    kafka_evidence kafka;
+};
+
+enum class loss_reason {
+    // The message's offset is below its partition's log start: retention, delete-records or the
+    // embedded cluster's size limit removed it before the stage's group read it.
+    deleted_unread,
+    // The stage's group committed an offset past the message with no outcome recorded for it
+    // (an outcome is always recorded before its offset is stored): it was skipped, e.g. by
+    // auto.offset.reset=latest or a seek.
+    skipped_by_group,
+    // Nothing was left to process it when the pipeline went idle (the rule without evidence).
+    nothing_left,
+};
+
+// One line for reports, e.g. "deleted before it was consumed (below the log start offset)".
+std::string loss_reason_text(loss_reason reason);
+
+// An acknowledged request with stages still unfinished: lost with its reason when the evidence
+// proves no consumer can finish it any more, else nullopt (still pending). `unfinished_stages`
+// are the stages with no outcome recorded for it. A message without a known position (never
+// seen in a delivery report) or a stage without a committed offset proves nothing.
+std::optional<loss_reason> classify_unfinished(const message_position& position,
+                                               const std::set<std::string>& unfinished_stages,
+                                               const kafka_evidence& evidence);
+
+}  // namespace asyncbench

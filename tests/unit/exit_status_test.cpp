@@ -1,0 +1,166 @@
+// The exit-code rule and the validity rules behind it, on made-up results: a finding about the
+// system under test (1) must never be confused with a measurement that cannot be trusted (3).
+#include "harness/result/exit_status.hpp"
+
+#include <gtest/gtest.h>
+
+#include "harness/run/run_validity.hpp"
+
+namespace asyncbench {
+namespace {
+
+using namespace std::chrono_literals;
+
+run_result held_run() {
+    run_result r;
+    for (const char* name : {"sync", "async"}) {
+        mode_result m;
+        m.mode = name;
+        m.requests = 100;
+        m.reconciliation.accepted = 100;
+        m.reconciliation.completed = 100;
+        r.modes[name] = m;
+    }
+    r.slo = {{"sync", "availability", ">= 99.00%", "100.00%", true}};
+    return r;
+}
+
+TEST(judge_run, a_valid_run_where_everything_held_is_0) {
+    const auto judgement = judge_run(held_run());
+    EXPECT_EQ(judgement.status, exit_status::held);
+    EXPECT_EQ(exit_code(judgement.status), 0);
+    EXPECT_TRUE(judgement.reasons.empty());
+}
+
+TEST(judge_run, a_failed_slo_is_a_finding) {
+    run_result r = held_run();
+    r.slo.push_back({"async", "api_p99 (all answers)", "<= 500 ms", "812.0 ms", false});
+    const auto judgement = judge_run(r);
+    EXPECT_EQ(exit_code(judgement.status), 1);
+    ASSERT_EQ(judgement.reasons.size(), 1u);
+    EXPECT_EQ(judgement.reasons[0],
+              "async SLO api_p99 (all answers) missed: 812.0 ms (target <= 500 ms)");
+}
+
+// Before exit codes were separated, a lost request made the run "invalid" (exit 1, like a
+// drain time-out): a loss is what a valid run found, so it is 1, never 3.
+TEST(judge_run, lost_requests_and_duplicate_effects_are_findings_not_invalid_runs) {
+    run_result r = held_run();
+    r.modes["async"].reconciliation.lost = 1145;
+    r.modes["sync"].reconciliation.duplicate_effects = 2;
+    const auto judgement = judge_run(r);
+    EXPECT_EQ(judgement.status, exit_status::finding);
+    ASSERT_EQ(judgement.reasons.size(), 2u);
+    EXPECT_EQ(judgement.reasons[0], "async: 1145 acknowledged requests were lost");
+    EXPECT_EQ(judgement.reasons[1], "sync: 2 effects were applied more than once");
+}
+
+TEST(judge_run, an_invalid_mode_is_untrustworthy_and_its_findings_still_listed) {
+    run_result r = held_run();
+    r.modes["async"].valid = false;
+    r.modes["async"].invalid_reasons = {"the drain timed out with 7 accepted requests still pending"};
+    r.modes["async"].reconciliation.lost = 3;
+    const auto judgement = judge_run(r);
+    EXPECT_EQ(exit_code(judgement.status), 3);
+    ASSERT_EQ(judgement.reasons.size(), 2u);
+    EXPECT_EQ(judgement.reasons[0],
+              "async: the drain timed out with 7 accepted requests still pending");
+    EXPECT_EQ(judgement.reasons[1], "async: 3 acknowledged requests were lost");
+}
+
+TEST(judge_run, an_interrupted_or_empty_run_is_untrustworthy) {
+    run_result interrupted = held_run();
+    interrupted.valid = false;  // set by the runner on SIGINT
+    EXPECT_EQ(judge_run(interrupted).status, exit_status::untrustworthy);
+    EXPECT_EQ(judge_run(run_result{}).status, exit_status::untrustworthy);
+    EXPECT_EQ(judge_run(run_result{}).reasons, std::vector<std::string>{"no mode ran"});
+}
+
+run_result run_of(const mode_result& m) {
+    run_result r;
+    r.modes[m.mode] = m;
+    return r;
+}
+
+mode_result measured_mode() {
+    mode_result m;
+    m.mode = "async";
+    m.requests = 100;
+    m.schedule_lag_us = {100, 10, 200, 400, 900, 1500, 2000, 300};
+    return m;
+}
+
+TEST(judge_validity, a_drained_on_schedule_run_is_valid) {
+    mode_result m = measured_mode();
+    judge_validity(m, validity_input{});
+    EXPECT_TRUE(m.valid);
+    EXPECT_TRUE(m.invalid_reasons.empty());
+}
+
+TEST(judge_validity, a_drain_timeout_names_the_most_frequent_step_error) {
+    mode_result m = measured_mode();
+    m.reconciliation.pending = 80;
+    validity_input input;
+    input.drained = false;
+    input.step_errors = {{"report", "insert_again", "database: UNIQUE constraint failed",
+                          "database: UNIQUE constraint failed: records.business_id", 2400}};
+    judge_validity(m, input);
+    EXPECT_FALSE(m.valid);
+    ASSERT_EQ(m.invalid_reasons.size(), 1u);
+    EXPECT_EQ(m.invalid_reasons[0],
+              "the drain timed out with 80 accepted requests still pending; the most frequent "
+              "step error was report/insert_again: \"database: UNIQUE constraint failed: "
+              "records.business_id\" (2400 times)");
+    EXPECT_EQ(judge_run(run_of(m)).status, exit_status::untrustworthy);
+}
+
+TEST(judge_validity, a_generator_behind_schedule_makes_the_run_untrustworthy) {
+    mode_result m = measured_mode();
+    m.schedule_lag_us.p90_us = 25'000;  // 10% of requests over the 20 ms bound
+    m.schedule_lag_us.p99_us = 60'000;
+    judge_validity(m, validity_input{});
+    EXPECT_FALSE(m.valid);
+    ASSERT_EQ(m.invalid_reasons.size(), 1u);
+    EXPECT_NE(m.invalid_reasons[0].find("could not keep its schedule (more than 10% of requests "
+                                        "were handed on over 20 ms late; p90 25.0 ms)"),
+              std::string::npos)
+        << m.invalid_reasons[0];
+    EXPECT_EQ(judge_run(run_of(m)).status, exit_status::untrustworthy);
+
+    mode_result closed_loop = measured_mode();
+    closed_loop.schedule_lag_us = {};  // no schedule, nothing to judge
+    judge_validity(closed_loop, validity_input{});
+    EXPECT_TRUE(closed_loop.valid);
+}
+
+// A moment's stall (a JVM starting beside the run) delays the slowest 1%: a warning, not an
+// untrustworthy run.
+TEST(judge_validity, a_momentary_stall_of_the_generator_is_a_warning) {
+    mode_result m = measured_mode();
+    m.schedule_lag_us.p99_us = 46'100;
+    judge_validity(m, validity_input{});
+    EXPECT_TRUE(m.valid);
+    ASSERT_EQ(m.warnings.size(), 1u);
+    EXPECT_NE(m.warnings[0].find("held up for a moment (1% of requests were handed on over 20 "
+                                 "ms late; p99 46.1 ms)"),
+              std::string::npos)
+        << m.warnings[0];
+    EXPECT_EQ(judge_run(run_of(m)).status, exit_status::held);
+}
+
+TEST(judge_validity, interruption_no_requests_and_dead_harness_parts_are_each_stated) {
+    mode_result m = measured_mode();
+    m.requests = 0;
+    validity_input input;
+    input.interrupted = true;
+    input.harness_failures = {"worker process 1 ended with 'killed by signal 9'"};
+    judge_validity(m, input);
+    EXPECT_FALSE(m.valid);
+    EXPECT_EQ(m.invalid_reasons,
+              (std::vector<std::string>{"the run was interrupted",
+                                        "no request was sent in the measured phase",
+                                        "worker process 1 ended with 'killed by signal 9'"}));
+}
+
+}  // namespace
+}  // namespace asyncbench

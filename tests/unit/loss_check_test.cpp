@@ -1,0 +1,96 @@
+// The loss checker's rules with made-up offsets: an unfinished request is lost only when Kafka
+// proves no consumer can finish it, and pending otherwise. (The checker is also held to a real
+// loss: tests/integration/real_loss_test.cpp deletes records on a real cluster.)
+#include "harness/run/loss_check.hpp"
+
+#include <gtest/gtest.h>
+
+#include "harness/run/reconciliation.hpp"
+
+namespace asyncbench {
+namespace {
+
+kafka_evidence evidence() {
+    kafka_evidence e;
+    e.log_start = {{0, 100}, {1, 0}};
+    e.committed["report"] = {{0, 120}, {1, 40}};
+    return e;
+}
+
+TEST(classify_unfinished, below_the_log_start_is_deleted_unread) {
+    EXPECT_EQ(classify_unfinished({0, 99}, {"report"}, evidence()), loss_reason::deleted_unread);
+    EXPECT_EQ(classify_unfinished({0, 0}, {"report"}, evidence()), loss_reason::deleted_unread);
+}
+
+TEST(classify_unfinished, committed_past_it_without_an_outcome_is_skipped) {
+    // Partition 0's group committed 120: offsets 100..119 were passed over.
+    EXPECT_EQ(classify_unfinished({0, 119}, {"report"}, evidence()),
+              loss_reason::skipped_by_group);
+    EXPECT_EQ(classify_unfinished({1, 39}, {"report"}, evidence()), loss_reason::skipped_by_group);
+}
+
+TEST(classify_unfinished, at_or_after_the_committed_offset_is_still_pending) {
+    // The committed offset is the next one to read: offset 120 itself is still to come.
+    EXPECT_EQ(classify_unfinished({0, 120}, {"report"}, evidence()), std::nullopt);
+    EXPECT_EQ(classify_unfinished({1, 40}, {"report"}, evidence()), std::nullopt);
+    EXPECT_EQ(classify_unfinished({1, 5000}, {"report"}, evidence()), std::nullopt);
+}
+
+TEST(classify_unfinished, missing_evidence_proves_nothing) {
+    EXPECT_EQ(classify_unfinished({-1, -1}, {"report"}, evidence()), std::nullopt);  // no report
+    EXPECT_EQ(classify_unfinished({2, 7}, {"report"}, evidence()), std::nullopt);  // unknown part.
+    EXPECT_EQ(classify_unfinished({1, 7}, {"audit"}, evidence()), std::nullopt);   // no group
+    EXPECT_EQ(classify_unfinished({0, 110}, {}, evidence()), std::nullopt);        // nothing left
+}
+
+TEST(classify_unfinished, a_fan_out_stage_that_skipped_it_loses_it) {
+    kafka_evidence e = evidence();
+    e.committed["erp"] = {{1, 10}};
+    // "report" may still read offset 50 of partition 1; "erp" will not (committed 10 <= 50)...
+    EXPECT_EQ(classify_unfinished({1, 50}, {"report", "erp"}, e), std::nullopt);
+    // ...but offset 5 was passed over by "erp" with no outcome.
+    EXPECT_EQ(classify_unfinished({1, 5}, {"erp"}, e), loss_reason::skipped_by_group);
+}
+
+accepted_request accepted(std::string id) { return accepted_request{std::move(id), 1000, true}; }
+
+// The drain timed out (the pipeline was not idle), yet Kafka proves three requests lost: they
+// are lost with their reasons, and only the one that can still finish is pending.
+TEST(reconcile_with_evidence, proven_losses_are_lost_even_when_the_drain_timed_out) {
+    reconciliation_input input;
+    input.stage_count = 1;
+    input.stage_names = {"report"};
+    input.pipeline_idle = false;
+    input.accepted = {accepted("deleted"), accepted("skipped"), accepted("waiting"),
+                      accepted("done"), accepted("unknown")};
+    input.database.stages_by_id["done"] = {stage_record{"report", stage_outcome::completed, 1000,
+                                                        2000, 1}};
+    input.positions = {{"deleted", {0, 50}},
+                       {"skipped", {0, 110}},
+                       {"waiting", {0, 125}},
+                       {"done", {0, 60}}};  // deleted too, but it finished first
+    input.evidence = evidence();
+    const auto result = reconcile(input).result;
+    EXPECT_EQ(result.accepted, 5u);
+    EXPECT_EQ(result.completed, 1u);
+    EXPECT_EQ(result.lost, 2u);
+    EXPECT_EQ(result.pending, 2u);  // "waiting", and "unknown" (no delivery report seen)
+    EXPECT_EQ(result.lost_ids, (std::vector<std::string>{"deleted", "skipped"}));
+    EXPECT_EQ(result.lost_by_reason.at(loss_reason_text(loss_reason::deleted_unread)), 1u);
+    EXPECT_EQ(result.lost_by_reason.at(loss_reason_text(loss_reason::skipped_by_group)), 1u);
+}
+
+TEST(reconcile_with_evidence, an_idle_pipeline_loses_the_rest_for_want_of_work) {
+    reconciliation_input input;
+    input.stage_names = {"report"};
+    input.pipeline_idle = true;
+    input.accepted = {accepted("waiting")};
+    input.positions = {{"waiting", {0, 125}}};
+    input.evidence = evidence();
+    const auto result = reconcile(input).result;
+    EXPECT_EQ(result.lost, 1u);
+    EXPECT_EQ(result.lost_by_reason.at(loss_reason_text(loss_reason::nothing_left)), 1u);
+}
+
+}  // namespace
+}  // namespace asyncbench
