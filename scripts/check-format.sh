@@ -8,7 +8,8 @@ if ! command -v "$formatter" >/dev/null; then
   echo "check-format: $formatter not found; run scripts/install-deps.sh" >&2
   exit 2
 fi
-mapfile -t files < <(git ls-files '*.cpp' '*.hpp' '*.h')
+# Tracked files and new ones not yet added (but not ignored ones, such as build/).
+mapfile -t files < <(git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' '*.h')
 if [ "${1:-}" = "--fix" ]; then
   "$formatter" -i "${files[@]}"
   exit 0
