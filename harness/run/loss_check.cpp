@@ -16,6 +16,21 @@ std::string loss_reason_text(loss_reason reason) {
     return "unknown";
 }
 
+bool topic_consumed(const kafka_evidence& evidence) {
+    for (const auto& [stage, committed] : evidence.committed) {
+        for (const auto& [partition, end] : evidence.end) {
+            const auto found = committed.find(partition);
+            std::int64_t start = 0;
+            if (auto low = evidence.log_start.find(partition); low != evidence.log_start.end()) {
+                start = low->second;
+            }
+            const std::int64_t read = found == committed.end() ? start : found->second;
+            if (read < end) return false;
+        }
+    }
+    return true;
+}
+
 std::optional<loss_reason> classify_unfinished(const message_position& position,
                                                const std::set<std::string>& unfinished_stages,
                                                const kafka_evidence& evidence) {

@@ -17,7 +17,8 @@ namespace asyncbench {
 
 // What Kafka said of the pipeline's topic when asked.
 struct kafka_evidence {
-    partition_offsets log_start;                      // partition -> first offset still stored
+    partition_offsets log_start;                         // partition -> first offset still stored
+    partition_offsets end;                               // partition -> next offset to be written
     std::map<std::string, partition_offsets> committed;  // stage -> its group's committed offsets
 };
 
@@ -38,6 +39,11 @@ enum class loss_reason {
     // Nothing was left to process it when the pipeline went idle (the rule without evidence).
     nothing_left,
 };
+
+// Whether every stage's group has consumed the topic to its end: no message is left anywhere
+// for a consumer to process (a partition no group committed counts as consumed only when it
+// holds no records).
+bool topic_consumed(const kafka_evidence& evidence);
 
 // One line for reports, e.g. "deleted before it was consumed (below the log start offset)".
 std::string loss_reason_text(loss_reason reason);

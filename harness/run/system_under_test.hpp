@@ -41,9 +41,9 @@ class system_under_test {
     // start offsets, each stage's committed offsets), asked of Kafka first. nullopt without
     // Kafka, or when Kafka did not answer (the checker then falls back to "idle or pending").
     virtual std::optional<delivery_evidence> evidence() const { return std::nullopt; }
-    // Async only, during the drain: true when some acknowledged requests are unfinished and
-    // Kafka proves that no consumer can finish any of them (deleted unread, skipped), so
-    // waiting longer cannot help.
+    // Async only, during the drain: true when some acknowledged requests are unfinished, Kafka
+    // proves that no consumer can finish any of them (deleted unread, skipped), and every
+    // stage's group has read the topic to its end, so waiting longer cannot help.
     virtual bool only_lost_work_left() const { return false; }
     // Async only: acknowledged ids that some stage has not finished yet, with where their
     // message is (the records_deleted fault's ground truth).

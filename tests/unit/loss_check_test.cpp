@@ -24,8 +24,7 @@ TEST(classify_unfinished, below_the_log_start_is_deleted_unread) {
 
 TEST(classify_unfinished, committed_past_it_without_an_outcome_is_skipped) {
     // Partition 0's group committed 120: offsets 100..119 were passed over.
-    EXPECT_EQ(classify_unfinished({0, 119}, {"report"}, evidence()),
-              loss_reason::skipped_by_group);
+    EXPECT_EQ(classify_unfinished({0, 119}, {"report"}, evidence()), loss_reason::skipped_by_group);
     EXPECT_EQ(classify_unfinished({1, 39}, {"report"}, evidence()), loss_reason::skipped_by_group);
 }
 
@@ -52,6 +51,21 @@ TEST(classify_unfinished, a_fan_out_stage_that_skipped_it_loses_it) {
     EXPECT_EQ(classify_unfinished({1, 5}, {"erp"}, e), loss_reason::skipped_by_group);
 }
 
+TEST(topic_consumed, every_group_must_have_read_every_partition_to_its_end) {
+    kafka_evidence e;
+    e.log_start = {{0, 100}, {1, 0}};
+    e.end = {{0, 130}, {1, 40}};
+    e.committed["report"] = {{0, 130}, {1, 40}};
+    EXPECT_TRUE(topic_consumed(e));
+    e.committed["erp"] = {{0, 130}, {1, 39}};  // one message left on partition 1
+    EXPECT_FALSE(topic_consumed(e));
+    e.committed["erp"] = {{0, 130}};  // never committed partition 1, which holds 40 records
+    EXPECT_FALSE(topic_consumed(e));
+    e.end[1] = 0;  // an empty partition needs no commit
+    e.committed["report"].erase(1);
+    EXPECT_TRUE(topic_consumed(e));
+}
+
 accepted_request accepted(std::string id) { return accepted_request{std::move(id), 1000, true}; }
 
 // The drain timed out (the pipeline was not idle), yet Kafka proves three requests lost: they
@@ -63,8 +77,8 @@ TEST(reconcile_with_evidence, proven_losses_are_lost_even_when_the_drain_timed_o
     input.pipeline_idle = false;
     input.accepted = {accepted("deleted"), accepted("skipped"), accepted("waiting"),
                       accepted("done"), accepted("unknown")};
-    input.database.stages_by_id["done"] = {stage_record{"report", stage_outcome::completed, 1000,
-                                                        2000, 1}};
+    input.database.stages_by_id["done"] = {
+        stage_record{"report", stage_outcome::completed, 1000, 2000, 1}};
     input.positions = {{"deleted", {0, 50}},
                        {"skipped", {0, 110}},
                        {"waiting", {0, 125}},
