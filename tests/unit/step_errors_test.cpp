@@ -22,8 +22,8 @@ TEST(step_error_key, masks_long_numbers_and_keeps_short_ones) {
 TEST(step_error_tally, groups_by_stage_step_and_key_most_frequent_first) {
     step_error_tally tally;
     for (int i = 0; i < 3; ++i) {
-        tally.on_step_failed("report", "save", "UNIQUE constraint failed: rpt-" +
-                                                   std::to_string(10000 + i));
+        tally.on_step_failed("report", "save",
+                             "UNIQUE constraint failed: rpt-" + std::to_string(10000 + i));
     }
     tally.on_step_failed("report", "lp_run", "lp.LPRUN answered 503");
     tally.on_step_failed("report", "lp_run", "lp.LPRUN answered 500");
