@@ -40,8 +40,8 @@ partition_watermarks query_watermarks(const std::string& bootstrap_servers,
         std::int64_t high = 0;
         if (auto err = rd_kafka_query_watermark_offsets(consumer.get(), topic.c_str(), p, &low,
                                                         &high, timeout_ms(timeout))) {
-            throw std::runtime_error(fmt::format("cannot read the offsets of {}[{}]: {}", topic,
-                                                 p, rd_kafka_err2str(err)));
+            throw std::runtime_error(fmt::format("cannot read the offsets of {}[{}]: {}", topic, p,
+                                                 rd_kafka_err2str(err)));
         }
         marks.log_start[p] = low;
         marks.end[p] = high;
@@ -83,8 +83,7 @@ partition_offsets delete_records_before(const std::string& bootstrap_servers,
     auto admin = client(RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap_servers}});
     partition_list offsets(rd_kafka_topic_partition_list_new(static_cast<int>(before.size())));
     for (const auto& [partition, offset] : before) {
-        rd_kafka_topic_partition_list_add(offsets.get(), topic.c_str(), partition)->offset =
-            offset;
+        rd_kafka_topic_partition_list_add(offsets.get(), topic.c_str(), partition)->offset = offset;
     }
     rd_kafka_DeleteRecords_t* request = rd_kafka_DeleteRecords_new(offsets.get());
     rd_kafka_AdminOptions_t* options =

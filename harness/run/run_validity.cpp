@@ -12,8 +12,9 @@ void judge_validity(mode_result& result, const validity_input& input) {
     if (input.interrupted) invalid("the run was interrupted");
     if (result.requests == 0) invalid("no request was sent in the measured phase");
     if (!input.drained) {
-        std::string reason = fmt::format("the drain timed out with {} accepted requests still pending",
-                                         result.reconciliation.pending);
+        std::string reason =
+            fmt::format("the drain timed out with {} accepted requests still pending",
+                        result.reconciliation.pending);
         if (!input.step_errors.empty()) {
             const auto& top = input.step_errors.front();
             reason += fmt::format("; the most frequent step error was {}/{}: \"{}\" ({} times)",

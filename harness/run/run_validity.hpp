@@ -22,8 +22,8 @@ namespace asyncbench {
 inline constexpr std::chrono::milliseconds max_schedule_lag{20};
 
 struct validity_input {
-    bool drained = true;       // the system was idle before the drain deadline
-    bool interrupted = false;  // SIGINT/SIGTERM, or cancelled
+    bool drained = true;                        // the system was idle before the drain deadline
+    bool interrupted = false;                   // SIGINT/SIGTERM, or cancelled
     std::vector<std::string> harness_failures;  // parts of the harness that died on their own
     // The most frequent step error, when any, named in a drain time-out so the reason shows.
     std::vector<step_error_count> step_errors;

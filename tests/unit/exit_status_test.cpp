@@ -58,7 +58,8 @@ TEST(judge_run, lost_requests_and_duplicate_effects_are_findings_not_invalid_run
 TEST(judge_run, an_invalid_mode_is_untrustworthy_and_its_findings_still_listed) {
     run_result r = held_run();
     r.modes["async"].valid = false;
-    r.modes["async"].invalid_reasons = {"the drain timed out with 7 accepted requests still pending"};
+    r.modes["async"].invalid_reasons = {
+        "the drain timed out with 7 accepted requests still pending"};
     r.modes["async"].reconciliation.lost = 3;
     const auto judgement = judge_run(r);
     EXPECT_EQ(exit_code(judgement.status), 3);
