@@ -236,6 +236,15 @@ report_table comparison_table(const run_result& r) {
     add("Achieved rate (/s)", [](const mode_result& m) { return format_rate(m.achieved_per_s); });
     add("Availability", [](const mode_result& m) { return format_percent(m.availability); });
     add("Requests (measured)", [](const mode_result& m) { return format_count(m.requests); });
+    add("Requests (all phases)",
+        [](const mode_result& m) { return format_count(m.requests_all_phases); });
+    add("Retries by the callers (measured)", [](const mode_result& m) {
+        return m.retries.max_attempts <= 1 ? std::string("off") : format_count(m.retries.retries);
+    });
+    add("Attempts per request (front-door amplification)", [](const mode_result& m) {
+        return m.retries.max_attempts <= 1 ? std::string("1 (no retries)")
+                                           : format_ratio(m.retries.amplification);
+    });
     const std::pair<const char*, std::uint64_t error_counts::*> error_rows[] = {
         {"Errors: connect", &error_counts::connect},
         {"Errors: timeout", &error_counts::timeout},

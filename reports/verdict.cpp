@@ -28,6 +28,36 @@ std::string plural(std::uint64_t n, std::string_view one, std::string_view many)
     return format_count(n) + " " + std::string(n == 1 ? one : many);
 }
 
+// Whether a mode finished all the work it was given: every request it was sent (warm-up
+// included) completed. Files older than schema 3 do not say how many were sent: there, the
+// completed count stands for it.
+bool finished_all(const mode_result& m) {
+    return m.requests_all_phases == 0 || m.reconciliation.completed == m.requests_all_phases;
+}
+
+// Both modes did the same work: each completed everything it was sent, and the same amount.
+// Only then may a sentence compare their completion times or say one finished "sooner".
+bool same_work(const mode_result& sync, const mode_result& async) {
+    return finished_all(sync) && finished_all(async) &&
+           sync.reconciliation.completed == async.reconciliation.completed;
+}
+
+// "sync completed 7,216 of 20,000 requests (12,784 refused)".
+std::string work_phrase(const std::string& name, const mode_result& m) {
+    const auto& rec = m.reconciliation;
+    const std::uint64_t sent = m.requests_all_phases == 0 ? rec.accepted : m.requests_all_phases;
+    std::string text = fmt::format("{} completed {} of {} requests", name,
+                                   format_count(rec.completed), format_count(sent));
+    std::vector<std::string> missing;
+    if (sent > rec.accepted) missing.push_back(format_count(sent - rec.accepted) + " refused");
+    if (rec.lost > 0) missing.push_back(format_count(rec.lost) + " lost");
+    if (rec.dead_lettered > 0)
+        missing.push_back(format_count(rec.dead_lettered) + " dead-lettered");
+    if (rec.pending > 0) missing.push_back(format_count(rec.pending) + " still pending");
+    if (!missing.empty()) text += " (" + join(missing, ", ") + ")";
+    return text;
+}
+
 void safety_lines(const run_result& r, const std::vector<std::string>& modes,
                   std::vector<std::string>& lines) {
     std::vector<std::string> accepted;
@@ -284,11 +314,21 @@ void completion_lines(const run_result& r, const std::vector<std::string>& modes
         }
     }
     if (!(has_sync && has_async)) return;
-    const auto& s = r.modes.at("sync").completion_latency_us;
-    const auto& a = r.modes.at("async").completion_latency_us;
+    const auto& sync = r.modes.at("sync");
+    const auto& async = r.modes.at("async");
+    const auto& s = sync.completion_latency_us;
+    const auto& a = async.completion_latency_us;
     if (s.count == 0 || a.count == 0) return;
     const std::string figures =
         fmt::format("sync {} ms, async {} ms", format_ms(s.p99_us), format_ms(a.p99_us));
+    if (!same_work(sync, async)) {
+        // Percentiles over different success sets: no ratio, the work first.
+        lines.push_back(
+            fmt::format("Work completion cannot be compared like for like: {}; {}. Over what each "
+                        "completed, p99 {}.",
+                        work_phrase("sync", sync), work_phrase("async", async), figures));
+        return;
+    }
     if (s.p99_us > 0 && a.p99_us >= s.p99_us * same_factor) {
         lines.push_back(fmt::format("Work completion p99: {}: async completes work {} later.",
                                     figures, format_ratio(a.p99_us / s.p99_us)));
@@ -297,6 +337,37 @@ void completion_lines(const run_result& r, const std::vector<std::string>& modes
                                     figures, format_ratio(s.p99_us / a.p99_us)));
     } else {
         lines.push_back("Work completion p99: " + figures + ": about the same.");
+    }
+}
+
+// What the callers' retries cost, per mode: the load they added at the front door, and the
+// requests whose budget ran out.
+void retry_lines(const run_result& r, const std::vector<std::string>& modes,
+                 std::vector<std::string>& lines) {
+    for (const auto& name : modes) {
+        const auto& m = r.modes.at(name);
+        const auto& t = m.retries;
+        if (t.max_attempts <= 1) continue;
+        if (t.retries == 0) {
+            lines.push_back(fmt::format("{}: the callers (up to {} attempts) never had to retry.",
+                                        name, t.max_attempts));
+            continue;
+        }
+        std::string line = fmt::format(
+            "{}: the callers retried {} requests {} times ({:.1f}/s; up to {} attempts each): "
+            "{} attempts for {} requests, {} the load of the requests alone",
+            name, format_count(t.requests_retried), format_count(t.retries), t.retries_per_s,
+            t.most_attempts, format_count(t.attempts), format_count(m.requests),
+            format_ratio(t.amplification));
+        if (t.exhausted > 0) {
+            line += fmt::format("; {} still failed when their {} attempts were used up",
+                                format_count(t.exhausted), t.max_attempts);
+        }
+        if (t.refused_by_rate_cap > 0) {
+            line += fmt::format("; the retry-rate cap refused {} retries",
+                                format_count(t.refused_by_rate_cap));
+        }
+        lines.push_back(line + ".");
     }
 }
 
@@ -325,7 +396,11 @@ void full_completion_lines(const run_result& r, const std::vector<std::string>& 
     }
     std::string line = fmt::format("Time to full completion across {} stages ({}): {}.",
                                    stages.size(), join(stages, ", "), join(figures, ", "));
-    if (has_sync && has_async) {
+    if (has_sync && has_async && !same_work(r.modes.at("sync"), r.modes.at("async"))) {
+        // The time to finish part of the work says nothing against the time to finish all.
+        line += fmt::format(" Not comparable: {}; {}.", work_phrase("sync", r.modes.at("sync")),
+                            work_phrase("async", r.modes.at("async")));
+    } else if (has_sync && has_async) {
         const double s = r.modes.at("sync").time_to_full_completion_s.value_or(0);
         const double a = r.modes.at("async").time_to_full_completion_s.value_or(0);
         if (s > 0 && a > 0 && s >= a * same_factor) {
@@ -415,6 +490,7 @@ std::vector<std::string> verdict_lines(const run_result& result) {
     keeping_up_lines(result, modes, lines);
     error_lines(result, modes, lines);
     fault_lines(result, modes, lines);
+    retry_lines(result, modes, lines);
     completion_lines(result, modes, has_sync, has_async, lines);
     backlog_lines(result, modes, lines);
     full_completion_lines(result, modes, has_sync, has_async, lines);

@@ -69,6 +69,27 @@ struct ramp_step {
     std::chrono::nanoseconds duration{0};
 };
 
+// How the load's callers retry a failed request (load.retry), as the seeds' real callers do:
+// the same business id and body are sent again after a backoff. Off (max_attempts 1) unless
+// the scenario says so.
+struct retry_spec {
+    int max_attempts = 1;  // attempts per request, the first included; 1 = never retry
+    // Which outcomes are retried: 503, other 5xx, timeouts, connection failures. 4xx and I/O
+    // errors on an open connection are never retried (the request itself is at fault, or the
+    // server may have acted on it without answering).
+    bool on_503 = true;
+    bool on_5xx = true;
+    bool on_timeout = true;
+    bool on_connect = true;
+    milliseconds initial{200};  // delay before the second attempt
+    double multiplier = 2.0;    // each further delay is this many times the previous
+    milliseconds max{10000};    // cap on one delay
+    double jitter = 0.2;  // each delay drawn uniformly in [d * (1 - jitter), d * (1 + jitter)]
+    bool honour_retry_after = true;  // wait at least what a Retry-After header asks
+    double max_rate_per_s = 0;       // retries across all callers per second; 0 = no cap
+    bool enabled() const { return max_attempts > 1; }
+};
+
 struct load_spec {
     enum class model { open, closed };
     model kind = model::open;
@@ -81,6 +102,7 @@ struct load_spec {
     std::optional<std::uint64_t> requests;  // stop after this many measured requests
     milliseconds request_timeout{30000};
     int max_connections = 2000;  // open: connections the generator may open
+    retry_spec retry;            // open: how callers retry failed requests
 };
 
 struct sync_spec {

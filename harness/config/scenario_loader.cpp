@@ -108,12 +108,72 @@ std::vector<ramp_step> read_ramp(yaml_reader& reader, const YAML::Node& node,
     return ramp;
 }
 
+// load.retry: how the callers retry (retry_spec).
+void read_retry(yaml_reader& reader, const YAML::Node& node, const std::string& path,
+                retry_spec& retry) {
+    const auto map =
+        reader.read_map(node, path, {"max_attempts", "on", "backoff", "retry_after", "max_rate"});
+    if (!map) return;
+    reader.int_field(*map, "max_attempts", retry.max_attempts, 1, 100);
+    if (const YAML::Node* on = map->find("on")) {
+        if (const auto items = reader.read_sequence(*on, map->child("on"))) {
+            retry.on_503 = retry.on_5xx = retry.on_timeout = retry.on_connect = false;
+            for (std::size_t i = 0; i < items->size(); ++i) {
+                enum class answer { status_503, status_5xx, timeout, connect };
+                const auto which =
+                    reader.read_enum<answer>((*items)[i], index_path(map->child("on"), i),
+                                             {{"503", answer::status_503},
+                                              {"5xx", answer::status_5xx},
+                                              {"timeout", answer::timeout},
+                                              {"connect", answer::connect}});
+                if (!which) continue;
+                switch (*which) {
+                    case answer::status_503:
+                        retry.on_503 = true;
+                        break;
+                    case answer::status_5xx:
+                        retry.on_5xx = true;
+                        break;
+                    case answer::timeout:
+                        retry.on_timeout = true;
+                        break;
+                    case answer::connect:
+                        retry.on_connect = true;
+                        break;
+                }
+            }
+        }
+    }
+    if (const YAML::Node* backoff = map->find("backoff")) {
+        if (const auto b = reader.read_map(*backoff, map->child("backoff"),
+                                           {"initial", "multiplier", "max", "jitter"})) {
+            reader.duration_field(*b, "initial", retry.initial, milliseconds(1), max_duration);
+            reader.number_field(*b, "multiplier", retry.multiplier, 1.0, 10.0);
+            reader.duration_field(*b, "max", retry.max, milliseconds(1), max_duration);
+            reader.number_field(*b, "jitter", retry.jitter, 0.0, 1.0);
+            if (retry.max < retry.initial) {
+                reader.add_error(*backoff, map->child("backoff"), "max must be at least initial");
+            }
+        }
+    }
+    if (const YAML::Node* after = map->find("retry_after")) {
+        retry.honour_retry_after = reader
+                                       .read_enum<bool>(*after, map->child("retry_after"),
+                                                        {{"true", true}, {"false", false}})
+                                       .value_or(retry.honour_retry_after);
+    }
+    if (const YAML::Node* rate = map->find("max_rate")) {
+        retry.max_rate_per_s = reader.read_rate(*rate, map->child("max_rate"), 0, max_rate_per_s)
+                                   .value_or(retry.max_rate_per_s);
+    }
+}
+
 void read_load(yaml_reader& reader, const YAML::Node& node, const std::string& path,
                load_spec& load) {
     const auto map =
         reader.read_map(node, path,
                         {"model", "rate", "ramp", "users", "think_time", "warmup", "duration",
-                         "requests", "request_timeout", "max_connections"});
+                         "requests", "request_timeout", "max_connections", "retry"});
     if (!map) {
         return;
     }
@@ -144,8 +204,11 @@ void read_load(yaml_reader& reader, const YAML::Node& node, const std::string& p
             load.ramp = read_ramp(reader, *ramp, map->child("ramp"));
         }
         reader.int_field(*map, "max_connections", load.max_connections, 1, 100'000);
+        if (const YAML::Node* retry = map->find("retry")) {
+            read_retry(reader, *retry, map->child("retry"), load.retry);
+        }
     } else {
-        reject_keys_for_model(reader, *map, {"rate", "ramp", "max_connections"}, "open");
+        reject_keys_for_model(reader, *map, {"rate", "ramp", "max_connections", "retry"}, "open");
         if (const YAML::Node* users = reader.require(*map, "users")) {
             load.users = static_cast<int>(
                 reader.read_int(*users, map->child("users"), 1, max_users).value_or(0));

@@ -16,12 +16,14 @@
 #include <deque>
 #include <exception>
 #include <optional>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "harness/load/load_plan.hpp"
 #include "harness/load/request_outcome.hpp"
+#include "harness/load/retry_policy.hpp"
 #include "harness/load/second_series.hpp"
 
 namespace asyncbench {
@@ -48,8 +50,14 @@ std::uint64_t to_us(steady::duration d) {
 struct pending_request {
     std::uint64_t seq = 0;
     generated_request request;
-    steady::time_point intended;  // latency counts from here, whatever queueing followed
+    // The first attempt's intended send time: latency counts from here, whatever queueing or
+    // retries followed, and a request belongs to the fault window of this time.
+    steady::time_point intended;
     bool measured = false;
+    int attempt = 1;  // 1 = the first attempt, 2 = the first retry, ...
+    // The previous attempt's outcome, for a retry the run stops before sending.
+    request_outcome last_outcome = request_outcome::ok;
+    int last_status = 0;
 };
 
 void record_measured(load_report& report, request_outcome outcome, std::uint64_t latency_us,
@@ -102,7 +110,8 @@ class load_run {
           plan_(make_open_load_plan(spec)),
           host_header_(target.host + ":" + std::to_string(target.port)),
           scheduler_timer_(ioc_),
-          supervisor_timer_(ioc_) {
+          supervisor_timer_(ioc_),
+          retry_budget_(spec.retry.max_rate_per_s) {
         for (const auto& window : windows) windows_.add(window.start, window.end);
     }
 
@@ -120,7 +129,12 @@ class load_run {
     void stop_sending();
     void wake_idle_workers();
     void record_completion(const pending_request& request, request_outcome outcome,
-                           std::optional<steady::time_point> write_start, int status);
+                           std::optional<steady::time_point> write_start, int status,
+                           std::optional<std::chrono::seconds> retry_after);
+    // The request's final outcome: statistics, windows, reconciliation.
+    void finish_request(const pending_request& request, request_outcome outcome, int status,
+                        steady::time_point done);
+    asio::awaitable<void> retry_later(pending_request request, steady::duration delay);
     std::int64_t epoch_us(steady::time_point t) const {
         return t0_epoch_us_ +
                std::chrono::duration_cast<std::chrono::microseconds>(t - t0_).count();
@@ -157,6 +171,11 @@ class load_run {
     load_report report_;
     std::optional<steady::time_point> first_send_;
     std::optional<steady::time_point> last_measured_done_;
+    steady::time_point last_scheduled_;              // intended time of the last first attempt
+    std::optional<steady::time_point> last_answer_;  // the last final answer, any phase
+    retry_budget retry_budget_;
+    std::vector<asio::steady_timer*> retry_timers_;  // retries waiting; woken on stop
+    std::mt19937_64 jitter_random_{std::random_device{}()};
 };
 
 load_report load_run::run() {
@@ -196,6 +215,10 @@ load_report load_run::run() {
     if (last_measured_done_) {
         report_.measured_seconds =
             std::chrono::duration<double>(*last_measured_done_ - measure_start_).count();
+    }
+    if (last_answer_ && spec_.kind == load_spec::model::open) {
+        report_.final_answers_after_schedule_s =
+            std::max(0.0, std::chrono::duration<double>(*last_answer_ - last_scheduled_).count());
     }
     if (spec_.kind == load_spec::model::open) {
         report_.offered_per_s =
@@ -240,6 +263,7 @@ void load_run::stop_sending() {
     for (auto* timer : sleeping_users_) {
         timer->cancel();
     }
+    for (auto* timer : retry_timers_) timer->cancel();
     wake_idle_workers();
 }
 
@@ -269,6 +293,7 @@ asio::awaitable<void> load_run::scheduler() {
         }
         const bool measured = n >= plan_.warmup_requests;
         if (measured) report_.schedule_lag_us.record(to_us(steady::now() - intended));
+        last_scheduled_ = intended;
         backlog_.push_back(pending_request{n, make_request_(n), intended, measured});
         dispatch();
     }
@@ -307,6 +332,7 @@ asio::awaitable<void> load_run::connection_worker() {
         std::erase(idle_workers_, &idle);  // when woken by something other than dispatch()
     }
     conn.close();
+    --workers_;  // a retry due later spawns a new one through dispatch()
 }
 
 // Closed loop: send, await the answer, think, repeat. Latency counts from the actual send,
@@ -348,8 +374,10 @@ asio::awaitable<void> load_run::execute(connection& conn, pending_request& reque
     series_.on_sent(dispatched - t0_);
     progress_.sent.fetch_add(1, std::memory_order_relaxed);
     progress_.in_flight.fetch_add(1, std::memory_order_relaxed);
+    if (request.attempt == 1) ++report_.sent_all_phases;
     if (request.measured) {
-        ++report_.measured_sent;
+        ++report_.measured_attempts;
+        if (request.attempt == 1) ++report_.measured_sent;
     }
 
     exchange_stage stage = exchange_stage::connect;
@@ -357,6 +385,7 @@ asio::awaitable<void> load_run::execute(connection& conn, pending_request& reque
     int status = 0;
     bool keep_alive = true;
     std::optional<steady::time_point> write_start;
+    std::optional<std::chrono::seconds> retry_after;
 
     if (conn.open && dispatched - conn.last_used > max_idle_reuse) {
         conn.close();
@@ -381,7 +410,7 @@ asio::awaitable<void> load_run::execute(connection& conn, pending_request& reque
         req.set(http::field::host, host_header_);
         req.set(http::field::content_type, "application/json");
         req.set("X-Intended-Send-Us", std::to_string(epoch_us(request.intended)));
-        req.body() = std::move(request.request.body);
+        req.body() = request.request.body;  // kept: a retry sends the same body again
         req.prepare_payload();
 
         write_start = steady::now();
@@ -400,6 +429,9 @@ asio::awaitable<void> load_run::execute(connection& conn, pending_request& reque
                 stage = exchange_stage::done;
                 status = res.result_int();
                 keep_alive = res.keep_alive();
+                if (const auto it = res.find(http::field::retry_after); it != res.end()) {
+                    retry_after = parse_retry_after(it->value());
+                }
             }
         }
     }
@@ -409,31 +441,75 @@ asio::awaitable<void> load_run::execute(connection& conn, pending_request& reque
     if (needs_reconnect(outcome) || !keep_alive) {
         conn.close();  // harmless on a stream whose connect failed
     }
-    record_completion(request, outcome, write_start, status);
+    record_completion(request, outcome, write_start, status, retry_after);
 }
 
 void load_run::record_completion(const pending_request& request, request_outcome outcome,
-                                 std::optional<steady::time_point> write_start, int status) {
+                                 std::optional<steady::time_point> write_start, int status,
+                                 std::optional<std::chrono::seconds> retry_after) {
     const auto done = steady::now();
+    progress_.in_flight.fetch_sub(1, std::memory_order_relaxed);
+    // The series shows every answer as the server gave it, retried ones included.
+    series_.on_completed(done - t0_, outcome, to_us(done - request.intended));
+    if (request.measured && request.attempt == 1 && write_start) {
+        report_.send_delay_us.record(to_us(*write_start - request.intended));
+    }
+    const auto& policy = spec_.retry;
+    if (!stopping_ && request.attempt < policy.max_attempts && retryable(policy, outcome, status)) {
+        if (retry_budget_.take(done)) {
+            pending_request next = request;
+            ++next.attempt;
+            next.last_outcome = outcome;
+            next.last_status = status;
+            const double u = std::uniform_real_distribution<double>(0.0, 1.0)(jitter_random_);
+            if (request.measured) ++report_.measured_retries;
+            spawn(retry_later(std::move(next),
+                              std::chrono::duration_cast<steady::duration>(
+                                  retry_delay(policy, request.attempt + 1, retry_after, u))));
+            return;
+        }
+        if (request.measured) ++report_.retries_refused;
+    }
+    finish_request(request, outcome, status, done);
+}
+
+void load_run::finish_request(const pending_request& request, request_outcome outcome, int status,
+                              steady::time_point done) {
     const std::uint64_t latency_us = to_us(done - request.intended);
     const bool ok = outcome == request_outcome::ok;
-
-    progress_.in_flight.fetch_sub(1, std::memory_order_relaxed);
     (ok ? progress_.ok : progress_.errors).fetch_add(1, std::memory_order_relaxed);
-    series_.on_completed(done - t0_, outcome, latency_us);
     windows_.record(request.intended - t0_, outcome, latency_us, status);
     if (ok) {
         report_.accepted.push_back(accepted_request{request.request.business_id,
                                                     epoch_us(request.intended), request.measured});
     }
+    last_answer_ = done;
     if (!request.measured) {
         return;
     }
     record_measured(report_, outcome, latency_us, status);
-    if (write_start) {
-        report_.send_delay_us.record(to_us(*write_start - request.intended));
-    }
+    if (request.attempt > 1) ++report_.requests_retried;
+    if (!ok && request.attempt > 1) ++report_.retries_exhausted;
+    report_.max_attempts_used = std::max(report_.max_attempts_used, request.attempt);
     last_measured_done_ = done;
+}
+
+// Waits out a retry's backoff without holding a connection; the scheduler is never delayed by
+// it (open loop stays open). If the run stops meanwhile, the request ends with the outcome of
+// its last attempt: it is never dropped without a count.
+asio::awaitable<void> load_run::retry_later(pending_request request, steady::duration delay) {
+    asio::steady_timer timer(ioc_);
+    retry_timers_.push_back(&timer);
+    timer.expires_after(delay);
+    co_await timer.async_wait(use_tuple);
+    std::erase(retry_timers_, &timer);
+    if (stopping_) {
+        --request.attempt;  // this one was never sent
+        finish_request(request, request.last_outcome, request.last_status, steady::now());
+        co_return;
+    }
+    backlog_.push_back(std::move(request));
+    dispatch();
 }
 
 }  // namespace

@@ -273,6 +273,20 @@ mode_result read_mode(const object_reader& o, version_info v) {
     m.achieved_per_s = o.number("achieved_per_s");
     m.availability = o.number("availability");
     m.requests = o.u64("requests");
+    if (v.has_v3()) {
+        m.requests_all_phases = o.u64("requests_all_phases");
+        const auto r = o.object("retries");
+        m.retries.max_attempts = r.i32("max_attempts");
+        m.retries.attempts = r.u64("attempts");
+        m.retries.retries = r.u64("retries");
+        m.retries.requests_retried = r.u64("requests_retried");
+        m.retries.exhausted = r.u64("exhausted");
+        m.retries.refused_by_rate_cap = r.u64("refused_by_rate_cap");
+        m.retries.most_attempts = r.i32("most_attempts");
+        m.retries.amplification = r.number("amplification");
+        m.retries.retries_per_s = r.number("retries_per_s");
+        m.retries.answers_after_schedule_s = r.number("answers_after_schedule_s");
+    }
     m.errors = read_errors(o.object("errors"), v);
     m.reconciliation = read_reconciliation(o.object("reconciliation"), v);
     m.drain_s = o.number("drain_s");

@@ -138,6 +138,22 @@ struct step_error_count {
     std::uint64_t count = 0;
 };
 
+// What the load's callers did about failures (load.retry), over the measured requests.
+struct retry_stats {
+    int max_attempts = 1;                   // the policy's; 1: the callers never retried
+    std::uint64_t attempts = 0;             // every attempt sent, first ones included
+    std::uint64_t retries = 0;              // attempts after the first
+    std::uint64_t requests_retried = 0;     // requests that needed more than one attempt
+    std::uint64_t exhausted = 0;            // still failed after retrying: attempts used up
+    std::uint64_t refused_by_rate_cap = 0;  // retryable failures the retry-rate cap refused
+    int most_attempts = 0;                  // the most attempts one request took
+    double amplification = 0;  // attempts / requests: the load retries added at the front door
+    double retries_per_s = 0;  // over the measured phase
+    // From the last scheduled first attempt to the last final answer: how long the run
+    // followed retries and late answers after the schedule ended.
+    double answers_after_schedule_s = 0;
+};
+
 struct mode_result {
     std::string mode;  // "sync" or "async"
     // The two API latency views (docs/result-schema.md), intended send -> answer, measured
@@ -149,9 +165,11 @@ struct mode_result {
     latency_summary send_delay_us;          // intended -> actual send, connection wait included
     latency_summary schedule_lag_us;        // the generator's own lateness (its health), open loop
     double offered_per_s = 0;
-    double achieved_per_s = 0;   // 2xx answers per second of measured phase
-    double availability = 0;     // share of measured requests answered 2xx
-    std::uint64_t requests = 0;  // measured requests sent
+    double achieved_per_s = 0;              // 2xx answers per second of measured phase
+    double availability = 0;                // share of measured requests answered 2xx
+    std::uint64_t requests = 0;             // measured requests sent
+    std::uint64_t requests_all_phases = 0;  // requests sent, warm-up included (first attempts)
+    retry_stats retries;
     error_counts errors;
     reconciliation_result reconciliation;
     double drain_s = 0;  // from end of load to everything processed

@@ -18,6 +18,7 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -167,6 +168,10 @@ struct server_behaviour {
     std::uint64_t hold_from = UINT64_MAX;
     std::uint64_t hold_to = UINT64_MAX;
     std::chrono::milliseconds hold{0};
+    // The first `refuse_attempts` requests with a given body are answered 503 with
+    // "Retry-After: <retry_after>" (a callers' retry test); later ones as usual.
+    int refuse_attempts = 0;
+    int retry_after = 0;
 };
 
 class test_server {
@@ -235,14 +240,20 @@ class test_server {
                 timer.expires_after(behaviour_.stall);
                 co_await timer.async_wait(use_tuple);
             }
+            bool refused = false;
+            {
+                std::lock_guard lock(mutex_);
+                refused = ++attempts_by_body_[req.body()] <= behaviour_.refuse_attempts;
+            }
             const bool held = index >= behaviour_.hold_from && index < behaviour_.hold_to;
             const auto wait = held ? behaviour_.hold : behaviour_.latency;
             if (wait.count() > 0) {
                 timer.expires_after(wait);
                 co_await timer.async_wait(use_tuple);
             }
-            const int status = held ? 503 : behaviour_.status;
+            const int status = held || refused ? 503 : behaviour_.status;
             http::response<http::string_body> res{static_cast<http::status>(status), 11};
+            if (refused) res.set(http::field::retry_after, std::to_string(behaviour_.retry_after));
             res.set(http::field::content_type, "application/json");
             res.keep_alive(req.keep_alive() && !behaviour_.close_after_each);
             res.body() = "{}";
@@ -265,6 +276,7 @@ class test_server {
     mutable std::mutex mutex_;
     std::vector<std::int64_t> intended_;
     std::set<std::string> bodies_;
+    std::map<std::string, int> attempts_by_body_;
 };
 
 generated_request make_test_request(std::uint64_t seq) {
@@ -528,6 +540,80 @@ TEST(run_load, one_second_hold_counts_in_its_send_window_and_the_all_answers_vie
               << " ok, all-answers p99 " << r.latency_all_us.value_at_percentile(99)
               << " us, 2xx p99 " << r.latency_2xx_us.value_at_percentile(99)
               << " us, schedule lag p99 " << r.schedule_lag_us.value_at_percentile(99) << " us\n";
+}
+
+// Callers that retry: every request is refused twice (503, Retry-After: 0) and taken the third
+// time. Each must end 2xx after exactly 3 attempts, counted once as a request, its latency
+// from its first intended send time (so at least the two backoffs), its body sent unchanged.
+TEST(run_load, retried_requests_count_once_from_their_first_intended_send) {
+    server_behaviour behaviour;
+    behaviour.refuse_attempts = 2;
+    test_server server(behaviour);
+    load_spec spec = open_spec(50, 0ms, 1000ms);
+    spec.retry.max_attempts = 5;
+    spec.retry.initial = 100ms;
+    spec.retry.multiplier = 2.0;
+    spec.retry.jitter = 0.0;
+    const std::vector<load_window> windows = {{0ms, 1000ms}};
+    load_progress progress;
+    std::atomic<bool> cancel{false};
+    const load_report r =
+        run_load(spec, target_at(server.port()), make_test_request, progress, cancel, windows);
+
+    EXPECT_EQ(r.measured_sent, 50u);
+    EXPECT_EQ(r.measured_ok, 50u);
+    EXPECT_EQ(r.errors.total(), 0u);  // the refusals were retried, not final
+    EXPECT_EQ(r.measured_attempts, 150u);
+    EXPECT_EQ(r.measured_retries, 100u);
+    EXPECT_EQ(r.requests_retried, 50u);
+    EXPECT_EQ(r.retries_exhausted, 0u);
+    EXPECT_EQ(r.max_attempts_used, 3);
+    EXPECT_EQ(server.requests(), 150u);
+    EXPECT_EQ(server.bodies().size(), 50u);  // the same body each time
+    EXPECT_EQ(r.accepted.size(), 50u);
+    // 100 ms + 200 ms of backoff at the least, from the first intended send.
+    EXPECT_GE(r.latency_all_us.min(), 300'000u);
+    EXPECT_EQ(r.latency_2xx_us.count(), 50u);
+    ASSERT_EQ(r.windows.size(), 1u);
+    EXPECT_EQ(r.windows[0].requests, 50u);
+    EXPECT_EQ(r.windows[0].ok, 50u);
+    EXPECT_EQ(r.send_delay_us.count(), 50u);  // first attempts only
+    EXPECT_GE(r.final_answers_after_schedule_s, 0.3);
+}
+
+// A budget that runs out: always refused, 3 attempts each, then failed with its attempts.
+TEST(run_load, a_request_whose_attempts_run_out_fails_once) {
+    server_behaviour behaviour;
+    behaviour.refuse_attempts = 1000;
+    test_server server(behaviour);
+    load_spec spec = open_spec(20, 0ms, 500ms);
+    spec.retry.max_attempts = 3;
+    spec.retry.initial = 20ms;
+    spec.retry.jitter = 0.0;
+    const load_report r = run(spec, server.port());
+    EXPECT_EQ(r.measured_sent, 10u);
+    EXPECT_EQ(r.measured_ok, 0u);
+    EXPECT_EQ(r.errors.status_503, 10u);  // one final failure per request, not per attempt
+    EXPECT_EQ(r.measured_attempts, 30u);
+    EXPECT_EQ(r.retries_exhausted, 10u);
+    EXPECT_EQ(r.latency_all_us.count(), 10u);
+    EXPECT_TRUE(r.accepted.empty());
+}
+
+// The retry-rate cap refuses retries beyond its budget; those requests fail at once.
+TEST(run_load, the_retry_rate_cap_refuses_retries_beyond_it) {
+    server_behaviour behaviour;
+    behaviour.refuse_attempts = 1;
+    test_server server(behaviour);
+    load_spec spec = open_spec(100, 0ms, 500ms);  // 50 requests in half a second
+    spec.retry.max_attempts = 2;
+    spec.retry.initial = 10ms;
+    spec.retry.max_rate_per_s = 10;  // at most ~10 + 5 retries in that time
+    const load_report r = run(spec, server.port());
+    EXPECT_EQ(r.measured_sent, 50u);
+    EXPECT_GT(r.retries_refused, 20u);
+    EXPECT_EQ(r.measured_retries + r.retries_refused, 50u);
+    EXPECT_EQ(r.measured_ok, r.measured_retries);  // each retry was taken
 }
 
 TEST(run_load, closed_loop_users_send_await_and_think) {

@@ -129,6 +129,13 @@ TEST(scenario_loader, loads_the_shipped_hr_fanout_scenario) {
     EXPECT_EQ(config.workflow[2].steps.at(0).system, "erp");
     EXPECT_EQ(config.drain_timeout, 180s);
     EXPECT_FALSE(config.slo.api_p99.has_value());
+    // The HR master's batch retries a refused record until it is taken.
+    EXPECT_TRUE(config.load.retry.enabled());
+    EXPECT_EQ(config.load.retry.max_attempts, 30);
+    EXPECT_EQ(config.load.retry.initial, 500ms);
+    EXPECT_EQ(config.load.retry.max, 10s);
+    EXPECT_DOUBLE_EQ(config.load.retry.jitter, 0.5);
+    EXPECT_DOUBLE_EQ(config.load.retry.max_rate_per_s, 500.0);
     for (const auto& system : config.systems) {
         EXPECT_TRUE(system.operations.empty()) << system.name;
         if (system.name == "erp") {
@@ -276,6 +283,39 @@ TEST(scenario_loader, closed_model_requires_users_and_rejects_open_only_keys) {
     EXPECT_EQ(config.load.kind, load_spec::model::closed);
     EXPECT_EQ(config.load.users, 50);
     EXPECT_EQ(config.load.think_time, 100ms);
+}
+
+TEST(scenario_loader, reads_the_callers_retry_policy_and_its_mistakes) {
+    const auto config = expect_config(load_scenario_text(
+        minimal + "load:\n  rate: 10/s\n  retry:\n    max_attempts: 4\n    on: [503, timeout]\n"
+                  "    backoff: {initial: 50ms, multiplier: 3, max: 2s, jitter: 0.1}\n"
+                  "    retry_after: false\n    max_rate: 20/s\n",
+        "t.yaml"));
+    const auto& retry = config.load.retry;
+    EXPECT_EQ(retry.max_attempts, 4);
+    EXPECT_TRUE(retry.on_503);
+    EXPECT_TRUE(retry.on_timeout);
+    EXPECT_FALSE(retry.on_5xx);
+    EXPECT_FALSE(retry.on_connect);
+    EXPECT_EQ(retry.initial, 50ms);
+    EXPECT_DOUBLE_EQ(retry.multiplier, 3.0);
+    EXPECT_EQ(retry.max, 2s);
+    EXPECT_FALSE(retry.honour_retry_after);
+    EXPECT_DOUBLE_EQ(retry.max_rate_per_s, 20.0);
+    EXPECT_FALSE(expect_config(load_scenario_text(minimal, "t.yaml")).load.retry.enabled());
+
+    const auto errors = expect_errors(load_scenario_text(
+        minimal + "load:\n  retry: {max_attempts: 0, on: [404], backoff: {initial: 2s, max: 1s}, "
+                  "tries: 3}\n",
+        "t.yaml"));
+    EXPECT_NE(error_at(errors, "load.retry.max_attempts").message.find("1 to 100"),
+              std::string::npos);
+    EXPECT_NE(error_at(errors, "load.retry.on[0]").message.find("503"), std::string::npos);
+    EXPECT_EQ(error_at(errors, "load.retry.backoff").message, "max must be at least initial");
+    EXPECT_NE(error_at(errors, "load.retry.tries").message.find("unknown key"), std::string::npos);
+    const auto closed = expect_errors(load_scenario_text(
+        minimal + "load: {model: closed, users: 5, retry: {max_attempts: 2}}\n", "t.yaml"));
+    EXPECT_EQ(error_at(closed, "load.retry").message, "applies only to model: open");
 }
 
 TEST(scenario_loader, reads_a_ramp_instead_of_a_rate) {

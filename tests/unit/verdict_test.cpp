@@ -322,6 +322,61 @@ TEST(verdict, nothing_completed_is_said_in_words_not_zeros) {
     EXPECT_EQ(format_latency_ms({}, &latency_summary::p99_us, "none completed"), "none completed");
 }
 
+// hr-fanout as a new user saw it: sync refused 12,784 of 20,000 records and "finished" in
+// 20.7 s; async finished all 20,000 in 71.5 s. Comparing those times reads the result
+// backwards: the verdict must say what each did instead.
+run_result unequal_fanout() {
+    run_result r = clean_run();
+    r.settings.stages = {"payroll", "orgchart", "erp"};
+    auto& sync = r.modes["sync"];
+    sync.requests_all_phases = 20000;
+    sync.reconciliation.accepted = 7216;
+    sync.reconciliation.completed = 7216;
+    sync.time_to_full_completion_s = 20.7;
+    auto& async = r.modes["async"];
+    async.requests_all_phases = 20000;
+    async.reconciliation.accepted = 20000;
+    async.reconciliation.completed = 20000;
+    async.time_to_full_completion_s = 71.5;
+    return r;
+}
+
+TEST(verdict, unequal_work_is_stated_not_compared) {
+    const auto lines = verdict_lines(unequal_fanout());
+    EXPECT_TRUE(contains_line(lines,
+                              "Time to full completion across 3 stages (payroll, orgchart, erp): "
+                              "sync 20.7 s, async 71.5 s. Not comparable: sync completed 7,216 of "
+                              "20,000 requests (12,784 refused); async completed 20,000 of 20,000 "
+                              "requests."))
+        << dump(lines);
+    EXPECT_FALSE(contains_line(lines, "finished everything")) << dump(lines);
+    EXPECT_TRUE(contains_line(lines,
+                              "Work completion cannot be compared like for like: sync "
+                              "completed 7,216 of 20,000 requests (12,784 refused)"))
+        << dump(lines);
+    EXPECT_FALSE(contains_line(lines, "completes work")) << dump(lines);
+}
+
+TEST(verdict, equal_work_is_compared_with_the_cost_of_the_retries) {
+    run_result r = unequal_fanout();
+    auto& sync = r.modes["sync"];
+    sync.reconciliation.accepted = 20000;
+    sync.reconciliation.completed = 20000;
+    sync.time_to_full_completion_s = 95.0;
+    sync.retries = {30, 18000, 12000, 9000, 0, 0, 7, 3.0, 180.0, 12.5};
+    sync.requests = 6000;
+    const auto lines = verdict_lines(r);
+    EXPECT_TRUE(contains_line(lines,
+                              "sync 95.0 s, async 71.5 s. Async finished everything 1.3x "
+                              "sooner."))
+        << dump(lines);
+    EXPECT_TRUE(contains_line(lines,
+                              "sync: the callers retried 9,000 requests 12,000 times (180.0/s; up "
+                              "to 7 attempts each): 18,000 attempts for 6,000 requests, 3.0x the "
+                              "load of the requests alone."))
+        << dump(lines);
+}
+
 TEST(verdict, no_faults_no_fault_sentence) {
     EXPECT_FALSE(contains_line(verdict_lines(clean_run()), "During '"));
 }
