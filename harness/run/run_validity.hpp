@@ -11,15 +11,18 @@
 
 namespace asyncbench {
 
-// How late the generator's own scheduler may hand requests on (timer wake-up minus intended
-// send time, before any wait for a connection). When more than 10% of the measured requests
-// were later than this (lag p90 above it), the generator could not keep its schedule: the
-// load was not the one asked for, and the mode is invalid. When only the slowest 1% were
-// (p99 above it), the machine stalled for a moment (a JVM starting, a page-cache flush): the
-// arrival pattern had a burst, the latencies still count from the intended times, and the
-// report warns. 20 ms is well above what a loaded 2-core machine shows when the generator
-// keeps up (p99 under 2 ms in our runs) and well below the latencies the scenarios measure.
-inline constexpr std::chrono::milliseconds max_schedule_lag{20};
+// How late the generator's own scheduler hands requests on (timer wake-up minus intended send
+// time, before any wait for a connection) tells whether the generator kept its schedule.
+// - More than 10% of the measured requests over `max_schedule_lag` late (lag p90 above it):
+//   the generator fell behind, the load was not the one asked for, and the mode is invalid.
+//   100 ms: a generator that cannot drive its rate falls further behind with every request
+//   and soon shows seconds, while a busy 2-core machine running three Kafka JVMs, PostgreSQL
+//   and a hundred consumer clients beside the harness showed a p90 of 22 ms and kept up.
+// - Only the slowest 1% over `schedule_lag_warning` (lag p99 above it): the machine stalled
+//   for a moment (a JVM starting, a page-cache flush); those requests left in a burst, their
+//   latencies still count from the intended times, and the report warns.
+inline constexpr std::chrono::milliseconds max_schedule_lag{100};
+inline constexpr std::chrono::milliseconds schedule_lag_warning{20};
 
 struct validity_input {
     bool drained = true;                        // the system was idle before the drain deadline
@@ -32,7 +35,8 @@ struct validity_input {
 // Sets result.valid and appends result.invalid_reasons. Rules: interrupted; no request sent in
 // the measured phase; the drain timed out (with the pending count and the most frequent step
 // error); the generator's schedule_lag p90 above max_schedule_lag (open loop only: a closed
-// loop has no schedule); any harness failure. A lag p99 (not p90) above it adds a warning.
+// loop has no schedule); any harness failure. A lag p99 above schedule_lag_warning (and a p90
+// within bounds) adds a warning instead.
 void judge_validity(mode_result& result, const validity_input& input);
 
 }  // namespace asyncbench

@@ -117,13 +117,13 @@ TEST(judge_validity, a_drain_timeout_names_the_most_frequent_step_error) {
 
 TEST(judge_validity, a_generator_behind_schedule_makes_the_run_untrustworthy) {
     mode_result m = measured_mode();
-    m.schedule_lag_us.p90_us = 25'000;  // 10% of requests over the 20 ms bound
-    m.schedule_lag_us.p99_us = 60'000;
+    m.schedule_lag_us.p90_us = 250'000;  // 10% of requests over the 100 ms bound
+    m.schedule_lag_us.p99_us = 900'000;
     judge_validity(m, validity_input{});
     EXPECT_FALSE(m.valid);
     ASSERT_EQ(m.invalid_reasons.size(), 1u);
     EXPECT_NE(m.invalid_reasons[0].find("could not keep its schedule (more than 10% of requests "
-                                        "were handed on over 20 ms late; p90 25.0 ms)"),
+                                        "were handed on over 100 ms late; p90 250.0 ms)"),
               std::string::npos)
         << m.invalid_reasons[0];
     EXPECT_EQ(judge_run(run_of(m)).status, exit_status::untrustworthy);
@@ -134,16 +134,18 @@ TEST(judge_validity, a_generator_behind_schedule_makes_the_run_untrustworthy) {
     EXPECT_TRUE(closed_loop.valid);
 }
 
-// A moment's stall (a JVM starting beside the run) delays the slowest 1%: a warning, not an
+// A busy machine (a JVM starting beside the run; three brokers, PostgreSQL and 96 consumer
+// clients on two cores, as in CI, where p90 was 22 ms) delays some requests: a warning, not an
 // untrustworthy run.
-TEST(judge_validity, a_momentary_stall_of_the_generator_is_a_warning) {
+TEST(judge_validity, a_held_up_generator_that_keeps_its_schedule_is_a_warning) {
     mode_result m = measured_mode();
+    m.schedule_lag_us.p90_us = 22'000;
     m.schedule_lag_us.p99_us = 46'100;
     judge_validity(m, validity_input{});
     EXPECT_TRUE(m.valid);
     ASSERT_EQ(m.warnings.size(), 1u);
-    EXPECT_NE(m.warnings[0].find("held up for a moment (1% of requests were handed on over 20 "
-                                 "ms late; p99 46.1 ms)"),
+    EXPECT_NE(m.warnings[0].find("held up at times (1% of requests were handed on over 20 ms "
+                                 "late; p99 46.1 ms, p90 22.0 ms)"),
               std::string::npos)
         << m.warnings[0];
     EXPECT_EQ(judge_run(run_of(m)).status, exit_status::held);
