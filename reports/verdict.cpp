@@ -367,6 +367,10 @@ void retry_lines(const run_result& r, const std::vector<std::string>& modes,
             line += fmt::format("; the retry-rate cap refused {} retries",
                                 format_count(t.refused_by_rate_cap));
         }
+        if (t.answers_after_schedule_s >= 1.0) {
+            line += fmt::format("; the last answer came {} s after the last scheduled request",
+                                format_seconds(t.answers_after_schedule_s));
+        }
         lines.push_back(line + ".");
     }
 }

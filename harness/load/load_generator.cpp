@@ -258,7 +258,14 @@ asio::awaitable<void> load_run::supervisor() {
 
 void load_run::stop_sending() {
     stopping_ = true;
-    backlog_.clear();  // never sent, so neither counted nor measured
+    // First attempts not yet sent are neither counted nor measured; a retry waiting for a
+    // connection ends with its last attempt's outcome, so no request vanishes uncounted.
+    for (auto& request : backlog_) {
+        if (request.attempt == 1) continue;
+        --request.attempt;
+        finish_request(request, request.last_outcome, request.last_status, steady::now());
+    }
+    backlog_.clear();
     scheduler_timer_.cancel();
     for (auto* timer : sleeping_users_) {
         timer->cancel();
