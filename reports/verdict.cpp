@@ -360,8 +360,7 @@ void retry_lines(const run_result& r, const std::vector<std::string>& modes,
             t.most_attempts, format_count(t.attempts), format_count(m.requests),
             format_ratio(t.amplification));
         if (t.exhausted > 0) {
-            line += fmt::format("; {} still failed when their {} attempts were used up",
-                                format_count(t.exhausted), t.max_attempts);
+            line += fmt::format("; {} still failed after retrying", format_count(t.exhausted));
         }
         if (t.refused_by_rate_cap > 0) {
             line += fmt::format("; the retry-rate cap refused {} retries",
@@ -405,12 +404,25 @@ void full_completion_lines(const run_result& r, const std::vector<std::string>& 
         line += fmt::format(" Not comparable: {}; {}.", work_phrase("sync", r.modes.at("sync")),
                             work_phrase("async", r.modes.at("async")));
     } else if (has_sync && has_async) {
-        const double s = r.modes.at("sync").time_to_full_completion_s.value_or(0);
-        const double a = r.modes.at("async").time_to_full_completion_s.value_or(0);
+        const auto& sync = r.modes.at("sync");
+        const auto& async = r.modes.at("async");
+        const double s = sync.time_to_full_completion_s.value_or(0);
+        const double a = async.time_to_full_completion_s.value_or(0);
         if (s > 0 && a > 0 && s >= a * same_factor) {
             line += " Async finished everything " + format_ratio(s / a) + " sooner.";
         } else if (s > 0 && a > 0 && a >= s * same_factor) {
             line += " Async finished everything " + format_ratio(a / s) + " later.";
+        } else if (s > 0 && a > 0) {
+            line += " Both finished everything in about the same time.";
+        }
+        // At what cost: the attempts the callers had to make for the same work.
+        if (sync.retries.max_attempts > 1 || async.retries.max_attempts > 1) {
+            const auto attempts = [](const mode_result& m) {
+                return fmt::format("{} attempts ({})", format_count(m.retries.attempts),
+                                   format_ratio(m.retries.amplification));
+            };
+            line += fmt::format(" The callers needed sync {}, async {} for {} measured requests.",
+                                attempts(sync), attempts(async), format_count(sync.requests));
         }
     }
     lines.push_back(line);

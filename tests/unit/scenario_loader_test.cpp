@@ -135,7 +135,7 @@ TEST(scenario_loader, loads_the_shipped_hr_fanout_scenario) {
     EXPECT_EQ(config.load.retry.initial, 500ms);
     EXPECT_EQ(config.load.retry.max, 10s);
     EXPECT_DOUBLE_EQ(config.load.retry.jitter, 0.5);
-    EXPECT_DOUBLE_EQ(config.load.retry.max_rate_per_s, 500.0);
+    EXPECT_DOUBLE_EQ(config.load.retry.max_rate_per_s, 0.0);  // no cap: every record goes
     for (const auto& system : config.systems) {
         EXPECT_TRUE(system.operations.empty()) << system.name;
         if (system.name == "erp") {

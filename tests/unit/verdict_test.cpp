@@ -370,6 +370,17 @@ TEST(verdict, equal_work_is_compared_with_the_cost_of_the_retries) {
                               "sync 95.0 s, async 71.5 s. Async finished everything 1.3x "
                               "sooner."))
         << dump(lines);
+    // At what cost: the attempts each design's callers needed for the same work.
+    r.modes["async"].retries = {30, 6000, 0, 0, 0, 0, 1, 1.0, 0.0, 0.0};
+    const auto costed = verdict_lines(r);
+    EXPECT_TRUE(contains_line(costed,
+                              "Async finished everything 1.3x sooner. The callers needed "
+                              "sync 18,000 attempts (3.0x), async 6,000 attempts (1.0x) "
+                              "for 6,000 measured requests."))
+        << dump(costed);
+    r.modes["async"].time_to_full_completion_s = 93.0;
+    EXPECT_TRUE(
+        contains_line(verdict_lines(r), "Both finished everything in about the same time."));
     EXPECT_TRUE(contains_line(lines,
                               "sync: the callers retried 9,000 requests 12,000 times (180.0/s; up "
                               "to 7 attempts each): 18,000 attempts for 6,000 requests, 3.0x the "
