@@ -95,6 +95,14 @@ run_result fixed_run() {
     return r;
 }
 
+// A fault window whose requests were all answered alike, so both latency views are `latency`.
+window_stats window(double start_s, double end_s, std::uint64_t requests, std::uint64_t ok,
+                    std::uint64_t rejected_503, double availability, latency_summary latency,
+                    std::int64_t peak_backlog) {
+    return {start_s,      end_s,   requests, ok,          rejected_503,
+            availability, latency, latency,  peak_backlog};
+}
+
 // fixed_run() with an LP outage over [15, 35) in both modes and a worker crash applied to async
 // only, over a 70-second series.
 run_result with_faults() {
@@ -125,33 +133,12 @@ run_result with_faults() {
     // peak backlog. Latency fields: count, min, p50, p90, p99, p99.9, max, mean.
     fault_impact sync_outage;
     sync_outage.fault = "LP outage";
-    sync_outage.before = {5,
-                          15,
-                          1000,
-                          1000,
-                          0,
-                          1.0,
-                          {1000, 1, 150000, 0, 400000, 0, 0, 0},
-                          {1000, 1, 150000, 0, 400000, 0, 0, 0},
-                          20};
-    sync_outage.during = {15,
-                          35,
-                          2000,
-                          60,
-                          1940,
-                          0.03,
-                          {60, 1, 900000, 0, 2500000, 0, 0, 0},
-                          {60, 1, 900000, 0, 2500000, 0, 0, 0},
-                          200};
-    sync_outage.after = {35,
-                         65,
-                         3000,
-                         2990,
-                         0,
-                         2990.0 / 3000.0,
-                         {2990, 1, 160000, 0, 450000, 0, 0, 0},
-                         {2990, 1, 160000, 0, 450000, 0, 0, 0},
-                         25};
+    sync_outage.before =
+        window(5, 15, 1000, 1000, 0, 1.0, {1000, 1, 150000, 0, 400000, 0, 0, 0}, 20);
+    sync_outage.during =
+        window(15, 35, 2000, 60, 1940, 0.03, {60, 1, 900000, 0, 2500000, 0, 0, 0}, 200);
+    sync_outage.after =
+        window(35, 65, 3000, 2990, 0, 2990.0 / 3000.0, {2990, 1, 160000, 0, 450000, 0, 0, 0}, 25);
     sync_outage.backlog_recovered_s = 7.0;
     sync_outage.latency_recovered_s = 3.0;
     sync_outage.latency_reference =
@@ -162,64 +149,17 @@ run_result with_faults() {
 
     fault_impact async_outage;
     async_outage.fault = "LP outage";
-    async_outage.before = {5,
-                           15,
-                           1000,
-                           1000,
-                           0,
-                           1.0,
-                           {1000, 1, 850, 0, 4100, 0, 0, 0},
-                           {1000, 1, 850, 0, 4100, 0, 0, 0},
-                           12};
-    async_outage.during = {15,
-                           35,
-                           2000,
-                           2000,
-                           0,
-                           1.0,
-                           {2000, 1, 870, 0, 4300, 0, 0, 0},
-                           {2000, 1, 870, 0, 4300, 0, 0, 0},
-                           2012};
-    async_outage.after = {35,
-                          65,
-                          3000,
-                          3000,
-                          0,
-                          1.0,
-                          {3000, 1, 860, 0, 4200, 0, 0, 0},
-                          {3000, 1, 860, 0, 4200, 0, 0, 0},
-                          1500};
+    async_outage.before = window(5, 15, 1000, 1000, 0, 1.0, {1000, 1, 850, 0, 4100, 0, 0, 0}, 12);
+    async_outage.during =
+        window(15, 35, 2000, 2000, 0, 1.0, {2000, 1, 870, 0, 4300, 0, 0, 0}, 2012);
+    async_outage.after = window(35, 65, 3000, 3000, 0, 1.0, {3000, 1, 860, 0, 4200, 0, 0, 0}, 1500);
     async_outage.latency_reference =
         "p99 <= 1000.0 ms (api_p99 SLO 1s) and 2xx >= 100.00% (pre-fault)";
     fault_impact async_crash;
     async_crash.fault = "worker crash";
-    async_crash.before = {5,
-                          45,
-                          4000,
-                          4000,
-                          0,
-                          1.0,
-                          {4000, 1, 850, 0, 4100, 0, 0, 0},
-                          {4000, 1, 850, 0, 4100, 0, 0, 0},
-                          30};
-    async_crash.during = {45,
-                          50,
-                          400,
-                          398,
-                          0,
-                          0.995,
-                          {398, 1, 880, 0, 4000, 0, 0, 0},
-                          {398, 1, 880, 0, 4000, 0, 0, 0},
-                          900};
-    async_crash.after = {50,
-                         65,
-                         1500,
-                         1500,
-                         0,
-                         1.0,
-                         {1500, 1, 860, 0, 4200, 0, 0, 0},
-                         {1500, 1, 860, 0, 4200, 0, 0, 0},
-                         800};
+    async_crash.before = window(5, 45, 4000, 4000, 0, 1.0, {4000, 1, 850, 0, 4100, 0, 0, 0}, 30);
+    async_crash.during = window(45, 50, 400, 398, 0, 0.995, {398, 1, 880, 0, 4000, 0, 0, 0}, 900);
+    async_crash.after = window(50, 65, 1500, 1500, 0, 1.0, {1500, 1, 860, 0, 4200, 0, 0, 0}, 800);
     async_crash.backlog_recovered_s = 12.5;
     async_crash.latency_recovered_s = 0.0;
     async_crash.latency_reference =
