@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "harness/core/mode.hpp"
 #include "harness/result/exit_status.hpp"
 #include "reports/fault_report.hpp"
 #include "reports/markdown_report.hpp"
@@ -123,9 +124,8 @@ std::string tick_label(double value, double step) {
     return fmt::format("{:.{}f}", value, decimals);
 }
 
-std::string mode_color(const std::string& mode, std::size_t index) {
-    if (mode == "sync") return "#d95f02";
-    if (mode == "async") return "#1b9e77";
+std::string mode_color(const std::string& name, std::size_t index) {
+    if (const auto known = mode_from_name(name)) return std::string(traits_of(*known).chart_color);
     static const char* const others[] = {"#7570b3", "#e7298a", "#66a61e", "#e6ab02"};
     return others[index % 4];
 }

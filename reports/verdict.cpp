@@ -6,11 +6,23 @@
 #include <algorithm>
 #include <cmath>
 
+#include "harness/core/mode.hpp"
 #include "reports/fault_report.hpp"
 
 namespace asyncbench {
 
 namespace {
+
+// The two designs by name, from the mode table: the verdict compares the baseline (sync) with
+// the Kafka pipeline (async).
+const std::string sync_name = mode_name(mode::sync);
+const std::string async_name = mode_name(mode::async);
+
+// The mode's API answers only when the work is done (its latency is the completion latency).
+bool answers_when_done(const std::string& name) {
+    const auto m = mode_from_name(name);
+    return m && traits_of(*m).answers_when_done;
+}
 
 // A mode kept up when it achieved this share of the offered rate...
 constexpr double kept_up_rate_share = 0.95;
@@ -165,14 +177,14 @@ void api_latency_lines(const run_result& r, const std::vector<std::string>& mode
         }
         return;
     }
-    const auto& sync = r.modes.at("sync");
-    const auto& async = r.modes.at("async");
+    const auto& sync = r.modes.at(sync_name);
+    const auto& async = r.modes.at(async_name);
     const auto& s = sync.api_latency_all_us;
     const auto& a = async.api_latency_all_us;
     for (const auto* side : {&s, &a}) {
         if (side->count == 0) {
             lines.push_back(fmt::format("API latency cannot be compared: {} received no answer.",
-                                        side == &s ? "sync" : "async"));
+                                        side == &s ? sync_name : async_name));
             return;
         }
     }
@@ -242,7 +254,7 @@ void error_lines(const run_result& r, const std::vector<std::string>& modes,
             line += " (" + format_percent(double(e.total()) / double(m.requests)) + ")";
         }
         line += ": " + join(parts, ", ") + ".";
-        if (name == "sync" && e.timeout + e.connect > 0) {
+        if (answers_when_done(name) && e.timeout + e.connect > 0) {
             const int threads = r.settings.sync_worker_threads;
             line += fmt::format(
                 " Timeouts and refused connections are consistent with all {} being busy "
@@ -303,7 +315,7 @@ void completion_lines(const run_result& r, const std::vector<std::string>& modes
             }
             continue;
         }
-        if (name == "sync") continue;            // the sync API answers when the work is done
+        if (answers_when_done(name)) continue;   // its API latency is the completion latency
         const auto& api = m.api_latency_2xx_us;  // the acknowledgements
         const auto& done = m.completion_latency_us;
         if (api.count > 0 && done.p50_us > api.p50_us * same_factor) {
@@ -314,8 +326,8 @@ void completion_lines(const run_result& r, const std::vector<std::string>& modes
         }
     }
     if (!(has_sync && has_async)) return;
-    const auto& sync = r.modes.at("sync");
-    const auto& async = r.modes.at("async");
+    const auto& sync = r.modes.at(sync_name);
+    const auto& async = r.modes.at(async_name);
     const auto& s = sync.completion_latency_us;
     const auto& a = async.completion_latency_us;
     if (s.count == 0 || a.count == 0) return;
@@ -326,7 +338,7 @@ void completion_lines(const run_result& r, const std::vector<std::string>& modes
         lines.push_back(
             fmt::format("Work completion cannot be compared like for like: {}; {}. Over what each "
                         "completed, p99 {}.",
-                        work_phrase("sync", sync), work_phrase("async", async), figures));
+                        work_phrase(sync_name, sync), work_phrase(async_name, async), figures));
         return;
     }
     if (s.p99_us > 0 && a.p99_us >= s.p99_us * same_factor) {
@@ -399,13 +411,14 @@ void full_completion_lines(const run_result& r, const std::vector<std::string>& 
     }
     std::string line = fmt::format("Time to full completion across {} stages ({}): {}.",
                                    stages.size(), join(stages, ", "), join(figures, ", "));
-    if (has_sync && has_async && !same_work(r.modes.at("sync"), r.modes.at("async"))) {
+    if (has_sync && has_async && !same_work(r.modes.at(sync_name), r.modes.at(async_name))) {
         // The time to finish part of the work says nothing against the time to finish all.
-        line += fmt::format(" Not comparable: {}; {}.", work_phrase("sync", r.modes.at("sync")),
-                            work_phrase("async", r.modes.at("async")));
+        line +=
+            fmt::format(" Not comparable: {}; {}.", work_phrase(sync_name, r.modes.at(sync_name)),
+                        work_phrase(async_name, r.modes.at(async_name)));
     } else if (has_sync && has_async) {
-        const auto& sync = r.modes.at("sync");
-        const auto& async = r.modes.at("async");
+        const auto& sync = r.modes.at(sync_name);
+        const auto& async = r.modes.at(async_name);
         const double s = sync.time_to_full_completion_s.value_or(0);
         const double a = async.time_to_full_completion_s.value_or(0);
         if (s > 0 && a > 0 && s >= a * same_factor) {
@@ -480,14 +493,9 @@ void slo_lines(const run_result& r, std::vector<std::string>& lines) {
 }  // namespace
 
 std::vector<std::string> report_modes(const run_result& result) {
-    std::vector<std::string> out;
-    for (const char* name : {"sync", "async"}) {
-        if (result.modes.count(name) != 0) out.emplace_back(name);
-    }
-    for (const auto& [name, m] : result.modes) {
-        if (name != "sync" && name != "async") out.push_back(name);
-    }
-    return out;
+    std::vector<std::string> names;
+    for (const auto& [name, m] : result.modes) names.push_back(name);
+    return in_report_order(names);
 }
 
 std::vector<std::string> verdict_lines(const run_result& result) {
@@ -497,8 +505,8 @@ std::vector<std::string> verdict_lines(const run_result& result) {
         lines.push_back("No mode ran: nothing can be concluded.");
         return lines;
     }
-    const bool has_sync = result.modes.count("sync") != 0;
-    const bool has_async = result.modes.count("async") != 0;
+    const bool has_sync = result.modes.count(sync_name) != 0;
+    const bool has_async = result.modes.count(async_name) != 0;
     safety_lines(result, modes, lines);
     validity_lines(result, modes, lines);
     scope_lines(modes, has_sync, has_async, lines);

@@ -20,7 +20,7 @@ namespace asyncbench {
 // availability; API p99 values within 10% of each other count as "about the same".
 std::vector<std::string> verdict_lines(const run_result& result);
 
-// Modes in report order: "sync", "async", then any others present in map order.
+// The result's modes in report order (in_report_order: sync, async, then any others).
 std::vector<std::string> report_modes(const run_result& result);
 
 // Microseconds shown as milliseconds: 2 decimals below 100 ms, 1 above ("0.85", "812.3").

@@ -4,9 +4,11 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <iostream>
+#include <optional>
 #include <random>
 
 #include "harness/config/scenario_loader.hpp"
@@ -44,9 +46,15 @@ int usage_error(const std::vector<std::string>& messages) {
     return 2;
 }
 
-std::vector<std::string> modes_of(const std::string& mode) {
-    if (mode == "both") return {"sync", "async"};
-    return {mode};
+// The modes --mode names ("both" or one mode's name), in report order; nullopt when unknown.
+std::optional<std::vector<mode>> modes_of(const std::string& option) {
+    if (option == "both") return std::vector<mode>(all_modes.begin(), all_modes.end());
+    if (const auto one = mode_from_name(option)) return std::vector<mode>{*one};
+    return std::nullopt;
+}
+
+bool any_uses_kafka(const std::vector<mode>& modes) {
+    return std::any_of(modes.begin(), modes.end(), [](mode m) { return traits_of(m).uses_kafka; });
 }
 
 std::string ms_or(const latency_summary& l, double latency_summary::*field, std::string_view none) {
@@ -92,10 +100,12 @@ void print_summary(const run_result& result, const std::filesystem::path& out_di
 }  // namespace
 
 int run_command(const run_options& options) {
-    if (options.mode != "sync" && options.mode != "async" && options.mode != "both") {
+    const auto chosen = modes_of(options.mode);
+    if (!chosen) {
         return usage_error(
             {fmt::format("--mode: '{}' is not one of sync, async, both", options.mode)});
     }
+    const auto& modes = *chosen;
     auto loaded = load_scenario(options.scenario_path);
     if (auto* errors = std::get_if<std::vector<config_error>>(&loaded)) {
         for (const auto& error : *errors) std::cerr << format_config_error(error) << "\n";
@@ -120,7 +130,7 @@ int run_command(const run_options& options) {
             "bootstrap servers with --kafka HOST:PORT too");
     }
     if (auto* choice = std::get_if<kafka_choice>(&kafka);
-        choice && choice->type == kafka_choice::kind::embedded && options.mode != "sync") {
+        choice && choice->type == kafka_choice::kind::embedded && any_uses_kafka(modes)) {
         for (const auto& fault : scenario.faults) {
             if (fault.type != fault_spec::kind::records_deleted) continue;
             errors.push_back(fmt::format(
@@ -155,7 +165,6 @@ int run_command(const run_options& options) {
 
     std::signal(SIGINT, on_interrupt);
     std::signal(SIGTERM, on_interrupt);
-    const auto modes = modes_of(options.mode);
     run_result result;
     result.scenario = scenario.name;
     result.description = scenario.description;
@@ -173,7 +182,7 @@ int run_command(const run_options& options) {
             systems[system.name] = network_endpoint{"127.0.0.1", mocks.back()->port()};
             spdlog::info("mock {} on 127.0.0.1:{}", system.name, mocks.back()->port());
         }
-        if (std::find(modes.begin(), modes.end(), "async") != modes.end()) {
+        if (any_uses_kafka(modes)) {
             const auto& choice = std::get<kafka_choice>(kafka);
             switch (choice.type) {
                 case kafka_choice::kind::embedded:
@@ -201,16 +210,17 @@ int run_command(const run_options& options) {
     }
 
     const std::string run_id = random_run_id();
-    for (const auto& mode : modes) {
+    for (const mode which : modes) {
         if (interrupted.load()) break;
         mode_dependencies deps{scenario, *plugin,      mocks,
                                systems,  broker.get(), std::get<database_choice>(database),
                                out_dir,  run_id,       interrupted};
         try {
-            result.modes[mode] = run_mode(mode, deps, result.settings);
+            result.modes[mode_name(which)] = run_mode(which, deps, result.settings);
         } catch (const std::exception& e) {
             // The configuration was accepted; the harness failed while starting or running.
-            std::cerr << "error: " << mode << " mode could not run: " << e.what() << "\n";
+            std::cerr << "error: " << mode_name(which) << " mode could not run: " << e.what()
+                      << "\n";
             return exit_code(exit_status::untrustworthy);
         }
     }

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "harness/core/mode.hpp"
 #include "harness/result/json_text.hpp"
 #include "harness/result/result_json.hpp"
 
@@ -276,14 +277,9 @@ json::object result_to_object(const run_result& r) {
     o["settings"] = settings_to_json(r.settings);
     // Sync first: readers compare against the baseline, and a stable order keeps diffs small.
     json::object modes;
-    for (const char* name : {"sync", "async"}) {
-        if (auto it = r.modes.find(name); it != r.modes.end()) {
-            modes[name] = mode_to_json(it->second);
-        }
-    }
-    for (const auto& [name, m] : r.modes) {
-        if (name != "sync" && name != "async") modes[name] = mode_to_json(m);
-    }
+    std::vector<std::string> names;
+    for (const auto& [name, m] : r.modes) names.push_back(name);
+    for (const auto& name : in_report_order(names)) modes[name] = mode_to_json(r.modes.at(name));
     o["modes"] = std::move(modes);
     json::array slo;
     for (const auto& c : r.slo) slo.emplace_back(slo_to_json(c));

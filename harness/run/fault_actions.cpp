@@ -296,7 +296,7 @@ class records_deleted_action final : public fault_action {
 
 std::unique_ptr<fault_action> make_fault_action(const fault_spec& fault,
                                                 const fault_context& context, std::string& why) {
-    if (fault.async_only() && context.mode != "async") {
+    if (fault.async_only() && !traits_of(context.mode_id).uses_kafka) {
         why = "not applicable to the sync baseline: it has no Kafka and no consumer workers";
         return nullptr;
     }

@@ -74,12 +74,12 @@ void fault_timeline::run(std::size_t index) {
         record.applied = true;
     } catch (const std::exception& e) {
         record.action = std::string("could not apply: ") + e.what();
-        spdlog::warn("[{}] fault '{}' could not be applied: {}", context_.mode, record.name,
-                     e.what());
+        spdlog::warn("[{}] fault '{}' could not be applied: {}", mode_name(context_.mode_id),
+                     record.name, e.what());
         return;
     }
-    spdlog::info("[{}] fault '{}' at {:.1f}s: {}", context_.mode, record.name, record.start_s,
-                 record.action);
+    spdlog::info("[{}] fault '{}' at {:.1f}s: {}", mode_name(context_.mode_id), record.name,
+                 record.start_s, record.action);
     {
         std::unique_lock lock(mutex_);
         active_[index] = true;
@@ -88,7 +88,8 @@ void fault_timeline::run(std::size_t index) {
         active_[index] = false;
     }
     revert(index, "; then ");
-    spdlog::info("[{}] fault '{}' ended at {:.1f}s", context_.mode, record.name, record.end_s);
+    spdlog::info("[{}] fault '{}' ended at {:.1f}s", mode_name(context_.mode_id), record.name,
+                 record.end_s);
 }
 
 void fault_timeline::revert(std::size_t index, const std::string& joiner) {

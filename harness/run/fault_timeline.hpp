@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "harness/config/scenario_config.hpp"
+#include "harness/core/mode.hpp"
 #include "harness/kafka/kafka_broker.hpp"
 #include "harness/result/run_result.hpp"
 #include "harness/run/system_under_test.hpp"
@@ -21,7 +22,7 @@ namespace asyncbench {
 
 struct fault_context {
     const scenario_config& scenario;
-    std::string mode;  // "sync" or "async"
+    mode mode_id;  // the mode whose measured phase this timeline runs in
     const std::vector<std::unique_ptr<mock_system>>& mocks;
     system_under_test& system;
     kafka_broker* broker = nullptr;  // async only

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <stdexcept>
 #include <thread>
 
 #include "harness/load/load_generator.hpp"
@@ -109,26 +110,45 @@ drain_end drain(const system_under_test& system, std::chrono::nanoseconds timeou
     return drain_end::idle;
 }
 
+// One connection per thread that can write at once: sync worker threads, or consumer workers
+// plus the async API's state lookups.
+int database_connections(mode which, const scenario_config& scenario) {
+    switch (which) {
+        case mode::sync:
+            return scenario.sync.worker_threads;
+        case mode::async:
+            return scenario.async.consumers_per_group * static_cast<int>(scenario.workflow.size()) +
+                   2;
+    }
+    return 1;
+}
+
+std::unique_ptr<system_under_test> start_system(mode which, const system_context& context,
+                                                kafka_broker* broker) {
+    switch (which) {
+        case mode::sync:
+            return start_sync_system(context);
+        case mode::async:
+            return start_async_system(context, *broker);
+    }
+    throw std::logic_error("unknown mode");
+}
+
 }  // namespace
 
-mode_result run_mode(const std::string& mode, const mode_dependencies& deps,
-                     run_settings& settings) {
+mode_result run_mode(mode which, const mode_dependencies& deps, run_settings& settings) {
     const auto& scenario = deps.scenario;
+    const std::string mode = mode_name(which);  // for logs and the result
+    const bool kafka = traits_of(which).uses_kafka;
     auto phase_start = steady::now();
     spdlog::info("[{}] setup: store, system under test, mocks reset", mode);
     for (const auto& mock : deps.mocks) mock->reset_calls();
-    // One connection per thread that can write at once: sync worker threads, or consumer
-    // workers plus the async API's state lookups.
-    const int connections =
-        mode == "sync"
-            ? scenario.sync.worker_threads
-            : scenario.async.consumers_per_group * static_cast<int>(scenario.workflow.size()) + 2;
+    const int connections = database_connections(which, scenario);
     const auto db_address = store_address_for(deps.database, deps.out_dir, mode, deps.run_id);
     auto db = open_store(db_address, connections);
     system_context context{scenario,    deps.plugin, *db,         deps.systems,
                            deps.run_id, db_address,  deps.out_dir};
-    auto system =
-        mode == "sync" ? start_sync_system(context) : start_async_system(context, *deps.broker);
+    auto system = start_system(which, context, deps.broker);
     spdlog::info("[{}] setup done in {:.1f}s; API on 127.0.0.1:{}", mode,
                  seconds_since(phase_start), system->port());
 
@@ -145,8 +165,8 @@ mode_result run_mode(const std::string& mode, const mode_dependencies& deps,
     target.port = system->port();
     target.path = std::string(deps.plugin.api_path());
     phase_start = steady::now();
-    fault_timeline faults(fault_context{scenario, mode, deps.mocks, *system,
-                                        mode == "async" ? deps.broker : nullptr, *db, deps.run_id},
+    fault_timeline faults(fault_context{scenario, which, deps.mocks, *system,
+                                        kafka ? deps.broker : nullptr, *db, deps.run_id},
                           phase_start);
     auto load = run_load(
         scenario.load, target, [&](std::uint64_t seq) { return deps.plugin.make_request(seq); },
@@ -172,7 +192,7 @@ mode_result run_mode(const std::string& mode, const mode_dependencies& deps,
     result.warnings = system->warnings();
     result.step_errors = system->step_errors(10);
     const auto harness_failures = system->harness_failures();
-    if (mode == "async") {
+    if (kafka) {
         settings.producer_settings = system->producer_settings();
         settings.consumer_settings = system->consumer_settings();
     }

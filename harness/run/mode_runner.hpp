@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "harness/config/scenario_config.hpp"
+#include "harness/core/mode.hpp"
 #include "harness/kafka/kafka_broker.hpp"
 #include "harness/result/run_result.hpp"
 #include "harness/run/infrastructure_options.hpp"
@@ -23,17 +24,16 @@ struct mode_dependencies {
     const scenario_plugin& plugin;
     const std::vector<std::unique_ptr<mock_system>>& mocks;
     const system_directory& systems;
-    kafka_broker* broker = nullptr;  // required for "async"
+    kafka_broker* broker = nullptr;  // required when the mode uses Kafka
     const database_choice& database;
     std::filesystem::path out_dir;  // a SQLite database goes here
     std::string run_id;
     const std::atomic<bool>& cancel;  // set by SIGINT/SIGTERM
 };
 
-// `mode` is "sync" or "async". Setup failures (a port, Kafka unreachable) throw
-// std::runtime_error; everything after setup is counted in the result, never thrown.
-// Fills the Kafka client settings into `settings` for the async mode.
-mode_result run_mode(const std::string& mode, const mode_dependencies& deps,
-                     run_settings& settings);
+// Setup failures (a port, Kafka unreachable) throw std::runtime_error; everything after setup
+// is counted in the result, never thrown. Fills the Kafka client settings into `settings` for
+// a mode that uses Kafka.
+mode_result run_mode(mode which, const mode_dependencies& deps, run_settings& settings);
 
 }  // namespace asyncbench
