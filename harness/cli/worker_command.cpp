@@ -12,6 +12,7 @@
 
 #include "harness/config/scenario_loader.hpp"
 #include "harness/kafka/consumer_group.hpp"
+#include "harness/result/exit_status.hpp"
 #include "harness/run/infrastructure_options.hpp"
 #include "harness/run/worker_protocol.hpp"
 #include "harness/store/store_factory.hpp"
@@ -101,17 +102,16 @@ int worker_command(const worker_options& options) {
                                               : database_choice::kind::sqlite;
         address.location = options.sqlite.empty() ? options.postgres : options.sqlite;
         address.schema = options.schema;
-        const int connections = static_cast<int>(members.size() * scenario.workflow.size()) + 1;
+        // One spare beyond the member threads: a session a failed write broke is reopened while
+        // the broken one is still being closed.
+        const int connections =
+            stage_group_connections(members.size(), scenario.workflow.size()) + 1;
         auto db = open_store(address, connections, store_open::attach);
         kafka_producer dead_letters("dead-letter producer", options.bootstrap_servers,
                                     scenario.async.producer);
-        std::vector<std::unique_ptr<consumer_group>> groups;
-        for (const auto& stage : scenario.workflow) {
-            groups.push_back(std::make_unique<consumer_group>(
-                scenario, stage, consumer_group_id(scenario, stage, options.run_id), *db, systems,
-                options.bootstrap_servers, dead_letters, events, options.static_assignment,
-                members));
-        }
+        auto groups =
+            make_stage_groups(scenario, options.run_id, *db, systems, options.bootstrap_servers,
+                              dead_letters, events, options.static_assignment, members);
         for (auto& group : groups) group->start();
         spdlog::info("worker {} of {}: pid {}, members {} of each of {} group(s)", options.process,
                      options.processes, ::getpid(), members.size(), groups.size());
@@ -149,7 +149,10 @@ int worker_command(const worker_options& options) {
         // Detached threads may still be running; leave without unwinding under them.
         std::_Exit(0);
     } catch (const std::exception& e) {
-        return fail(fmt::format("worker {}: {}", options.process, e.what()), 1);
+        // The configuration was accepted: a worker that fails now is a part of the harness
+        // that died, which makes the measurement untrustworthy.
+        return fail(fmt::format("worker {}: {}", options.process, e.what()),
+                    exit_code(exit_status::untrustworthy));
     }
 }
 

@@ -9,8 +9,6 @@
 namespace asyncbench {
 namespace {
 
-constexpr int lookup_threads = 2;
-
 http_response unavailable(std::string_view code, std::string_view message) {
     auto response = json_error(503, code, message);
     response.headers.emplace_back("Retry-After", "1");
@@ -42,8 +40,8 @@ async_api::async_api(const scenario_config& scenario, const scenario_plugin& plu
       plugin_(plugin),
       tracker_(tracker),
       producer_("async API producer", bootstrap_servers, api_producer_settings(scenario)),
-      lookup_pool_(lookup_threads, 1000) {
-    for (int i = 0; i < lookup_threads; ++i) {
+      lookup_pool_(state_lookup_threads, 1000) {
+    for (int i = 0; i < state_lookup_threads; ++i) {
         lookups_.push_back(std::make_unique<workflow_executor>(scenario, db, no_systems_));
     }
     http_server_options options;

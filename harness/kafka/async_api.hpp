@@ -20,6 +20,9 @@ namespace asyncbench {
 
 class async_api {
   public:
+    // Threads answering GET /requests/{id} from the database (each holds a connection).
+    static constexpr int state_lookup_threads = 2;
+
     // Binds at once; throws std::runtime_error naming the port when it is taken, or listing the
     // producer settings librdkafka rejected.
     async_api(const scenario_config& scenario, const scenario_plugin& plugin, store& db,

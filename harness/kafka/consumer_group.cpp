@@ -6,6 +6,8 @@
 #include <future>
 #include <stdexcept>
 
+#include "harness/core/clock.hpp"
+
 namespace asyncbench {
 namespace {
 
@@ -30,11 +32,8 @@ work_item to_work_item(const rd_kafka_message_t* message) {
         item.payload.assign(static_cast<const char*>(message->payload), message->len);
     }
     item.kind = header_value(message, "kind");
-    try {
-        item.intended_epoch_us = std::stoll(header_value(message, "intended-us"));
-    } catch (const std::exception&) {
-        item.intended_epoch_us = 0;  // produced by something else: no completion latency
-    }
+    // Produced by something else: no intended time, so no completion latency (0).
+    item.intended_epoch_us = parse_epoch_us(header_value(message, "intended-us")).value_or(0);
     return item;
 }
 
@@ -65,6 +64,20 @@ void on_rebalance(rd_kafka_t* handle, rd_kafka_resp_err_t err,
 std::string consumer_group_id(const scenario_config& scenario, const stage_spec& stage,
                               const std::string& run_id) {
     return fmt::format("asyncbench.{}.{}.{}", scenario.name, stage.name, run_id);
+}
+
+std::vector<std::unique_ptr<consumer_group>> make_stage_groups(
+    const scenario_config& scenario, const std::string& run_id, store& db,
+    const system_directory& systems, const std::string& bootstrap_servers,
+    kafka_producer& dead_letters, consumer_events& events, bool static_assignment,
+    const std::vector<int>& members) {
+    std::vector<std::unique_ptr<consumer_group>> groups;
+    for (const auto& stage : scenario.workflow) {
+        groups.push_back(std::make_unique<consumer_group>(
+            scenario, stage, consumer_group_id(scenario, stage, run_id), db, systems,
+            bootstrap_servers, dead_letters, events, static_assignment, members));
+    }
+    return groups;
 }
 
 std::map<std::string, std::string> consumer_defaults(const std::string& bootstrap_servers,

@@ -76,6 +76,20 @@ class consumer_group {
 std::string consumer_group_id(const scenario_config& scenario, const stage_spec& stage,
                               const std::string& run_id);
 
+// One group per stage of the workflow, each running `members` of consumers_per_group in this
+// process: the harness runs all of them, a worker process its share. The one place a mode's
+// consumers are built. Throws as consumer_group's constructor does.
+std::vector<std::unique_ptr<consumer_group>> make_stage_groups(
+    const scenario_config& scenario, const std::string& run_id, store& db,
+    const system_directory& systems, const std::string& bootstrap_servers,
+    kafka_producer& dead_letters, consumer_events& events, bool static_assignment,
+    const std::vector<int>& members);
+
+// Database connections those groups hold at once: one per member thread of every stage.
+inline int stage_group_connections(std::size_t members, std::size_t stages) {
+    return static_cast<int>(members * stages);
+}
+
 // Consumer defaults every report lists next to the overrides.
 std::map<std::string, std::string> consumer_defaults(const std::string& bootstrap_servers,
                                                      const std::string& group_id);

@@ -35,12 +35,11 @@ class async_system final : public system_under_test {
         std::vector<int> all_members(static_cast<std::size_t>(scenario_.async.consumers_per_group));
         std::iota(all_members.begin(), all_members.end(), 0);
         const bool static_assignment = !broker.supports_consumer_groups();
-        for (const auto& stage : scenario_.workflow) {
-            groups_.push_back(std::make_unique<consumer_group>(
-                scenario_, stage, consumer_group_id(scenario_, stage, context.run_id), context.db,
-                context.systems, broker.bootstrap_servers(), dead_letters_, tracker_,
-                static_assignment, all_members));
-            if (!static_assignment) groups_.back()->start_at_end_of_topic();
+        groups_ = make_stage_groups(scenario_, context.run_id, context.db, context.systems,
+                                    broker.bootstrap_servers(), dead_letters_, tracker_,
+                                    static_assignment, all_members);
+        if (!static_assignment) {
+            for (auto& group : groups_) group->start_at_end_of_topic();
         }
         if (scenario_.async.worker_processes == 0) {
             for (auto& group : groups_) group->start();

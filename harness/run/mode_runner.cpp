@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "harness/kafka/async_api.hpp"
+#include "harness/kafka/consumer_group.hpp"
 #include "harness/load/load_generator.hpp"
 #include "harness/run/fault_impact.hpp"
 #include "harness/run/fault_timeline.hpp"
@@ -110,15 +112,18 @@ drain_end drain(const system_under_test& system, std::chrono::nanoseconds timeou
     return drain_end::idle;
 }
 
-// One connection per thread that can write at once: sync worker threads, or consumer workers
-// plus the async API's state lookups.
+// One connection per thread that can use the database at once: sync worker threads, or every
+// consumer of every stage plus the async API's state lookups (when consumers run in worker
+// processes, each process opens its own; these stay unused).
 int database_connections(mode which, const scenario_config& scenario) {
     switch (which) {
         case mode::sync:
             return scenario.sync.worker_threads;
         case mode::async:
-            return scenario.async.consumers_per_group * static_cast<int>(scenario.workflow.size()) +
-                   2;
+            return stage_group_connections(
+                       static_cast<std::size_t>(scenario.async.consumers_per_group),
+                       scenario.workflow.size()) +
+                   async_api::state_lookup_threads;
     }
     return 1;
 }

@@ -1,7 +1,6 @@
 #include "harness/workflow/api_request.hpp"
 
 #include <boost/json.hpp>
-#include <charconv>
 
 #include "harness/core/clock.hpp"
 
@@ -52,14 +51,9 @@ std::variant<work_item, http_response> parse_submission(const http_request& requ
     item.business_id = std::move(valid.business_id);
     item.kind = std::move(valid.kind);
     item.payload = std::move(valid.payload);
-    item.intended_epoch_us = epoch_us_now();
-    auto intended = request.header("X-Intended-Send-Us");
-    std::int64_t value = 0;
-    auto [end, ec] = std::from_chars(intended.data(), intended.data() + intended.size(), value);
-    if (!intended.empty() && ec == std::errc() && end == intended.data() + intended.size() &&
-        value > 0) {
-        item.intended_epoch_us = value;
-    }
+    // Without the generator's header (another client), the request was meant to go now.
+    item.intended_epoch_us =
+        parse_epoch_us(request.header("X-Intended-Send-Us")).value_or(epoch_us_now());
     return item;
 }
 
