@@ -11,8 +11,8 @@ namespace asyncbench {
 
 namespace {
 
-// Lost ids shown inline in the invariants table; the full list (first 100) follows the
-// downstream call checks.
+// Lost ids shown inline in the invariants table; a longer list (up to inline_lost_id_limit)
+// follows the downstream call checks.
 constexpr std::size_t inline_lost_ids = 5;
 
 // fmt::join, as a std::string for concatenation.

@@ -283,7 +283,11 @@ void write_charts(std::ostream& out, const run_result& r, const std::vector<std:
 void write_faults(std::ostream& out, const run_result& r) {
     out << "<h2>Faults</h2>\n<p>Times are seconds since the start of warm-up; the charts below "
            "shade each fault. Each window counts the requests whose intended send time fell in "
-           "it, however late they were answered.</p>\n";
+           "it, however late they were answered"
+        << (callers_retried(r) ? ", by their final answer (the callers retried: a request "
+                                 "refused during the fault and taken later counts as answered 2xx)"
+                               : "")
+        << ".</p>\n";
     const auto sections = fault_sections(r);
     for (std::size_t i = 0; i < sections.size(); ++i) {
         const auto& section = sections[i];
@@ -374,10 +378,12 @@ void write_html_report(const run_result& r, std::ostream& out) {
     for (const auto& name : modes) {
         const auto& ids = r.modes.at(name).reconciliation.lost_ids;
         if (ids.empty()) continue;
+        const std::size_t shown = std::min<std::size_t>(ids.size(), inline_lost_id_limit);
         std::string joined;
-        for (const auto& id : ids) joined += (joined.empty() ? "" : ", ") + id;
-        out << "<p><span class=\"bad\">Lost ids (" << html_escape(name) << ", first " << ids.size()
-            << "):</span> " << html_escape(joined) << "</p>\n";
+        for (std::size_t i = 0; i < shown; ++i) joined += (joined.empty() ? "" : ", ") + ids[i];
+        out << "<p><span class=\"bad\">Lost ids (" << html_escape(name) << ", " << shown << " of "
+            << format_count(r.modes.at(name).reconciliation.lost)
+            << "; result.json lists up to 10,000):</span> " << html_escape(joined) << "</p>\n";
         for (const auto& [reason, n] : r.modes.at(name).reconciliation.lost_by_reason) {
             out << "<p>" << html_escape(name) << ": " << format_count(n) << " "
                 << html_escape(reason) << "</p>\n";

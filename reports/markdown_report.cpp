@@ -137,6 +137,13 @@ std::string locality_note(const environment_info& e) {
            " ran elsewhere: their round trips include a real network, the mock systems' do not.";
 }
 
+bool callers_retried(const run_result& r) {
+    for (const auto& [name, m] : r.modes) {
+        if (m.retries.max_attempts > 1) return true;
+    }
+    return false;
+}
+
 std::string outcome_line(const run_result& r) {
     const auto judgement = judge_run(r);
     const int code = exit_code(judgement.status);
@@ -341,7 +348,12 @@ namespace {
 // What each fault did in each mode, read right after the verdict: a fault run is about this.
 void write_faults(std::ostream& out, const run_result& r) {
     out << "\n## Faults\n\nTimes are seconds since the start of warm-up. Each window counts the "
-           "requests whose intended send time fell in it, however late they were answered.\n";
+           "requests whose intended send time fell in it, however late they were answered";
+    if (callers_retried(r)) {
+        out << ", by their final answer (the callers retried: a request refused during the fault "
+               "and taken later counts as answered 2xx)";
+    }
+    out << ".\n";
     const auto sections = fault_sections(r);
     for (std::size_t i = 0; i < sections.size(); ++i) {
         const auto& section = sections[i];
@@ -410,8 +422,11 @@ void write_markdown_report(const run_result& r, std::ostream& out) {
     for (const auto& name : modes) {
         const auto& rec = r.modes.at(name).reconciliation;
         if (rec.lost_ids.empty()) continue;
-        out << "\nLost ids (" << name << ", first " << rec.lost_ids.size()
-            << "): " << md_escape(join_list(rec.lost_ids, "")) << '\n';
+        const std::size_t shown = std::min<std::size_t>(rec.lost_ids.size(), inline_lost_id_limit);
+        out << "\nLost ids (" << name << ", " << shown << " of " << format_count(rec.lost)
+            << "; result.json lists up to 10,000): "
+            << md_escape(join_list({rec.lost_ids.begin(), rec.lost_ids.begin() + shown}, ""))
+            << '\n';
         for (const auto& [reason, n] : rec.lost_by_reason) {
             out << "\n- " << name << ": " << format_count(n) << " " << md_escape(reason) << '\n';
         }

@@ -22,6 +22,9 @@ inline constexpr std::string_view embedded_mock_warning =
 // favours the design that makes more round trips per request.
 std::string locality_note(const environment_info& environment);
 
+// How many lost ids a report lists inline; result.json keeps up to 10,000.
+inline constexpr std::size_t inline_lost_id_limit = 100;
+
 // A table of already formatted cells; every row has header.size() cells.
 struct report_table {
     std::vector<std::string> header;
@@ -36,6 +39,9 @@ report_table settings_table(const run_result& result);     // Setting | Value
 report_table comparison_table(const run_result& result);
 // Mode | Stage | Step | Count | Error (one example message): the most frequent step errors.
 report_table step_error_table(const run_result& result);
+// Whether the load's callers retried in any mode (load.retry): fault windows then hold final
+// answers.
+bool callers_retried(const run_result& result);
 // One line for the top of a report: the outcome and its exit code, with the reasons
 // (harness/result/exit_status.hpp), e.g. "Outcome: a finding (exit 1): async: 3 ... lost".
 std::string outcome_line(const run_result& result);

@@ -198,6 +198,15 @@ void api_latency_lines(const run_result& r, const std::vector<std::string>& mode
             format_latency_ms(async.api_latency_2xx_us, &latency_summary::p99_us, "none"));
     }
     const std::string view = "API p99 over all answers";
+    // A fast refusal is not a fast answer: when either mode failed more than 1% of its
+    // requests, "faster" would reward refusing. State the figures and the availabilities.
+    if (sync.availability < kept_up_availability || async.availability < kept_up_availability) {
+        lines.push_back(fmt::format(
+            "{}: {}; not compared as faster or slower, because the modes did not answer the "
+            "same share of requests 2xx (availability sync {}, async {}).",
+            view, figures, format_percent(sync.availability), format_percent(async.availability)));
+        return;
+    }
     if (!(s.p99_us > 0 && a.p99_us > 0)) {
         lines.push_back(view + ": " + figures + ".");
     } else if (s.p99_us >= a.p99_us * same_factor) {

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <stdexcept>
+#include <string_view>
 
 namespace asyncbench {
 
@@ -54,6 +55,19 @@ kafka_handle make_kafka_client(rd_kafka_type_t type, kafka_conf conf) {
     if (!handle) throw std::runtime_error(fmt::format("cannot create Kafka client: {}", reason));
     conf.release();
     return kafka_handle(handle);
+}
+
+std::map<std::string, std::string> connection_settings(
+    const std::map<std::string, std::string>& client_settings) {
+    static constexpr std::string_view prefixes[] = {"security.", "sasl.", "ssl.", "socket.",
+                                                    "client.dns.lookup"};
+    std::map<std::string, std::string> out;
+    for (const auto& [name, value] : client_settings) {
+        for (const auto prefix : prefixes) {
+            if (std::string_view(name).substr(0, prefix.size()) == prefix) out[name] = value;
+        }
+    }
+    return out;
 }
 
 }  // namespace asyncbench

@@ -33,6 +33,12 @@ std::map<std::string, std::string> effective_settings(
     const std::map<std::string, std::string>& defaults,
     const std::map<std::string, std::string>& overrides);
 
+// The settings of `client_settings` that say how to reach and authenticate to the cluster
+// (security.*, sasl.*, ssl.*, socket.*, client.dns.lookup), for the short-lived clients that
+// ask the cluster about offsets: on a secured cluster they need what the consumers have.
+std::map<std::string, std::string> connection_settings(
+    const std::map<std::string, std::string>& client_settings);
+
 // Creates a client; throws std::runtime_error with librdkafka's reason on failure.
 kafka_handle make_kafka_client(rd_kafka_type_t type, kafka_conf conf);
 

@@ -18,9 +18,10 @@ struct partition_list_deleter {
 };
 using partition_list = std::unique_ptr<rd_kafka_topic_partition_list_t, partition_list_deleter>;
 
-kafka_handle client(rd_kafka_type_t type, const std::map<std::string, std::string>& settings) {
+kafka_handle client(rd_kafka_type_t type, const std::map<std::string, std::string>& settings,
+                    const client_settings& connection) {
     std::vector<std::string> errors;
-    auto conf = make_kafka_conf("offsets", settings, {}, errors);
+    auto conf = make_kafka_conf("offsets", settings, connection, errors);
     if (!errors.empty()) throw std::runtime_error(errors.front());
     return make_kafka_client(type, std::move(conf));
 }
@@ -31,9 +32,12 @@ int timeout_ms(std::chrono::milliseconds timeout) { return static_cast<int>(time
 
 partition_watermarks query_watermarks(const std::string& bootstrap_servers,
                                       const std::string& topic, int partitions,
-                                      std::chrono::milliseconds timeout) {
-    auto consumer = client(RD_KAFKA_CONSUMER, {{"bootstrap.servers", bootstrap_servers},
-                                               {"group.id", "asyncbench.watermarks"}});
+                                      std::chrono::milliseconds timeout,
+                                      const client_settings& connection) {
+    auto consumer =
+        client(RD_KAFKA_CONSUMER,
+               {{"bootstrap.servers", bootstrap_servers}, {"group.id", "asyncbench.watermarks"}},
+               connection);
     partition_watermarks marks;
     for (int p = 0; p < partitions; ++p) {
         std::int64_t low = 0;
@@ -51,10 +55,12 @@ partition_watermarks query_watermarks(const std::string& bootstrap_servers,
 
 partition_offsets query_committed(const std::string& bootstrap_servers, const std::string& group_id,
                                   const std::string& topic, int partitions,
-                                  std::chrono::milliseconds timeout) {
+                                  std::chrono::milliseconds timeout,
+                                  const client_settings& connection) {
     // A consumer of the group that never subscribes: it asks the coordinator, joins nothing.
-    auto consumer = client(RD_KAFKA_CONSUMER,
-                           {{"bootstrap.servers", bootstrap_servers}, {"group.id", group_id}});
+    auto consumer =
+        client(RD_KAFKA_CONSUMER,
+               {{"bootstrap.servers", bootstrap_servers}, {"group.id", group_id}}, connection);
     partition_list list(rd_kafka_topic_partition_list_new(partitions));
     for (int p = 0; p < partitions; ++p) {
         rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p);
@@ -79,8 +85,9 @@ partition_offsets query_committed(const std::string& bootstrap_servers, const st
 
 partition_offsets delete_records_before(const std::string& bootstrap_servers,
                                         const std::string& topic, const partition_offsets& before,
-                                        std::chrono::milliseconds timeout) {
-    auto admin = client(RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap_servers}});
+                                        std::chrono::milliseconds timeout,
+                                        const client_settings& connection) {
+    auto admin = client(RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap_servers}}, connection);
     partition_list offsets(rd_kafka_topic_partition_list_new(static_cast<int>(before.size())));
     for (const auto& [partition, offset] : before) {
         rd_kafka_topic_partition_list_add(offsets.get(), topic.c_str(), partition)->offset = offset;

@@ -25,19 +25,26 @@ struct partition_watermarks {
     partition_offsets end;        // the next offset to be written (high watermark)
 };
 
+// `connection` holds the settings needed to reach a secured cluster (connection_settings() of
+// the consumers' settings); empty for a plain one.
+using client_settings = std::map<std::string, std::string>;
+
 partition_watermarks query_watermarks(const std::string& bootstrap_servers,
                                       const std::string& topic, int partitions,
-                                      std::chrono::milliseconds timeout);
+                                      std::chrono::milliseconds timeout,
+                                      const client_settings& connection = {});
 
 // The group's committed offset of each partition; a partition without one is absent.
 partition_offsets query_committed(const std::string& bootstrap_servers, const std::string& group_id,
                                   const std::string& topic, int partitions,
-                                  std::chrono::milliseconds timeout);
+                                  std::chrono::milliseconds timeout,
+                                  const client_settings& connection = {});
 
 // Deletes every record of `topic` below `before` (per partition) through the admin API, and
 // returns each partition's log start offset afterwards as the brokers report it.
 partition_offsets delete_records_before(const std::string& bootstrap_servers,
                                         const std::string& topic, const partition_offsets& before,
-                                        std::chrono::milliseconds timeout);
+                                        std::chrono::milliseconds timeout,
+                                        const client_settings& connection = {});
 
 }  // namespace asyncbench

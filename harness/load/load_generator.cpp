@@ -385,6 +385,7 @@ asio::awaitable<void> load_run::execute(connection& conn, pending_request& reque
     if (request.measured) {
         ++report_.measured_attempts;
         if (request.attempt == 1) ++report_.measured_sent;
+        if (request.attempt > 1) ++report_.measured_retries;  // counted when actually sent
     }
 
     exchange_stage stage = exchange_stage::connect;
@@ -469,7 +470,6 @@ void load_run::record_completion(const pending_request& request, request_outcome
             next.last_outcome = outcome;
             next.last_status = status;
             const double u = std::uniform_real_distribution<double>(0.0, 1.0)(jitter_random_);
-            if (request.measured) ++report_.measured_retries;
             spawn(retry_later(std::move(next),
                               std::chrono::duration_cast<steady::duration>(
                                   retry_delay(policy, request.attempt + 1, retry_after, u))));
@@ -506,10 +506,14 @@ void load_run::finish_request(const pending_request& request, request_outcome ou
 // its last attempt: it is never dropped without a count.
 asio::awaitable<void> load_run::retry_later(pending_request request, steady::duration delay) {
     asio::steady_timer timer(ioc_);
-    retry_timers_.push_back(&timer);
-    timer.expires_after(delay);
-    co_await timer.async_wait(use_tuple);
-    std::erase(retry_timers_, &timer);
+    // The coroutine starts after spawn() returns: the run may have stopped in between, and
+    // then no one would cancel this timer.
+    if (!stopping_) {
+        retry_timers_.push_back(&timer);
+        timer.expires_after(delay);
+        co_await timer.async_wait(use_tuple);
+        std::erase(retry_timers_, &timer);
+    }
     if (stopping_) {
         --request.attempt;  // this one was never sent
         finish_request(request, request.last_outcome, request.last_status, steady::now());

@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <thread>
 
 #include "harness/kafka/consumer_group.hpp"
+#include "harness/kafka/kafka_client.hpp"
 #include "harness/kafka/topic_offsets.hpp"
 #include "harness/run/fault_timeline.hpp"
 
@@ -224,17 +226,55 @@ class records_deleted_action final : public fault_action {
             workers_.size());
     }
 
+    // The workers restart whether or not the deletion worked: a failed deletion must not
+    // leave the pipeline without consumers for the rest of the run.
     std::string revert() override {
+        std::string deleted;
+        std::string failure;
+        try {
+            deleted = delete_unread();
+        } catch (const std::exception& e) {
+            failure = std::string("deleting records failed: ") + e.what();
+        }
+        for (auto* worker : workers_) worker->start();
+        for (auto* worker : workers_) {
+            std::string why;
+            if (!worker->wait_ready(std::chrono::seconds(60), why)) {
+                failure += (failure.empty() ? "" : "; ") +
+                           fmt::format("worker {} did not restart: {}", worker->index(), why);
+            }
+        }
+        if (!failure.empty()) throw std::runtime_error(failure);
+        return fmt::format("{}; restarted the {} worker processes", deleted, workers_.size());
+    }
+
+    // Only after a deletion that worked: what it destroyed.
+    void record_ground_truth(fault_record& record) const override {
+        if (!unread_) return;
+        record.deleted_unread_ids = ids_;
+        record.deleted_unread_messages = unread_;
+    }
+
+    std::string target() const override { return "topic " + context_.scenario.async.topic; }
+
+  private:
+    // Deletes every record below the end offsets and records the ground truth. The ids are the
+    // pipeline's own view: acknowledged by the broker (the API answered 202), unfinished, and
+    // stored below the deleted offsets. A client that never received its 202, or resent the
+    // request later, can make it differ from what the client-side checker reports.
+    std::string delete_unread() {
         const auto& async = context_.scenario.async;
         const auto bootstrap = context_.broker->bootstrap_servers();
         constexpr std::chrono::seconds timeout{30};
-        const auto marks = query_watermarks(bootstrap, async.topic, async.partitions, timeout);
+        const auto connection = connection_settings(async.consumer);
+        const auto marks =
+            query_watermarks(bootstrap, async.topic, async.partitions, timeout, connection);
         // Below the slowest stage group's committed offset every stage has read the records.
         partition_offsets slowest = marks.end;
         for (const auto& stage : context_.scenario.workflow) {
             const auto committed = query_committed(
                 bootstrap, consumer_group_id(context_.scenario, stage, context_.run_id),
-                async.topic, async.partitions, timeout);
+                async.topic, async.partitions, timeout, connection);
             for (auto& [partition, offset] : slowest) {
                 const auto found = committed.find(partition);
                 const std::int64_t read =
@@ -242,10 +282,10 @@ class records_deleted_action final : public fault_action {
                 offset = std::min(offset, read);
             }
         }
-        delete_records_before(bootstrap, async.topic, marks.end, timeout);
-        unread_ = 0;
+        delete_records_before(bootstrap, async.topic, marks.end, timeout, connection);
+        std::uint64_t unread = 0;
         for (const auto& [partition, end] : marks.end) {
-            unread_ += static_cast<std::uint64_t>(std::max<std::int64_t>(
+            unread += static_cast<std::uint64_t>(std::max<std::int64_t>(
                 0, end - std::max(slowest.at(partition), marks.log_start.at(partition))));
         }
         // A message stored before the end offsets were read may have its delivery report (and
@@ -260,36 +300,21 @@ class records_deleted_action final : public fault_action {
             }
         }
         std::sort(ids_.begin(), ids_.end());
-        for (auto* worker : workers_) worker->start();
-        for (auto* worker : workers_) {
-            std::string why;
-            if (!worker->wait_ready(std::chrono::seconds(60), why)) {
-                throw std::runtime_error("records deleted, but a worker did not restart: " + why);
-            }
-        }
+        unread_ = unread;
         std::string ends;
         for (const auto& [partition, end] : marks.end) {
             ends += fmt::format("{}{}:{}", ends.empty() ? "" : ", ", partition, end);
         }
         return fmt::format(
-            "deleted every record of {} below the end offsets ({}): {} of them "
-            "unread by the slowest group, the messages of {} acknowledged, "
-            "unfinished requests; restarted the {} worker processes",
-            async.topic, ends, unread_, ids_.size(), workers_.size());
+            "deleted every record of {} below the end offsets ({}): {} of them unread by the "
+            "slowest group, the messages of {} acknowledged, unfinished requests",
+            async.topic, ends, unread, ids_.size());
     }
 
-    void record_ground_truth(fault_record& record) const override {
-        record.deleted_unread_ids = ids_;
-        record.deleted_unread_messages = unread_;
-    }
-
-    std::string target() const override { return "topic " + context_.scenario.async.topic; }
-
-  private:
     const fault_context& context_;
     std::vector<worker_process*> workers_;
     std::vector<std::string> ids_;
-    std::uint64_t unread_ = 0;
+    std::optional<std::uint64_t> unread_;  // set once a deletion worked
 };
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "harness/run/loss_check.hpp"
 
+#include <algorithm>
+
 namespace asyncbench {
 
 std::string loss_reason_text(loss_reason reason) {
@@ -10,6 +12,9 @@ std::string loss_reason_text(loss_reason reason) {
         case loss_reason::skipped_by_group:
             return "skipped: the stage's consumer group committed past it with no outcome "
                    "recorded";
+        case loss_reason::truncated:
+            return "truncated: its offset is at or past the partition's end offset, so the log "
+                   "lost it after the broker acknowledged it";
         case loss_reason::nothing_left:
             return "not finished, and nothing was left to process it";
     }
@@ -24,7 +29,10 @@ bool topic_consumed(const kafka_evidence& evidence) {
             if (auto low = evidence.log_start.find(partition); low != evidence.log_start.end()) {
                 start = low->second;
             }
-            const std::int64_t read = found == committed.end() ? start : found->second;
+            // A group whose committed offset fell below the log start (records deleted under
+            // it) resumes at the log start, and commits nothing until it reads a new record.
+            const std::int64_t read =
+                std::max(start, found == committed.end() ? start : found->second);
             if (read < end) return false;
         }
     }
@@ -40,6 +48,12 @@ std::optional<loss_reason> classify_unfinished(const message_position& position,
     if (auto start = evidence.log_start.find(position.partition);
         start != evidence.log_start.end() && position.offset < start->second) {
         return loss_reason::deleted_unread;
+    }
+    // An acknowledged message always lies below the end offset (the high watermark) of its
+    // partition, unless the log was cut back after the acknowledgement.
+    if (auto end = evidence.end.find(position.partition);
+        end != evidence.end.end() && position.offset >= end->second) {
+        return loss_reason::truncated;
     }
     for (const auto& stage : unfinished_stages) {
         const auto group = evidence.committed.find(stage);

@@ -36,6 +36,9 @@ enum class loss_reason {
     // (an outcome is always recorded before its offset is stored): it was skipped, e.g. by
     // auto.offset.reset=latest or a seek.
     skipped_by_group,
+    // Its offset is at or past the partition's end offset: the log was truncated after the
+    // broker acknowledged it (acks=1 and a leader change, an unclean election).
+    truncated,
     // Nothing was left to process it when the pipeline went idle (the rule without evidence).
     nothing_left,
 };

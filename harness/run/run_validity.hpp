@@ -34,9 +34,10 @@ struct validity_input {
 
 // Sets result.valid and appends result.invalid_reasons. Rules: interrupted; no request sent in
 // the measured phase; the drain timed out (with the pending count and the most frequent step
-// error); the generator's schedule_lag p90 above max_schedule_lag (open loop only: a closed
-// loop has no schedule); any harness failure. A lag p99 above schedule_lag_warning (and a p90
-// within bounds) adds a warning instead.
+// error; not said again when the run was interrupted); requests still pending after a drain
+// that ended (their loss was not confirmed); the generator's schedule_lag p90 above
+// max_schedule_lag (open loop only: a closed loop has no schedule); any harness failure. A lag p99
+// above schedule_lag_warning (and a p90 within bounds) adds a warning instead.
 void judge_validity(mode_result& result, const validity_input& input);
 
 }  // namespace asyncbench

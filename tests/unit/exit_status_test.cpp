@@ -151,6 +151,28 @@ TEST(judge_validity, a_held_up_generator_that_keeps_its_schedule_is_a_warning) {
     EXPECT_EQ(judge_run(run_of(m)).status, exit_status::held);
 }
 
+// The drain stopped because only provably lost work was left, but the final check could not
+// prove it: requests left pending must not pass as a clean run.
+TEST(judge_validity, requests_pending_after_an_early_drain_end_make_the_run_untrustworthy) {
+    mode_result m = measured_mode();
+    m.reconciliation.pending = 241;
+    judge_validity(m, validity_input{});  // drained (early), not interrupted
+    EXPECT_FALSE(m.valid);
+    ASSERT_EQ(m.invalid_reasons.size(), 1u);
+    EXPECT_EQ(m.invalid_reasons[0],
+              "241 accepted requests were neither finished nor proven lost when the run ended "
+              "(Kafka did not answer the final loss check)");
+}
+
+TEST(judge_validity, an_interrupted_drain_is_not_called_a_time_out) {
+    mode_result m = measured_mode();
+    validity_input input;
+    input.drained = false;
+    input.interrupted = true;
+    judge_validity(m, input);
+    EXPECT_EQ(m.invalid_reasons, std::vector<std::string>{"the run was interrupted"});
+}
+
 TEST(judge_validity, interruption_no_requests_and_dead_harness_parts_are_each_stated) {
     mode_result m = measured_mode();
     m.requests = 0;

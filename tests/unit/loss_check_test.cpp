@@ -35,6 +35,14 @@ TEST(classify_unfinished, at_or_after_the_committed_offset_is_still_pending) {
     EXPECT_EQ(classify_unfinished({1, 5000}, {"report"}, evidence()), std::nullopt);
 }
 
+TEST(classify_unfinished, at_or_past_the_end_offset_the_log_was_truncated) {
+    kafka_evidence e = evidence();
+    e.end = {{0, 130}, {1, 40}};
+    EXPECT_EQ(classify_unfinished({1, 40}, {"report"}, e), loss_reason::truncated);
+    EXPECT_EQ(classify_unfinished({1, 39}, {"report"}, e), loss_reason::skipped_by_group);
+    EXPECT_EQ(classify_unfinished({0, 125}, {"report"}, e), std::nullopt);  // still to read
+}
+
 TEST(classify_unfinished, missing_evidence_proves_nothing) {
     EXPECT_EQ(classify_unfinished({-1, -1}, {"report"}, evidence()), std::nullopt);  // no report
     EXPECT_EQ(classify_unfinished({2, 7}, {"report"}, evidence()), std::nullopt);  // unknown part.
@@ -64,6 +72,18 @@ TEST(topic_consumed, every_group_must_have_read_every_partition_to_its_end) {
     e.end[1] = 0;  // an empty partition needs no commit
     e.committed["report"].erase(1);
     EXPECT_TRUE(topic_consumed(e));
+}
+
+// After records_deleted a restarted group resumes at the new log start but commits nothing
+// until it reads a new record: its old committed offset must not hold the drain open.
+TEST(topic_consumed, a_group_behind_the_log_start_resumes_there) {
+    kafka_evidence e;
+    e.log_start = {{0, 130}};
+    e.end = {{0, 130}};
+    e.committed["report"] = {{0, 90}};  // committed before the records below 130 were deleted
+    EXPECT_TRUE(topic_consumed(e));
+    e.end[0] = 131;  // one new record after the deletion, not yet read
+    EXPECT_FALSE(topic_consumed(e));
 }
 
 accepted_request accepted(std::string id) { return accepted_request{std::move(id), 1000, true}; }

@@ -245,7 +245,7 @@ TEST(markdown_report, pins_environment_settings_checks_warnings_slo_and_reasons)
              "rpt-17, rpt-<42>).**\n",
              "| sync | lp.LPRUN | 3,672 | 3,684 | 0 | 0 | ok |\n",
              "| async | lp.LPRUN | 5,992 | 5,992 | 0 | 2 | MISSING |\n",
-             "Lost ids (async, first 2): rpt-17, rpt-<42>\n",
+             "Lost ids (async, 2 of 2; result.json lists up to 10,000): rpt-17, rpt-<42>\n",
              "- Kafka here is librdkafka's in-memory mock cluster: its latency is not "
              "representative of a real broker, and it keeps only about 5 MiB or 100,000 message "
              "sets per partition.\n",

@@ -131,6 +131,21 @@ TEST(verdict, slow_failures_count_in_the_api_comparison) {
         << dump(lines);
 }
 
+// Sync refusing 40% of requests with a fast 503 looks quick in the all-answers view: a fast
+// refusal is not a fast answer, so no "faster" while either mode failed over 1%.
+TEST(verdict, a_mode_that_refuses_requests_is_not_called_faster) {
+    run_result r = clean_run();
+    r.modes["sync"].availability = 0.6033;
+    r.modes["sync"].api_latency_all_us.p99_us = 4000;
+    const auto lines = verdict_lines(r);
+    EXPECT_TRUE(contains_line(lines,
+                              "not compared as faster or slower, because the modes did not "
+                              "answer the same share of requests 2xx (availability sync "
+                              "60.33%, async 100.00%)."))
+        << dump(lines);
+    EXPECT_FALSE(contains_line(lines, "answered")) << dump(lines);
+}
+
 TEST(verdict, async_completing_later_than_it_acknowledges_is_said_with_numbers) {
     const auto lines = verdict_lines(clean_run());
     EXPECT_TRUE(contains_line(lines,
