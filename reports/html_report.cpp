@@ -359,11 +359,10 @@ void write_html_report(const run_result& r, std::ostream& out) {
         write_charts(out, r, modes);
     }
 
-    out << "<h2>Step errors</h2>\n<p>The most frequent reasons a workflow step failed (every "
-           "attempt, warm-up and retries included).</p>\n";
+    out << "<h2>Step errors</h2>\n<p>" << step_errors_intro << "</p>\n";
     const auto step_errors = step_error_table(r);
     if (step_errors.rows.empty()) {
-        out << "<p>No step failed.</p>\n";
+        out << "<p>" << step_errors_none << "</p>\n";
     } else {
         write_table(out, step_errors, 3);
     }

@@ -403,11 +403,10 @@ void write_markdown_report(const run_result& r, std::ostream& out) {
         write_table(out, comparison_table(r), 1);
     }
 
-    out << "\n## Step errors\n\nThe most frequent reasons a workflow step failed (every attempt, "
-           "warm-up and retries included).\n\n";
+    out << "\n## Step errors\n\n" << step_errors_intro << "\n\n";
     const auto step_errors = step_error_table(r);
     if (step_errors.rows.empty()) {
-        out << "No step failed.\n";
+        out << step_errors_none << '\n';
     } else {
         write_table(out, step_errors, 3);
     }

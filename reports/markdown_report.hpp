@@ -37,7 +37,12 @@ report_table settings_table(const run_result& result);     // Setting | Value
 // rates per second, seconds for drain and full completion; "no answers" / "none completed"
 // where a statistic has no samples.
 report_table comparison_table(const run_result& result);
-// Mode | Stage | Step | Count | Error (one example message): the most frequent step errors.
+// Mode | Stage | Step | Count | Error (one example message): the most frequent step errors,
+// introduced in both reports by step_errors_intro, or step_errors_none when there are none.
+inline constexpr std::string_view step_errors_intro =
+    "The most frequent reasons a workflow step failed (every attempt, warm-up and retries "
+    "included).";
+inline constexpr std::string_view step_errors_none = "No step failed.";
 report_table step_error_table(const run_result& result);
 // Whether the load's callers retried in any mode (load.retry): fault windows then hold final
 // answers.
