@@ -9,8 +9,7 @@
 
 #include "harness/kafka/async_api.hpp"
 #include "harness/kafka/consumer_group.hpp"
-#include "harness/kafka/kafka_client.hpp"
-#include "harness/kafka/topic_offsets.hpp"
+#include "harness/run/kafka_evidence.hpp"
 #include "harness/run/system_under_test.hpp"
 
 namespace asyncbench {
@@ -208,20 +207,9 @@ class async_system final : public system_under_test {
   private:
     // The topic's log start offsets, and each stage group's committed offsets.
     std::optional<kafka_evidence> query_kafka() const {
-        constexpr std::chrono::seconds timeout{10};
-        const auto connection = connection_settings(scenario_.async.consumer);
         try {
-            kafka_evidence kafka;
-            auto marks = query_watermarks(broker_.bootstrap_servers(), scenario_.async.topic,
-                                          scenario_.async.partitions, timeout, connection);
-            kafka.log_start = std::move(marks.log_start);
-            kafka.end = std::move(marks.end);
-            for (const auto& stage : scenario_.workflow) {
-                kafka.committed[stage.name] = query_committed(
-                    broker_.bootstrap_servers(), consumer_group_id(scenario_, stage, run_id_),
-                    scenario_.async.topic, scenario_.async.partitions, timeout, connection);
-            }
-            return kafka;
+            return query_kafka_evidence(scenario_, broker_.bootstrap_servers(), run_id_,
+                                        std::chrono::seconds(10));
         } catch (const std::exception& e) {
             if (!kafka_silent_.exchange(true)) {
                 spdlog::warn(

@@ -8,10 +8,10 @@
 #include <stdexcept>
 #include <thread>
 
-#include "harness/kafka/consumer_group.hpp"
 #include "harness/kafka/kafka_client.hpp"
 #include "harness/kafka/topic_offsets.hpp"
 #include "harness/run/fault_timeline.hpp"
+#include "harness/run/kafka_evidence.hpp"
 
 namespace asyncbench {
 namespace {
@@ -266,35 +266,24 @@ class records_deleted_action final : public fault_action {
         const auto& async = context_.scenario.async;
         const auto bootstrap = context_.broker->bootstrap_servers();
         constexpr std::chrono::seconds timeout{30};
-        const auto connection = connection_settings(async.consumer);
-        const auto marks =
-            query_watermarks(bootstrap, async.topic, async.partitions, timeout, connection);
-        // Below the slowest stage group's committed offset every stage has read the records.
-        partition_offsets slowest = marks.end;
-        for (const auto& stage : context_.scenario.workflow) {
-            const auto committed = query_committed(
-                bootstrap, consumer_group_id(context_.scenario, stage, context_.run_id),
-                async.topic, async.partitions, timeout, connection);
-            for (auto& [partition, offset] : slowest) {
-                const auto found = committed.find(partition);
-                const std::int64_t read =
-                    found == committed.end() ? marks.log_start.at(partition) : found->second;
-                offset = std::min(offset, read);
-            }
-        }
-        delete_records_before(bootstrap, async.topic, marks.end, timeout, connection);
+        const auto kafka =
+            query_kafka_evidence(context_.scenario, bootstrap, context_.run_id, timeout);
+        delete_records_before(bootstrap, async.topic, kafka.end, timeout,
+                              connection_settings(async.consumer));
+        // Unread: between where the slowest stage group reads next and the end.
+        const auto slowest = slowest_read(kafka);
         std::uint64_t unread = 0;
-        for (const auto& [partition, end] : marks.end) {
-            unread += static_cast<std::uint64_t>(std::max<std::int64_t>(
-                0, end - std::max(slowest.at(partition), marks.log_start.at(partition))));
+        for (const auto& [partition, end] : kafka.end) {
+            unread +=
+                static_cast<std::uint64_t>(std::max<std::int64_t>(0, end - slowest.at(partition)));
         }
         // A message stored before the end offsets were read may have its delivery report (and
         // so its acknowledgement) still in flight: let those land before taking the view.
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
         ids_.clear();
         for (const auto& message : context_.system.unfinished()) {
-            const auto end = marks.end.find(message.position.partition);
-            if (end != marks.end.end() && message.position.offset >= 0 &&
+            const auto end = kafka.end.find(message.position.partition);
+            if (end != kafka.end.end() && message.position.offset >= 0 &&
                 message.position.offset < end->second) {
                 ids_.push_back(message.business_id);
             }
@@ -302,7 +291,7 @@ class records_deleted_action final : public fault_action {
         std::sort(ids_.begin(), ids_.end());
         unread_ = unread;
         std::string ends;
-        for (const auto& [partition, end] : marks.end) {
+        for (const auto& [partition, end] : kafka.end) {
             ends += fmt::format("{}{}:{}", ends.empty() ? "" : ", ", partition, end);
         }
         return fmt::format(

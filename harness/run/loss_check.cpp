@@ -21,22 +21,30 @@ std::string loss_reason_text(loss_reason reason) {
     return "unknown";
 }
 
-bool topic_consumed(const kafka_evidence& evidence) {
+partition_offsets slowest_read(const kafka_evidence& evidence) {
+    partition_offsets slowest = evidence.end;  // with no stage, nothing is left to read
     for (const auto& [stage, committed] : evidence.committed) {
-        for (const auto& [partition, end] : evidence.end) {
-            const auto found = committed.find(partition);
+        for (auto& [partition, offset] : slowest) {
             std::int64_t start = 0;
             if (auto low = evidence.log_start.find(partition); low != evidence.log_start.end()) {
                 start = low->second;
             }
             // A group whose committed offset fell below the log start (records deleted under
             // it) resumes at the log start, and commits nothing until it reads a new record.
+            const auto found = committed.find(partition);
             const std::int64_t read =
                 std::max(start, found == committed.end() ? start : found->second);
-            if (read < end) return false;
+            offset = std::min(offset, read);
         }
     }
-    return true;
+    return slowest;
+}
+
+bool topic_consumed(const kafka_evidence& evidence) {
+    const auto slowest = slowest_read(evidence);
+    return std::all_of(evidence.end.begin(), evidence.end.end(), [&](const auto& partition_end) {
+        return slowest.at(partition_end.first) >= partition_end.second;
+    });
 }
 
 std::optional<loss_reason> classify_unfinished(const message_position& position,

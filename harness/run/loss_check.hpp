@@ -43,6 +43,11 @@ enum class loss_reason {
     nothing_left,
 };
 
+// Per partition, the offset the slowest stage group reads next: its committed offset, or the
+// log start when it has none or it fell below it (records deleted under it). Every record
+// below it has been read by every stage. A partition's end offset when there is no stage.
+partition_offsets slowest_read(const kafka_evidence& evidence);
+
 // Whether every stage's group has consumed the topic to its end: no message is left anywhere
 // for a consumer to process (a partition no group committed counts as consumed only when it
 // holds no records).

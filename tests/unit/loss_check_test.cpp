@@ -81,6 +81,7 @@ TEST(topic_consumed, a_group_behind_the_log_start_resumes_there) {
     e.log_start = {{0, 130}};
     e.end = {{0, 130}};
     e.committed["report"] = {{0, 90}};  // committed before the records below 130 were deleted
+    EXPECT_EQ(slowest_read(e).at(0), 130);
     EXPECT_TRUE(topic_consumed(e));
     e.end[0] = 131;  // one new record after the deletion, not yet read
     EXPECT_FALSE(topic_consumed(e));
