@@ -112,6 +112,7 @@ class load_run {
           scheduler_timer_(ioc_),
           supervisor_timer_(ioc_),
           retry_budget_(spec.retry.max_rate_per_s) {
+        report_.retries.max_attempts = spec.retry.max_attempts;
         for (const auto& window : windows) windows_.add(window.start, window.end);
     }
 
@@ -216,9 +217,17 @@ load_report load_run::run() {
         report_.measured_seconds =
             std::chrono::duration<double>(*last_measured_done_ - measure_start_).count();
     }
+    auto& retries = report_.retries;
     if (last_answer_ && spec_.kind == load_spec::model::open) {
-        report_.final_answers_after_schedule_s =
+        retries.answers_after_schedule_s =
             std::max(0.0, std::chrono::duration<double>(*last_answer_ - last_scheduled_).count());
+    }
+    if (report_.measured_sent > 0) {
+        retries.amplification =
+            static_cast<double>(retries.attempts) / static_cast<double>(report_.measured_sent);
+    }
+    if (report_.measured_seconds > 0) {
+        retries.retries_per_s = static_cast<double>(retries.retries) / report_.measured_seconds;
     }
     if (spec_.kind == load_spec::model::open) {
         report_.offered_per_s =
@@ -383,9 +392,9 @@ asio::awaitable<void> load_run::execute(connection& conn, pending_request& reque
     progress_.in_flight.fetch_add(1, std::memory_order_relaxed);
     if (request.attempt == 1) ++report_.sent_all_phases;
     if (request.measured) {
-        ++report_.measured_attempts;
+        ++report_.retries.attempts;
         if (request.attempt == 1) ++report_.measured_sent;
-        if (request.attempt > 1) ++report_.measured_retries;  // counted when actually sent
+        if (request.attempt > 1) ++report_.retries.retries;  // counted when actually sent
     }
 
     exchange_stage stage = exchange_stage::connect;
@@ -475,7 +484,7 @@ void load_run::record_completion(const pending_request& request, request_outcome
                                   retry_delay(policy, request.attempt + 1, retry_after, u))));
             return;
         }
-        if (request.measured) ++report_.retries_refused;
+        if (request.measured) ++report_.retries.refused_by_rate_cap;
     }
     finish_request(request, outcome, status, done);
 }
@@ -495,9 +504,10 @@ void load_run::finish_request(const pending_request& request, request_outcome ou
         return;
     }
     record_measured(report_, outcome, latency_us, status);
-    if (request.attempt > 1) ++report_.requests_retried;
-    if (!ok && request.attempt > 1) ++report_.retries_exhausted;
-    report_.max_attempts_used = std::max(report_.max_attempts_used, request.attempt);
+    auto& retries = report_.retries;
+    if (request.attempt > 1) ++retries.requests_retried;
+    if (!ok && request.attempt > 1) ++retries.exhausted;
+    retries.most_attempts = std::max(retries.most_attempts, request.attempt);
     last_measured_done_ = done;
 }
 

@@ -62,19 +62,9 @@ struct load_report {
     std::uint64_t sent_all_phases = 0;  // requests sent, warm-up included (first attempts)
     std::uint64_t measured_sent = 0;    // measured requests sent (first attempts)
     std::uint64_t measured_ok = 0;      // of those, answered 2xx in the end
-    // Retries (load.retry), measured requests only: every attempt sent (first ones included),
-    // retries sent, requests that needed more than one attempt, requests that still failed
-    // after retrying (their budget ran out), retryable failures the overall retry-rate cap
-    // refused, and the most attempts one request took.
-    std::uint64_t measured_attempts = 0;
-    std::uint64_t measured_retries = 0;
-    std::uint64_t requests_retried = 0;
-    std::uint64_t retries_exhausted = 0;
-    std::uint64_t retries_refused = 0;
-    int max_attempts_used = 0;
-    // From the last first attempt's intended send time to the last final answer: how long the
-    // run followed answers (and retries) after the schedule ended, in seconds.
-    double final_answers_after_schedule_s = 0;
+    // What the callers did about failures (load.retry), measured requests only, as result.json
+    // reports it (run_result.hpp).
+    retry_stats retries;
     double offered_per_s = 0;                // measured requests / measured seconds (intended)
     double measured_seconds = 0;             // from measure start to the last measured response
     std::vector<second_sample> series;       // every second from warm-up start; backlog left 0

@@ -55,25 +55,6 @@ std::vector<second_sample> merge_series(std::vector<second_sample> series,
     return series;
 }
 
-retry_stats summarize_retries(const retry_spec& policy, const load_report& load) {
-    retry_stats r;
-    r.max_attempts = policy.max_attempts;
-    r.attempts = load.measured_attempts;
-    r.retries = load.measured_retries;
-    r.requests_retried = load.requests_retried;
-    r.exhausted = load.retries_exhausted;
-    r.refused_by_rate_cap = load.retries_refused;
-    r.most_attempts = load.max_attempts_used;
-    r.amplification = load.measured_sent == 0 ? 0.0
-                                              : static_cast<double>(load.measured_attempts) /
-                                                    static_cast<double>(load.measured_sent);
-    r.retries_per_s = load.measured_seconds > 0
-                          ? static_cast<double>(load.measured_retries) / load.measured_seconds
-                          : 0.0;
-    r.answers_after_schedule_s = load.final_answers_after_schedule_s;
-    return r;
-}
-
 enum class drain_end { idle, only_lost_left, timed_out, cancelled };
 
 // How often the drain asks Kafka whether the work left can still finish, and how long the
@@ -230,7 +211,7 @@ mode_result run_mode(mode which, const mode_dependencies& deps, run_settings& se
     result.offered_per_s = load.offered_per_s;
     result.requests = load.measured_sent;
     result.requests_all_phases = load.sent_all_phases;
-    result.retries = summarize_retries(scenario.load.retry, load);
+    result.retries = load.retries;
     const double fallback_rate = load.measured_seconds > 0
                                      ? static_cast<double>(load.measured_ok) / load.measured_seconds
                                      : 0;

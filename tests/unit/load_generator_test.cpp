@@ -563,11 +563,11 @@ TEST(run_load, retried_requests_count_once_from_their_first_intended_send) {
     EXPECT_EQ(r.measured_sent, 50u);
     EXPECT_EQ(r.measured_ok, 50u);
     EXPECT_EQ(r.errors.total(), 0u);  // the refusals were retried, not final
-    EXPECT_EQ(r.measured_attempts, 150u);
-    EXPECT_EQ(r.measured_retries, 100u);
-    EXPECT_EQ(r.requests_retried, 50u);
-    EXPECT_EQ(r.retries_exhausted, 0u);
-    EXPECT_EQ(r.max_attempts_used, 3);
+    EXPECT_EQ(r.retries.attempts, 150u);
+    EXPECT_EQ(r.retries.retries, 100u);
+    EXPECT_EQ(r.retries.requests_retried, 50u);
+    EXPECT_EQ(r.retries.exhausted, 0u);
+    EXPECT_EQ(r.retries.most_attempts, 3);
     EXPECT_EQ(server.requests(), 150u);
     EXPECT_EQ(server.bodies().size(), 50u);  // the same body each time
     EXPECT_EQ(r.accepted.size(), 50u);
@@ -578,7 +578,7 @@ TEST(run_load, retried_requests_count_once_from_their_first_intended_send) {
     EXPECT_EQ(r.windows[0].requests, 50u);
     EXPECT_EQ(r.windows[0].ok, 50u);
     EXPECT_EQ(r.send_delay_us.count(), 50u);  // first attempts only
-    EXPECT_GE(r.final_answers_after_schedule_s, 0.3);
+    EXPECT_GE(r.retries.answers_after_schedule_s, 0.3);
 }
 
 // A budget that runs out: always refused, 3 attempts each, then failed with its attempts.
@@ -594,8 +594,8 @@ TEST(run_load, a_request_whose_attempts_run_out_fails_once) {
     EXPECT_EQ(r.measured_sent, 10u);
     EXPECT_EQ(r.measured_ok, 0u);
     EXPECT_EQ(r.errors.status_503, 10u);  // one final failure per request, not per attempt
-    EXPECT_EQ(r.measured_attempts, 30u);
-    EXPECT_EQ(r.retries_exhausted, 10u);
+    EXPECT_EQ(r.retries.attempts, 30u);
+    EXPECT_EQ(r.retries.exhausted, 10u);
     EXPECT_EQ(r.latency_all_us.count(), 10u);
     EXPECT_TRUE(r.accepted.empty());
 }
@@ -611,9 +611,9 @@ TEST(run_load, the_retry_rate_cap_refuses_retries_beyond_it) {
     spec.retry.max_rate_per_s = 10;  // at most ~10 + 5 retries in that time
     const load_report r = run(spec, server.port());
     EXPECT_EQ(r.measured_sent, 50u);
-    EXPECT_GT(r.retries_refused, 20u);
-    EXPECT_EQ(r.measured_retries + r.retries_refused, 50u);
-    EXPECT_EQ(r.measured_ok, r.measured_retries);  // each retry was taken
+    EXPECT_GT(r.retries.refused_by_rate_cap, 20u);
+    EXPECT_EQ(r.retries.retries + r.retries.refused_by_rate_cap, 50u);
+    EXPECT_EQ(r.measured_ok, r.retries.retries);  // each retry was taken
 }
 
 TEST(run_load, closed_loop_users_send_await_and_think) {
