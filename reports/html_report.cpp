@@ -12,6 +12,7 @@
 #include "harness/result/exit_status.hpp"
 #include "reports/fault_report.hpp"
 #include "reports/markdown_report.hpp"
+#include "reports/scenario_report.hpp"
 #include "reports/verdict.hpp"
 
 namespace asyncbench {
@@ -368,6 +369,18 @@ void write_html_report(const run_result& r, std::ostream& out) {
     }
 
     out << "<h2>Downstream call checks</h2>\n";
+    const auto stages = stage_table(r);
+    if (!stages.rows.empty()) {
+        out << "<h2>Stages</h2>\n<p>" << stage_table_intro << "</p>\n";
+        write_table(out, stages, 2);
+    }
+    const auto invariants = scenario_invariant_table(r);
+    const auto metrics = scenario_metric_table(r);
+    if (!invariants.rows.empty() || !metrics.rows.empty()) {
+        out << "<h2>Scenario checks</h2>\n";
+        if (!invariants.rows.empty()) write_table(out, invariants, 4);
+        if (!metrics.rows.empty()) write_table(out, metrics, 2);
+    }
     const auto calls = call_check_table(r);
     if (calls.rows.empty()) {
         out << "<p>No downstream calls were checked.</p>\n";

@@ -5,6 +5,7 @@
 
 #include "harness/result/exit_status.hpp"
 #include "reports/fault_report.hpp"
+#include "reports/scenario_report.hpp"
 #include "reports/verdict.hpp"
 
 namespace asyncbench {
@@ -149,9 +150,22 @@ std::string outcome_line(const run_result& r) {
     const int code = exit_code(judgement.status);
     std::string line;
     switch (judgement.status) {
-        case exit_status::held:
-            return fmt::format("Outcome: valid run; every threshold and invariant held (exit {}).",
-                               code);
+        case exit_status::held: {
+            std::vector<std::string> expected;
+            for (const auto& [name, m] : r.modes) {
+                for (const auto& i : m.invariants) {
+                    if (!i.required && !i.passed) expected.push_back(name + " " + i.name);
+                }
+            }
+            if (expected.empty()) {
+                return fmt::format(
+                    "Outcome: valid run; every threshold and invariant held (exit {}).", code);
+            }
+            return fmt::format(
+                "Outcome: valid run; every threshold and required invariant held; broken as the "
+                "scenario expects: {} (exit {}).",
+                fmt::format("{}", fmt::join(expected, ", ")), code);
+        }
         case exit_status::finding:
             line = fmt::format("Outcome: valid run with a finding (exit {})", code);
             break;
@@ -180,6 +194,7 @@ report_table environment_table(const run_result& r) {
              {"Libraries", join_map(e.libraries, " ", "unknown")},
              {"Broker", broker},
              {"Bootstrap servers", or_unknown(e.bootstrap_servers)},
+             {"Redis", e.redis.empty() ? std::string("not used") : e.redis},
              {"Database", or_unknown(e.database)}}};
 }
 
@@ -241,7 +256,10 @@ report_table comparison_table(const run_result& r) {
     });
     add("Offered rate (/s)", [](const mode_result& m) { return format_rate(m.offered_per_s); });
     add("Achieved rate (/s)", [](const mode_result& m) { return format_rate(m.achieved_per_s); });
-    add("Availability", [](const mode_result& m) { return format_percent(m.availability); });
+    add("Availability (2xx or 409 business answers)",
+        [](const mode_result& m) { return format_percent(m.availability); });
+    add("Rejected: 409 business answers (measured)",
+        [](const mode_result& m) { return format_count(m.rejected); });
     add("Requests (measured)", [](const mode_result& m) { return format_count(m.requests); });
     add("Requests (all phases)",
         [](const mode_result& m) { return format_count(m.requests_all_phases); });
@@ -270,6 +288,7 @@ report_table comparison_table(const run_result& r) {
         {"Lost", &rr::lost},
         {"Pending after drain", &rr::pending},
         {"Dead-lettered", &rr::dead_lettered},
+        {"Rejected after acceptance", &rr::rejected},
         {"Duplicate effects", &rr::duplicate_effects},
         {"Processed without 2xx", &rr::unacknowledged_processed},
         {"Redeliveries absorbed", &rr::redeliveries_absorbed}};
@@ -409,6 +428,22 @@ void write_markdown_report(const run_result& r, std::ostream& out) {
         out << step_errors_none << '\n';
     } else {
         write_table(out, step_errors, 3);
+    }
+
+    const auto stages = stage_table(r);
+    if (!stages.rows.empty()) {
+        out << "\n## Stages\n\n" << stage_table_intro << "\n\n";
+        write_table(out, stages, 2);
+    }
+    const auto invariants = scenario_invariant_table(r);
+    const auto metrics = scenario_metric_table(r);
+    if (!invariants.rows.empty() || !metrics.rows.empty()) {
+        out << "\n## Scenario checks\n\n";
+        if (!invariants.rows.empty()) write_table(out, invariants, 4);
+        if (!metrics.rows.empty()) {
+            out << '\n';
+            write_table(out, metrics, 2);
+        }
     }
 
     out << "\n## Downstream call checks\n\n";

@@ -8,6 +8,7 @@
 
 #include "harness/core/mode.hpp"
 #include "reports/fault_report.hpp"
+#include "reports/scenario_report.hpp"
 
 namespace asyncbench {
 
@@ -40,18 +41,29 @@ std::string plural(std::uint64_t n, std::string_view one, std::string_view many)
     return format_count(n) + " " + std::string(n == 1 ? one : many);
 }
 
-// Whether a mode finished all the work it was given: every request it was sent (warm-up
-// included) completed. Files older than schema 3 do not say how many were sent: there, the
-// completed count stands for it.
-bool finished_all(const mode_result& m) {
-    return m.requests_all_phases == 0 || m.reconciliation.completed == m.requests_all_phases;
+// Requests a stage refused as a business answer (out of stock), warm-up included: before the
+// answer (409) or after acceptance. Both are finished work, not failures.
+std::uint64_t business_rejections(const mode_result& m) {
+    std::uint64_t n = 0;
+    for (const auto& stage : m.stages) n += stage.rejected;
+    return n;
 }
 
-// Both modes did the same work: each completed everything it was sent, and the same amount.
-// Only then may a sentence compare their completion times or say one finished "sooner".
+// Whether a mode finished all the work it was given: every request it was sent (warm-up
+// included) completed or was rejected as a business answer. Files older than schema 3 do not
+// say how many were sent: there, the completed count stands for it.
+bool finished_all(const mode_result& m) {
+    return m.requests_all_phases == 0 ||
+           m.reconciliation.completed + business_rejections(m) == m.requests_all_phases;
+}
+
+// Both modes did the same work: each finished everything it was sent, the same amount, and
+// rejected the same number. Only then may a sentence compare their completion times or say one
+// finished "sooner".
 bool same_work(const mode_result& sync, const mode_result& async) {
     return finished_all(sync) && finished_all(async) &&
-           sync.reconciliation.completed == async.reconciliation.completed;
+           sync.reconciliation.completed == async.reconciliation.completed &&
+           business_rejections(sync) == business_rejections(async);
 }
 
 // "sync completed 7,216 of 20,000 requests (12,784 refused)".
@@ -61,7 +73,13 @@ std::string work_phrase(const std::string& name, const mode_result& m) {
     std::string text = fmt::format("{} completed {} of {} requests", name,
                                    format_count(rec.completed), format_count(sent));
     std::vector<std::string> missing;
-    if (sent > rec.accepted) missing.push_back(format_count(sent - rec.accepted) + " refused");
+    const std::uint64_t rejected = business_rejections(m);
+    // Rejected before the answer (409) are not accepted; those after acceptance are.
+    const std::uint64_t rejected_unaccepted = rejected - std::min(rejected, rec.rejected);
+    if (rejected > 0) missing.push_back(format_count(rejected) + " rejected as business answers");
+    if (sent > rec.accepted + rejected_unaccepted) {
+        missing.push_back(format_count(sent - rec.accepted - rejected_unaccepted) + " refused");
+    }
     if (rec.lost > 0) missing.push_back(format_count(rec.lost) + " lost");
     if (rec.dead_lettered > 0)
         missing.push_back(format_count(rec.dead_lettered) + " dead-lettered");
@@ -211,8 +229,8 @@ void api_latency_lines(const run_result& r, const std::vector<std::string>& mode
         lines.push_back(view + ": " + figures + ".");
     } else if (s.p99_us >= a.p99_us * same_factor) {
         lines.push_back(fmt::format(
-            "Async answered {} faster at {} ({}). That is the time to an acknowledgement (202), "
-            "not to the work being done.",
+            "Async answered {} faster at {} ({}). That is the time to the API's answer once the "
+            "request is in Kafka, not to all the work being done.",
             format_ratio(s.p99_us / a.p99_us), view, figures));
     } else if (a.p99_us >= s.p99_us * same_factor) {
         lines.push_back(fmt::format("Sync answered {} faster at {} ({}).",
@@ -233,12 +251,21 @@ void keeping_up_lines(const run_result& r, const std::vector<std::string>& modes
                 format_rate(m.achieved_per_s), avail));
             continue;
         }
-        const double share = m.achieved_per_s / m.offered_per_s;
+        // Business rejections (409) are answers as designed: they count towards keeping up.
+        const double rejected_per_s = m.requests > 0
+                                          ? static_cast<double>(m.rejected) * m.offered_per_s /
+                                                static_cast<double>(m.requests)
+                                          : 0;
+        const double answered_per_s = m.achieved_per_s + rejected_per_s;
+        const double share = answered_per_s / m.offered_per_s;
         const bool kept_up = share >= kept_up_rate_share && m.availability >= kept_up_availability;
         lines.push_back(fmt::format(
-            "{} API {} the offered rate: achieved {}{}/s of {}/s offered ({}), availability {}.",
+            "{} API {} the offered rate: achieved {}{}/s of {}/s offered ({}{}), availability {}.",
             name, kept_up ? "kept up with" : "did not keep up with", kept_up ? "" : "only ",
-            format_rate(m.achieved_per_s), format_rate(m.offered_per_s), format_percent(share),
+            format_rate(answered_per_s), format_rate(m.offered_per_s), format_percent(share),
+            m.rejected > 0
+                ? fmt::format("; {}/s of them 409 business rejections", format_rate(rejected_per_s))
+                : "",
             avail));
     }
 }
@@ -528,6 +555,7 @@ std::vector<std::string> verdict_lines(const run_result& result) {
     backlog_lines(result, modes, lines);
     full_completion_lines(result, modes, has_sync, has_async, lines);
     reconciliation_lines(result, modes, lines);
+    for (auto& line : scenario_verdict_lines(result)) lines.push_back(std::move(line));
     slo_lines(result, lines);
     return lines;
 }

@@ -1,5 +1,6 @@
 #pragma once
-// The small C++ part of a scenario: what its requests look like. The workflow itself is data
+// The small C++ part of a scenario: what its requests look like, and, where the scenario needs
+// them, the state it starts from and the invariants it must keep. The workflow itself is data
 // (the scenario YAML) executed by harness/workflow; a plugin never contains business steps, so
 // the sync and async modes cannot drift apart. Plugins are registered in scenarios/registry.cpp,
 // one explicit table (static self-registration is silently dropped by the linker).
@@ -9,7 +10,13 @@
 #include <variant>
 #include <vector>
 
+#include "harness/config/scenario_config.hpp"
+#include "harness/result/run_result.hpp"
+
 namespace asyncbench {
+
+class store_session;
+class redis_client;
 
 // A request body as the load generator sends it, with the business id inside it.
 struct generated_request {
@@ -25,6 +32,24 @@ struct parsed_request {
     std::string payload;  // the normalised JSON carried in the Kafka message
 };
 
+struct scenario_checks {
+    std::vector<scenario_metric> metrics;
+    std::vector<invariant_result> invariants;
+};
+
+// A mode's database and Redis, for seeding before the load and checking after the drain.
+// Used from one thread. Methods throw store_error / redis_error on failure.
+class scenario_state {
+  public:
+    virtual ~scenario_state() = default;
+    virtual const scenario_config& scenario() const = 0;
+    virtual store_session& db() = 0;
+    // Throws redis_error when the scenario declares no Redis keys.
+    virtual redis_client& redis() = 0;
+    // The actual key of a declared Redis key in this mode (prefixed per run and mode).
+    virtual std::string redis_key(std::string_view declared) const = 0;
+};
+
 class scenario_plugin {
   public:
     virtual ~scenario_plugin() = default;
@@ -37,6 +62,14 @@ class scenario_plugin {
     // Must never throw, whatever the input. Thread-safe.
     virtual std::variant<parsed_request, std::string> parse_request(
         std::string_view body) const = 0;
+
+    // The names of the invariants check() reports, so a scenario file can refer to them.
+    virtual std::vector<std::string> invariant_names() const { return {}; }
+    // Before the load, in each mode's fresh database and Redis keys (e.g. stock levels).
+    virtual void seed(scenario_state& /*state*/) const {}
+    // After the drain: metrics and invariants computed from the database and Redis. `required`
+    // is set by the caller from the scenario file.
+    virtual scenario_checks check(scenario_state& /*state*/) const { return {}; }
 };
 
 // nullptr when no plugin has that name.

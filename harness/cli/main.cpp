@@ -111,6 +111,12 @@ int main(int argc, char** argv) {
                      "sqlite (a file per mode in the output folder) or "
                      "postgres://USER@HOST:PORT/DB (a fresh schema per mode)")
         ->capture_default_str();
+    run_cmd
+        ->add_option("--redis", run.redis,
+                     "embedded (default: a throwaway redis-server started for the run, Debian "
+                     "package redis-server) or HOST:PORT / redis://HOST:PORT/DB of a running "
+                     "server; only scenarios that declare Redis keys use it")
+        ->capture_default_str();
     run_cmd->add_option("-X", run.client_settings,
                         "librdkafka setting passed through untouched, as kcat does: NAME=VALUE "
                         "for producer and consumers, producer:NAME=VALUE or consumer:NAME=VALUE "
@@ -166,6 +172,10 @@ int main(int argc, char** argv) {
     worker_cmd->add_option("--sqlite", worker.sqlite, "The mode's SQLite file");
     worker_cmd->add_option("--postgres", worker.postgres, "The mode's PostgreSQL URL");
     worker_cmd->add_option("--schema", worker.schema, "The mode's PostgreSQL schema");
+    worker_cmd->add_option("--redis", worker.redis,
+                           "The run's Redis (redis://HOST:PORT), for scenarios that declare keys");
+    worker_cmd->add_option("--redis-prefix", worker.redis_prefix,
+                           "The mode's Redis key prefix, as the harness gives it");
     worker_cmd->add_option("--system", worker.systems,
                            "NAME=HOST:PORT of a mock system (one per system, repeatable)");
     worker_cmd->add_option("-X", worker.client_settings,

@@ -14,6 +14,7 @@
 #include "harness/config/scenario_loader.hpp"
 #include "harness/kafka/kafka_broker.hpp"
 #include "harness/kafka/local_kafka.hpp"
+#include "harness/redis/local_redis.hpp"
 #include "harness/result/exit_status.hpp"
 #include "harness/run/environment.hpp"
 #include "harness/run/infrastructure_options.hpp"
@@ -152,6 +153,9 @@ int run_command(const run_options& options) {
             errors.push_back(fmt::format("--db: {}", e.what()));
         }
     }
+    // Checked even when the scenario uses no Redis: a wrong flag is a wrong flag.
+    auto redis = parse_redis_option(options.redis);
+    if (auto* error = std::get_if<std::string>(&redis)) errors.push_back(*error);
     if (!errors.empty()) return usage_error(errors);
     const auto* plugin = find_plugin(scenario.plugin);  // the loader checked it exists
     const std::filesystem::path out_dir =
@@ -175,6 +179,7 @@ int run_command(const run_options& options) {
     std::vector<std::unique_ptr<mock_system>> mocks;
     system_directory systems;
     std::unique_ptr<kafka_broker> broker;
+    std::unique_ptr<redis_service> redis_server;  // only when the scenario declares Redis keys
     try {
         for (const auto& system : scenario.systems) {
             mocks.push_back(std::make_unique<mock_system>(system));
@@ -204,6 +209,14 @@ int run_command(const run_options& options) {
             result.environment.bootstrap_servers = broker->bootstrap_servers();
             spdlog::info("Kafka: {}", broker->description());
         }
+        if (scenario.uses_redis()) {
+            const auto& choice = std::get<redis_choice>(redis);
+            redis_server = choice.type == redis_choice::kind::embedded
+                               ? start_embedded_redis(out_dir / "redis")
+                               : connect_external_redis(choice.url, std::chrono::seconds(5));
+            result.environment.redis = redis_server->description();
+            spdlog::info("Redis: {}", redis_server->description());
+        }
     } catch (const std::exception& e) {
         std::cerr << "error: " << e.what() << "\n";
         return 2;
@@ -212,9 +225,16 @@ int run_command(const run_options& options) {
     const std::string run_id = random_run_id();
     for (const mode which : modes) {
         if (interrupted.load()) break;
-        mode_dependencies deps{scenario, *plugin,      mocks,
-                               systems,  broker.get(), std::get<database_choice>(database),
-                               out_dir,  run_id,       interrupted};
+        mode_dependencies deps{scenario,
+                               *plugin,
+                               mocks,
+                               systems,
+                               broker.get(),
+                               redis_server ? redis_server->url() : std::string(),
+                               std::get<database_choice>(database),
+                               out_dir,
+                               run_id,
+                               interrupted};
         try {
             result.modes[mode_name(which)] = run_mode(which, deps, result.settings);
         } catch (const std::exception& e) {
@@ -225,6 +245,7 @@ int run_command(const run_options& options) {
         }
     }
     for (auto& mock : mocks) mock->stop();
+    redis_server.reset();  // an embedded server is stopped here; the modes no longer need it
     const auto& db = std::get<database_choice>(database);
     result.environment.database =
         db.type == database_choice::kind::sqlite

@@ -14,6 +14,7 @@ struct run_options {
     std::string kafka = "embedded";            // embedded | local | local-3 | HOST:PORT,...
     std::string kafka_dir;                     // with HOST:PORT: scripts/kafka/start.sh's --dir
     std::string database = "sqlite";           // sqlite | postgres://...
+    std::string redis = "embedded";            // embedded | HOST:PORT | redis://HOST:PORT/DB
     std::vector<std::string> client_settings;  // -X [producer:|consumer:]NAME=VALUE
 };
 

@@ -86,6 +86,9 @@ int worker_command(const worker_options& options) {
             errors.push_back(fmt::format("no --system given for '{}'", system.name));
         }
     }
+    if (scenario.uses_redis() && options.redis.empty()) {
+        errors.push_back("the scenario declares Redis keys: give --redis URL --redis-prefix P");
+    }
     if (!errors.empty()) {
         for (const auto& error : errors) std::cerr << "error: " << error << "\n";
         return 2;
@@ -104,14 +107,16 @@ int worker_command(const worker_options& options) {
         address.schema = options.schema;
         // One spare beyond the member threads: a session a failed write broke is reopened while
         // the broken one is still being closed.
-        const int connections =
-            stage_group_connections(members.size(), scenario.workflow.size()) + 1;
+        const int connections = stage_group_connections(scenario, mode::async, members.size()) + 1;
         auto db = open_store(address, connections, store_open::attach);
-        kafka_producer dead_letters("dead-letter producer", options.bootstrap_servers,
-                                    scenario.async.producer);
+        kafka_producer stage_producer("stage producer", options.bootstrap_servers,
+                                      scenario.async.producer);
         auto groups =
-            make_stage_groups(scenario, options.run_id, *db, systems, options.bootstrap_servers,
-                              dead_letters, events, options.static_assignment, members);
+            make_stage_groups(group_environment{scenario, mode::async, *db, systems,
+                                                redis_target{options.redis, options.redis_prefix},
+                                                options.bootstrap_servers, stage_producer, events,
+                                                options.static_assignment},
+                              options.run_id, members);
         for (auto& group : groups) group->start();
         spdlog::info("worker {} of {}: pid {}, members {} of each of {} group(s)", options.process,
                      options.processes, ::getpid(), members.size(), groups.size());
@@ -139,10 +144,10 @@ int worker_command(const worker_options& options) {
         spdlog::info("worker {}: signal {}, finishing the messages in hand", options.process,
                      signal);
         for (auto& group : groups) group->stop();
-        const int undelivered = dead_letters.stop();
+        const int undelivered = stage_producer.stop();
         if (undelivered > 0) {
-            spdlog::warn("worker {}: {} dead letters undelivered at shutdown", options.process,
-                         undelivered);
+            spdlog::warn("worker {}: {} dead letters or completion events undelivered at shutdown",
+                         options.process, undelivered);
         }
         spdlog::info("worker {}: stopped", options.process);
         std::cout.flush();

@@ -19,6 +19,8 @@ struct worker_options {
     std::string postgres;              // a PostgreSQL URL with
     std::string schema;                // the mode's schema
     std::vector<std::string> systems;  // NAME=HOST:PORT of every mock system
+    std::string redis;                 // redis://HOST:PORT when the scenario declares Redis keys
+    std::string redis_prefix;          // the mode's key prefix, as the harness uses it
     std::vector<std::string> client_settings;  // -X [producer:|consumer:]NAME=VALUE
     bool static_assignment = false;            // the embedded mock cluster: no group joins
     bool exit_with_stdin = false;              // stop when stdin reaches EOF (the harness is gone)

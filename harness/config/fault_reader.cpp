@@ -84,7 +84,8 @@ void read_target(yaml_reader& reader, const yaml_map& map, const scenario_config
     if (fault.operation.empty() || system->operations.count(fault.operation) > 0) return;
     for (const auto& stage : config.workflow) {
         for (const auto& step : stage.steps) {
-            if (step.system == fault.system && step.operation == fault.operation) return;
+            const auto* call = step.as<call_step>();
+            if (call && call->system == fault.system && call->operation == fault.operation) return;
         }
     }
     std::vector<std::string> operations;

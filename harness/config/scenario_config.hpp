@@ -3,12 +3,17 @@
 // (harness/config/scenario_loader.hpp); every field here has passed validation, so the engine
 // never re-checks ranges. Units live in the types (std::chrono); the YAML keys carry them as
 // strings such as "250ms" and are parsed once, in the loader. Documented in scenarios/SCHEMA.md.
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <variant>
 #include <vector>
+
+#include "harness/core/mode.hpp"
 
 namespace asyncbench {
 
@@ -46,22 +51,109 @@ struct system_spec {
     std::map<std::string, operation_spec> operations;
 };
 
-// One step of the workflow. Steps run in order within their stage.
-struct step_spec {
-    enum class kind { db_insert, db_update, call };
-    kind type = kind::call;
-    std::string name;             // unique within the workflow, used as the idempotency key part
-    std::string system;           // kind == call: a system_spec name
-    std::string operation;        // kind == call: the operation (URL path) to call
-    milliseconds timeout{10000};  // kind == call: per attempt
+// A table the scenario declares (top-level `tables:`). Rows are keyed by one text column; the
+// store creates the table in each mode's database (SQLite or PostgreSQL) before the load.
+// Names are [a-z][a-z0-9_]* (checked by the loader, so they are safe to quote into SQL) and
+// never one of the store's own tables (records, effects, stage_outcomes).
+struct column_spec {
+    enum class type { text, integer };
+    std::string name;
+    type kind = type::text;
 };
 
-// A stage is a sequence of steps run together. The sync baseline runs all stages in order
-// inside the request; the Kafka pipeline gives each stage its own consumer group, so a
-// workflow with several stages fans out (hr-fanout: one stage per downstream system).
+struct table_spec {
+    std::string name;
+    std::string key;                   // the key column, text; not listed in `columns`
+    std::vector<column_spec> columns;  // every other column
+    const column_spec* column(const std::string& column_name) const {
+        for (const auto& c : columns) {
+            if (c.name == column_name) return &c;
+        }
+        return nullptr;
+    }
+};
+
+// A Redis key the scenario declares (top-level `redis:`); a run with any starts Redis.
+struct redis_key_spec {
+    enum class type { sorted_set };
+    std::string name;  // prefixed per run and mode at run time, so modes never share state
+    type kind = type::sorted_set;
+};
+
+// Where a step's values come from: the request's JSON fields of the same name. `each` names an
+// array field of objects; the step then applies once per element (all in one transaction for
+// the database), reading the element's fields.
+
+// `call: <system>.<operation>`: POST to a mock external system; done on 2xx.
+struct call_step {
+    std::string system;           // a system_spec name
+    std::string operation;        // the operation (URL path) to call
+    milliseconds timeout{10000};  // per attempt
+};
+
+// `db: ...`: one write to the database, applied once per (business id, step).
+struct db_step {
+    enum class operation {
+        record_insert,  // `db: insert`: the generic records table (business id, kind, payload)
+        record_update,  // `db: update`: that record's state
+        insert,         // `db: {insert: T}`: a row of T keyed by the business id, columns from
+                        //   the request's fields of the same name
+        upsert,         // `db: {upsert: T}`: the same, replacing a row that exists
+        update,         // `db: {update: T, set: {col: value}}`: T's row keyed by the business id
+        decrement,      // `db: {decrement: T, column: C, by: F, each: A, reject: R}`: for every
+                        //   element of A, C -= element.F where the key = element.<key> and
+                        //   C >= element.F; all or none; none = rejected{R}
+    };
+    operation op = operation::record_insert;
+    std::string table;                       // insert, upsert, update, decrement
+    std::map<std::string, std::string> set;  // update: column -> literal value
+    std::string column;                      // decrement
+    std::string by;                          // decrement: the amount's field
+    std::string each;                        // decrement: the array field
+    std::string reject_reason = "rejected";  // decrement: the business answer when short
+};
+
+// `redis: {zincrby: KEY, member: F, by: F, each: A, idempotent: bool}`.
+struct redis_step {
+    enum class operation { zincrby };
+    operation op = operation::zincrby;
+    std::string key;     // a declared redis key
+    std::string member;  // field naming the member (of each element when `each` is set)
+    std::string by;      // field holding the increment; empty = 1
+    std::string each;    // array field; empty = the request itself
+    // true (the default): the increments and a processed-id mark in one Lua script, so a
+    // redelivered message changes nothing. false: plain ZINCRBY, as the seed's consumer does.
+    bool idempotent = true;
+};
+
+// One step of the workflow. Steps run in order within their stage. The kinds and their YAML
+// keys, readers and executors are one table: harness/workflow/step_kinds.hpp.
+struct step_spec {
+    std::string name;  // unique within the workflow, used as the idempotency key part
+    std::variant<call_step, db_step, redis_step> action;
+    template <typename T>
+    const T* as() const {
+        return std::get_if<T>(&action);
+    }
+};
+
+// Where a stage runs in a mode: inside the request (on the API's worker pool), or in its own
+// Kafka consumer group.
+enum class placement { inline_stage, kafka };
+
+// What a Kafka stage consumes. follows: the event produced when the previous stage finished a
+// request (so stages run in order, as in one request). fan_out: the same event as the
+// previous stage (independent consumers of one event, as hr-fanout's three systems).
+enum class stage_order { follows, fan_out };
+
+// A stage is a sequence of steps run together, placed per mode (defaults: sync inline, async
+// kafka). An inline stage never follows a kafka stage in the same mode (the loader checks).
 struct stage_spec {
     std::string name;
     std::vector<step_spec> steps;
+    stage_order order = stage_order::follows;
+    std::array<placement, all_modes.size()> placements{placement::inline_stage, placement::kafka};
+    placement where(mode m) const { return placements[static_cast<std::size_t>(m)]; }
 };
 
 struct ramp_step {
@@ -118,6 +210,9 @@ struct async_spec {
     // `asyncbench worker` processes (member i of every group in process i % N), which worker
     // faults can kill or pause, and which is how consumers scale past one process.
     int worker_processes = 0;
+    // What the API answers once the request is in Kafka: 202 (accepted), or 201 when the
+    // inline stages are the business answer (an order created and paid): `answer: created`.
+    int answer_status = 202;
     int max_attempts = 5;  // attempts per message before dead-lettering
     milliseconds backoff_initial{100};
     milliseconds backoff_max{5000};
@@ -170,6 +265,13 @@ struct fault_spec {
 std::string fault_kind_name(fault_spec::kind kind);
 
 struct scenario_config {
+    const table_spec* table(const std::string& table_name) const {
+        for (const auto& t : tables) {
+            if (t.name == table_name) return &t;
+        }
+        return nullptr;
+    }
+    bool uses_redis() const { return !redis.empty(); }
     std::string name;
     std::string description;
     std::string plugin;       // key in scenarios/registry.cpp
@@ -178,11 +280,16 @@ struct scenario_config {
     sync_spec sync;
     async_spec async;
     std::vector<system_spec> systems;
+    std::vector<table_spec> tables;     // declared tables, created in each mode's database
+    std::vector<redis_key_spec> redis;  // declared Redis keys; any = the run needs Redis
     std::vector<stage_spec> workflow;
     std::size_t body_limit_bytes = 64 * 1024;  // both APIs reject larger bodies with 413
     std::chrono::nanoseconds drain_timeout{std::chrono::seconds(120)};
     slo_spec slo;
     std::vector<fault_spec> faults;  // in order of `at`
+    // Invariants of the plugin this file expects a fault to break (`invariants: {name:
+    // may_break}`): shown as findings, exit 0. Every other invariant is required.
+    std::set<std::string> invariants_may_break;
 };
 
 }  // namespace asyncbench

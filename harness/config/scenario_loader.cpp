@@ -82,7 +82,7 @@ void read_async(yaml_reader& reader, const YAML::Node& node, const std::string& 
                 async_spec& async) {
     const auto map =
         reader.read_map(node, path,
-                        {"topic", "partitions", "consumers_per_group", "worker_processes",
+                        {"topic", "partitions", "consumers_per_group", "worker_processes", "answer",
                          "max_attempts", "backoff_initial", "backoff_max", "producer", "consumer"});
     if (!map) {
         return;
@@ -106,6 +106,12 @@ void read_async(yaml_reader& reader, const YAML::Node& node, const std::string& 
                              ") must not exceed consumers_per_group (" +
                              std::to_string(async.consumers_per_group) +
                              "): a process without a consumer would do nothing");
+    }
+    if (const YAML::Node* answer = map->find("answer")) {
+        async.answer_status = reader
+                                  .read_enum<int>(*answer, map->child("answer"),
+                                                  {{"accepted", 202}, {"created", 201}})
+                                  .value_or(202);
     }
     reader.int_field(*map, "max_attempts", async.max_attempts, 1, 100);
     // Read directly rather than through duration_field: the comparison below must only use
@@ -198,12 +204,32 @@ void read_plugin(yaml_reader& reader, const YAML::Node& node, const std::string&
     }
 }
 
+// `invariants: {<name>: required|may_break}`: names the plugin reports.
+void read_invariants(yaml_reader& reader, const YAML::Node& node, const std::string& path,
+                     scenario_config& config) {
+    const auto map = reader.read_open_map(node, path);
+    if (!map) return;
+    const auto* plugin = find_plugin(config.plugin);
+    const auto known = plugin != nullptr ? plugin->invariant_names() : std::vector<std::string>{};
+    for (const auto& entry : map->entries()) {
+        const auto entry_path = map->child(entry.key);
+        if (plugin != nullptr && std::find(known.begin(), known.end(), entry.key) == known.end()) {
+            reader.add_error(entry.key_node, entry_path,
+                             "plugin '" + config.plugin + "' checks no invariant '" + entry.key +
+                                 "' (it checks: " + join_names(known) + ")");
+        }
+        const auto may_break = reader.read_enum<bool>(entry.value, entry_path,
+                                                      {{"required", false}, {"may_break", true}});
+        if (may_break.value_or(false)) config.invariants_may_break.insert(entry.key);
+    }
+}
+
 scenario_config read_scenario(yaml_reader& reader, const YAML::Node& root) {
     scenario_config config;
-    const auto map =
-        reader.read_map(root, "",
-                        {"name", "description", "plugin", "load", "sync", "async", "systems",
-                         "workflow", "drain_timeout", "body_limit", "slo", "faults", "extends"});
+    const auto map = reader.read_map(
+        root, "",
+        {"name", "description", "plugin", "load", "sync", "async", "systems", "tables", "redis",
+         "workflow", "drain_timeout", "body_limit", "slo", "faults", "invariants", "extends"});
     if (!map) {
         return config;
     }
@@ -233,13 +259,21 @@ scenario_config read_scenario(yaml_reader& reader, const YAML::Node& root) {
     if (config.async.topic.empty()) {
         config.async.topic = "asyncbench." + config.name;
     }
-    system_names names;
+    step_declarations declared;
     if (const YAML::Node* systems = map->find("systems")) {
-        names.known = systems->IsMap();
-        config.systems = read_systems(reader, *systems, "systems", names.declared);
+        declared.systems_known = systems->IsMap();
+        config.systems = read_systems(reader, *systems, "systems", declared.systems);
     }
+    if (const YAML::Node* tables = map->find("tables")) {
+        config.tables = read_tables(reader, *tables, "tables");
+    }
+    if (const YAML::Node* redis = map->find("redis")) {
+        config.redis = read_redis_keys(reader, *redis, "redis");
+    }
+    declared.tables = &config.tables;
+    declared.redis_keys = &config.redis;
     if (const YAML::Node* workflow = reader.require(*map, "workflow")) {
-        config.workflow = read_workflow(reader, *workflow, "workflow", names);
+        config.workflow = read_workflow(reader, *workflow, "workflow", declared);
     }
     reader.duration_field(*map, "drain_timeout", config.drain_timeout, nanoseconds(1),
                           max_duration);
@@ -253,6 +287,9 @@ scenario_config read_scenario(yaml_reader& reader, const YAML::Node& root) {
     }
     if (const YAML::Node* faults = map->find("faults")) {
         config.faults = read_faults(reader, *faults, "faults", config);
+    }
+    if (const YAML::Node* invariants = map->find("invariants")) {
+        read_invariants(reader, *invariants, "invariants", config);
     }
     return config;
 }

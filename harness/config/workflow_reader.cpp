@@ -1,45 +1,54 @@
 #include "harness/config/workflow_reader.hpp"
 
+#include <fmt/format.h>
+
+#include <map>
+
 #include "harness/config/system_reader.hpp"
 
 namespace asyncbench {
 namespace {
 
-using std::chrono::milliseconds;
+// [a-z][a-z0-9_]*: table and column names are quoted into SQL and must mean the same on
+// SQLite and PostgreSQL (which folds unquoted names to lower case).
+bool is_sql_name(std::string_view name) {
+    if (name.empty() || name.size() > 48 || name[0] < 'a' || name[0] > 'z') return false;
+    for (char c : name) {
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+    }
+    return true;
+}
 
-void read_call(yaml_reader& reader, const YAML::Node& node, const std::string& path,
-               const system_names& systems, step_spec& step) {
-    const auto text = reader.read_scalar(node, path, "<system>.<operation>");
-    if (!text) {
-        return;
+// The store's own tables (harness/store): a declared table must not take their names.
+constexpr std::string_view reserved_tables[] = {"records", "effects", "stage_outcomes"};
+
+std::optional<std::string> read_sql_name(yaml_reader& reader, const YAML::Node& at,
+                                         const std::string& path, const std::string& name,
+                                         std::string_view what) {
+    if (!is_sql_name(name)) {
+        reader.add_error(at, path,
+                         fmt::format("{} names are a-z first, then a-z, 0-9 or '_' (at most 48): "
+                                     "'{}'",
+                                     what, name));
+        return std::nullopt;
     }
-    const auto dot = text->find('.');
-    if (dot == std::string::npos || dot == 0 || dot + 1 == text->size()) {
-        reader.add_error(
-            node, path,
-            "expected <system>.<operation> such as lp.LPRUN, got " + describe_node(node));
-        return;
+    return name;
+}
+
+std::vector<std::string_view> step_keys() {
+    std::vector<std::string_view> keys{"name"};
+    for (const auto& kind : step_kinds()) {
+        keys.push_back(kind.key);
+        keys.insert(keys.end(), kind.extra_keys.begin(), kind.extra_keys.end());
     }
-    step.system = text->substr(0, dot);
-    step.operation = text->substr(dot + 1);
-    if (!is_operation_name(step.operation)) {
-        reader.add_error(node, path,
-                         "operation names may only contain letters, digits, '_', '.' and '-'");
-    }
-    if (systems.known && systems.declared.count(step.system) == 0) {
-        reader.add_error(node, path,
-                         "system '" + step.system + "' is not declared in systems (declared: " +
-                             join_names({systems.declared.begin(), systems.declared.end()}) + ")");
-    }
+    return keys;
 }
 
 step_spec read_step(yaml_reader& reader, const YAML::Node& node, const std::string& path,
-                    const system_names& systems, std::set<std::string>& step_names) {
+                    const step_declarations& declared, std::set<std::string>& step_names) {
     step_spec step;
-    const auto map = reader.read_map(node, path, {"name", "db", "call", "timeout"});
-    if (!map) {
-        return step;
-    }
+    const auto map = reader.read_map(node, path, step_keys());
+    if (!map) return step;
     if (const YAML::Node* name = reader.require(*map, "name")) {
         if (const auto value = reader.read_scalar(*name, map->child("name"))) {
             step.name = *value;
@@ -54,53 +63,218 @@ step_spec read_step(yaml_reader& reader, const YAML::Node& node, const std::stri
             }
         }
     }
-    const YAML::Node* db = map->find("db");
-    const YAML::Node* call = map->find("call");
-    if (db != nullptr && call != nullptr) {
-        reader.add_error(*call, map->child("call"), "a step has either db or call, not both");
-    } else if (db != nullptr) {
-        using kind_t = step_spec::kind;
-        step.type =
-            reader
-                .read_enum<kind_t>(*db, map->child("db"),
-                                   {{"insert", kind_t::db_insert}, {"update", kind_t::db_update}})
-                .value_or(kind_t::db_insert);
-        if (const YAML::Node* timeout = map->find("timeout")) {
-            reader.add_error(*timeout, map->child("timeout"), "applies only to call steps");
+    const step_kind* chosen = nullptr;
+    std::vector<std::string> kind_keys;
+    for (const auto& kind : step_kinds()) {
+        kind_keys.emplace_back(kind.key);
+        if (!map->has(kind.key)) continue;
+        if (chosen != nullptr) {
+            reader.add_error(
+                *map->find(kind.key), map->child(kind.key),
+                fmt::format("a step has one kind: {} or {}, not both", chosen->key, kind.key));
+            continue;
         }
-    } else if (call != nullptr) {
-        step.type = step_spec::kind::call;
-        read_call(reader, *call, map->child("call"), systems, step);
-        reader.duration_field(*map, "timeout", step.timeout, milliseconds(1), max_config_duration);
-    } else {
-        reader.add_error(node, path,
-                         "a step needs either db: insert|update or call: "
-                         "<system>.<operation>");
+        chosen = &kind;
     }
+    if (chosen == nullptr) {
+        reader.add_error(node, path,
+                         "a step needs one of " + join_names(kind_keys) +
+                             " (db: insert|update|{insert: <table>...}, call: "
+                             "<system>.<operation>, redis: {zincrby: <key>...})");
+        return step;
+    }
+    for (const auto& kind : step_kinds()) {
+        if (&kind == chosen) continue;
+        for (auto extra : kind.extra_keys) {
+            if (map->has(extra) && std::find(chosen->extra_keys.begin(), chosen->extra_keys.end(),
+                                             extra) == chosen->extra_keys.end()) {
+                reader.add_error(*map->find(extra), map->child(extra),
+                                 fmt::format("applies only to {} steps", kind.key));
+            }
+        }
+    }
+    chosen->read(reader, *map, declared, step);
     return step;
+}
+
+void read_placement(yaml_reader& reader, const YAML::Node& node, const std::string& path,
+                    stage_spec& stage) {
+    std::vector<std::string_view> keys;
+    for (const mode m : all_modes) keys.push_back(traits_of(m).name);
+    const auto map = reader.read_map(node, path, keys);
+    if (!map) return;
+    for (const mode m : all_modes) {
+        const YAML::Node* value = map->find(traits_of(m).name);
+        if (value == nullptr) continue;
+        const auto where = reader.read_enum<placement>(
+            *value, map->child(traits_of(m).name),
+            {{"inline", placement::inline_stage}, {"kafka", placement::kafka}});
+        if (!where) continue;
+        if (*where == placement::kafka && !traits_of(m).uses_kafka) {
+            reader.add_error(
+                *value, map->child(traits_of(m).name),
+                fmt::format("the {} mode has no Kafka: its stages run inline", traits_of(m).name));
+            continue;
+        }
+        stage.placements[static_cast<std::size_t>(m)] = *where;
+    }
+}
+
+// Checks across stages, each error at the key that breaks the rule.
+struct stage_lines {
+    YAML::Node placement_node;  // the stage's `placement`, or the stage itself
+    YAML::Node order_node;
+    std::string path;
+};
+
+void check_stage_order(yaml_reader& reader, const std::vector<stage_spec>& stages,
+                       const std::vector<stage_lines>& lines) {
+    for (const mode m : all_modes) {
+        const stage_spec* kafka_before = nullptr;
+        for (std::size_t i = 0; i < stages.size(); ++i) {
+            if (stages[i].where(m) == placement::kafka) {
+                if (!kafka_before) kafka_before = &stages[i];
+                continue;
+            }
+            if (kafka_before != nullptr) {
+                reader.add_error(
+                    lines[i].placement_node, key_path(lines[i].path, "placement"),
+                    fmt::format("stage '{}' runs inline in {} mode after stage '{}' runs in "
+                                "Kafka: inline stages run inside the request, so they come first",
+                                stages[i].name, traits_of(m).name, kafka_before->name));
+            }
+        }
+    }
+    if (!stages.empty() && stages[0].order == stage_order::fan_out) {
+        reader.add_error(lines[0].order_node, key_path(lines[0].path, "order"),
+                         "the first stage has no earlier stage whose event it could share: "
+                         "fan_out applies from the second stage on");
+    }
+}
+
+// Two inserts of the business id's row into one table can never both succeed: the second
+// fails on every attempt and the request never completes.
+void check_inserts(yaml_reader& reader, const std::vector<stage_spec>& stages,
+                   const std::map<const step_spec*, std::pair<YAML::Node, std::string>>& where) {
+    std::map<std::string, std::string> inserted_by;  // table -> step
+    for (const auto& stage : stages) {
+        for (const auto& step : stage.steps) {
+            const auto* db = step.as<db_step>();
+            if (db == nullptr) continue;
+            const bool insert =
+                db->op == db_step::operation::insert || db->op == db_step::operation::record_insert;
+            if (!insert) continue;
+            const std::string table =
+                db->op == db_step::operation::record_insert ? std::string("records") : db->table;
+            auto [it, fresh] = inserted_by.emplace(table, step.name);
+            if (fresh) continue;
+            const auto& [node, path] = where.at(&step);
+            reader.add_error(node, path,
+                             fmt::format("step '{}' inserts the request's row into '{}' again "
+                                         "after step '{}': the second insert can never succeed, "
+                                         "so no request could complete (use upsert or update)",
+                                         step.name, table, it->second));
+        }
+    }
 }
 
 }  // namespace
 
+std::vector<table_spec> read_tables(yaml_reader& reader, const YAML::Node& node,
+                                    const std::string& path) {
+    std::vector<table_spec> tables;
+    const auto map = reader.read_open_map(node, path);
+    if (!map) return tables;
+    for (const auto& entry : map->entries()) {
+        const std::string table_path = map->child(entry.key);
+        table_spec table;
+        table.name = entry.key;
+        if (read_sql_name(reader, entry.key_node, table_path, entry.key, "table")) {
+            for (auto reserved : reserved_tables) {
+                if (entry.key == reserved) {
+                    reader.add_error(entry.key_node, table_path,
+                                     fmt::format("'{}' is one of the harness's own tables "
+                                                 "(records, effects, stage_outcomes)",
+                                                 entry.key));
+                }
+            }
+        }
+        const auto fields = reader.read_map(entry.value, table_path, {"key", "columns"});
+        if (!fields) continue;
+        if (const YAML::Node* key = reader.require(*fields, "key")) {
+            if (auto text = reader.read_scalar(*key, fields->child("key"), "a column name")) {
+                if (read_sql_name(reader, *key, fields->child("key"), *text, "column")) {
+                    table.key = *text;
+                }
+            }
+        }
+        if (const YAML::Node* columns = reader.require(*fields, "columns")) {
+            if (auto list = reader.read_open_map(*columns, fields->child("columns"))) {
+                for (const auto& column : list->entries()) {
+                    const auto column_path = list->child(column.key);
+                    column_spec spec;
+                    spec.name = column.key;
+                    read_sql_name(reader, column.key_node, column_path, column.key, "column");
+                    if (column.key == table.key) {
+                        reader.add_error(column.key_node, column_path,
+                                         "the key column is not listed again in columns");
+                    }
+                    spec.kind =
+                        reader
+                            .read_enum<column_spec::type>(column.value, column_path,
+                                                          {{"text", column_spec::type::text},
+                                                           {"integer", column_spec::type::integer}})
+                            .value_or(column_spec::type::text);
+                    table.columns.push_back(std::move(spec));
+                }
+            }
+        }
+        tables.push_back(std::move(table));
+    }
+    return tables;
+}
+
+std::vector<redis_key_spec> read_redis_keys(yaml_reader& reader, const YAML::Node& node,
+                                            const std::string& path) {
+    std::vector<redis_key_spec> keys;
+    const auto map = reader.read_open_map(node, path);
+    if (!map) return keys;
+    if (map->entries().empty()) reader.add_error(node, path, "declare at least one key");
+    for (const auto& entry : map->entries()) {
+        redis_key_spec key;
+        key.name = entry.key;
+        if (!is_operation_name(entry.key)) {
+            reader.add_error(entry.key_node, map->child(entry.key),
+                             "Redis key names may only contain letters, digits, '_', '.' and '-'");
+        }
+        key.kind =
+            reader
+                .read_enum<redis_key_spec::type>(entry.value, map->child(entry.key),
+                                                 {{"sorted_set", redis_key_spec::type::sorted_set}})
+                .value_or(redis_key_spec::type::sorted_set);
+        keys.push_back(std::move(key));
+    }
+    return keys;
+}
+
 std::vector<stage_spec> read_workflow(yaml_reader& reader, const YAML::Node& node,
-                                      const std::string& path, const system_names& systems) {
+                                      const std::string& path, const step_declarations& declared) {
     std::vector<stage_spec> stages;
     const auto items = reader.read_sequence(node, path);
-    if (!items) {
-        return stages;
-    }
+    if (!items) return stages;
     if (items->empty()) {
         reader.add_error(node, path, "must list at least one stage");
         return stages;
     }
     std::set<std::string> stage_names;
     std::set<std::string> step_names;
+    std::vector<stage_lines> lines;
+    std::vector<std::vector<std::pair<YAML::Node, std::string>>> step_lines;
     for (std::size_t i = 0; i < items->size(); ++i) {
         const std::string stage_path = index_path(path, i);
-        const auto map = reader.read_map((*items)[i], stage_path, {"stage", "steps"});
-        if (!map) {
-            continue;
-        }
+        const auto map =
+            reader.read_map((*items)[i], stage_path, {"stage", "steps", "order", "placement"});
+        if (!map) continue;
         stage_spec stage;
         if (const YAML::Node* name = reader.require(*map, "stage")) {
             if (const auto value = reader.read_scalar(*name, map->child("stage"))) {
@@ -114,6 +288,17 @@ std::vector<stage_spec> read_workflow(yaml_reader& reader, const YAML::Node& nod
                 }
             }
         }
+        if (const YAML::Node* order = map->find("order")) {
+            stage.order = reader
+                              .read_enum<stage_order>(*order, map->child("order"),
+                                                      {{"follows", stage_order::follows},
+                                                       {"fan_out", stage_order::fan_out}})
+                              .value_or(stage_order::follows);
+        }
+        if (const YAML::Node* where = map->find("placement")) {
+            read_placement(reader, *where, map->child("placement"), stage);
+        }
+        std::vector<std::pair<YAML::Node, std::string>> this_step_lines;
         if (const YAML::Node* steps_node = reader.require(*map, "steps")) {
             const std::string steps_path = map->child("steps");
             if (const auto steps = reader.read_sequence(*steps_node, steps_path)) {
@@ -121,12 +306,29 @@ std::vector<stage_spec> read_workflow(yaml_reader& reader, const YAML::Node& nod
                     reader.add_error(*steps_node, steps_path, "must list at least one step");
                 }
                 for (std::size_t j = 0; j < steps->size(); ++j) {
-                    stage.steps.push_back(read_step(reader, (*steps)[j], index_path(steps_path, j),
-                                                    systems, step_names));
+                    const auto step_path = index_path(steps_path, j);
+                    stage.steps.push_back(
+                        read_step(reader, (*steps)[j], step_path, declared, step_names));
+                    this_step_lines.emplace_back((*steps)[j], step_path);
                 }
             }
         }
+        const YAML::Node* placement_node = map->find("placement");
+        const YAML::Node* order_node = map->find("order");
+        lines.push_back({placement_node ? *placement_node : (*items)[i],
+                         order_node ? *order_node : (*items)[i], stage_path});
+        step_lines.push_back(std::move(this_step_lines));
         stages.push_back(std::move(stage));
+    }
+    if (stages.size() == lines.size()) {
+        check_stage_order(reader, stages, lines);
+        std::map<const step_spec*, std::pair<YAML::Node, std::string>> where;
+        for (std::size_t i = 0; i < stages.size(); ++i) {
+            for (std::size_t j = 0; j < stages[i].steps.size(); ++j) {
+                where[&stages[i].steps[j]] = step_lines[i][j];
+            }
+        }
+        check_inserts(reader, stages, where);
     }
     return stages;
 }

@@ -1,23 +1,31 @@
 #pragma once
-// Reading of a scenario's `workflow`: stages, steps and their references to `systems`.
+// Reading of a scenario's `workflow` (stages, steps, placement, order) and of what its steps
+// refer to: the declared `tables` and `redis` keys. Step kinds come from one table
+// (harness/workflow/step_kinds.hpp).
 #include <set>
 #include <string>
 #include <vector>
 
 #include "harness/config/scenario_config.hpp"
 #include "harness/config/yaml_reader.hpp"
+#include "harness/workflow/step_kinds.hpp"
 
 namespace asyncbench {
 
-// Where a step's `call` may point; `known` is false when `systems` itself was unreadable, in
-// which case dangling references are not reported (they would only repeat that error).
-struct system_names {
-    std::set<std::string> declared;
-    bool known = true;
-};
+// The `tables` map: {<name>: {key: <column>, columns: {<column>: text|integer}}}.
+std::vector<table_spec> read_tables(yaml_reader& reader, const YAML::Node& node,
+                                    const std::string& path);
 
-// The `workflow` list. Errors go to `reader`; on errors the result must be discarded.
+// The `redis` map: {<key>: sorted_set}.
+std::vector<redis_key_spec> read_redis_keys(yaml_reader& reader, const YAML::Node& node,
+                                            const std::string& path);
+
+// The `workflow` list. Errors go to `reader`; on errors the result must be discarded. Refuses,
+// with the line of the offending key: unknown kinds and keys, references to undeclared
+// systems, tables, columns and Redis keys, an inline stage after a Kafka stage in a mode, a
+// Kafka stage in a mode without Kafka, a first stage that fans out, and a workflow that can
+// never complete (two inserts of the business id's row into one table).
 std::vector<stage_spec> read_workflow(yaml_reader& reader, const YAML::Node& node,
-                                      const std::string& path, const system_names& systems);
+                                      const std::string& path, const step_declarations& declared);
 
 }  // namespace asyncbench

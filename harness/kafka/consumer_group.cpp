@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "harness/core/clock.hpp"
+#include "harness/workflow/stage_graph.hpp"
 
 namespace asyncbench {
 namespace {
@@ -66,18 +67,31 @@ std::string consumer_group_id(const scenario_config& scenario, const stage_spec&
     return fmt::format("asyncbench.{}.{}.{}", scenario.name, stage.name, run_id);
 }
 
-std::vector<std::unique_ptr<consumer_group>> make_stage_groups(
-    const scenario_config& scenario, const std::string& run_id, store& db,
-    const system_directory& systems, const std::string& bootstrap_servers,
-    kafka_producer& dead_letters, consumer_events& events, bool static_assignment,
-    const std::vector<int>& members) {
+std::vector<std::unique_ptr<consumer_group>> make_stage_groups(const group_environment& environment,
+                                                               const std::string& run_id,
+                                                               const std::vector<int>& members) {
+    const auto& scenario = environment.scenario;
+    const mode which = environment.which;
     std::vector<std::unique_ptr<consumer_group>> groups;
-    for (const auto& stage : scenario.workflow) {
-        groups.push_back(std::make_unique<consumer_group>(
-            scenario, stage, consumer_group_id(scenario, stage, run_id), db, systems,
-            bootstrap_servers, dead_letters, events, static_assignment, members));
+    for (auto i : stages_placed(scenario, which, placement::kafka)) {
+        const auto& stage = scenario.workflow[i];
+        stage_wiring wiring;
+        wiring.input_topic = input_topic(scenario, which, i);
+        if (publishes_completion(scenario, which, i)) {
+            wiring.completion_topic = completion_topic(scenario, i);
+        }
+        for (auto later : stages_triggered_by(scenario.workflow, i)) {
+            wiring.triggered_stages.push_back(scenario.workflow[later].name);
+        }
+        groups.push_back(
+            std::make_unique<consumer_group>(environment, stage, std::move(wiring),
+                                             consumer_group_id(scenario, stage, run_id), members));
     }
     return groups;
+}
+
+int stage_group_connections(const scenario_config& scenario, mode which, std::size_t members) {
+    return static_cast<int>(members * stages_placed(scenario, which, placement::kafka).size());
 }
 
 std::map<std::string, std::string> consumer_defaults(const std::string& bootstrap_servers,
@@ -88,26 +102,22 @@ std::map<std::string, std::string> consumer_defaults(const std::string& bootstra
             {"enable.partition.eof", "false"}};
 }
 
-consumer_group::consumer_group(const scenario_config& scenario, const stage_spec& stage,
-                               std::string group_id, store& db, const system_directory& systems,
-                               const std::string& bootstrap_servers, kafka_producer& dead_letters,
-                               consumer_events& events, bool static_assignment,
-                               std::vector<int> members)
-    : scenario_(scenario),
+consumer_group::consumer_group(const group_environment& environment, const stage_spec& stage,
+                               stage_wiring wiring, std::string group_id, std::vector<int> members)
+    : environment_(environment),
+      scenario_(environment.scenario),
       stage_(stage),
+      wiring_(std::move(wiring)),
       group_id_(std::move(group_id)),
-      db_(db),
-      systems_(systems),
-      bootstrap_(bootstrap_servers),
-      dead_letters_(dead_letters),
-      events_(events),
-      settings_(effective_settings(consumer_defaults(bootstrap_servers, group_id_),
-                                   scenario.async.consumer)),
-      static_assignment_(static_assignment),
+      producer_(environment.producer),
+      events_(environment.events),
+      settings_(effective_settings(consumer_defaults(environment.bootstrap_servers, group_id_),
+                                   scenario_.async.consumer)),
+      static_assignment_(environment.static_assignment),
       members_(std::move(members)) {
     std::vector<std::string> errors;
-    make_kafka_conf("consumer", consumer_defaults(bootstrap_, group_id_), scenario.async.consumer,
-                    errors);
+    make_kafka_conf("consumer", consumer_defaults(environment_.bootstrap_servers, group_id_),
+                    scenario_.async.consumer, errors);
     if (!errors.empty()) {
         std::string text;
         for (const auto& line : errors) text += (text.empty() ? "" : "\n") + line;
@@ -120,9 +130,10 @@ consumer_group::~consumer_group() { stop(); }
 void consumer_group::start_at_end_of_topic() {
     std::vector<std::string> errors;
     auto anchor = make_kafka_client(
-        RD_KAFKA_CONSUMER, make_kafka_conf("consumer", consumer_defaults(bootstrap_, group_id_),
-                                           scenario_.async.consumer, errors));
-    const auto& topic = scenario_.async.topic;
+        RD_KAFKA_CONSUMER,
+        make_kafka_conf("consumer", consumer_defaults(environment_.bootstrap_servers, group_id_),
+                        scenario_.async.consumer, errors));
+    const auto& topic = wiring_.input_topic;
     auto* ends = rd_kafka_topic_partition_list_new(scenario_.async.partitions);
     for (int p = 0; p < scenario_.async.partitions; ++p) {
         std::int64_t low = 0;
@@ -177,7 +188,7 @@ bool consumer_group::dead_letter(rd_kafka_message_t* message, const std::string&
     auto item = to_work_item(message);
     std::promise<delivery_report> delivered;
     auto outcome = delivered.get_future();
-    auto err = dead_letters_.produce(
+    auto err = producer_.produce(
         scenario_.async.topic + ".dlt", item.business_id, item.payload,
         {{"stage", stage_.name},
          {"error", error},
@@ -188,8 +199,46 @@ bool consumer_group::dead_letter(rd_kafka_message_t* message, const std::string&
     return outcome.get().error == RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
+bool consumer_group::publish_completion(const work_item& item) {
+    std::promise<delivery_report> delivered;
+    auto outcome = delivered.get_future();
+    auto err = producer_.produce(
+        wiring_.completion_topic, item.business_id, item.payload,
+        {{"kind", item.kind},
+         {"stage", stage_.name},
+         {"intended-us", std::to_string(item.intended_epoch_us)}},
+        [&delivered](const delivery_report& report) { delivered.set_value(report); });
+    if (err) return false;
+    return outcome.get().error == RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+bool consumer_group::finish(workflow_executor& executor, rd_kafka_message_t* message,
+                            const work_item& item, const stage_run& run) {
+    const int max_attempts = scenario_.async.max_attempts;
+    if (run.ok()) {
+        // Recorded first: a redelivery after a failed publish finds the stage done (its steps
+        // skip) and publishes again, so the next stage sees the id at least once.
+        return executor.record_outcome(stage_, item, stage_outcome::completed, run.attempts) &&
+               (wiring_.completion_topic.empty() || publish_completion(item));
+    }
+    bool finished = false;
+    if (run.rejected()) {
+        finished = executor.record_outcome(stage_, item, stage_outcome::rejected, run.attempts);
+    } else if (run.attempts >= max_attempts) {
+        finished =
+            dead_letter(message, run.result.detail, run.attempts) &&
+            executor.record_outcome(stage_, item, stage_outcome::dead_lettered, run.attempts);
+    }
+    if (finished) {
+        for (const auto& later : wiring_.triggered_stages) {
+            events_.on_stage_finished(later, item.business_id);
+        }
+    }
+    return finished;
+}
+
 bool consumer_group::join(rd_kafka_t* consumer, int index) {
-    const auto& topic = scenario_.async.topic;
+    const auto& topic = wiring_.input_topic;
     const int workers = scenario_.async.consumers_per_group;
     auto* partitions = rd_kafka_topic_partition_list_new(scenario_.async.partitions);
     if (static_assignment_) {
@@ -216,8 +265,9 @@ bool consumer_group::join(rd_kafka_t* consumer, int index) {
 
 void consumer_group::work(int index) {
     std::vector<std::string> errors;
-    auto conf = make_kafka_conf("consumer", consumer_defaults(bootstrap_, group_id_),
-                                scenario_.async.consumer, errors);
+    auto conf =
+        make_kafka_conf("consumer", consumer_defaults(environment_.bootstrap_servers, group_id_),
+                        scenario_.async.consumer, errors);
     rebalance_context context{&events_};
     if (!static_assignment_) {
         rd_kafka_conf_set_rebalance_cb(conf.get(), on_rebalance);
@@ -237,7 +287,8 @@ void consumer_group::work(int index) {
         return;
     }
 
-    workflow_executor executor(scenario_, db_, systems_, &events_);
+    workflow_executor executor(scenario_, environment_.db, environment_.systems, &events_,
+                               environment_.redis);
     while (!stopping_.load()) {
         rd_kafka_message_t* message = rd_kafka_consumer_poll(consumer.get(), 100);
         if (!message) continue;
@@ -252,16 +303,7 @@ void consumer_group::work(int index) {
         auto run = executor.run_stage(stage_, item, scenario_.async.max_attempts,
                                       scenario_.async.backoff_initial, scenario_.async.backoff_max,
                                       stopping_);
-        bool finished = false;
-        if (run.ok) {
-            finished =
-                executor.record_outcome(stage_, item, stage_outcome::completed, run.attempts);
-        } else if (run.attempts >= scenario_.async.max_attempts) {
-            finished =
-                dead_letter(message, run.error, run.attempts) &&
-                executor.record_outcome(stage_, item, stage_outcome::dead_lettered, run.attempts);
-        }
-        if (!finished) {
+        if (!finish(executor, message, item, run)) {
             // Interrupted by shutdown, or the outcome could not be recorded: leave the offset
             // unstored so the message is delivered again (to this worker after a seek back,
             // or to whichever worker owns the partition next).

@@ -12,12 +12,35 @@
 #include <vector>
 
 #include "harness/config/scenario_config.hpp"
+#include "harness/core/mode.hpp"
 #include "harness/kafka/consumer_events.hpp"
 #include "harness/kafka/kafka_producer.hpp"
 #include "harness/store/store.hpp"
 #include "harness/workflow/workflow_executor.hpp"
 
 namespace asyncbench {
+
+// What every stage group of a mode shares. The references must outlive the groups.
+struct group_environment {
+    const scenario_config& scenario;
+    mode which;
+    store& db;
+    const system_directory& systems;
+    redis_target redis;
+    std::string bootstrap_servers;
+    kafka_producer& producer;  // dead letters and completion events
+    consumer_events& events;
+    bool static_assignment = false;
+};
+
+// Where one stage's group reads and writes (harness/workflow/stage_graph.hpp).
+struct stage_wiring {
+    std::string input_topic;
+    std::string completion_topic;  // empty: no Kafka stage consumes this one's completions
+    // Stages that will never see an id this stage dead-lettered or rejected: reported finished
+    // for it then, so the live view's backlog does not wait for them.
+    std::vector<std::string> triggered_stages;
+};
 
 class consumer_group {
   public:
@@ -27,11 +50,10 @@ class consumer_group {
     // `static_assignment`, member i reads partitions p with p % consumers_per_group == i and
     // commits its offsets to the group without joining it (no rebalancing); otherwise members
     // subscribe and the group coordinator assigns partitions. Throws std::runtime_error listing
-    // every consumer setting librdkafka rejected.
-    consumer_group(const scenario_config& scenario, const stage_spec& stage, std::string group_id,
-                   store& db, const system_directory& systems, const std::string& bootstrap_servers,
-                   kafka_producer& dead_letters, consumer_events& events, bool static_assignment,
-                   std::vector<int> members);
+    // every consumer setting librdkafka rejected. A completed id is published to the wiring's
+    // completion topic (when it has one) before its offset is stored: at least once.
+    consumer_group(const group_environment& environment, const stage_spec& stage,
+                   stage_wiring wiring, std::string group_id, std::vector<int> members);
     ~consumer_group();  // stop()
 
     // A real cluster keeps the topic across runs, and each run's group is new: with
@@ -52,14 +74,18 @@ class consumer_group {
     void work(int index);
     bool join(rd_kafka_t* consumer, int index);
     bool dead_letter(rd_kafka_message_t* message, const std::string& error, int attempts);
+    // Produces the completion event and waits for the broker's acknowledgement.
+    bool publish_completion(const work_item& item);
+    // Records how `run` ended; false when it must be delivered again (not finished).
+    bool finish(workflow_executor& executor, rd_kafka_message_t* message, const work_item& item,
+                const stage_run& run);
 
+    group_environment environment_;
     const scenario_config& scenario_;
     const stage_spec& stage_;
+    stage_wiring wiring_;
     std::string group_id_;
-    store& db_;
-    const system_directory& systems_;
-    std::string bootstrap_;
-    kafka_producer& dead_letters_;
+    kafka_producer& producer_;
     consumer_events& events_;
     std::map<std::string, std::string> settings_;
     bool static_assignment_;
@@ -76,19 +102,15 @@ class consumer_group {
 std::string consumer_group_id(const scenario_config& scenario, const stage_spec& stage,
                               const std::string& run_id);
 
-// One group per stage of the workflow, each running `members` of consumers_per_group in this
-// process: the harness runs all of them, a worker process its share. The one place a mode's
-// consumers are built. Throws as consumer_group's constructor does.
-std::vector<std::unique_ptr<consumer_group>> make_stage_groups(
-    const scenario_config& scenario, const std::string& run_id, store& db,
-    const system_directory& systems, const std::string& bootstrap_servers,
-    kafka_producer& dead_letters, consumer_events& events, bool static_assignment,
-    const std::vector<int>& members);
+// One group per stage the mode places in Kafka, each running `members` of
+// consumers_per_group in this process: the harness runs all of them, a worker process its
+// share. The one place a mode's consumers are built. Throws as consumer_group's constructor.
+std::vector<std::unique_ptr<consumer_group>> make_stage_groups(const group_environment& environment,
+                                                               const std::string& run_id,
+                                                               const std::vector<int>& members);
 
-// Database connections those groups hold at once: one per member thread of every stage.
-inline int stage_group_connections(std::size_t members, std::size_t stages) {
-    return static_cast<int>(members * stages);
-}
+// Database connections those groups hold at once: one per member thread of every Kafka stage.
+int stage_group_connections(const scenario_config& scenario, mode which, std::size_t members);
 
 // Consumer defaults every report lists next to the overrides.
 std::map<std::string, std::string> consumer_defaults(const std::string& bootstrap_servers,

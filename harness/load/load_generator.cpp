@@ -65,6 +65,7 @@ void record_measured(load_report& report, request_outcome outcome, std::uint64_t
     count_outcome(report.errors, outcome);
     if (status == 503) ++report.errors.status_503;
     report.latency_all_us.record(latency_us);
+    if (outcome == request_outcome::rejected) ++report.measured_rejected;
     if (outcome == request_outcome::ok) {
         ++report.measured_ok;
         report.latency_2xx_us.record(latency_us);
@@ -493,7 +494,9 @@ void load_run::finish_request(const pending_request& request, request_outcome ou
                               steady::time_point done) {
     const std::uint64_t latency_us = to_us(done - request.intended);
     const bool ok = outcome == request_outcome::ok;
-    (ok ? progress_.ok : progress_.errors).fetch_add(1, std::memory_order_relaxed);
+    if (outcome != request_outcome::rejected) {
+        (ok ? progress_.ok : progress_.errors).fetch_add(1, std::memory_order_relaxed);
+    }
     windows_.record(request.intended - t0_, outcome, latency_us, status);
     if (ok) {
         report_.accepted.push_back(accepted_request{request.request.business_id,
@@ -506,7 +509,7 @@ void load_run::finish_request(const pending_request& request, request_outcome ou
     record_measured(report_, outcome, latency_us, status);
     auto& retries = report_.retries;
     if (request.attempt > 1) ++retries.requests_retried;
-    if (!ok && request.attempt > 1) ++retries.exhausted;
+    if (!ok && outcome != request_outcome::rejected && request.attempt > 1) ++retries.exhausted;
     retries.most_attempts = std::max(retries.most_attempts, request.attempt);
     last_measured_done_ = done;
 }

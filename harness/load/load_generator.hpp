@@ -58,10 +58,11 @@ struct load_report {
     // wake-up - intended time), before any wait for a connection: the generator's health. A
     // high value means the generator, not the system, failed the schedule.
     histogram schedule_lag_us;
-    error_counts errors;                // measured phase
-    std::uint64_t sent_all_phases = 0;  // requests sent, warm-up included (first attempts)
-    std::uint64_t measured_sent = 0;    // measured requests sent (first attempts)
-    std::uint64_t measured_ok = 0;      // of those, answered 2xx in the end
+    error_counts errors;                  // measured phase
+    std::uint64_t sent_all_phases = 0;    // requests sent, warm-up included (first attempts)
+    std::uint64_t measured_sent = 0;      // measured requests sent (first attempts)
+    std::uint64_t measured_ok = 0;        // of those, answered 2xx in the end
+    std::uint64_t measured_rejected = 0;  // of those, answered 409: a business rejection
     // What the callers did about failures (load.retry), measured requests only, as result.json
     // reports it (run_result.hpp).
     retry_stats retries;

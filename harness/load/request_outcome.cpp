@@ -16,6 +16,9 @@ request_outcome classify_outcome(exchange_stage stage, const boost::system::erro
     if (status >= 200 && status < 300) {
         return request_outcome::ok;
     }
+    if (status == 409) {
+        return request_outcome::rejected;
+    }
     if (status >= 400 && status < 500) {
         return request_outcome::status_4xx;
     }
@@ -28,6 +31,7 @@ request_outcome classify_outcome(exchange_stage stage, const boost::system::erro
 void count_outcome(error_counts& errors, request_outcome outcome) noexcept {
     switch (outcome) {
         case request_outcome::ok:
+        case request_outcome::rejected:
             break;
         case request_outcome::status_4xx:
             ++errors.status_4xx;

@@ -8,7 +8,17 @@
 
 namespace asyncbench {
 
-enum class request_outcome { ok, status_4xx, status_5xx, connect_error, timeout, io_error };
+// `rejected` is a 409: the workflow refused the request as a business answer (out of stock).
+// It is a correct, final answer, counted apart from the errors and never retried.
+enum class request_outcome {
+    ok,
+    rejected,
+    status_4xx,
+    status_5xx,
+    connect_error,
+    timeout,
+    io_error
+};
 
 // Where the exchange was when it ended; `done` means a whole response was read.
 enum class exchange_stage { connect, write, read, done };
@@ -18,7 +28,8 @@ enum class exchange_stage { connect, write, read, done };
 //    connection was ever usable, which is what error_counts::connect means;
 //  - beast::error::timeout on write or read -> timeout;
 //  - any other write/read error (reset, EOF, parse error) -> io_error;
-//  - a complete response: 2xx -> ok, 4xx -> status_4xx, 5xx -> status_5xx. Any other status
+//  - a complete response: 2xx -> ok, 409 -> rejected, other 4xx -> status_4xx, 5xx -> status_5xx.
+//  Any other status
 //    (1xx, 3xx, out of range) is not an answer an API client can use and error_counts has no
 //    slot for it, so it counts as io_error.
 // Never throws.

@@ -15,6 +15,7 @@ bool retryable(const retry_spec& policy, request_outcome outcome, int status) {
         case request_outcome::connect_error:
             return policy.on_connect;
         case request_outcome::ok:
+        case request_outcome::rejected:
         case request_outcome::status_4xx:
         case request_outcome::io_error:
             return false;

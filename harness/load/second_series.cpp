@@ -45,7 +45,7 @@ void second_series::on_completed(std::chrono::nanoseconds since_t0, request_outc
     if (outcome == request_outcome::ok) {
         ++s.ok;
         current_latency_us_.record(latency_us);
-    } else {
+    } else if (outcome != request_outcome::rejected) {
         ++s.errors;
     }
 }

@@ -15,6 +15,7 @@ void send_windows::record(std::chrono::nanoseconds intended_since_t0, request_ou
         if (intended_since_t0 < window.start || intended_since_t0 >= window.end) continue;
         ++window.requests;
         if (status == 503) ++window.rejected_503;
+        if (outcome == request_outcome::rejected) ++window.rejected_409;
         window.latency_all_us.record(latency_us);
         if (outcome == request_outcome::ok) {
             ++window.ok;

@@ -22,6 +22,7 @@ struct window_tally {
     std::uint64_t requests = 0;      // sent, whatever their outcome (every one gets one)
     std::uint64_t ok = 0;            // 2xx
     std::uint64_t rejected_503 = 0;  // explicit backpressure / unavailable
+    std::uint64_t rejected_409 = 0;  // business rejections: correct answers, not failures
     histogram latency_all_us;        // every outcome, errors and timeouts included
     histogram latency_2xx_us;        // 2xx only
 };

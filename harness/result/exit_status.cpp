@@ -23,6 +23,12 @@ run_judgement judge_run(const run_result& result) {
             findings.push_back(fmt::format("{}: {} effects were applied more than once", name,
                                            rec.duplicate_effects));
         }
+        // An invariant the scenario file says may break is a finding to show, not a failure.
+        for (const auto& invariant : mode.invariants) {
+            if (invariant.passed || !invariant.required) continue;
+            findings.push_back(fmt::format("{}: invariant {} broken: {} (expected {})", name,
+                                           invariant.name, invariant.observed, invariant.expected));
+        }
     }
     if (untrustworthy && judgement.reasons.empty()) {
         judgement.reasons.emplace_back("the run is marked invalid");

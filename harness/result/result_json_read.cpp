@@ -154,6 +154,8 @@ struct version_info {
     bool has_v2() const { return version >= 2; }
     // Version 3: two API latency views, send-time fault windows, step errors, schedule lag.
     bool has_v3() const { return version >= 3; }
+    // Version 4: business rejections, per-stage tallies, scenario metrics and invariants, Redis.
+    bool has_v4() const { return version >= 4; }
 };
 
 error_counts read_errors(const object_reader& o, version_info v) {
@@ -174,6 +176,7 @@ reconciliation_result read_reconciliation(const object_reader& o, version_info v
     r.lost = o.u64("lost");
     r.pending = o.u64("pending");
     r.dead_lettered = o.u64("dead_lettered");
+    if (v.has_v4()) r.rejected = o.u64("rejected");
     r.duplicate_effects = o.u64("duplicate_effects");
     r.unacknowledged_processed = o.u64("unacknowledged_processed");
     if (v.has_v2()) r.redeliveries_absorbed = o.u64("redeliveries_absorbed");
@@ -275,6 +278,7 @@ mode_result read_mode(const object_reader& o, version_info v) {
     m.requests = o.u64("requests");
     if (v.has_v3()) {
         m.requests_all_phases = o.u64("requests_all_phases");
+        if (v.has_v4()) m.rejected = o.u64("rejected");
         const auto r = o.object("retries");
         m.retries.max_attempts = r.i32("max_attempts");
         m.retries.attempts = r.u64("attempts");
@@ -321,6 +325,19 @@ mode_result read_mode(const object_reader& o, version_info v) {
             });
     }
     m.warnings = o.strings("warnings");
+    if (v.has_v4()) {
+        m.stages = read_objects<stage_tally>(o, "stages", [](const object_reader& s) {
+            return stage_tally{s.string("stage"), s.u64("finished"), s.u64("attempts"),
+                               s.u64("retried"),  s.u64("rejected"), s.u64("dead_lettered")};
+        });
+        m.metrics = read_objects<scenario_metric>(o, "metrics", [](const object_reader& s) {
+            return scenario_metric{s.string("name"), s.number("value")};
+        });
+        m.invariants = read_objects<invariant_result>(o, "invariants", [](const object_reader& s) {
+            return invariant_result{s.string("name"), s.string("expected"), s.string("observed"),
+                                    s.boolean("passed"), s.boolean("required")};
+        });
+    }
     if (!v.has_v3()) {
         m.warnings.push_back(fmt::format(
             "read from a version {} result.json: it has no all-answers latency view, no step "
@@ -332,7 +349,7 @@ mode_result read_mode(const object_reader& o, version_info v) {
     return m;
 }
 
-environment_info read_environment(const object_reader& o) {
+environment_info read_environment(const object_reader& o, version_info v) {
     environment_info e;
     e.asyncbench_version = o.string("asyncbench_version");
     e.git_commit = o.string("git_commit");
@@ -344,6 +361,7 @@ environment_info read_environment(const object_reader& o) {
     e.broker_kind = o.string("broker_kind");
     e.broker_description = o.string("broker_description");
     e.bootstrap_servers = o.string("bootstrap_servers");
+    if (v.has_v4()) e.redis = o.string("redis");
     e.database = o.string("database");
     e.started_at = o.string("started_at");
     return e;
@@ -389,7 +407,7 @@ run_result read_result(const json::value& doc) {
     r.schema_version = result_schema_version;
     r.scenario = top.string("scenario");
     r.description = top.string("description");
-    r.environment = read_environment(top.object("environment"));
+    r.environment = read_environment(top.object("environment"), v);
     r.settings = read_settings(top.object("settings"), v);
     const auto modes = top.object("modes");
     for (const auto& kv : modes.raw()) {

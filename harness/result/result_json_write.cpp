@@ -90,6 +90,7 @@ json::object reconciliation_to_json(const reconciliation_result& r) {
     o["lost"] = r.lost;
     o["pending"] = r.pending;
     o["dead_lettered"] = r.dead_lettered;
+    o["rejected"] = r.rejected;
     o["duplicate_effects"] = r.duplicate_effects;
     o["unacknowledged_processed"] = r.unacknowledged_processed;
     o["redeliveries_absorbed"] = r.redeliveries_absorbed;
@@ -177,6 +178,7 @@ json::object mode_to_json(const mode_result& m) {
     o["availability"] = number_or_null(m.availability);
     o["requests"] = m.requests;
     o["requests_all_phases"] = m.requests_all_phases;
+    o["rejected"] = m.rejected;
     json::object retries;
     retries["max_attempts"] = m.retries.max_attempts;
     retries["attempts"] = m.retries.attempts;
@@ -214,6 +216,31 @@ json::object mode_to_json(const mode_result& m) {
     }
     o["step_errors"] = std::move(step_errors);
     o["warnings"] = strings_to_json(m.warnings);
+    json::array stages;
+    for (const auto& s : m.stages) {
+        stages.emplace_back(json::object{{"stage", s.stage},
+                                         {"finished", s.finished},
+                                         {"attempts", s.attempts},
+                                         {"retried", s.retried},
+                                         {"rejected", s.rejected},
+                                         {"dead_lettered", s.dead_lettered}});
+    }
+    o["stages"] = std::move(stages);
+    json::array metrics;
+    for (const auto& metric : m.metrics) {
+        metrics.emplace_back(
+            json::object{{"name", metric.name}, {"value", number_or_null(metric.value)}});
+    }
+    o["metrics"] = std::move(metrics);
+    json::array invariants;
+    for (const auto& i : m.invariants) {
+        invariants.emplace_back(json::object{{"name", i.name},
+                                             {"expected", i.expected},
+                                             {"observed", i.observed},
+                                             {"passed", i.passed},
+                                             {"required", i.required}});
+    }
+    o["invariants"] = std::move(invariants);
     o["valid"] = m.valid;
     o["invalid_reasons"] = strings_to_json(m.invalid_reasons);
     return o;
@@ -231,6 +258,7 @@ json::object environment_to_json(const environment_info& e) {
     o["broker_kind"] = e.broker_kind;
     o["broker_description"] = e.broker_description;
     o["bootstrap_servers"] = e.bootstrap_servers;
+    o["redis"] = e.redis;
     o["database"] = e.database;
     o["started_at"] = e.started_at;
     return o;

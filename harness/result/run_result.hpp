@@ -13,7 +13,7 @@
 
 namespace asyncbench {
 
-inline constexpr int result_schema_version = 3;
+inline constexpr int result_schema_version = 4;
 
 // Latency percentiles in microseconds. count == 0 means no sample: every figure is then 0 and
 // reports say "none" (no answers, none completed) instead of showing zeros.
@@ -44,12 +44,13 @@ struct call_check {
 };
 
 struct reconciliation_result {
-    std::uint64_t accepted = 0;           // the API acknowledged them (2xx) to the client
-    std::uint64_t completed = 0;          // accepted and every stage finished
-    std::uint64_t lost = 0;               // accepted, not completed, and nothing left to process
-    std::uint64_t pending = 0;            // accepted, still in progress when the drain ended
-    std::uint64_t dead_lettered = 0;      // accepted, gave up after the last attempt
-    std::uint64_t duplicate_effects = 0;  // (id, step) effects applied more than once
+    std::uint64_t accepted = 0;       // the API acknowledged them (2xx) to the client
+    std::uint64_t completed = 0;      // accepted and every stage finished
+    std::uint64_t lost = 0;           // accepted, not completed, and nothing left to process
+    std::uint64_t pending = 0;        // accepted, still in progress when the drain ended
+    std::uint64_t dead_lettered = 0;  // accepted, gave up after the last attempt
+    std::uint64_t rejected = 0;  // accepted, then refused by a Kafka stage (business answer, v4)
+    std::uint64_t duplicate_effects = 0;         // (id, step) effects applied more than once
     std::uint64_t unacknowledged_processed = 0;  // processed though the client saw no 2xx
     // Stage runs that found their stage already finished (a redelivery after a crash, a
     // rebalance or a lost commit) and changed nothing: duplicates absorbed by idempotency.
@@ -154,6 +155,33 @@ struct retry_stats {
     double answers_after_schedule_s = 0;
 };
 
+// A number the scenario reports per mode; the unit is in the name ("ranking_overcount_units").
+struct scenario_metric {
+    std::string name;
+    double value = 0;
+};
+
+// A property the scenario must keep, checked after the drain. `required` comes from the
+// scenario file (a variant may declare an invariant `may_break`: a finding to show, exit 0).
+struct invariant_result {
+    std::string name;      // e.g. "ranking_matches_orders"
+    std::string expected;  // in words and figures, e.g. "ZSCORE = ordered quantity, 40 products"
+    std::string observed;  // e.g. "37 products match; 3 over by 12 units in all"
+    bool passed = false;
+    bool required = true;
+};
+
+// How one stage fared over the accepted requests: attempts its runs took (retries included; a
+// redelivery's run is counted in redeliveries_absorbed instead).
+struct stage_tally {
+    std::string stage;
+    std::uint64_t finished = 0;  // ids with an outcome recorded for the stage
+    std::uint64_t attempts = 0;  // attempts those outcomes took, in all
+    std::uint64_t retried = 0;   // ids that needed more than one attempt
+    std::uint64_t rejected = 0;  // ids it rejected (a business answer)
+    std::uint64_t dead_lettered = 0;
+};
+
 struct mode_result {
     std::string mode;  // "sync" or "async"
     // The two API latency views (docs/result-schema.md), intended send -> answer, measured
@@ -165,10 +193,14 @@ struct mode_result {
     latency_summary send_delay_us;          // intended -> actual send, connection wait included
     latency_summary schedule_lag_us;        // the generator's own lateness (its health), open loop
     double offered_per_s = 0;
-    double achieved_per_s = 0;              // 2xx answers per second of measured phase
-    double availability = 0;                // share of measured requests answered 2xx
+    double achieved_per_s = 0;  // 2xx answers per second of measured phase
+    // Share of measured requests answered as designed: 2xx, or 409 business rejections.
+    double availability = 0;
     std::uint64_t requests = 0;             // measured requests sent
     std::uint64_t requests_all_phases = 0;  // requests sent, warm-up included (first attempts)
+    // Measured requests answered 409: the workflow refused them as a business answer (out of
+    // stock). Correct answers: they count towards availability, not as errors (v4).
+    std::uint64_t rejected = 0;
     retry_stats retries;
     error_counts errors;
     reconciliation_result reconciliation;
@@ -180,6 +212,9 @@ struct mode_result {
     std::vector<fault_impact> fault_impacts;    // one per applied fault
     std::vector<step_error_count> step_errors;  // most frequent first, at most 10
     std::vector<std::string> warnings;          // e.g. embedded broker retention reached
+    std::vector<stage_tally> stages;            // workflow order (v4)
+    std::vector<scenario_metric> metrics;       // the scenario plugin's, after the drain (v4)
+    std::vector<invariant_result> invariants;   // the scenario plugin's, after the drain (v4)
     // Whether the measurement can be trusted (exit code 3 when not): false when the drain
     // timed out, the run was interrupted, the generator fell behind its schedule or a part of
     // the harness died. Findings about the system under test (losses, failed SLOs) do not make
@@ -207,6 +242,8 @@ struct environment_info {
     std::string broker_kind;                       // "embedded-mock" or "external"
     std::string broker_description;  // e.g. "librdkafka mock cluster, 3 brokers (in memory)"
     std::string bootstrap_servers;
+    std::string redis;       // where Redis ran, e.g. "redis-server 7.0.15 started for the run at
+                             // 127.0.0.1:40123"; empty when the scenario uses none (v4)
     std::string database;    // e.g. "sqlite"
     std::string started_at;  // ISO 8601 UTC
 };

@@ -7,17 +7,21 @@
 #include <stdexcept>
 #include <thread>
 
-#include "harness/kafka/async_api.hpp"
+#include "harness/api/front_door.hpp"
 #include "harness/kafka/consumer_group.hpp"
 #include "harness/run/kafka_evidence.hpp"
 #include "harness/run/system_under_test.hpp"
+#include "harness/workflow/stage_graph.hpp"
 
 namespace asyncbench {
 namespace {
 
-std::vector<std::string> stage_names(const scenario_config& scenario) {
+// The stages the live view follows: those in Kafka (inline ones finish before the answer).
+std::vector<std::string> kafka_stage_names(const scenario_config& scenario) {
     std::vector<std::string> names;
-    for (const auto& stage : scenario.workflow) names.push_back(stage.name);
+    for (auto i : stages_placed(scenario, mode::async, placement::kafka)) {
+        names.push_back(scenario.workflow[i].name);
+    }
     return names;
 }
 
@@ -27,17 +31,21 @@ class async_system final : public system_under_test {
         : scenario_(context.scenario),
           broker_(broker),
           run_id_(context.run_id),
-          tracker_(stage_names(context.scenario)),
-          dead_letters_("dead-letter producer", broker.bootstrap_servers(),
-                        context.scenario.async.producer) {
-        broker.create_topic(scenario_.async.topic, scenario_.async.partitions);
+          tracker_(kafka_stage_names(context.scenario)),
+          stage_producer_("stage producer", broker.bootstrap_servers(),
+                          context.scenario.async.producer) {
+        for (const auto& topic : pipeline_topics(scenario_, mode::async)) {
+            broker.create_topic(topic, scenario_.async.partitions);
+        }
         broker.create_topic(scenario_.async.topic + ".dlt", 1);
         std::vector<int> all_members(static_cast<std::size_t>(scenario_.async.consumers_per_group));
         std::iota(all_members.begin(), all_members.end(), 0);
         const bool static_assignment = !broker.supports_consumer_groups();
-        groups_ = make_stage_groups(scenario_, context.run_id, context.db, context.systems,
-                                    broker.bootstrap_servers(), dead_letters_, tracker_,
-                                    static_assignment, all_members);
+        groups_ =
+            make_stage_groups(group_environment{scenario_, mode::async, context.db, context.systems,
+                                                context.redis, broker.bootstrap_servers(),
+                                                stage_producer_, tracker_, static_assignment},
+                              context.run_id, all_members);
         if (!static_assignment) {
             for (auto& group : groups_) group->start_at_end_of_topic();
         }
@@ -46,8 +54,10 @@ class async_system final : public system_under_test {
         } else {
             start_worker_processes(context, static_assignment);
         }
-        api_ = std::make_unique<async_api>(scenario_, context.plugin, context.db,
-                                           broker.bootstrap_servers(), tracker_);
+        api_ =
+            std::make_unique<front_door>(scenario_, context.plugin, context.db, context.systems,
+                                         front_door_options{mode::async, broker.bootstrap_servers(),
+                                                            &tracker_, context.redis, 0});
         api_->start();
     }
     ~async_system() override { stop(); }
@@ -87,11 +97,20 @@ class async_system final : public system_under_test {
         }
     }
 
-    std::int64_t backlog() const override { return tracker_.backlog(); }
+    // Consumer lag, plus requests still running their inline stages in the API.
+    std::int64_t backlog() const override {
+        return tracker_.backlog() +
+               (api_->runs_inline() ? api_->busy_threads() + api_->queued() : 0);
+    }
     std::string status() const override {
-        return fmt::format("lag {}, partitions assigned {}/{}", tracker_.backlog(),
-                           tracker_.assigned_partitions(),
-                           scenario_.async.partitions * static_cast<int>(groups_.size()));
+        auto text = fmt::format("lag {}, partitions assigned {}/{}", tracker_.backlog(),
+                                tracker_.assigned_partitions(),
+                                scenario_.async.partitions * static_cast<int>(groups_.size()));
+        if (api_->runs_inline()) {
+            text += fmt::format(", API threads {}/{} busy, queue {}", api_->busy_threads(),
+                                api_->threads(), api_->queued());
+        }
+        return text;
     }
 
     void stop() override {
@@ -101,11 +120,12 @@ class async_system final : public system_under_test {
         for (auto& group : groups_) group->stop();
         for (auto& worker : workers_) worker->request_stop();  // all at once, then wait
         for (auto& worker : workers_) worker->stop();
-        dead_letters_.stop();
+        stage_producer_.stop();
     }
 
     std::vector<std::string> warnings() const override {
         std::vector<std::string> notes;
+        if (auto note = thread_exhaustion_note(*api_)) notes.push_back(*note);
         if (broker_.kind() == "embedded-mock") {
             notes = tracker_.retention_warnings(embedded_retention_bytes,
                                                 embedded_retention_message_sets);
@@ -246,6 +266,10 @@ class async_system final : public system_under_test {
                 args.insert(args.end(), {"--system", fmt::format("{}={}:{}", name, endpoint.host,
                                                                  endpoint.port)});
             }
+            if (!context.redis.url.empty()) {
+                args.insert(args.end(),
+                            {"--redis", context.redis.url, "--redis-prefix", context.redis.prefix});
+            }
             for (const auto& [key, value] : scenario_.async.consumer) {
                 args.insert(args.end(), {"-X", fmt::format("consumer:{}={}", key, value)});
             }
@@ -266,10 +290,10 @@ class async_system final : public system_under_test {
     std::string run_id_;
     mutable std::atomic<bool> kafka_silent_{false};  // warned once that Kafka did not answer
     pipeline_tracker tracker_;
-    kafka_producer dead_letters_;
+    kafka_producer stage_producer_;  // dead letters and completion events
     std::vector<std::unique_ptr<consumer_group>> groups_;
     std::vector<std::unique_ptr<worker_process>> workers_;
-    std::unique_ptr<async_api> api_;
+    std::unique_ptr<front_door> api_;
     bool stopped_ = false;
     int undelivered_ = 0;
 };

@@ -28,9 +28,8 @@ std::vector<std::string> operations_of(const scenario_config& scenario, const st
     }
     for (const auto& stage : scenario.workflow) {
         for (const auto& step : stage.steps) {
-            if (step.type == step_spec::kind::call && step.system == system) {
-                names.insert(step.operation);
-            }
+            const auto* call = step.as<call_step>();
+            if (call && call->system == system) names.insert(call->operation);
         }
     }
     return {names.begin(), names.end()};

@@ -34,9 +34,9 @@ window_stats stats_of(const window_tally& tally, const std::vector<second_sample
     w.requests = tally.requests;
     w.ok = tally.ok;
     w.rejected_503 = tally.rejected_503;
-    w.availability = tally.requests == 0
-                         ? 0.0
-                         : static_cast<double>(tally.ok) / static_cast<double>(tally.requests);
+    w.availability = tally.requests == 0 ? 0.0
+                                         : static_cast<double>(tally.ok + tally.rejected_409) /
+                                               static_cast<double>(tally.requests);
     w.latency_all_us = summarize(tally.latency_all_us);
     w.latency_2xx_us = summarize(tally.latency_2xx_us);
     for (const auto& s : series) {

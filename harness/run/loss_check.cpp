@@ -50,7 +50,13 @@ bool topic_consumed(const kafka_evidence& evidence) {
 std::optional<loss_reason> classify_unfinished(const message_position& position,
                                                const std::set<std::string>& unfinished_stages,
                                                const kafka_evidence& evidence) {
-    if (position.partition < 0 || position.offset < 0 || unfinished_stages.empty()) {
+    // Only the stages whose groups read this topic (those the evidence has offsets for) can
+    // be judged by where the message lies in it: a stage that follows another reads that
+    // stage's events, elsewhere.
+    const bool any_reads_topic =
+        std::any_of(unfinished_stages.begin(), unfinished_stages.end(),
+                    [&](const std::string& stage) { return evidence.committed.contains(stage); });
+    if (position.partition < 0 || position.offset < 0 || !any_reads_topic) {
         return std::nullopt;
     }
     if (auto start = evidence.log_start.find(position.partition);

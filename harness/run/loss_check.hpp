@@ -58,8 +58,9 @@ std::string loss_reason_text(loss_reason reason);
 
 // An acknowledged request with stages still unfinished: lost with its reason when the evidence
 // proves no consumer can finish it any more, else nullopt (still pending). `unfinished_stages`
-// are the stages with no outcome recorded for it. A message without a known position (never
-// seen in a delivery report) or a stage without a committed offset proves nothing.
+// are the stages with no outcome recorded for it; only those in `evidence.committed` (the
+// groups that read this topic) count. A message without a known position (never seen in a
+// delivery report), or with no unfinished stage reading this topic, proves nothing.
 std::optional<loss_reason> classify_unfinished(const message_position& position,
                                                const std::set<std::string>& unfinished_stages,
                                                const kafka_evidence& evidence);

@@ -6,11 +6,12 @@
 #include <stdexcept>
 #include <thread>
 
-#include "harness/kafka/async_api.hpp"
+#include "harness/api/front_door.hpp"
 #include "harness/kafka/consumer_group.hpp"
 #include "harness/load/load_generator.hpp"
 #include "harness/run/fault_impact.hpp"
 #include "harness/run/fault_timeline.hpp"
+#include "harness/run/mode_state.hpp"
 #include "harness/run/progress_line.hpp"
 #include "harness/run/reconciliation.hpp"
 #include "harness/run/run_validity.hpp"
@@ -18,6 +19,7 @@
 #include "harness/stats/latency_summary.hpp"
 #include "harness/stats/throughput.hpp"
 #include "harness/store/store_factory.hpp"
+#include "harness/workflow/stage_graph.hpp"
 
 namespace asyncbench {
 namespace {
@@ -32,7 +34,9 @@ std::vector<expected_call> expected_calls(const scenario_config& scenario) {
     std::vector<expected_call> calls;
     for (const auto& stage : scenario.workflow) {
         for (const auto& step : stage.steps) {
-            if (step.type == step_spec::kind::call) calls.push_back({step.system, step.operation});
+            if (const auto* call = step.as<call_step>()) {
+                calls.push_back({call->system, call->operation});
+            }
         }
     }
     return calls;
@@ -93,20 +97,16 @@ drain_end drain(const system_under_test& system, std::chrono::nanoseconds timeou
     return drain_end::idle;
 }
 
-// One connection per thread that can use the database at once: sync worker threads, or every
-// consumer of every stage plus the async API's state lookups (when consumers run in worker
-// processes, each process opens its own; these stay unused).
+// One connection per thread that can use the database at once: the front door's pool, plus
+// every consumer of every Kafka stage (when consumers run in worker processes, each process
+// opens its own; these stay unused), plus the plugin's seed and checks.
 int database_connections(mode which, const scenario_config& scenario) {
-    switch (which) {
-        case mode::sync:
-            return scenario.sync.worker_threads;
-        case mode::async:
-            return stage_group_connections(
-                       static_cast<std::size_t>(scenario.async.consumers_per_group),
-                       scenario.workflow.size()) +
-                   async_api::state_lookup_threads;
+    int connections = front_door::pool_threads(scenario, which) + 1;
+    if (traits_of(which).uses_kafka) {
+        connections += stage_group_connections(
+            scenario, which, static_cast<std::size_t>(scenario.async.consumers_per_group));
     }
-    return 1;
+    return connections;
 }
 
 std::unique_ptr<system_under_test> start_system(mode which, const system_context& context,
@@ -132,8 +132,14 @@ mode_result run_mode(mode which, const mode_dependencies& deps, run_settings& se
     const int connections = database_connections(which, scenario);
     const auto db_address = store_address_for(deps.database, deps.out_dir, mode, deps.run_id);
     auto db = open_store(db_address, connections);
-    system_context context{scenario,    deps.plugin, *db,         deps.systems,
-                           deps.run_id, db_address,  deps.out_dir};
+    db->create_tables(scenario.tables);
+    // Each run's and each mode's own keys, so modes never share Redis state.
+    const redis_target redis{
+        deps.redis_url, deps.redis_url.empty() ? "" : fmt::format("ab:{}:{}:", deps.run_id, mode)};
+    mode_state state(scenario, *db, redis);
+    deps.plugin.seed(state);
+    system_context context{scenario,    deps.plugin, *db,          deps.systems,
+                           deps.run_id, db_address,  deps.out_dir, redis};
     auto system = start_system(which, context, deps.broker);
     spdlog::info("[{}] setup done in {:.1f}s; API on 127.0.0.1:{}", mode,
                  seconds_since(phase_start), system->port());
@@ -195,13 +201,17 @@ mode_result run_mode(mode which, const mode_dependencies& deps, run_settings& se
     for (const auto& stage : scenario.workflow) input.stage_names.push_back(stage.name);
     input.accepted = std::move(load.accepted);
     input.database = db->snapshot();
-    input.stage_count = scenario.workflow.size();
+    input.stage_triggers = stage_triggers(scenario.workflow);
     input.calls_per_id = expected_calls(scenario);
     for (const auto& mock : deps.mocks) input.received[mock->name()] = mock->calls();
     input.pipeline_idle = idle;
     const auto redeliveries = input.database.redeliveries;
     auto reconciled = reconcile(input);
+    auto checks = run_scenario_checks(deps.plugin, state);
     spdlog::info("[{}] reconciled in {:.1f}s", mode, seconds_since(phase_start));
+    result.stages = std::move(reconciled.stages);
+    result.metrics = std::move(checks.metrics);
+    result.invariants = std::move(checks.invariants);
 
     result.api_latency_all_us = summarize(load.latency_all_us);
     result.api_latency_2xx_us = summarize(load.latency_2xx_us);
@@ -220,9 +230,11 @@ mode_result run_mode(mode which, const mode_dependencies& deps, run_settings& se
         load.offered_per_s > 0 ? static_cast<double>(load.measured_sent) / load.offered_per_s : 0;
     result.achieved_per_s =
         completed_per_second(load.series, warmup_s, measured_span_s, fallback_rate);
-    result.availability = load.measured_sent > 0 ? static_cast<double>(load.measured_ok) /
-                                                       static_cast<double>(load.measured_sent)
-                                                 : 0;
+    result.rejected = load.measured_rejected;
+    result.availability = load.measured_sent > 0
+                              ? static_cast<double>(load.measured_ok + load.measured_rejected) /
+                                    static_cast<double>(load.measured_sent)
+                              : 0;
     result.errors = load.errors;
     result.reconciliation = std::move(reconciled.result);
     result.reconciliation.redeliveries_absorbed = redeliveries;

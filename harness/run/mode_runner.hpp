@@ -25,6 +25,7 @@ struct mode_dependencies {
     const std::vector<std::unique_ptr<mock_system>>& mocks;
     const system_directory& systems;
     kafka_broker* broker = nullptr;  // required when the mode uses Kafka
+    std::string redis_url;           // redis://HOST:PORT, required when the scenario uses Redis
     const database_choice& database;
     std::filesystem::path out_dir;  // a SQLite database goes here
     std::string run_id;

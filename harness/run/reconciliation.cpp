@@ -12,16 +12,42 @@ namespace {
 // compare the whole set); a larger loss lists the first ones, and the count stays exact.
 constexpr std::size_t max_listed_lost_ids = 10000;
 
-enum class id_state { completed, dead_lettered, unfinished };
+enum class id_state { completed, rejected, dead_lettered, unfinished };
 
-id_state classify(const std::vector<stage_record>* stages, std::size_t stage_count) {
-    if (!stages || stages->size() < stage_count) {
-        // A stage dead-lettered while others still run is still unfinished: the id waits.
-        return id_state::unfinished;
-    }
+const stage_record* record_of(const std::vector<stage_record>* stages, const std::string& name) {
+    if (!stages) return nullptr;
     for (const auto& stage : *stages) {
-        if (stage.outcome == stage_outcome::dead_lettered) return id_state::dead_lettered;
+        if (stage.stage == name) return &stage;
     }
+    return nullptr;
+}
+
+// Stages run when their trigger completed; one whose trigger was dead-lettered or rejected is
+// never expected. An id is unfinished while an expected stage has no outcome (a stage
+// dead-lettered while others still run leaves the id waiting), else dead-lettered or rejected
+// when a stage ended so, else completed.
+id_state classify(const std::vector<stage_record>* stages, const reconciliation_input& input) {
+    const auto& names = input.stage_names;
+    std::vector<const stage_record*> records;
+    for (const auto& name : names) records.push_back(record_of(stages, name));
+    if (names.empty())
+        return stages && !stages->empty() ? id_state::completed : id_state::unfinished;
+    bool dead_lettered = false;
+    bool rejected = false;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        const int trigger =
+            i < input.stage_triggers.size() ? input.stage_triggers[i] : static_cast<int>(i) - 1;
+        if (trigger >= 0) {
+            const auto* before = records[static_cast<std::size_t>(trigger)];
+            if (before == nullptr) return id_state::unfinished;
+            if (before->outcome != stage_outcome::completed) continue;  // never triggered
+        }
+        if (records[i] == nullptr) return id_state::unfinished;
+        dead_lettered = dead_lettered || records[i]->outcome == stage_outcome::dead_lettered;
+        rejected = rejected || records[i]->outcome == stage_outcome::rejected;
+    }
+    if (dead_lettered) return id_state::dead_lettered;
+    if (rejected) return id_state::rejected;
     return id_state::completed;
 }
 
@@ -47,7 +73,7 @@ reconciliation_output reconcile(const reconciliation_input& input) {
         ++result.accepted;
         auto found = input.database.stages_by_id.find(request.business_id);
         const auto* stages = found == input.database.stages_by_id.end() ? nullptr : &found->second;
-        switch (classify(stages, input.stage_count)) {
+        switch (classify(stages, input)) {
             case id_state::completed: {
                 ++result.completed;
                 completed_ids.insert(request.business_id);
@@ -64,6 +90,9 @@ reconciliation_output reconcile(const reconciliation_input& input) {
             }
             case id_state::dead_lettered:
                 ++result.dead_lettered;
+                break;
+            case id_state::rejected:
+                ++result.rejected;
                 break;
             case id_state::unfinished: {
                 std::optional<loss_reason> reason;
@@ -86,6 +115,19 @@ reconciliation_output reconcile(const reconciliation_input& input) {
                     result.lost_ids.push_back(request.business_id);
                 }
                 break;
+            }
+        }
+    }
+    for (const auto& name : input.stage_names) output.stages.push_back(stage_tally{name});
+    for (const auto& [id, records] : input.database.stages_by_id) {
+        for (const auto& record : records) {
+            for (auto& tally : output.stages) {
+                if (tally.stage != record.stage) continue;
+                ++tally.finished;
+                tally.attempts += static_cast<std::uint64_t>(std::max(record.attempts, 0));
+                if (record.attempts > 1) ++tally.retried;
+                if (record.outcome == stage_outcome::rejected) ++tally.rejected;
+                if (record.outcome == stage_outcome::dead_lettered) ++tally.dead_lettered;
             }
         }
     }

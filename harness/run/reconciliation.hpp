@@ -24,7 +24,10 @@ struct expected_call {
 struct reconciliation_input {
     std::vector<accepted_request> accepted;
     store_snapshot database;
-    std::size_t stage_count = 1;
+    // Per stage (workflow order): the stage whose completion triggers it, or -1 for the front
+    // door (harness/workflow/stage_graph.hpp). A stage whose trigger ended other than completed
+    // is not expected to run. Empty: one stage.
+    std::vector<int> stage_triggers;
     std::vector<expected_call> calls_per_id;   // one call per id for each, on success
     std::map<std::string, call_log> received;  // system -> its call log
     bool pipeline_idle = true;                 // nothing was left to process when the drain ended
@@ -32,7 +35,7 @@ struct reconciliation_input {
     // Kafka said after the consumers stopped. With them an unfinished id is lost when Kafka
     // proves no consumer can finish it (loss_check.hpp), even if the drain timed out.
     std::unordered_map<std::string, message_position> positions;
-    std::vector<std::string> stage_names;
+    std::vector<std::string> stage_names;  // workflow order
     std::optional<kafka_evidence> evidence;
 };
 
@@ -40,9 +43,11 @@ struct reconciliation_output {
     reconciliation_result result;
     histogram completion_us;  // measured accepted ids that completed
     std::int64_t last_finished_epoch_us = 0;
+    std::vector<stage_tally> stages;  // per stage of stage_names, over every recorded outcome
 };
 
-// Each accepted id (counted once) is completed, dead-lettered, lost (with a reason) or pending.
+// Each accepted id (counted once) is completed, rejected, dead-lettered, lost (with a reason) or
+// pending.
 // An unfinished id is lost when the evidence proves it (deleted unread, skipped by its group),
 // else when the pipeline was idle (nothing left to process it), else pending.
 reconciliation_output reconcile(const reconciliation_input& input);

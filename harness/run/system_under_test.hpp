@@ -65,7 +65,12 @@ struct system_context {
     std::string run_id;             // makes consumer group ids unique per run
     store_address db_address;       // where worker processes attach
     std::filesystem::path out_dir;  // worker process logs go here
+    redis_target redis;             // where Redis steps write, with this mode's key prefix
 };
+
+class front_door;
+// The report's line when the front door refused requests because its pool was exhausted.
+std::optional<std::string> thread_exhaustion_note(const front_door& api);
 
 std::unique_ptr<system_under_test> start_sync_system(const system_context& context);
 std::unique_ptr<system_under_test> start_async_system(const system_context& context,

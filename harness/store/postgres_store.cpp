@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdlib>
+#include <utility>
 
 #include "harness/core/clock.hpp"
 #include "harness/store/pg_connection_pool.hpp"
@@ -99,7 +102,7 @@ std::string quote_identifier(PGconn* conn, const std::string& name) {
     char* quoted = PQescapeIdentifier(conn, name.c_str(), name.size());
     if (quoted == nullptr) {
         throw store_error(
-            fmt::format("invalid PostgreSQL schema name '{}': {}", name, PQerrorMessage(conn)));
+            fmt::format("invalid PostgreSQL identifier '{}': {}", name, PQerrorMessage(conn)));
     }
     std::string result = quoted;
     PQfreemem(quoted);
@@ -122,8 +125,25 @@ std::int64_t step_lock_key(const std::string& schema, const std::string& id,
     return static_cast<std::int64_t>(hash);
 }
 
-const char* outcome_name(stage_outcome outcome) {
-    return outcome == stage_outcome::completed ? "completed" : "dead_lettered";
+// How stage_outcomes.outcome spells each outcome (the SQLite store uses the same words).
+constexpr std::pair<stage_outcome, const char*> outcome_names[] = {
+    {stage_outcome::completed, "completed"},
+    {stage_outcome::dead_lettered, "dead_lettered"},
+    {stage_outcome::rejected, "rejected"},
+};
+
+std::string outcome_name(stage_outcome outcome) {
+    for (const auto& [value, name] : outcome_names) {
+        if (value == outcome) return name;
+    }
+    throw store_error(fmt::format("stage outcome {} has no name", static_cast<int>(outcome)));
+}
+
+stage_outcome outcome_from_name(const std::string& text) {
+    for (const auto& [value, name] : outcome_names) {
+        if (text == name) return value;
+    }
+    throw store_error(fmt::format("unknown stage outcome '{}' in stage_outcomes", text));
 }
 
 std::int64_t integer(const PGresult* result, int row, int column) {
@@ -134,13 +154,112 @@ std::int64_t integer(const PGresult* result, int row, int column) {
 stage_record read_stage(const PGresult* result, int row, int first_column) {
     stage_record record;
     record.stage = PQgetvalue(result, row, first_column);
-    record.outcome = std::string(PQgetvalue(result, row, first_column + 1)) == "completed"
-                         ? stage_outcome::completed
-                         : stage_outcome::dead_lettered;
+    record.outcome = outcome_from_name(PQgetvalue(result, row, first_column + 1));
     record.intended_epoch_us = integer(result, row, first_column + 2);
     record.finished_epoch_us = integer(result, row, first_column + 3);
     record.attempts = static_cast<int>(integer(result, row, first_column + 4));
     return record;
+}
+
+// Declared tables (scenario_config::tables) have no prepared statements: their SQL depends on
+// the table, and a connection of the pool may serve any of them. PQexecParams parses each
+// statement again, which costs little next to the transaction's round trips.
+pg_result_ptr run_params(PGconn* conn, const std::string& sql,
+                         const std::vector<std::string>& params, const char* what) {
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& param : params) values.push_back(param.c_str());
+    return pg_check(conn,
+                    PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                                 values.data(), nullptr, nullptr, 0),
+                    what);
+}
+
+bool touched_no_row(const pg_result_ptr& result) {
+    return std::string(PQcmdTuples(result.get())) == "0";
+}
+
+std::int64_t parse_integer(const table_spec& table, const std::string& column,
+                           const std::string& value) {
+    std::int64_t number = 0;
+    const char* end = value.data() + value.size();
+    auto [stop, error] = std::from_chars(value.data(), end, number);
+    if (value.empty() || error != std::errc() || stop != end) {
+        throw store_error(
+            fmt::format("table {} column {}: '{}' is not an integer", table.name, column, value));
+    }
+    return number;
+}
+
+// One value of a row, checked against its table: a declared column, integers parsed whole and
+// sent in canonical decimal, so PostgreSQL accepts exactly what the SQLite store accepts.
+std::pair<std::string, std::string> check_value(const table_spec& table, const std::string& column,
+                                                const std::string& value) {
+    if (column == table.key) return {column, value};
+    const column_spec* spec = table.column(column);
+    if (spec == nullptr) {
+        throw store_error(
+            fmt::format("table {} has no column {} (key {})", table.name, column, table.key));
+    }
+    if (spec->kind == column_spec::type::integer) {
+        return {column, std::to_string(parse_integer(table, column, value))};
+    }
+    return {column, value};
+}
+
+std::vector<std::pair<std::string, std::string>> check_row(const table_spec& table,
+                                                           const row_values& row, bool needs_key) {
+    if (needs_key && row.find(table.key) == row.end()) {
+        throw store_error(
+            fmt::format("a row of table {} lacks its key column {}", table.name, table.key));
+    }
+    std::vector<std::pair<std::string, std::string>> result;
+    for (const auto& [column, value] : row) result.push_back(check_value(table, column, value));
+    return result;
+}
+
+// INSERT of `values` (column, value); an existing key is left alone (insert: an error) or
+// replaced whole, every declared column taking the new row's value (NULL where it has none).
+// The values go to `params`.
+std::string insert_sql(PGconn* conn, const table_spec& table,
+                       const std::vector<std::pair<std::string, std::string>>& values, bool replace,
+                       std::vector<std::string>& params) {
+    std::string columns;
+    std::string placeholders;
+    params.clear();
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        columns += fmt::format("{}{}", i == 0 ? "" : ", ", quote_identifier(conn, values[i].first));
+        placeholders += fmt::format("{}${}", i == 0 ? "" : ", ", i + 1);
+        params.push_back(values[i].second);
+    }
+    std::string on_conflict = "DO NOTHING";
+    if (replace && !table.columns.empty()) {
+        on_conflict = "DO UPDATE SET ";
+        for (std::size_t i = 0; i < table.columns.size(); ++i) {
+            const std::string column = quote_identifier(conn, table.columns[i].name);
+            on_conflict += fmt::format("{}{} = excluded.{}", i == 0 ? "" : ", ", column, column);
+        }
+    }
+    return fmt::format("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) {}",
+                       quote_identifier(conn, table.name), columns, placeholders,
+                       quote_identifier(conn, table.key), on_conflict);
+}
+
+// Runs `body`, adding `context` (table, key, business id, step) to any store_error it throws.
+template <typename Body>
+auto with_context(const std::string& context, Body&& body) {
+    try {
+        return body();
+    } catch (const store_error& e) {
+        throw store_error(fmt::format("{}: {}", context, e.what()));
+    }
+}
+
+std::string write_context(const char* what, const table_spec& table, const row_values& row,
+                          const std::string& id, const std::string& step) {
+    auto key = row.find(table.key);
+    return fmt::format("{} table {} key '{}' (business id {}, step {})", what, table.name,
+                       key == row.end() ? "" : key->second, id, step);
 }
 
 // Holds no connection: each operation borrows one, so a session costs nothing while its thread
@@ -186,10 +305,145 @@ class postgres_session final : public store_session {
         return true;
     }
 
+    bool insert_row(const std::string& id, const std::string& step, const table_spec& table,
+                    const row_values& row) override {
+        return with_context(write_context("insert into", table, row, id, step),
+                            [&] { return write_row(id, step, table, row, false); });
+    }
+
+    bool upsert_row(const std::string& id, const std::string& step, const table_spec& table,
+                    const row_values& row) override {
+        return with_context(write_context("upsert into", table, row, id, step),
+                            [&] { return write_row(id, step, table, row, true); });
+    }
+
+    bool update_row(const std::string& id, const std::string& step, const table_spec& table,
+                    const std::string& key, const row_values& set) override {
+        const std::string context = fmt::format(
+            "update of table {} key '{}' (business id {}, step {})", table.name, key, id, step);
+        return with_context(context, [&] {
+            auto values = check_row(table, set, false);
+            if (set.count(table.key) != 0) {
+                throw store_error(fmt::format("the key column {} cannot be set", table.key));
+            }
+            auto conn = pool_->borrow();  // declared first: outlives the transaction
+            PGconn* c = conn.get();
+            const std::string key_column = quote_identifier(c, table.key);
+            std::vector<std::string> params{key};
+            std::string assignments;
+            for (std::size_t i = 0; i < values.size(); ++i) {
+                assignments += fmt::format("{}{} = ${}", i == 0 ? "" : ", ",
+                                           quote_identifier(c, values[i].first), i + 2);
+                params.push_back(values[i].second);
+            }
+            // Nothing to set: the key assigned to itself still says whether the row exists.
+            if (assignments.empty()) assignments = fmt::format("{0} = {0}", key_column);
+            pg_transaction tx(c);
+            if (!claim_step(c, id, step)) return false;
+            auto written =
+                run_params(c,
+                           fmt::format("UPDATE {} SET {} WHERE {} = $1",
+                                       quote_identifier(c, table.name), assignments, key_column),
+                           params, "update");
+            if (touched_no_row(written)) throw store_error("no row has this key");
+            insert_effect(c, id, step);
+            tx.commit();
+            return true;
+        });
+    }
+
+    // Concurrent decrements of one row serialise on its row lock; READ COMMITTED re-evaluates
+    // `column >= amount` on the newest version once the lock is granted, so the guard always
+    // sees what the other transaction left. Claims go in key order so that two orders locking
+    // the same rows lock them in the same order and never deadlock; the order does not change
+    // the outcome, since each key's claims succeed exactly when their sum fits.
+    guarded_write decrement_if_enough(const std::string& id, const std::string& step,
+                                      const table_spec& table, const std::string& column,
+                                      const std::vector<decrement_claim>& claims) override {
+        const std::string context =
+            fmt::format("decrement of table {} column {} (business id {}, step {})", table.name,
+                        column, id, step);
+        return with_context(context, [&] {
+            const column_spec* spec = table.column(column);
+            if (spec == nullptr || spec->kind != column_spec::type::integer) {
+                throw store_error("not an integer column of the table");
+            }
+            for (const auto& claim : claims) {
+                if (claim.amount < 1) {
+                    throw store_error(fmt::format("key '{}': amount {} is not positive", claim.key,
+                                                  claim.amount));
+                }
+            }
+            std::vector<decrement_claim> ordered = claims;
+            std::stable_sort(ordered.begin(), ordered.end(),
+                             [](const auto& a, const auto& b) { return a.key < b.key; });
+            auto conn = pool_->borrow();  // declared first: outlives the transaction
+            PGconn* c = conn.get();
+            const std::string sql = fmt::format(
+                "UPDATE {0} SET {1} = {1} - $2::bigint WHERE {2} = $1 AND {1} >= $2::bigint",
+                quote_identifier(c, table.name), quote_identifier(c, column),
+                quote_identifier(c, table.key));
+            pg_transaction tx(c);
+            if (!claim_step(c, id, step)) return guarded_write::already_applied;
+            for (const auto& claim : ordered) {
+                auto written =
+                    run_params(c, sql, {claim.key, std::to_string(claim.amount)}, "decrement");
+                // Missing or short: the transaction's destructor rolls back the earlier claims.
+                if (touched_no_row(written)) return guarded_write::refused;
+            }
+            insert_effect(c, id, step);
+            tx.commit();
+            return guarded_write::applied;
+        });
+    }
+
+    std::vector<row_values> rows(const table_spec& table) override {
+        return with_context(fmt::format("rows of table {}", table.name), [&] {
+            auto conn = pool_->borrow();
+            PGconn* c = conn.get();
+            std::string columns = quote_identifier(c, table.key);
+            for (const auto& column : table.columns) {
+                columns += ", " + quote_identifier(c, column.name);
+            }
+            // COLLATE "C": byte order, as SQLite sorts, whatever the database's locale.
+            auto result = run_params(
+                c,
+                fmt::format("SELECT {} FROM {} ORDER BY {} COLLATE \"C\"", columns,
+                            quote_identifier(c, table.name), quote_identifier(c, table.key)),
+                {}, "select rows");
+            std::vector<row_values> rows;
+            for (int r = 0; r < PQntuples(result.get()); ++r) {
+                row_values row;
+                row[table.key] = PQgetvalue(result.get(), r, 0);
+                for (std::size_t i = 0; i < table.columns.size(); ++i) {
+                    const int index = static_cast<int>(i) + 1;
+                    if (PQgetisnull(result.get(), r, index)) continue;  // never set
+                    row[table.columns[i].name] = PQgetvalue(result.get(), r, index);
+                }
+                rows.push_back(std::move(row));
+            }
+            return rows;
+        });
+    }
+
+    void put_rows(const table_spec& table, const std::vector<row_values>& rows) override {
+        with_context(fmt::format("put rows into table {}", table.name), [&] {
+            auto conn = pool_->borrow();  // declared first: outlives the transaction
+            PGconn* c = conn.get();
+            pg_transaction tx(c);
+            std::vector<std::string> params;
+            for (const auto& row : rows) {
+                auto values = check_row(table, row, true);
+                run_params(c, insert_sql(c, table, values, true, params), params, "put row");
+            }
+            tx.commit();
+        });
+    }
+
     void record_stage(const std::string& id, const stage_record& record) override {
         auto conn = pool_->borrow();
         run(conn.get(), "record_stage",
-            std::array{id, record.stage, std::string(outcome_name(record.outcome)),
+            std::array{id, record.stage, outcome_name(record.outcome),
                        std::to_string(record.intended_epoch_us),
                        std::to_string(record.finished_epoch_us), std::to_string(record.attempts)});
     }
@@ -205,6 +459,33 @@ class postgres_session final : public store_session {
     }
 
   private:
+    // Inside a transaction: takes the (schema, id, step) lock as apply_db_step does, then
+    // checks the effect. False when the step was applied already (the caller writes nothing).
+    bool claim_step(PGconn* conn, const std::string& id, const std::string& step) {
+        run(conn, "lock_step", std::array{std::to_string(step_lock_key(schema_, id, step))});
+        return PQntuples(run(conn, "effect_done", std::array{id, step}).get()) == 0;
+    }
+
+    void insert_effect(PGconn* conn, const std::string& id, const std::string& step) {
+        run(conn, "record_effect", std::array{id, step, std::to_string(epoch_us_now())});
+    }
+
+    bool write_row(const std::string& id, const std::string& step, const table_spec& table,
+                   const row_values& row, bool replace) {
+        auto values = check_row(table, row, true);
+        auto conn = pool_->borrow();  // declared first: outlives the transaction
+        PGconn* c = conn.get();
+        std::vector<std::string> params;
+        const std::string sql = insert_sql(c, table, values, replace, params);
+        pg_transaction tx(c);
+        if (!claim_step(c, id, step)) return false;
+        auto written = run_params(c, sql, params, replace ? "upsert" : "insert");
+        if (touched_no_row(written)) throw store_error("a row with this key exists");
+        insert_effect(c, id, step);
+        tx.commit();
+        return true;
+    }
+
     std::shared_ptr<pg_connection_pool> pool_;
     std::string schema_;
 };
@@ -273,6 +554,30 @@ class postgres_store final : public store {
 
     std::unique_ptr<store_session> open_session() override {
         return std::make_unique<postgres_session>(pool_, schema_);
+    }
+
+    void create_tables(const std::vector<table_spec>& tables) override {
+        auto conn = pool_->borrow();
+        PGconn* c = conn.get();
+        // One simple-query string runs as one implicit transaction: all tables or none.
+        std::string sql;
+        for (const auto& table : tables) {
+            std::string columns = quote_identifier(c, table.key) + " TEXT PRIMARY KEY";
+            for (const auto& column : table.columns) {
+                columns +=
+                    fmt::format(", {} {}", quote_identifier(c, column.name),
+                                column.kind == column_spec::type::integer ? "BIGINT" : "TEXT");
+            }
+            sql += fmt::format("CREATE TABLE IF NOT EXISTS {} ({});",
+                               quote_identifier(c, table.name), columns);
+        }
+        if (sql.empty()) return;
+        try {
+            exec(c, sql.c_str(), "create tables");
+        } catch (const store_error& e) {
+            throw store_error(fmt::format("cannot create the declared tables in schema {}: {}",
+                                          schema_, e.what()));
+        }
     }
 
     store_snapshot snapshot() override {

@@ -1,8 +1,10 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <charconv>
 #include <filesystem>
 #include <mutex>
+#include <utility>
 
 #include "harness/core/clock.hpp"
 #include "harness/store/store.hpp"
@@ -57,6 +59,11 @@ class statement {
         return p ? reinterpret_cast<const char*>(p) : "";
     }
     std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+    void reset() {  // ready to step again with new bindings
+        sqlite3_reset(stmt_);
+        sqlite3_clear_bindings(stmt_);
+    }
+    bool is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
   private:
     sqlite3* db_;
@@ -104,19 +111,139 @@ class transaction {
     bool committed_ = false;
 };
 
-const char* outcome_name(stage_outcome outcome) {
-    return outcome == stage_outcome::completed ? "completed" : "dead_lettered";
+// How stage_outcomes.outcome spells each outcome (the PostgreSQL store uses the same words).
+constexpr std::pair<stage_outcome, const char*> outcome_names[] = {
+    {stage_outcome::completed, "completed"},
+    {stage_outcome::dead_lettered, "dead_lettered"},
+    {stage_outcome::rejected, "rejected"},
+};
+
+std::string outcome_name(stage_outcome outcome) {
+    for (const auto& [value, name] : outcome_names) {
+        if (value == outcome) return name;
+    }
+    throw store_error(fmt::format("stage outcome {} has no name", static_cast<int>(outcome)));
+}
+
+stage_outcome outcome_from_name(const std::string& text) {
+    for (const auto& [value, name] : outcome_names) {
+        if (text == name) return value;
+    }
+    throw store_error(fmt::format("unknown stage outcome '{}' in stage_outcomes", text));
 }
 
 stage_record read_stage(const statement& row, int first_column) {
     stage_record record;
     record.stage = row.text(first_column);
-    record.outcome = row.text(first_column + 1) == "completed" ? stage_outcome::completed
-                                                               : stage_outcome::dead_lettered;
+    record.outcome = outcome_from_name(row.text(first_column + 1));
     record.intended_epoch_us = row.integer(first_column + 2);
     record.finished_epoch_us = row.integer(first_column + 3);
     record.attempts = static_cast<int>(row.integer(first_column + 4));
     return record;
+}
+
+// Declared tables (scenario_config::tables). Their names are checked by the scenario loader;
+// quoting them anyway keeps a name that is also an SQL keyword ("order") valid.
+std::string sql_name(const std::string& name) {
+    std::string result = "\"";
+    for (char c : name) {
+        result += c;
+        if (c == '"') result += '"';
+    }
+    return result + "\"";
+}
+
+const char* sql_type(column_spec::type kind) {
+    return kind == column_spec::type::integer ? "INTEGER" : "TEXT";
+}
+
+// One value of a row, checked against its table: a declared column, integers parsed whole.
+struct checked_value {
+    std::string column;
+    bool is_integer = false;
+    std::string text;
+    std::int64_t number = 0;
+};
+
+std::int64_t parse_integer(const table_spec& table, const std::string& column,
+                           const std::string& value) {
+    std::int64_t number = 0;
+    const char* end = value.data() + value.size();
+    auto [stop, error] = std::from_chars(value.data(), end, number);
+    if (value.empty() || error != std::errc() || stop != end) {
+        throw store_error(
+            fmt::format("table {} column {}: '{}' is not an integer", table.name, column, value));
+    }
+    return number;
+}
+
+checked_value check_value(const table_spec& table, const std::string& column,
+                          const std::string& value) {
+    checked_value result{column, false, value, 0};
+    if (column == table.key) return result;
+    const column_spec* spec = table.column(column);
+    if (spec == nullptr) {
+        throw store_error(
+            fmt::format("table {} has no column {} (key {})", table.name, column, table.key));
+    }
+    if (spec->kind == column_spec::type::integer) {
+        result.is_integer = true;
+        result.number = parse_integer(table, column, value);
+    }
+    return result;
+}
+
+// Every value of `row`, in column-name order; the key column first when it must be present.
+std::vector<checked_value> check_row(const table_spec& table, const row_values& row,
+                                     bool needs_key) {
+    if (needs_key && row.find(table.key) == row.end()) {
+        throw store_error(
+            fmt::format("a row of table {} lacks its key column {}", table.name, table.key));
+    }
+    std::vector<checked_value> result;
+    for (const auto& [column, value] : row) result.push_back(check_value(table, column, value));
+    return result;
+}
+
+void bind_value(statement& write, int index, const checked_value& value) {
+    if (value.is_integer) {
+        write.bind(index, value.number);
+    } else {
+        write.bind(index, value.text);
+    }
+}
+
+// INSERT of `values`; an existing key is left alone (insert: an error) or replaced whole, every
+// declared column taking the new row's value (NULL where the row has none), like a fresh insert
+// but without the delete that INSERT OR REPLACE would do.
+std::string insert_sql(const table_spec& table, const std::vector<checked_value>& values,
+                       bool replace) {
+    std::string columns;
+    std::string placeholders;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        columns += fmt::format("{}{}", i == 0 ? "" : ", ", sql_name(values[i].column));
+        placeholders += fmt::format("{}?{}", i == 0 ? "" : ", ", i + 1);
+    }
+    std::string on_conflict = "DO NOTHING";
+    if (replace && !table.columns.empty()) {
+        on_conflict = "DO UPDATE SET ";
+        for (std::size_t i = 0; i < table.columns.size(); ++i) {
+            const std::string column = sql_name(table.columns[i].name);
+            on_conflict += fmt::format("{}{} = excluded.{}", i == 0 ? "" : ", ", column, column);
+        }
+    }
+    return fmt::format("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) {}", sql_name(table.name),
+                       columns, placeholders, sql_name(table.key), on_conflict);
+}
+
+// Runs `body`, adding `context` (table, key, business id, step) to any store_error it throws.
+template <typename Body>
+auto with_context(const std::string& context, Body&& body) {
+    try {
+        return body();
+    } catch (const store_error& e) {
+        throw store_error(fmt::format("{}: {}", context, e.what()));
+    }
 }
 
 class sqlite_session final : public store_session {
@@ -161,6 +288,131 @@ class sqlite_session final : public store_session {
         return true;
     }
 
+    bool insert_row(const std::string& id, const std::string& step, const table_spec& table,
+                    const row_values& row) override {
+        return with_context(write_context("insert into", table, row, id, step),
+                            [&] { return write_row(id, step, table, row, false); });
+    }
+
+    bool upsert_row(const std::string& id, const std::string& step, const table_spec& table,
+                    const row_values& row) override {
+        return with_context(write_context("upsert into", table, row, id, step),
+                            [&] { return write_row(id, step, table, row, true); });
+    }
+
+    bool update_row(const std::string& id, const std::string& step, const table_spec& table,
+                    const std::string& key, const row_values& set) override {
+        const std::string context = fmt::format(
+            "update of table {} key '{}' (business id {}, "
+            "step {})",
+            table.name, key, id, step);
+        return with_context(context, [&] {
+            auto values = check_row(table, set, false);
+            if (set.count(table.key) != 0) {
+                throw store_error(fmt::format("the key column {} cannot be set", table.key));
+            }
+            std::string assignments;
+            for (std::size_t i = 0; i < values.size(); ++i) {
+                assignments += fmt::format("{}{} = ?{}", i == 0 ? "" : ", ",
+                                           sql_name(values[i].column), i + 2);
+            }
+            // Nothing to set: the key assigned to itself still says whether the row exists.
+            if (assignments.empty()) assignments = fmt::format("{0} = {0}", sql_name(table.key));
+            transaction tx(db_, writers_);
+            if (effect_done(id, step)) return false;
+            statement write(db_, fmt::format("UPDATE {} SET {} WHERE {} = ?1", sql_name(table.name),
+                                             assignments, sql_name(table.key))
+                                     .c_str());
+            write.bind(1, key);
+            for (std::size_t i = 0; i < values.size(); ++i) {
+                bind_value(write, static_cast<int>(i) + 2, values[i]);
+            }
+            write.step();
+            if (sqlite3_changes(db_) == 0) throw store_error("no row has this key");
+            insert_effect(id, step);
+            tx.commit();
+            return true;
+        });
+    }
+
+    // BEGIN IMMEDIATE (and the writers' mutex) makes the whole check-and-decrement exclusive:
+    // no other session reads the column between this one's guard and its write.
+    guarded_write decrement_if_enough(const std::string& id, const std::string& step,
+                                      const table_spec& table, const std::string& column,
+                                      const std::vector<decrement_claim>& claims) override {
+        const std::string context =
+            fmt::format("decrement of table {} column {} (business id {}, step {})", table.name,
+                        column, id, step);
+        return with_context(context, [&] {
+            const column_spec* spec = table.column(column);
+            if (spec == nullptr || spec->kind != column_spec::type::integer) {
+                throw store_error("not an integer column of the table");
+            }
+            for (const auto& claim : claims) {
+                if (claim.amount < 1) {
+                    throw store_error(fmt::format("key '{}': amount {} is not positive", claim.key,
+                                                  claim.amount));
+                }
+            }
+            transaction tx(db_, writers_);
+            if (effect_done(id, step)) return guarded_write::already_applied;
+            statement write(db_,
+                            fmt::format("UPDATE {0} SET {1} = {1} - ?2 WHERE {2} = ?1 AND {1} "
+                                        ">= ?2",
+                                        sql_name(table.name), sql_name(column), sql_name(table.key))
+                                .c_str());
+            for (const auto& claim : claims) {
+                write.reset();
+                write.bind(1, claim.key).bind(2, claim.amount);
+                write.step();
+                // Missing or short: the transaction's destructor rolls back the earlier claims.
+                if (sqlite3_changes(db_) == 0) return guarded_write::refused;
+            }
+            insert_effect(id, step);
+            tx.commit();
+            return guarded_write::applied;
+        });
+    }
+
+    std::vector<row_values> rows(const table_spec& table) override {
+        return with_context(fmt::format("rows of table {}", table.name), [&] {
+            std::string columns = sql_name(table.key);
+            for (const auto& column : table.columns) columns += ", " + sql_name(column.name);
+            statement query(db_, fmt::format("SELECT {} FROM {} ORDER BY {}", columns,
+                                             sql_name(table.name), sql_name(table.key))
+                                     .c_str());
+            std::vector<row_values> result;
+            while (query.step()) {
+                row_values row;
+                row[table.key] = query.text(0);
+                for (std::size_t i = 0; i < table.columns.size(); ++i) {
+                    const int index = static_cast<int>(i) + 1;
+                    if (query.is_null(index)) continue;  // a column the row never set
+                    row[table.columns[i].name] = table.columns[i].kind == column_spec::type::integer
+                                                     ? std::to_string(query.integer(index))
+                                                     : query.text(index);
+                }
+                result.push_back(std::move(row));
+            }
+            return result;
+        });
+    }
+
+    void put_rows(const table_spec& table, const std::vector<row_values>& rows) override {
+        with_context(fmt::format("put rows into table {}", table.name), [&] {
+            transaction tx(db_, writers_);
+            for (const auto& row : rows) {
+                auto values = check_row(table, row, true);
+                statement write(db_, insert_sql(table, values, true).c_str());
+                for (std::size_t i = 0; i < values.size(); ++i) {
+                    bind_value(write, static_cast<int>(i) + 1, values[i]);
+                }
+                write.step();
+            }
+            tx.commit();
+        });
+    }
+
     void record_stage(const std::string& id, const stage_record& record) override {
         transaction tx(db_, writers_);
         statement write(db_,
@@ -170,7 +422,7 @@ class sqlite_session final : public store_session {
                         "deliveries + 1");
         write.bind(1, id)
             .bind(2, record.stage)
-            .bind(3, std::string(outcome_name(record.outcome)))
+            .bind(3, outcome_name(record.outcome))
             .bind(4, record.intended_epoch_us)
             .bind(5, record.finished_epoch_us)
             .bind(6, static_cast<std::int64_t>(record.attempts));
@@ -189,6 +441,30 @@ class sqlite_session final : public store_session {
     }
 
   private:
+    static std::string write_context(const char* what, const table_spec& table,
+                                     const row_values& row, const std::string& id,
+                                     const std::string& step) {
+        auto key = row.find(table.key);
+        return fmt::format("{} table {} key '{}' (business id {}, step {})", what, table.name,
+                           key == row.end() ? "" : key->second, id, step);
+    }
+
+    bool write_row(const std::string& id, const std::string& step, const table_spec& table,
+                   const row_values& row, bool replace) {
+        auto values = check_row(table, row, true);
+        transaction tx(db_, writers_);
+        if (effect_done(id, step)) return false;
+        statement write(db_, insert_sql(table, values, replace).c_str());
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            bind_value(write, static_cast<int>(i) + 1, values[i]);
+        }
+        write.step();
+        if (sqlite3_changes(db_) == 0) throw store_error("a row with this key exists");
+        insert_effect(id, step);
+        tx.commit();
+        return true;
+    }
+
     void insert_effect(const std::string& id, const std::string& step) {
         statement write(db_,
                         "INSERT INTO effects (business_id, step, applied_at_us) VALUES (?1, ?2, "
@@ -248,6 +524,29 @@ class sqlite_store final : public store {
 
     std::unique_ptr<store_session> open_session() override {
         return std::make_unique<sqlite_session>(path_, writers_);
+    }
+
+    void create_tables(const std::vector<table_spec>& tables) override {
+        std::string sql = "BEGIN IMMEDIATE;";
+        for (const auto& table : tables) {
+            std::string columns = sql_name(table.key) + " TEXT PRIMARY KEY";
+            for (const auto& column : table.columns) {
+                columns += fmt::format(", {} {}", sql_name(column.name), sql_type(column.kind));
+            }
+            sql +=
+                fmt::format("CREATE TABLE IF NOT EXISTS {} ({});", sql_name(table.name), columns);
+        }
+        sql += "COMMIT;";
+        std::lock_guard lock(writers_);
+        sqlite3* db = open_connection(path_);
+        try {
+            exec(db, sql.c_str());
+        } catch (const store_error& e) {
+            sqlite3_close(db);  // closing rolls back an open transaction
+            throw store_error(
+                fmt::format("cannot create the declared tables in {}: {}", path_, e.what()));
+        }
+        sqlite3_close(db);
     }
 
     store_snapshot snapshot() override {

@@ -12,14 +12,30 @@
 #include <string>
 #include <vector>
 
+#include "harness/config/scenario_config.hpp"
+
 namespace asyncbench {
+
+// A row of a declared table (scenario_config::tables): column name -> value, the key column
+// included; integer columns as decimal text.
+using row_values = std::map<std::string, std::string>;
+
+// One guarded decrement: the row whose key is `key` loses `amount` (> 0) of the column.
+struct decrement_claim {
+    std::string key;
+    std::int64_t amount = 0;
+};
+
+enum class guarded_write { applied, already_applied, refused };
 
 // Any database failure. Workflow code treats it as a failed attempt (retry, then dead letter).
 struct store_error : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-enum class stage_outcome { completed, dead_lettered };
+// completed: every step done. dead_lettered: a step kept failing. rejected: a step gave a
+// business answer (out of stock): final, not retried, and later stages never run.
+enum class stage_outcome { completed, dead_lettered, rejected };
 
 struct stage_record {
     std::string stage;
@@ -62,6 +78,28 @@ class store_session {
     // row, in one transaction; returns false (and writes nothing) when already applied.
     virtual bool apply_db_step(const std::string& business_id, const std::string& step, bool insert,
                                const std::string& kind, const std::string& payload) = 0;
+    // Declared tables. Each write goes with the effect row of (business_id, step) in one
+    // transaction and returns false (writing nothing) when that effect exists already.
+    // insert: a new row (store_error when its key exists); upsert: insert or replace the row;
+    // update: set columns of the row whose key is `key` (store_error when there is none).
+    virtual bool insert_row(const std::string& business_id, const std::string& step,
+                            const table_spec& table, const row_values& row) = 0;
+    virtual bool upsert_row(const std::string& business_id, const std::string& step,
+                            const table_spec& table, const row_values& row) = 0;
+    virtual bool update_row(const std::string& business_id, const std::string& step,
+                            const table_spec& table, const std::string& key,
+                            const row_values& set) = 0;
+    // For every claim: column -= amount where the row's key = claim.key and column >= amount.
+    // All claims or none: refused (nothing written, no effect row) when any row is missing or
+    // short. Concurrent sessions never take a column below zero.
+    virtual guarded_write decrement_if_enough(const std::string& business_id,
+                                              const std::string& step, const table_spec& table,
+                                              const std::string& column,
+                                              const std::vector<decrement_claim>& claims) = 0;
+    // Every row of a declared table, in key order (for a plugin's invariants after the drain).
+    virtual std::vector<row_values> rows(const table_spec& table) = 0;
+    // Inserts or replaces rows without effect marks (a plugin's seed data before the load).
+    virtual void put_rows(const table_spec& table, const std::vector<row_values>& rows) = 0;
     // First outcome wins: a redelivered, already finished stage keeps its original record.
     virtual void record_stage(const std::string& business_id, const stage_record& record) = 0;
     virtual std::vector<stage_record> stages(const std::string& business_id) = 0;
@@ -74,6 +112,8 @@ class store {
     virtual std::string location() const = 0;  // file or connection string without password
     // Thread-safe.
     virtual std::unique_ptr<store_session> open_session() = 0;
+    // Creates the scenario's declared tables (once, after opening with store_open::create).
+    virtual void create_tables(const std::vector<table_spec>& tables) = 0;
     virtual store_snapshot snapshot() = 0;
     // Takes the lock described by write_block on its own connection. Throws store_error.
     virtual std::unique_ptr<write_block> block_writes() = 0;

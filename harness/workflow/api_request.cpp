@@ -62,16 +62,25 @@ http_response request_state_response(const std::string& business_id,
                                      std::size_t stage_count, bool accepted) {
     boost::json::array stage_list;
     bool any_dead = false;
+    bool any_rejected = false;
     for (const auto& record : stages) {
-        const bool completed = record.outcome == stage_outcome::completed;
-        any_dead = any_dead || !completed;
-        stage_list.push_back({{"stage", record.stage},
-                              {"outcome", completed ? "completed" : "dead_lettered"},
-                              {"attempts", record.attempts}});
+        std::string_view outcome = "completed";
+        if (record.outcome == stage_outcome::dead_lettered) {
+            outcome = "dead_lettered";
+            any_dead = true;
+        } else if (record.outcome == stage_outcome::rejected) {
+            outcome = "rejected";
+            any_rejected = true;
+        }
+        stage_list.push_back(
+            {{"stage", record.stage}, {"outcome", outcome}, {"attempts", record.attempts}});
     }
     std::string_view state = "unknown";
     if (any_dead) {
         state = "dead_lettered";
+    } else if (any_rejected) {
+        // Final although later stages have no record: a rejection stops the workflow.
+        state = "rejected";
     } else if (!stages.empty() && stages.size() >= stage_count) {
         state = "completed";
     } else if (!stages.empty() || accepted) {

@@ -18,61 +18,59 @@ std::chrono::milliseconds retry_backoff(int next_attempt, std::chrono::milliseco
 }
 
 workflow_executor::workflow_executor(const scenario_config& scenario, store& db,
-                                     const system_directory& systems, step_error_sink* errors)
-    : scenario_(scenario), store_(db), systems_(systems), errors_(errors) {}
+                                     const system_directory& systems, step_error_sink* errors,
+                                     redis_target redis)
+    : scenario_(scenario),
+      store_(db),
+      systems_(systems),
+      errors_(errors),
+      redis_target_(std::move(redis)),
+      context_{scenario,
+               [this]() -> store_session& { return session(); },
+               http_,
+               [this]() -> redis_client& { return this->redis(); },
+               [this](const std::string& name) -> const network_endpoint* {
+                   auto found = systems_.find(name);
+                   return found == systems_.end() ? nullptr : &found->second;
+               },
+               redis_target_.prefix} {}
 
 store_session& workflow_executor::session() {
     if (!session_) session_ = store_.open_session();
     return *session_;
 }
 
-stage_attempt workflow_executor::apply_step(const step_spec& step, const work_item& item) {
-    stage_attempt result;
+redis_client& workflow_executor::redis() {
+    if (!redis_) {
+        if (redis_target_.url.empty()) {  // the loader refuses redis steps without redis keys
+            throw redis_error(redis_error::kind::connect, "no Redis was given to this run");
+        }
+        redis_ = redis_client::connect(redis_target_.url, std::chrono::seconds(5));
+    }
+    return *redis_;
+}
+
+step_result workflow_executor::apply_step(const step_spec& step, const work_item& item) {
     try {
-        if (step.type != step_spec::kind::call) {
-            session().apply_db_step(item.business_id, step.name,
-                                    step.type == step_spec::kind::db_insert, item.kind,
-                                    item.payload);
-            return result;
-        }
-        if (session().effect_done(item.business_id, step.name)) return result;
-        auto endpoint = systems_.find(step.system);
-        if (endpoint == systems_.end()) {  // the loader checks references; a bug if reached
-            result.ok = false;
-            result.error = fmt::format("system '{}' has no address", step.system);
-            return result;
-        }
-        const header_list headers{{"X-Business-Id", item.business_id},
-                                  {"Idempotency-Key", item.business_id + ":" + step.name}};
-        auto answer = http_.request("POST", endpoint->second.host, endpoint->second.port,
-                                    "/" + step.operation, headers, item.payload, step.timeout);
-        const std::string where = step.system + "." + step.operation;
-        if (answer.result != http_call_result::outcome::ok) {
-            result.ok = false;
-            result.error = fmt::format("{}: {}", where, answer.error);
-        } else if (answer.status < 200 || answer.status > 299) {
-            result.ok = false;
-            result.error = fmt::format("{} answered {}", where, answer.status);
-        } else {
-            session().record_effect(item.business_id, step.name);
-        }
+        return kind_of(step).run(context_, step, item);
     } catch (const store_error& e) {
         // A failed DB write is a failed attempt; the session may be broken, so reopen it.
         session_.reset();
-        result.ok = false;
-        result.error = fmt::format("database: {}", e.what());
+        return step_result::failed(fmt::format("database: {}", e.what()));
+    } catch (const redis_error& e) {
+        // The client reconnects by itself on the next command; the command is never resent.
+        return step_result::failed(fmt::format("redis: {}", e.what()));
     }
-    return result;
 }
 
 stage_attempt workflow_executor::attempt_stage(const stage_spec& stage, const work_item& item) {
     for (const auto& step : stage.steps) {
         auto result = apply_step(step, item);
-        if (!result.ok) {
-            result.failed_step = step.name;
-            if (errors_ != nullptr) errors_->on_step_failed(stage.name, step.name, result.error);
-            return result;
+        if (result.is_done()) continue;
+        if (result.outcome == step_result::status::failed && errors_ != nullptr) {
+            errors_->on_step_failed(stage.name, step.name, result.detail);
         }
+        return {std::move(result), step.name};
     }
     return {};
 }
@@ -91,10 +89,8 @@ stage_run workflow_executor::run_stage(const stage_spec& stage, const work_item&
         }
         if (stop.load() && attempt > 1) break;
         run.attempts = attempt;
-        auto result = attempt_stage(stage, item);
-        run.ok = result.ok;
-        run.error = result.error;
-        if (result.ok) return run;
+        run.result = attempt_stage(stage, item).result;
+        if (run.result.outcome != step_result::status::failed) return run;
     }
     return run;
 }

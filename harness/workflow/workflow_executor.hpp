@@ -9,12 +9,15 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "harness/config/scenario_config.hpp"
 #include "harness/http/blocking_http_client.hpp"
+#include "harness/redis/redis_client.hpp"
 #include "harness/store/store.hpp"
 #include "harness/workflow/step_errors.hpp"
+#include "harness/workflow/step_kinds.hpp"
 
 namespace asyncbench {
 
@@ -31,16 +34,26 @@ struct network_endpoint {
 };
 using system_directory = std::map<std::string, network_endpoint>;  // system name -> address
 
+// One attempt at a stage: done when every step was; otherwise the first step that was not,
+// with its result (a rejection's reason, or a failure's error such as "lp.LPRUN answered 503").
 struct stage_attempt {
-    bool ok = true;
-    std::string failed_step;
-    std::string error;  // e.g. "lp.LPRUN answered 503", "lp.LPRUN: timeout"
+    step_result result;
+    std::string stopped_at;  // the step that rejected or failed
+    bool ok() const { return result.is_done(); }
 };
 
 struct stage_run {
-    bool ok = true;
+    step_result result;  // of the last attempt
     int attempts = 0;
-    std::string error;  // the last attempt's error when !ok
+    bool ok() const { return result.is_done(); }
+    bool rejected() const { return result.outcome == step_result::status::rejected; }
+};
+
+// Where a workflow's Redis steps write: the server and the prefix that keeps each run's and
+// each mode's keys apart ("ab:<run id>:<mode>:").
+struct redis_target {
+    std::string url;  // empty: the scenario declares no Redis keys
+    std::string prefix;
 };
 
 // Delay before attempt `next_attempt` (2, 3, ...): initial * 2^(next_attempt - 2), capped.
@@ -48,17 +61,20 @@ std::chrono::milliseconds retry_backoff(int next_attempt, std::chrono::milliseco
                                         std::chrono::milliseconds max);
 
 // One per worker thread; not thread-safe. The scenario, store, directory and error sink must
-// outlive it. Every failed step attempt is reported to `errors` (when given) with its message.
+// outlive it. Every failed step attempt is reported to `errors` (when given) with its message;
+// rejections are business answers, not errors, and are not reported there.
 class workflow_executor {
   public:
     workflow_executor(const scenario_config& scenario, store& db, const system_directory& systems,
-                      step_error_sink* errors = nullptr);
+                      step_error_sink* errors = nullptr, redis_target redis = {});
 
-    // One attempt at every step of `stage` not yet applied for this item. Never throws.
+    // One attempt at every step of `stage` not yet applied for this item, in order, stopping
+    // at the first that is not done. Never throws.
     stage_attempt attempt_stage(const stage_spec& stage, const work_item& item);
 
-    // Up to `max_attempts` attempts with exponential backoff between them. Gives up early when
-    // `stop` becomes true (the attempt count then says how far it got).
+    // Up to `max_attempts` attempts with exponential backoff between them; a rejection ends it
+    // at once (final, never retried). Gives up early when `stop` becomes true (the attempt
+    // count then says how far it got).
     stage_run run_stage(const stage_spec& stage, const work_item& item, int max_attempts,
                         std::chrono::milliseconds backoff_initial,
                         std::chrono::milliseconds backoff_max, const std::atomic<bool>& stop);
@@ -71,15 +87,19 @@ class workflow_executor {
     std::vector<stage_record> stages(const std::string& business_id);
 
   private:
-    stage_attempt apply_step(const step_spec& step, const work_item& item);
+    step_result apply_step(const step_spec& step, const work_item& item);
     store_session& session();
+    redis_client& redis();
 
     const scenario_config& scenario_;
     store& store_;
     const system_directory& systems_;
     step_error_sink* errors_;
+    redis_target redis_target_;
     std::unique_ptr<store_session> session_;
+    std::optional<redis_client> redis_;
     blocking_http_client http_;
+    step_context context_;
 };
 
 }  // namespace asyncbench

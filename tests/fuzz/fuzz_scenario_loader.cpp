@@ -71,11 +71,38 @@ void check_config(const scenario_config& config) {
     FUZZ_CHECK(!config.workflow.empty(), "at least one stage");
     std::set<std::string> systems;
     for (const auto& system : config.systems) systems.insert(system.name);
-    for (const auto& stage : config.workflow) {
+    std::set<std::string> redis_keys;
+    for (const auto& key : config.redis) redis_keys.insert(key.name);
+    bool kafka_seen[all_modes.size()] = {};
+    for (std::size_t s = 0; s < config.workflow.size(); ++s) {
+        const auto& stage = config.workflow[s];
         FUZZ_CHECK(!stage.steps.empty(), "every stage has a step");
+        FUZZ_CHECK(s > 0 || stage.order == stage_order::follows, "the first stage never fans out");
+        for (const mode m : all_modes) {
+            const auto i = static_cast<std::size_t>(m);
+            const bool kafka = stage.where(m) == placement::kafka;
+            FUZZ_CHECK(!kafka || traits_of(m).uses_kafka, "kafka stages only in a mode with Kafka");
+            FUZZ_CHECK(kafka || !kafka_seen[i], "no inline stage after a kafka stage");
+            kafka_seen[i] = kafka_seen[i] || kafka;
+        }
         for (const auto& step : stage.steps) {
-            FUZZ_CHECK(step.type != step_spec::kind::call || systems.count(step.system) == 1,
-                       "a call step names a declared system");
+            if (const auto* call = step.as<call_step>()) {
+                FUZZ_CHECK(systems.count(call->system) == 1, "a call step names a declared system");
+            }
+            if (const auto* db = step.as<db_step>()) {
+                const bool record = db->op == db_step::operation::record_insert ||
+                                    db->op == db_step::operation::record_update;
+                const auto* table = config.table(db->table);
+                FUZZ_CHECK(record || table != nullptr, "a db step names a declared table");
+                if (db->op == db_step::operation::decrement && table != nullptr) {
+                    const auto* column = table->column(db->column);
+                    FUZZ_CHECK(column != nullptr && column->kind == column_spec::type::integer,
+                               "a decrement names an integer column");
+                }
+            }
+            if (const auto* redis = step.as<redis_step>()) {
+                FUZZ_CHECK(redis_keys.count(redis->key) == 1, "a redis step names a declared key");
+            }
         }
     }
 }

@@ -123,10 +123,31 @@ std::string read_text(const std::filesystem::path& path) {
     return text.str();
 }
 
-// Two inserts of one key can never both succeed. The run must say why, with counts, wherever
-// a person looks (result.json, report.md, the drain time-out's reason), and exit 3: the
-// pipeline never drained (100 attempts ~1 s apart outlast the 4 s drain), so the measurement
-// cannot be trusted.
+// Two inserts of one key can never both succeed: the loader refuses such a file before
+// anything starts (exit 2), naming the second insert's line.
+TEST(scenario_run, a_workflow_that_can_never_complete_is_refused_before_anything_starts) {
+    auto dir = fresh_dir("never-completes");
+    const auto file = dir.string() + ".yaml";
+    std::ofstream(file) << R"(name: never-completes
+plugin: lp-report
+workflow:
+  - stage: report
+    steps:
+      - {name: insert_report, db: insert}
+      - {name: insert_again, db: insert}
+)";
+    run_options options;
+    options.scenario_path = file;
+    options.out_dir = dir.string();
+    EXPECT_EQ(run_command(options), 2);
+    std::filesystem::remove(file);
+    EXPECT_FALSE(std::filesystem::exists(dir / "result.json"));
+}
+
+// A step that fails on every attempt in a way the loader cannot foresee (an update of a record
+// nothing inserted). The run must say why, with counts, wherever a person looks (result.json,
+// report.md, the drain time-out's reason), and exit 3: the pipeline never drained (100
+// attempts ~1 s apart outlast the 4 s drain), so the measurement cannot be trusted.
 TEST(scenario_run, impossible_workflow_names_its_step_error_and_exits_3) {
     auto dir = fresh_dir("impossible");
     const auto file = dir.string() + ".yaml";
@@ -144,8 +165,7 @@ systems:
 workflow:
   - stage: report
     steps:
-      - {name: insert_report, db: insert}
-      - {name: insert_again, db: insert}
+      - {name: mark_queued, db: update}
 drain_timeout: 4s
 )";
     run_options options;
@@ -162,8 +182,8 @@ drain_timeout: 4s
         ASSERT_FALSE(mode.step_errors.empty());
         const auto& top = mode.step_errors.front();
         EXPECT_EQ(top.stage, "report");
-        EXPECT_EQ(top.step, "insert_again");
-        EXPECT_NE(top.example.find("UNIQUE constraint failed"), std::string::npos) << top.example;
+        EXPECT_EQ(top.step, "mark_queued");
+        EXPECT_NE(top.example.find("found no record to update"), std::string::npos) << top.example;
         EXPECT_GT(top.count, 0u);
     }
     // Sync answered every request 502 at once: nothing accepted, none completed.
@@ -176,11 +196,11 @@ drain_timeout: 4s
     const auto& async = result.modes.at("async");
     EXPECT_FALSE(async.valid);
     ASSERT_FALSE(async.invalid_reasons.empty());
-    EXPECT_NE(async.invalid_reasons.front().find("UNIQUE constraint failed"), std::string::npos)
+    EXPECT_NE(async.invalid_reasons.front().find("found no record to update"), std::string::npos)
         << async.invalid_reasons.front();
     const auto report = read_text(dir / "report.md");
     EXPECT_NE(report.find("## Step errors"), std::string::npos);
-    EXPECT_NE(report.find("UNIQUE constraint failed"), std::string::npos);
+    EXPECT_NE(report.find("found no record to update"), std::string::npos);
     EXPECT_NE(report.find("NOT trustworthy (exit 3)"), std::string::npos);
     EXPECT_NE(report.find("none completed"), std::string::npos);
 }

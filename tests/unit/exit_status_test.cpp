@@ -55,6 +55,22 @@ TEST(judge_run, lost_requests_and_duplicate_effects_are_findings_not_invalid_run
     EXPECT_EQ(judgement.reasons[1], "sync: 2 effects were applied more than once");
 }
 
+// A scenario's invariant: broken and required is a finding (1); broken where the scenario
+// file says it may break (a variant showing a known weakness) is shown, and the run held (0).
+TEST(judge_run, a_broken_required_invariant_is_a_finding_an_expected_one_is_not) {
+    run_result r = held_run();
+    r.modes["async"].invariants = {
+        {"ranking_matches_orders", "score = units paid", "3 of 39 products differ", false, false}};
+    EXPECT_EQ(judge_run(r).status, exit_status::held);
+    r.modes["async"].invariants[0].required = true;
+    const auto judgement = judge_run(r);
+    EXPECT_EQ(judgement.status, exit_status::finding);
+    ASSERT_EQ(judgement.reasons.size(), 1u);
+    EXPECT_EQ(judgement.reasons[0],
+              "async: invariant ranking_matches_orders broken: 3 of 39 products differ "
+              "(expected score = units paid)");
+}
+
 TEST(judge_run, an_invalid_mode_is_untrustworthy_and_its_findings_still_listed) {
     run_result r = held_run();
     r.modes["async"].valid = false;

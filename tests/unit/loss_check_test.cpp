@@ -93,7 +93,6 @@ accepted_request accepted(std::string id) { return accepted_request{std::move(id
 // are lost with their reasons, and only the one that can still finish is pending.
 TEST(reconcile_with_evidence, proven_losses_are_lost_even_when_the_drain_timed_out) {
     reconciliation_input input;
-    input.stage_count = 1;
     input.stage_names = {"report"};
     input.pipeline_idle = false;
     input.accepted = {accepted("deleted"), accepted("skipped"), accepted("waiting"),

@@ -21,7 +21,8 @@ stage_record finished(std::string stage, std::int64_t at_us,
 
 TEST(reconcile, classifies_every_accepted_id_once) {
     reconciliation_input input;
-    input.stage_count = 2;
+    input.stage_names = {"s1", "s2"};
+    input.stage_triggers = {-1, -1};  // two consumers of one event (fan-out)
     input.accepted = {accepted("a", 1000), accepted("b", 2000), accepted("c", 3000),
                       accepted("d", 4000), accepted("a", 1000)};  // "a" acknowledged twice
     input.database.stages_by_id["a"] = {finished("s1", 5000), finished("s2", 9000)};
@@ -42,6 +43,38 @@ TEST(reconcile, classifies_every_accepted_id_once) {
     ASSERT_EQ(output.completion_us.count(), 1u);
     EXPECT_EQ(output.completion_us.max(), 8000u);
     EXPECT_EQ(output.last_finished_epoch_us, 9000);
+}
+
+// Stages that follow each other: a stage whose trigger was dead-lettered or rejected never
+// runs, so its missing outcome is not a loss; one whose trigger completed must finish.
+TEST(reconcile, a_following_stage_is_expected_only_after_its_trigger_completed) {
+    reconciliation_input input;
+    input.stage_names = {"order", "ranking", "platform"};
+    input.stage_triggers = {-1, 0, 0};  // ranking and platform fan out from the order event
+    input.accepted = {accepted("done", 1), accepted("refused", 2), accepted("dlq", 3),
+                      accepted("half", 4)};
+    input.database.stages_by_id["done"] = {finished("order", 10), finished("ranking", 20),
+                                           finished("platform", 30)};
+    input.database.stages_by_id["refused"] = {finished("order", 10, stage_outcome::rejected)};
+    input.database.stages_by_id["dlq"] = {finished("order", 10),
+                                          finished("ranking", 20, stage_outcome::dead_lettered),
+                                          finished("platform", 30)};
+    input.database.stages_by_id["half"] = {finished("order", 10), finished("ranking", 20)};
+    input.pipeline_idle = true;
+    auto output = reconcile(input);
+    const auto& result = output.result;
+    EXPECT_EQ(result.completed, 1u);
+    EXPECT_EQ(result.rejected, 1u);
+    EXPECT_EQ(result.dead_lettered, 1u);
+    EXPECT_EQ(result.lost, 1u);  // its platform stage was triggered and never finished
+    EXPECT_EQ(result.lost_ids, (std::vector<std::string>{"half"}));
+    // Attempts per stage, over every recorded outcome.
+    ASSERT_EQ(output.stages.size(), 3u);
+    EXPECT_EQ(output.stages[0].stage, "order");
+    EXPECT_EQ(output.stages[0].finished, 4u);
+    EXPECT_EQ(output.stages[0].rejected, 1u);
+    EXPECT_EQ(output.stages[1].dead_lettered, 1u);
+    EXPECT_EQ(output.stages[2].finished, 2u);
 }
 
 TEST(reconcile, unfinished_ids_are_pending_while_the_pipeline_still_has_work) {

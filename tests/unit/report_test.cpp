@@ -207,7 +207,7 @@ TEST(markdown_report, pins_the_side_by_side_table) {
              "| Generator schedule lag p99 (ms) | 0.15 | not scheduled |\n",
              "| Offered rate (/s) | 100.0 | 100.0 |\n",
              "| Achieved rate (/s) | 61.2 | 99.9 |\n",
-             "| Availability | 61.20% | 99.90% |\n",
+             "| Availability (2xx or 409 business answers) | 61.20% | 99.90% |\n",
              "| Requests (measured) | 6,000 | 6,000 |\n",
              "| Errors: connect | 28 | 0 |\n",
              "| Errors: timeout | 2,300 | 0 |\n",

@@ -83,6 +83,13 @@ mode_result populated_mode(const std::string& name, double scale) {
                      {"report", "insert_report", "database: UNIQUE constraint failed: rpt-N",
                       "database: UNIQUE constraint failed: rpt-\"00017\"", 7}};
     m.warnings = {"embedded broker retention reached", "line one\nline two\ttab"};
+    m.rejected = 21;
+    m.reconciliation.rejected = 4;
+    m.stages = {{"order", 6000, 6100, 90, 25, 0}, {"ranking", 5975, 5975, 0, 0, 3}};
+    m.metrics = {{"ranking_overcount_units", 7}, {"units_paid", 12345.5}};
+    m.invariants = {
+        {"ranking_matches_orders", "score = units paid", "3 of 39 differ", false, false},
+        {"stock_never_negative", "stock >= 0", "lowest: p-00 at 0", true, true}};
     m.valid = false;
     m.invalid_reasons = {"send delay p99 above 10 ms"};
     return m;
@@ -102,6 +109,7 @@ run_result populated_result() {
                      "embedded-mock",
                      "librdkafka mock cluster, 3 brokers (in memory)",
                      "127.0.0.1:39092",
+                     "redis-server 7.0.15 started for this run at 127.0.0.1:40123",
                      "sqlite",
                      "2024-05-01T12:00:00Z"};
     r.settings.load_model = "open";
@@ -197,6 +205,30 @@ void expect_mode_eq(const mode_result& a, const mode_result& b) {
     EXPECT_EQ(a.achieved_per_s, b.achieved_per_s);
     EXPECT_EQ(a.availability, b.availability);
     EXPECT_EQ(a.requests, b.requests);
+    EXPECT_EQ(a.rejected, b.rejected);
+    EXPECT_EQ(a.reconciliation.rejected, b.reconciliation.rejected);
+    ASSERT_EQ(a.stages.size(), b.stages.size());
+    for (std::size_t i = 0; i < a.stages.size(); ++i) {
+        EXPECT_EQ(a.stages[i].stage, b.stages[i].stage);
+        EXPECT_EQ(a.stages[i].finished, b.stages[i].finished);
+        EXPECT_EQ(a.stages[i].attempts, b.stages[i].attempts);
+        EXPECT_EQ(a.stages[i].retried, b.stages[i].retried);
+        EXPECT_EQ(a.stages[i].rejected, b.stages[i].rejected);
+        EXPECT_EQ(a.stages[i].dead_lettered, b.stages[i].dead_lettered);
+    }
+    ASSERT_EQ(a.metrics.size(), b.metrics.size());
+    for (std::size_t i = 0; i < a.metrics.size(); ++i) {
+        EXPECT_EQ(a.metrics[i].name, b.metrics[i].name);
+        EXPECT_EQ(a.metrics[i].value, b.metrics[i].value);
+    }
+    ASSERT_EQ(a.invariants.size(), b.invariants.size());
+    for (std::size_t i = 0; i < a.invariants.size(); ++i) {
+        EXPECT_EQ(a.invariants[i].name, b.invariants[i].name);
+        EXPECT_EQ(a.invariants[i].expected, b.invariants[i].expected);
+        EXPECT_EQ(a.invariants[i].observed, b.invariants[i].observed);
+        EXPECT_EQ(a.invariants[i].passed, b.invariants[i].passed);
+        EXPECT_EQ(a.invariants[i].required, b.invariants[i].required);
+    }
     EXPECT_EQ(a.errors.connect, b.errors.connect);
     EXPECT_EQ(a.errors.timeout, b.errors.timeout);
     EXPECT_EQ(a.errors.io, b.errors.io);
@@ -258,6 +290,7 @@ void expect_result_eq(const run_result& a, const run_result& b) {
     EXPECT_EQ(ea.broker_kind, eb.broker_kind);
     EXPECT_EQ(ea.broker_description, eb.broker_description);
     EXPECT_EQ(ea.bootstrap_servers, eb.bootstrap_servers);
+    EXPECT_EQ(ea.redis, eb.redis);
     EXPECT_EQ(ea.database, eb.database);
     EXPECT_EQ(ea.started_at, eb.started_at);
     const auto& sa = a.settings;
@@ -352,7 +385,7 @@ TEST(result_json, empty_result_round_trips_with_null_requests) {
 
 TEST(result_json, keys_are_in_struct_order_with_units_and_sync_before_async) {
     const std::string text = result_to_json(populated_result());
-    const char* const ordered[] = {"\"schema_version\": 3",
+    const char* const ordered[] = {"\"schema_version\": 4",
                                    "\"scenario\"",
                                    "\"description\"",
                                    "\"environment\"",
@@ -410,6 +443,10 @@ TEST(result_json, keys_are_in_struct_order_with_units_and_sync_before_async) {
                                    "\"step_errors\"",
                                    "\"example\"",
                                    "\"warnings\"",
+                                   "\"stages\"",
+                                   "\"metrics\"",
+                                   "\"invariants\"",
+                                   "\"required\"",
                                    "\"valid\"",
                                    "\"invalid_reasons\"",
                                    "\"async\": {",
@@ -492,9 +529,9 @@ TEST(result_json, wrong_types_are_errors) {
 }
 
 TEST(result_json, unknown_schema_version_is_an_error) {
-    const std::string v4 = edited_json([](boost::json::object& o) { o["schema_version"] = 4; });
-    EXPECT_EQ(parse_error(v4),
-              "result.json: schema_version: newer version 4 (this build reads versions 1 to 3): "
+    const std::string v5 = edited_json([](boost::json::object& o) { o["schema_version"] = 5; });
+    EXPECT_EQ(parse_error(v5),
+              "result.json: schema_version: newer version 5 (this build reads versions 1 to 4): "
               "it was written by a newer AsyncBench; use that version or newer to read it");
     const std::string v0 = edited_json([](boost::json::object& o) { o["schema_version"] = 0; });
     EXPECT_NE(parse_error(v0).find("unknown version 0"), std::string::npos);
@@ -513,8 +550,8 @@ TEST(result_json, unknown_keys_are_ignored) {
         ASSERT_NE(pos, std::string::npos) << from;
         text.replace(pos, from.size(), to);
     };
-    replace("{\n  \"schema_version\": 3,",
-            "{\"added_later\": {\"x\": [1]}, \"schema_version\": 3,");
+    replace("{\n  \"schema_version\": 4,",
+            "{\"added_later\": {\"x\": [1]}, \"schema_version\": 4,");
     replace("\"mode\": \"sync\",", "\"mode\": \"sync\", \"extra_us\": 2.5,");
     expect_result_eq(populated_result(), parse_ok(text));
 }
@@ -531,9 +568,43 @@ void window_as_version_2(boost::json::object& w) {
 // The populated result as a version-2 writer would have written it: one API latency (2xx),
 // arrival-time windows, no step errors or schedule lag, 0 for "nothing completed". Edited
 // through the exact parser and printer, so every double stays bit-exact.
-boost::json::object as_version_2_doc(const run_result& r) {
+// The populated result as a version-3 writer would have written it: no business rejections,
+// stage tallies, scenario metrics or invariants, no Redis. Edited through the exact parser and
+// printer, so every double stays bit-exact.
+boost::json::object as_version_3_doc(const run_result& r) {
     auto parsed = parse_json_exact(result_to_json(r));
     auto doc = std::get<boost::json::value>(parsed).as_object();
+    doc["schema_version"] = 3;
+    doc["environment"].as_object().erase("redis");
+    for (auto& kv : doc["modes"].as_object()) {
+        auto& mode = kv.value().as_object();
+        for (const char* key : {"rejected", "stages", "metrics", "invariants"}) mode.erase(key);
+        mode["reconciliation"].as_object().erase("rejected");
+    }
+    return doc;
+}
+
+// What a version-3 file reads back as: the version-4 fields at their defaults.
+run_result read_back_from_version_3(run_result r) {
+    r.environment.redis.clear();
+    for (auto& [name, m] : r.modes) {
+        m.rejected = 0;
+        m.reconciliation.rejected = 0;
+        m.stages.clear();
+        m.metrics.clear();
+        m.invariants.clear();
+    }
+    return r;
+}
+
+TEST(result_json, a_version_3_file_is_read_with_the_version_4_fields_defaulted) {
+    const run_result back = parse_ok(to_pretty_json(as_version_3_doc(populated_result())));
+    expect_result_eq(read_back_from_version_3(populated_result()), back);
+    EXPECT_TRUE(back.modes.at("sync").invariants.empty());
+}
+
+boost::json::object as_version_2_doc(const run_result& r) {
+    auto doc = as_version_3_doc(r);
     doc["schema_version"] = 2;
     for (auto& kv : doc["modes"].as_object()) {
         auto& mode = kv.value().as_object();
@@ -559,6 +630,7 @@ boost::json::object as_version_2_doc(const run_result& r) {
 // What a version-1 or -2 file reads back as: the version-3 fields at their defaults, and a
 // warning saying what the old file lacks.
 run_result read_back_from_version(run_result r, int version) {
+    r = read_back_from_version_3(std::move(r));
     for (auto& [name, m] : r.modes) {
         m.api_latency_all_us = {};
         m.schedule_lag_us = {};

@@ -102,15 +102,22 @@ TEST(scenario_loader, loads_the_shipped_lp_report_scenario) {
     ASSERT_EQ(config.workflow.size(), 1u);
     const auto& steps = config.workflow[0].steps;
     ASSERT_EQ(steps.size(), 4u);
-    EXPECT_EQ(steps[0].type, step_spec::kind::db_insert);
-    EXPECT_EQ(steps[1].type, step_spec::kind::call);
-    EXPECT_EQ(steps[1].system, "lp");
-    EXPECT_EQ(steps[1].operation, "setQueue");
-    EXPECT_EQ(steps[1].timeout, 5s);
-    EXPECT_EQ(steps[2].type, step_spec::kind::db_update);
+    ASSERT_NE(steps[0].as<db_step>(), nullptr);
+    EXPECT_EQ(steps[0].as<db_step>()->op, db_step::operation::record_insert);
+    const auto* set_queue = steps[1].as<call_step>();
+    ASSERT_NE(set_queue, nullptr);
+    EXPECT_EQ(set_queue->system, "lp");
+    EXPECT_EQ(set_queue->operation, "setQueue");
+    EXPECT_EQ(set_queue->timeout, 5s);
+    ASSERT_NE(steps[2].as<db_step>(), nullptr);
+    EXPECT_EQ(steps[2].as<db_step>()->op, db_step::operation::record_update);
     EXPECT_EQ(steps[3].name, "lp_run");
-    EXPECT_EQ(steps[3].operation, "LPRUN");
-    EXPECT_EQ(steps[3].timeout, 10s);
+    ASSERT_NE(steps[3].as<call_step>(), nullptr);
+    EXPECT_EQ(steps[3].as<call_step>()->operation, "LPRUN");
+    EXPECT_EQ(steps[3].as<call_step>()->timeout, 10s);
+    // One stage: inline in sync, a consumer group in async (the defaults).
+    EXPECT_EQ(config.workflow[0].where(mode::sync), placement::inline_stage);
+    EXPECT_EQ(config.workflow[0].where(mode::async), placement::kafka);
 
     EXPECT_EQ(config.body_limit_bytes, 64u * 1024);
 }
@@ -126,7 +133,12 @@ TEST(scenario_loader, loads_the_shipped_hr_fanout_scenario) {
     ASSERT_EQ(config.systems.size(), 3u);
     ASSERT_EQ(config.workflow.size(), 3u);
     EXPECT_EQ(config.workflow[0].name, "payroll");
-    EXPECT_EQ(config.workflow[2].steps.at(0).system, "erp");
+    ASSERT_NE(config.workflow[2].steps.at(0).as<call_step>(), nullptr);
+    EXPECT_EQ(config.workflow[2].steps.at(0).as<call_step>()->system, "erp");
+    // Three independent consumers of one event.
+    EXPECT_EQ(config.workflow[0].order, stage_order::follows);
+    EXPECT_EQ(config.workflow[1].order, stage_order::fan_out);
+    EXPECT_EQ(config.workflow[2].order, stage_order::fan_out);
     EXPECT_EQ(config.drain_timeout, 180s);
     EXPECT_FALSE(config.slo.api_p99.has_value());
     // The HR master's batch retries a refused record until it is taken.
@@ -419,13 +431,16 @@ workflow:
   - 5
 )";
     const auto errors = expect_errors(load_scenario_text(text, "t.yaml"));
-    for (const char* key : {"workflow[0].steps[0]", "workflow[0].steps[1].call",
-                            "workflow[0].steps[2].db", "workflow[0].steps[3].timeout",
-                            "workflow[0].steps[4].call", "workflow[0].steps[5].timeout",
-                            "workflow[0].steps[6].name", "workflow[1].stage", "workflow[2]"}) {
+    // steps[3] inserts the request's record again after steps[1]: refused, as it could never
+    // complete.
+    for (const char* key :
+         {"workflow[0].steps[0]", "workflow[0].steps[1].db", "workflow[0].steps[2].db",
+          "workflow[0].steps[3].timeout", "workflow[0].steps[3]", "workflow[0].steps[4].call",
+          "workflow[0].steps[5].timeout", "workflow[0].steps[6].name", "workflow[1].stage",
+          "workflow[2]"}) {
         EXPECT_NE(error_at(errors, key).line, 0) << key;
     }
-    EXPECT_EQ(errors.size(), 9u) << describe(errors);
+    EXPECT_EQ(errors.size(), 10u) << describe(errors);
 }
 
 TEST(scenario_loader, syntax_error_gives_one_error_with_its_line) {

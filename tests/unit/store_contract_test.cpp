@@ -137,6 +137,267 @@ TEST_P(store_contract, racing_redeliveries_apply_each_step_exactly_once) {
     EXPECT_EQ(snapshot.ids_with_effects.size(), static_cast<std::size_t>(ids));
 }
 
+// A declared table as the scenario loader builds one: a text key and typed columns.
+table_spec stock_table(const std::string& name = "stock") {
+    return table_spec{
+        name, "sku", {{"label", column_spec::type::text}, {"qty", column_spec::type::integer}}};
+}
+
+std::int64_t qty_of(store_session& session, const table_spec& table, const std::string& sku) {
+    for (const auto& row : session.rows(table)) {
+        if (row.at("sku") == sku) return std::stoll(row.at("qty"));
+    }
+    ADD_FAILURE() << "no row " << sku;
+    return -1;
+}
+
+TEST_P(store_contract, declared_table_rows_round_trip_in_key_order) {
+    const table_spec stock = stock_table();
+    // "order" is an SQL keyword: a valid declared name only if the store quotes it.
+    const table_spec order{"order", "group", {{"select", column_spec::type::integer}}};
+    db_->create_tables({stock, order});
+    db_->create_tables({stock, order});  // IF NOT EXISTS: attach mode may create them again
+    auto session = db_->open_session();
+    EXPECT_TRUE(session->insert_row("b1", "add", stock,
+                                    {{"sku", "b"}, {"label", "Bolt \"M4\""}, {"qty", "-7"}}));
+    session->put_rows(stock, {{{"sku", "a"}, {"label", "Anchor"}, {"qty", "9000000000"}},
+                              {{"sku", "c"}, {"qty", "0"}}});
+    session->put_rows(order, {{{"group", "g1"}, {"select", "3"}}});
+    const auto rows = session->rows(stock);
+    ASSERT_EQ(rows.size(), 3u);
+    EXPECT_EQ(rows[0], (row_values{{"sku", "a"}, {"label", "Anchor"}, {"qty", "9000000000"}}));
+    EXPECT_EQ(rows[1], (row_values{{"sku", "b"}, {"label", "Bolt \"M4\""}, {"qty", "-7"}}));
+    EXPECT_EQ(rows[2], (row_values{{"sku", "c"}, {"qty", "0"}}));  // label never set: absent
+    EXPECT_EQ(session->rows(order), (std::vector<row_values>{{{"group", "g1"}, {"select", "3"}}}));
+    EXPECT_TRUE(session->effect_done("b1", "add"));
+    // put_rows leaves no effect marks.
+    EXPECT_EQ(db_->snapshot().ids_with_effects, std::vector<std::string>{"b1"});
+}
+
+TEST_P(store_contract, malformed_rows_are_errors_that_write_nothing) {
+    const table_spec stock = stock_table();
+    db_->create_tables({stock});
+    auto session = db_->open_session();
+    EXPECT_THROW(session->insert_row("b1", "add", stock, {{"sku", "a"}, {"qty", "12x"}}),
+                 store_error);
+    EXPECT_THROW(session->insert_row("b1", "add", stock, {{"sku", "a"}, {"colour", "red"}}),
+                 store_error);
+    EXPECT_THROW(session->upsert_row("b1", "add", stock, {{"qty", "1"}}), store_error);
+    EXPECT_THROW(session->update_row("b1", "add", stock, "a", {{"qty", ""}}), store_error);
+    EXPECT_THROW(
+        session->put_rows(stock, {{{"sku", "a"}, {"qty", "1"}}, {{"sku", "b"}, {"qty", "x"}}}),
+        store_error);
+    try {
+        session->insert_row("b1", "add", stock, {{"sku", "a"}, {"qty", "12x"}});
+    } catch (const store_error& e) {
+        const std::string message = e.what();
+        EXPECT_NE(message.find("stock"), std::string::npos) << message;
+        EXPECT_NE(message.find("qty"), std::string::npos) << message;
+    }
+    EXPECT_TRUE(session->rows(stock).empty());  // put_rows is one transaction: row a is gone too
+    EXPECT_FALSE(session->effect_done("b1", "add"));
+}
+
+TEST_P(store_contract, insert_row_applies_once_per_business_id_and_step) {
+    const table_spec stock = stock_table();
+    db_->create_tables({stock});
+    auto session = db_->open_session();
+    EXPECT_TRUE(session->insert_row("b1", "add", stock, {{"sku", "a"}, {"qty", "1"}}));
+    // A redelivery with other values: nothing is written.
+    EXPECT_FALSE(session->insert_row("b1", "add", stock, {{"sku", "a"}, {"qty", "2"}}));
+    EXPECT_FALSE(session->upsert_row("b1", "add", stock, {{"sku", "a"}, {"qty", "3"}}));
+    EXPECT_FALSE(session->update_row("b1", "add", stock, "a", {{"qty", "4"}}));
+    EXPECT_EQ(qty_of(*session, stock, "a"), 1);
+    EXPECT_EQ(db_->snapshot().duplicate_effects, 0u);
+}
+
+TEST_P(store_contract, insert_of_an_existing_key_fails_and_records_no_effect) {
+    const table_spec stock = stock_table();
+    db_->create_tables({stock});
+    auto session = db_->open_session();
+    EXPECT_TRUE(session->insert_row("b1", "add", stock, {{"sku", "a"}, {"qty", "1"}}));
+    EXPECT_THROW(session->insert_row("b2", "add", stock, {{"sku", "a"}, {"qty", "2"}}),
+                 store_error);
+    EXPECT_FALSE(session->effect_done("b2", "add"));
+    EXPECT_EQ(qty_of(*session, stock, "a"), 1);
+}
+
+TEST_P(store_contract, upsert_replaces_the_whole_row) {
+    const table_spec stock = stock_table();
+    db_->create_tables({stock});
+    auto session = db_->open_session();
+    EXPECT_TRUE(
+        session->upsert_row("b1", "put", stock, {{"sku", "a"}, {"label", "A"}, {"qty", "1"}}));
+    EXPECT_TRUE(session->upsert_row("b2", "put", stock, {{"sku", "a"}, {"qty", "5"}}));
+    EXPECT_EQ(session->rows(stock), (std::vector<row_values>{{{"sku", "a"}, {"qty", "5"}}}));
+    EXPECT_TRUE(session->effect_done("b2", "put"));
+}
+
+TEST_P(store_contract, update_row_sets_columns_and_fails_on_a_missing_key) {
+    const table_spec stock = stock_table();
+    db_->create_tables({stock});
+    auto session = db_->open_session();
+    session->put_rows(stock, {{{"sku", "a"}, {"label", "A"}, {"qty", "1"}}});
+    EXPECT_TRUE(session->update_row("b1", "rename", stock, "a", {{"label", "Z"}}));
+    EXPECT_EQ(session->rows(stock),
+              (std::vector<row_values>{{{"sku", "a"}, {"label", "Z"}, {"qty", "1"}}}));
+    EXPECT_THROW(session->update_row("b2", "rename", stock, "ghost", {{"label", "Y"}}),
+                 store_error);
+    EXPECT_THROW(session->update_row("b3", "touch", stock, "ghost", {}), store_error);
+    EXPECT_FALSE(session->effect_done("b2", "rename"));
+    EXPECT_FALSE(session->effect_done("b3", "touch"));
+    EXPECT_EQ(db_->snapshot().ids_with_effects, std::vector<std::string>{"b1"});
+}
+
+TEST_P(store_contract, decrement_applies_every_claim_or_none) {
+    const table_spec stock = stock_table();
+    db_->create_tables({stock});
+    auto session = db_->open_session();
+    session->put_rows(stock, {{{"sku", "a"}, {"qty", "5"}}, {{"sku", "b"}, {"qty", "2"}}});
+    EXPECT_EQ(session->decrement_if_enough("o1", "reserve", stock, "qty", {{"a", 3}, {"b", 2}}),
+              guarded_write::applied);
+    EXPECT_EQ(qty_of(*session, stock, "a"), 2);
+    EXPECT_EQ(qty_of(*session, stock, "b"), 0);
+    EXPECT_TRUE(session->effect_done("o1", "reserve"));
+
+    // a has enough, b does not: a keeps its 2.
+    EXPECT_EQ(session->decrement_if_enough("o2", "reserve", stock, "qty", {{"a", 1}, {"b", 1}}),
+              guarded_write::refused);
+    // The same key twice: the second claim sees what the first left (2 - 1 < 2).
+    EXPECT_EQ(session->decrement_if_enough("o3", "reserve", stock, "qty", {{"a", 1}, {"a", 2}}),
+              guarded_write::refused);
+    EXPECT_EQ(session->decrement_if_enough("o4", "reserve", stock, "qty", {{"ghost", 1}}),
+              guarded_write::refused);
+    EXPECT_EQ(qty_of(*session, stock, "a"), 2);
+    EXPECT_EQ(qty_of(*session, stock, "b"), 0);
+    for (const char* id : {"o2", "o3", "o4"}) EXPECT_FALSE(session->effect_done(id, "reserve"));
+
+    EXPECT_EQ(session->decrement_if_enough("o5", "reserve", stock, "qty", {{"a", 1}, {"a", 1}}),
+              guarded_write::applied);
+    EXPECT_EQ(qty_of(*session, stock, "a"), 0);
+    EXPECT_EQ(db_->snapshot().ids_with_effects.size(), 2u);  // o1, o5
+
+    // Not an integer column, or not a column at all.
+    EXPECT_THROW(session->decrement_if_enough("o6", "reserve", stock, "label", {{"a", 1}}),
+                 store_error);
+    EXPECT_THROW(session->decrement_if_enough("o6", "reserve", stock, "size", {{"a", 1}}),
+                 store_error);
+    EXPECT_FALSE(session->effect_done("o6", "reserve"));
+}
+
+TEST_P(store_contract, decrement_applies_once_per_business_id_and_step) {
+    const table_spec stock = stock_table();
+    db_->create_tables({stock});
+    auto session = db_->open_session();
+    session->put_rows(stock, {{{"sku", "a"}, {"qty", "5"}}});
+    EXPECT_EQ(session->decrement_if_enough("o1", "reserve", stock, "qty", {{"a", 2}}),
+              guarded_write::applied);
+    EXPECT_EQ(session->decrement_if_enough("o1", "reserve", stock, "qty", {{"a", 2}}),
+              guarded_write::already_applied);
+    EXPECT_EQ(qty_of(*session, stock, "a"), 3);
+    EXPECT_EQ(db_->snapshot().duplicate_effects, 0u);
+}
+
+// Many orders for the last 50 units, each on its own session: exactly 50 may win, and the
+// stock never goes below zero.
+TEST_P(store_contract, concurrent_decrements_never_oversell) {
+    const table_spec stock = stock_table();
+    db_->create_tables({stock});
+    db_->open_session()->put_rows(stock, {{{"sku", "a"}, {"qty", "50"}}});
+    constexpr int threads = 8;
+    constexpr int orders = 100;
+    std::atomic<int> next{0}, applied{0}, refused{0}, errors{0};
+    std::latch start(threads);
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t) {
+        workers.emplace_back([&] {
+            auto session = db_->open_session();
+            start.arrive_and_wait();
+            for (int i = next++; i < orders; i = next++) {
+                try {
+                    auto result = session->decrement_if_enough("o" + std::to_string(i), "reserve",
+                                                               stock, "qty", {{"a", 1}});
+                    if (result == guarded_write::applied) ++applied;
+                    if (result == guarded_write::refused) ++refused;
+                } catch (const store_error& e) {
+                    ++errors;
+                    ADD_FAILURE() << e.what();
+                }
+            }
+        });
+    }
+    for (auto& worker : workers) worker.join();
+    EXPECT_EQ(errors.load(), 0);
+    EXPECT_EQ(applied.load(), 50);
+    EXPECT_EQ(refused.load(), 50);
+    EXPECT_EQ(qty_of(*db_->open_session(), stock, "a"), 0);
+    EXPECT_EQ(db_->snapshot().ids_with_effects.size(), 50u);
+}
+
+// Orders claiming the same two rows in opposite orders: each must apply, none may deadlock.
+TEST_P(store_contract, concurrent_multi_row_decrements_all_apply) {
+    const table_spec stock = stock_table();
+    db_->create_tables({stock});
+    db_->open_session()->put_rows(
+        stock, {{{"sku", "a"}, {"qty", "1000"}}, {{"sku", "b"}, {"qty", "1000"}}});
+    constexpr int threads = 8;
+    constexpr int per_thread = 20;
+    std::atomic<int> applied{0}, errors{0};
+    std::latch start(threads);
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t) {
+        workers.emplace_back([&, t] {
+            auto session = db_->open_session();
+            start.arrive_and_wait();
+            for (int i = 0; i < per_thread; ++i) {
+                std::vector<decrement_claim> claims{{"a", 1}, {"b", 2}};
+                if ((t + i) % 2 == 1) std::swap(claims[0], claims[1]);
+                try {
+                    const std::string id = "o" + std::to_string(t) + "_" + std::to_string(i);
+                    if (session->decrement_if_enough(id, "reserve", stock, "qty", claims) ==
+                        guarded_write::applied) {
+                        ++applied;
+                    }
+                } catch (const store_error& e) {
+                    ++errors;
+                    ADD_FAILURE() << e.what();
+                }
+            }
+        });
+    }
+    for (auto& worker : workers) worker.join();
+    EXPECT_EQ(errors.load(), 0);
+    EXPECT_EQ(applied.load(), threads * per_thread);
+    auto session = db_->open_session();
+    EXPECT_EQ(qty_of(*session, stock, "a"), 1000 - threads * per_thread);
+    EXPECT_EQ(qty_of(*session, stock, "b"), 1000 - 2 * threads * per_thread);
+}
+
+TEST_P(store_contract, rejected_outcome_round_trips) {
+    auto session = db_->open_session();
+    stage_record rejected;
+    rejected.stage = "reserve";
+    rejected.outcome = stage_outcome::rejected;
+    rejected.attempts = 1;
+    session->record_stage("o1", rejected);
+    stage_record dead = rejected;
+    dead.stage = "ship";
+    dead.outcome = stage_outcome::dead_lettered;
+    session->record_stage("o1", dead);
+    auto stages = session->stages("o1");
+    ASSERT_EQ(stages.size(), 2u);
+    for (const auto& stage : stages) {
+        EXPECT_EQ(stage.outcome, stage.stage == "reserve" ? stage_outcome::rejected
+                                                          : stage_outcome::dead_lettered);
+    }
+    const auto snapshot = db_->snapshot();
+    ASSERT_EQ(snapshot.stages_by_id.at("o1").size(), 2u);
+    for (const auto& stage : snapshot.stages_by_id.at("o1")) {
+        EXPECT_EQ(stage.outcome, stage.stage == "reserve" ? stage_outcome::rejected
+                                                          : stage_outcome::dead_lettered);
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(backends, store_contract, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 

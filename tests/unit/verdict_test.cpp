@@ -97,8 +97,8 @@ TEST(verdict, async_faster_api_is_stated_with_the_ratio_and_as_an_acknowledgemen
         lines,
         "Async answered 40.0x faster at API p99 over all answers (sync 200.0 ms, async 5.00 ms; "
         "p50 sync "
-        "180.0 ms, async 2.00 ms). That is the time to an acknowledgement (202), not to the "
-        "work being done."))
+        "180.0 ms, async 2.00 ms). That is the time to the API's answer once the "
+        "request is in Kafka, not to all the work being done."))
         << dump(lines);
 }
 

@@ -1,0 +1,97 @@
+#pragma once
+// The one HTTP front door both modes answer through. A submission runs the mode's inline
+// stages on a fixed pool of blocking threads (a servlet container's maxThreads + acceptCount:
+// beyond the busy threads requests queue, beyond the queue they get 503, counted), then:
+//  - nothing left for Kafka: 200 "completed" (the sync baseline: the whole workflow ran);
+//  - Kafka stages follow: one message (key = business id; idempotent producer, acks=all) and
+//    async.answer_status (202, or 201 when the inline part is the business answer) once the
+//    broker acknowledged it; 503 + Retry-After when the producer queue is full or delivery
+//    failed (backpressure, counted), or when it possibly persisted (unknown: reconciliation
+//    finds out);
+//  - a step rejected the request (out of stock): 409 {"error": <reason>, ...}, final;
+//  - a step failed: 502, the request's one attempt failed (as the seeds' systems answer).
+// A mode with no inline stages produces from the I/O thread, never through the pool, so the
+// async API's numbers measure the broker acknowledgement alone.
+//
+// Thread-safety: start/stop from one thread; the counters may be read from any.
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/config/scenario_config.hpp"
+#include "harness/core/mode.hpp"
+#include "harness/http/http_server.hpp"
+#include "harness/kafka/kafka_producer.hpp"
+#include "harness/kafka/pipeline_tracker.hpp"
+#include "harness/store/store.hpp"
+#include "harness/sync/id_claims.hpp"
+#include "harness/sync/worker_pool.hpp"
+#include "harness/workflow/step_errors.hpp"
+#include "harness/workflow/workflow_executor.hpp"
+#include "scenarios/scenario_plugin.hpp"
+
+namespace asyncbench {
+
+struct front_door_options {
+    mode which = mode::sync;
+    // Required when the mode places stages in Kafka: where to produce, and the live view that
+    // counts what the broker acknowledged. Both must outlive the front door.
+    std::string bootstrap_servers;
+    pipeline_tracker* tracker = nullptr;
+    redis_target redis;
+    std::uint16_t port = 0;
+};
+
+class front_door {
+  public:
+    // Threads of the pool: sync.worker_threads when the mode runs stages inline; otherwise the
+    // few that answer GET /requests/{id} from the database (each holds a connection).
+    static int pool_threads(const scenario_config& scenario, mode which);
+
+    // Binds at once; throws std::runtime_error naming the port when it is taken, or listing the
+    // producer settings librdkafka rejected. The references must outlive the front door.
+    front_door(const scenario_config& scenario, const scenario_plugin& plugin, store& db,
+               const system_directory& systems, front_door_options options);
+    ~front_door();
+
+    std::uint16_t port() const { return server_->port(); }
+    void start();
+    // Stops accepting, lets running requests finish, then waits for outstanding deliveries;
+    // returns the messages left undelivered. Idempotent.
+    int stop();
+
+    int busy_threads() const { return pool_.busy(); }
+    int queued() const { return pool_.queued(); }
+    int threads() const { return pool_.threads(); }
+    bool runs_inline() const { return !inline_stages_.empty(); }
+    bool publishes() const { return producer_ != nullptr; }
+    // 503s because every thread was busy and the queue full (thread exhaustion).
+    std::uint64_t refused_busy() const { return refused_busy_.load(); }
+    const step_error_tally& step_errors() const { return step_errors_; }
+    const std::map<std::string, std::string>& producer_settings() const;
+
+  private:
+    void handle(http_request request, respond_fn respond);
+    void run_inline(int thread_index, const work_item& item, const respond_fn& respond);
+    void publish(const work_item& item, respond_fn respond);
+
+    const scenario_config& scenario_;
+    const scenario_plugin& plugin_;
+    front_door_options options_;
+    std::vector<const stage_spec*> inline_stages_;
+    step_error_tally step_errors_;  // before the executors, which report into it
+    std::vector<std::unique_ptr<workflow_executor>> executors_;  // one per pool thread
+    std::unique_ptr<kafka_producer> producer_;                   // when stages follow in Kafka
+    std::atomic<std::uint64_t> refused_busy_{0};
+    id_claims in_progress_;  // concurrent duplicates of an id run one after the other
+    worker_pool pool_;
+    std::unique_ptr<http_server> server_;
+    std::map<std::string, std::string> no_settings_;
+    bool stopped_ = false;
+};
+
+}  // namespace asyncbench
