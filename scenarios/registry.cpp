@@ -6,6 +6,7 @@
 
 #include "scenarios/hr-fanout/hr_fanout_plugin.hpp"
 #include "scenarios/lp-report/lp_report_plugin.hpp"
+#include "scenarios/order-events/order_events_plugin.hpp"
 #include "scenarios/scenario_plugin.hpp"
 
 namespace asyncbench {
@@ -13,10 +14,12 @@ namespace {
 
 const lp_report_plugin lp_report;
 const hr_fanout_plugin hr_fanout;
+const order_events_plugin order_events_scenario;
 
-const std::array<std::pair<std::string_view, const scenario_plugin*>, 2> registry{{
+const std::array<std::pair<std::string_view, const scenario_plugin*>, 3> registry{{
     {"lp-report", &lp_report},
     {"hr-fanout", &hr_fanout},
+    {"order-events", &order_events_scenario},
 }};
 
 }  // namespace

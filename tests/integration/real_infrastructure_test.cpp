@@ -1,4 +1,4 @@
-// Both scenarios in both modes on real infrastructure: a running Apache Kafka cluster and a
+// The scenarios in both modes on real infrastructure: a running Apache Kafka cluster and a
 // PostgreSQL server, given by ASYNCBENCH_TEST_KAFKA (bootstrap servers) and
 // ASYNCBENCH_TEST_POSTGRES (a postgres:// URL). scripts/test.sh starts both (a 3-broker KRaft
 // cluster and a throwaway PostgreSQL) and sets them; without them these tests skip.
@@ -79,6 +79,22 @@ TEST_F(real_infrastructure, lp_report_on_kafka_and_postgres_loses_nothing) {
     EXPECT_EQ(result.environment.broker_kind, "external");
     EXPECT_NE(result.environment.database.find("PostgreSQL"), std::string::npos);
     expect_exactly_once(result);
+}
+
+// Redis is the embedded default (a throwaway redis-server), as a user running with --kafka and
+// --db alone would get.
+TEST_F(real_infrastructure, order_events_on_kafka_postgres_and_redis_keeps_its_invariants) {
+    auto result = run("order-events", "60/s");
+    expect_exactly_once(result);
+    for (const auto* mode : {"sync", "async"}) {
+        SCOPED_TRACE(mode);
+        const auto& m = result.modes.at(mode);
+        EXPECT_GT(m.rejected, 0u);
+        ASSERT_EQ(m.invariants.size(), 3u);
+        for (const auto& invariant : m.invariants) {
+            EXPECT_TRUE(invariant.passed) << invariant.name << ": " << invariant.observed;
+        }
+    }
 }
 
 TEST_F(real_infrastructure, hr_fanout_reaches_every_system_once_per_record) {

@@ -1,0 +1,181 @@
+// Each step kind run by the one executor both modes share: db steps on declared tables (the
+// guarded decrement's rejection included), call steps against a mock system, and the redis
+// step, idempotent and not, against a throwaway redis-server. Every effect is checked where it
+// landed, not through the executor's own answer.
+#include "harness/workflow/workflow_executor.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+
+#include "harness/config/scenario_loader.hpp"
+#include "harness/redis/local_redis.hpp"
+#include "mocks/mock_system.hpp"
+#include "tests/unit/pg_test_support.hpp"
+
+namespace asyncbench {
+namespace {
+
+const char* const scenario_yaml = R"(name: steps
+plugin: order-events
+systems: {pay: {}}
+tables:
+  orders: {key: order_id, columns: {user_id: text, total_quantity: integer, status: text}}
+  stock: {key: product_id, columns: {quantity: integer}}
+redis:
+  ranking: sorted_set
+workflow:
+  - stage: order
+    steps:
+      - {name: deduct, db: {decrement: stock, column: quantity, by: quantity, each: items, reject: out_of_stock}}
+      - {name: create, db: {insert: orders, set: {status: created}}}
+      - {name: pay, call: pay.charge, timeout: 2s}
+      - {name: paid, db: {update: orders, set: {status: paid}}}
+  - stage: rank
+    steps:
+      - {name: rank_once, redis: {zincrby: ranking, member: product_id, by: quantity, each: items}}
+  - stage: rank_seed
+    order: fan_out
+    steps:
+      - {name: rank_plain, redis: {zincrby: ranking, member: product_id, by: quantity, each: items, idempotent: false}}
+)";
+
+scenario_config load(const char* text) {
+    auto loaded = load_scenario_text(text, "steps.yaml");
+    if (auto* errors = std::get_if<std::vector<config_error>>(&loaded)) {
+        std::string all;
+        for (const auto& e : *errors) all += format_config_error(e) + "\n";
+        ADD_FAILURE() << all;
+        return {};
+    }
+    return std::get<scenario_config>(loaded);
+}
+
+work_item order(std::string id, std::int64_t p1, std::int64_t p2) {
+    work_item item;
+    item.business_id = id;
+    item.kind = "order";
+    item.payload = R"({"order_id":")" + id + R"(","user_id":"u-1","total_quantity":)" +
+                   std::to_string(p1 + p2) + R"(,"items":[{"product_id":"p-1","quantity":)" +
+                   std::to_string(p1) + R"(},{"product_id":"p-2","quantity":)" +
+                   std::to_string(p2) + "}]}";
+    return item;
+}
+
+class executor_steps : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        scenario_ = load(scenario_yaml);
+        path_ = (std::filesystem::temp_directory_path() /
+                 (testing_support::unique_test_name() + ".sqlite"))
+                    .string();
+        db_ = open_sqlite_store(path_);
+        db_->create_tables(scenario_.tables);
+        db_->open_session()->put_rows(*scenario_.table("stock"),
+                                      {{{"product_id", "p-1"}, {"quantity", "5"}},
+                                       {{"product_id", "p-2"}, {"quantity", "100"}}});
+        system_spec pay;
+        pay.name = "pay";
+        mock_ = std::make_unique<mock_system>(pay);
+        mock_->start();
+        systems_["pay"] = network_endpoint{"127.0.0.1", mock_->port()};
+    }
+    void TearDown() override {
+        mock_->stop();
+        db_.reset();
+        for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+    }
+    std::map<std::string, std::string> row(const std::string& table, const std::string& key) {
+        for (auto& r : db_->open_session()->rows(*scenario_.table(table))) {
+            if (r.at(scenario_.table(table)->key) == key) return r;
+        }
+        return {};
+    }
+
+    scenario_config scenario_;
+    std::string path_;
+    std::unique_ptr<store> db_;
+    std::unique_ptr<mock_system> mock_;
+    system_directory systems_;
+    step_error_tally errors_;
+};
+
+TEST_F(executor_steps, an_order_deducts_stock_creates_pays_and_marks_paid_once) {
+    workflow_executor executor(scenario_, *db_, systems_, &errors_);
+    const auto& stage = scenario_.workflow[0];
+    auto first = executor.attempt_stage(stage, order("o-1", 2, 3));
+    ASSERT_TRUE(first.ok()) << first.result.detail;
+    EXPECT_EQ(row("stock", "p-1").at("quantity"), "3");
+    EXPECT_EQ(row("stock", "p-2").at("quantity"), "97");
+    EXPECT_EQ(row("orders", "o-1").at("status"), "paid");
+    EXPECT_EQ(row("orders", "o-1").at("total_quantity"), "5");
+    // Again (a redelivery, a client retry): every effect is already applied, nothing changes.
+    ASSERT_TRUE(executor.attempt_stage(stage, order("o-1", 2, 3)).ok());
+    EXPECT_EQ(row("stock", "p-1").at("quantity"), "3");
+    EXPECT_EQ(mock_->calls()["charge"]["o-1"], 1u);
+    EXPECT_EQ(db_->snapshot().duplicate_effects, 0u);
+}
+
+TEST_F(executor_steps, short_stock_is_a_rejection_that_writes_nothing_and_is_not_retried) {
+    workflow_executor executor(scenario_, *db_, systems_, &errors_);
+    std::atomic<bool> stop{false};
+    // p-1 has 5: an order for 6 of it and 1 of p-2 is refused as a whole.
+    auto run = executor.run_stage(scenario_.workflow[0], order("o-2", 6, 1), 5,
+                                  std::chrono::milliseconds(1), std::chrono::milliseconds(1), stop);
+    EXPECT_TRUE(run.rejected());
+    EXPECT_EQ(run.result.detail, "out_of_stock");
+    EXPECT_EQ(run.attempts, 1);  // final: no second attempt
+    EXPECT_EQ(row("stock", "p-1").at("quantity"), "5");
+    EXPECT_EQ(row("stock", "p-2").at("quantity"), "100");
+    EXPECT_TRUE(row("orders", "o-2").empty());
+    EXPECT_TRUE(mock_->calls()["charge"].empty());
+    EXPECT_TRUE(errors_.most_frequent(10).empty());  // a business answer, not a step error
+}
+
+TEST_F(executor_steps, a_failing_call_is_a_failure_named_by_system_and_operation) {
+    operation_spec down;
+    down.outage = operation_spec::outage_kind::unavailable;
+    mock_->set_operation("charge", down);
+    workflow_executor executor(scenario_, *db_, systems_, &errors_);
+    auto attempt = executor.attempt_stage(scenario_.workflow[0], order("o-3", 1, 1));
+    EXPECT_EQ(attempt.result.outcome, step_result::status::failed);
+    EXPECT_EQ(attempt.stopped_at, "pay");
+    EXPECT_EQ(attempt.result.detail, "pay.charge answered 503");
+    ASSERT_EQ(errors_.most_frequent(1).size(), 1u);
+    EXPECT_EQ(errors_.most_frequent(1)[0].step, "pay");
+}
+
+TEST_F(executor_steps, the_idempotent_redis_step_counts_a_redelivery_once_the_plain_one_twice) {
+    std::unique_ptr<redis_service> redis;
+    try {
+        redis = start_embedded_redis(std::filesystem::temp_directory_path() /
+                                     (testing_support::unique_test_name() + "-redis"));
+    } catch (const std::exception& e) {
+        GTEST_SKIP() << e.what();
+    }
+    workflow_executor executor(scenario_, *db_, systems_, &errors_, {redis->url(), "ab:t:m:"});
+    const auto item = order("o-4", 2, 3);
+    for (int delivery = 0; delivery < 2; ++delivery) {
+        ASSERT_TRUE(executor.attempt_stage(scenario_.workflow[1], item).ok());
+    }
+    auto client = redis_client::connect(redis->url(), std::chrono::seconds(2));
+    EXPECT_EQ(client.command({"ZSCORE", "ab:t:m:ranking", "p-1"}).str, "2");
+    EXPECT_EQ(client.command({"ZSCORE", "ab:t:m:ranking", "p-2"}).str, "3");
+    for (int delivery = 0; delivery < 2; ++delivery) {
+        ASSERT_TRUE(executor.attempt_stage(scenario_.workflow[2], item).ok());
+    }
+    // The seed's plain ZINCRBY: both deliveries counted, on top of the idempotent step's.
+    EXPECT_EQ(client.command({"ZSCORE", "ab:t:m:ranking", "p-1"}).str, "6");
+}
+
+TEST_F(executor_steps, a_redis_step_without_a_reachable_redis_fails_and_names_it) {
+    workflow_executor executor(scenario_, *db_, systems_, &errors_,
+                               {"redis://127.0.0.1:1", "ab:t:m:"});
+    auto attempt = executor.attempt_stage(scenario_.workflow[1], order("o-5", 1, 1));
+    EXPECT_EQ(attempt.result.outcome, step_result::status::failed);
+    EXPECT_NE(attempt.result.detail.find("redis:"), std::string::npos) << attempt.result.detail;
+}
+
+}  // namespace
+}  // namespace asyncbench
