@@ -5,6 +5,7 @@
 // the sync and async modes cannot drift apart. Plugins are registered in scenarios/registry.cpp,
 // one explicit table (static self-registration is silently dropped by the linker).
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -16,7 +17,6 @@
 namespace asyncbench {
 
 class store_session;
-class redis_client;
 
 // A request body as the load generator sends it, with the business id inside it.
 struct generated_request {
@@ -44,10 +44,10 @@ class scenario_state {
     virtual ~scenario_state() = default;
     virtual const scenario_config& scenario() const = 0;
     virtual store_session& db() = 0;
-    // Throws redis_error when the scenario declares no Redis keys.
-    virtual redis_client& redis() = 0;
-    // The actual key of a declared Redis key in this mode (prefixed per run and mode).
-    virtual std::string redis_key(std::string_view declared) const = 0;
+    // Every member and score of a declared sorted set, in this mode's keys (the state reads
+    // Redis itself, so plugins need no Redis client). Throws redis_error when the scenario
+    // declares no Redis keys or Redis does not answer.
+    virtual std::map<std::string, double> sorted_set(std::string_view declared) = 0;
 };
 
 class scenario_plugin {

@@ -10,7 +10,7 @@ store_session& mode_state::db() {
     return *session_;
 }
 
-redis_client& mode_state::redis() {
+std::map<std::string, double> mode_state::sorted_set(std::string_view declared) {
     if (!client_) {
         if (redis_.url.empty()) {
             throw redis_error(redis_error::kind::connect,
@@ -18,11 +18,14 @@ redis_client& mode_state::redis() {
         }
         client_ = redis_client::connect(redis_.url, std::chrono::seconds(5));
     }
-    return *client_;
-}
-
-std::string mode_state::redis_key(std::string_view declared) const {
-    return redis_.prefix + std::string(declared);
+    const std::string key = redis_.prefix + std::string(declared);
+    auto reply = client_->command({"ZRANGE", key, "0", "-1", "WITHSCORES"});
+    if (reply.is_error()) throw redis_error(redis_error::kind::protocol, key + ": " + reply.str);
+    std::map<std::string, double> scores;
+    for (std::size_t i = 0; i + 1 < reply.elements.size(); i += 2) {
+        scores[reply.elements[i].str] = std::stod(reply.elements[i + 1].str);
+    }
+    return scores;
 }
 
 scenario_checks run_scenario_checks(const scenario_plugin& plugin, scenario_state& state) {

@@ -20,8 +20,7 @@ class mode_state final : public scenario_state {
 
     const scenario_config& scenario() const override { return scenario_; }
     store_session& db() override;
-    redis_client& redis() override;
-    std::string redis_key(std::string_view declared) const override;
+    std::map<std::string, double> sorted_set(std::string_view declared) override;
 
   private:
     const scenario_config& scenario_;

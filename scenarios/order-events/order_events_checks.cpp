@@ -10,7 +10,6 @@
 #include <charconv>
 #include <map>
 
-#include "harness/redis/redis_client.hpp"
 #include "harness/store/store.hpp"
 #include "scenarios/order-events/order_events_plugin.hpp"
 
@@ -59,13 +58,9 @@ quantities ordered(const std::vector<row_values>& orders, const std::string& sta
 }
 
 quantities ranking_scores(scenario_state& state) {
-    const auto key = state.redis_key("product_ranking");
-    auto reply = state.redis().command({"ZRANGE", key, "0", "-1", "WITHSCORES"});
-    if (reply.is_error()) throw redis_error(redis_error::kind::protocol, reply.str);
     quantities out;
-    for (std::size_t i = 0; i + 1 < reply.elements.size(); i += 2) {
-        out[reply.elements[i].str] =
-            static_cast<std::int64_t>(std::stod(reply.elements[i + 1].str));
+    for (const auto& [member, score] : state.sorted_set("product_ranking")) {
+        out[member] = static_cast<std::int64_t>(score);
     }
     return out;
 }
