@@ -1,6 +1,6 @@
 #include "mocks/delay_queue.hpp"
 
-#include <pthread.h>
+#include "harness/core/thread_name.hpp"
 
 namespace asyncbench {
 
@@ -44,7 +44,7 @@ std::size_t delay_queue::pending() const {
 }
 
 void delay_queue::run() {
-    pthread_setname_np(pthread_self(), "mock-delay");
+    name_this_thread(mock_delay_thread);
     std::unique_lock lock(mutex_);
     while (!stopping_) {
         if (entries_.empty()) {

@@ -4,6 +4,7 @@
 #include <random>
 #include <stdexcept>
 
+#include "harness/core/thread_name.hpp"
 #include "harness/http/http_server.hpp"
 #include "mocks/delay_queue.hpp"
 #include "mocks/mock_service.hpp"
@@ -42,6 +43,7 @@ mock_system::mock_system(system_spec spec, std::uint16_t port, std::string addre
     options.address = std::move(address);
     options.port = port;
     options.name = "mock " + impl_->service->name();
+    options.thread_name = mock_io_thread;
     // Handling is a few map lookups; two threads keep a slow client from stalling others.
     options.io_threads = 2;
     impl_->server = std::make_unique<http_server>(

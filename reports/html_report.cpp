@@ -10,6 +10,7 @@
 
 #include "harness/core/mode.hpp"
 #include "harness/result/exit_status.hpp"
+#include "reports/cost_report.hpp"
 #include "reports/fault_report.hpp"
 #include "reports/markdown_report.hpp"
 #include "reports/scenario_report.hpp"
@@ -358,6 +359,11 @@ void write_html_report(const run_result& r, std::ostream& out) {
         write_table(out, comparison_table(r), 1);
         out << "<h2>Per-second series</h2>\n";
         write_charts(out, r, modes);
+    }
+    const auto cost = cost_table(r);
+    if (!cost.rows.empty()) {
+        out << "<h2>Cost</h2>\n<p>" << html_escape(cost_table_intro) << "</p>\n";
+        write_table(out, cost, 2);
     }
 
     out << "<h2>Step errors</h2>\n<p>" << step_errors_intro << "</p>\n";

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include "harness/result/exit_status.hpp"
+#include "reports/cost_report.hpp"
 #include "reports/fault_report.hpp"
 #include "reports/scenario_report.hpp"
 #include "reports/verdict.hpp"
@@ -420,6 +421,12 @@ void write_markdown_report(const run_result& r, std::ostream& out) {
         out << "No mode ran.\n";
     } else {
         write_table(out, comparison_table(r), 1);
+    }
+
+    const auto cost = cost_table(r);
+    if (!cost.rows.empty()) {
+        out << "\n## Cost\n\n" << cost_table_intro << "\n\n";
+        write_table(out, cost, 2);
     }
 
     out << "\n## Step errors\n\n" << step_errors_intro << "\n\n";

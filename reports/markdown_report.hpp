@@ -61,9 +61,9 @@ std::vector<std::string> report_warnings(const run_result& result);
 std::vector<std::string> report_invalid_reasons(const run_result& result);
 
 // Writes the whole report as GitHub-flavoured Markdown: outcome, verdict, warnings, faults
-// (only when a mode recorded one; see reports/fault_report.hpp), results, step errors, call
-// checks, SLOs, invalid reasons, environment, settings. Sets no stream state; the caller checks the
-// stream.
+// (only when a mode recorded one; see reports/fault_report.hpp), results, cost (when measured;
+// see reports/cost_report.hpp), step errors, call checks, SLOs, invalid reasons, environment,
+// settings. Sets no stream state; the caller checks the stream.
 void write_markdown_report(const run_result& result, std::ostream& out);
 
 }  // namespace asyncbench

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "harness/core/mode.hpp"
+#include "reports/cost_report.hpp"
 #include "reports/fault_report.hpp"
 #include "reports/scenario_report.hpp"
 
@@ -557,6 +558,7 @@ std::vector<std::string> verdict_lines(const run_result& result) {
     reconciliation_lines(result, modes, lines);
     for (auto& line : scenario_verdict_lines(result)) lines.push_back(std::move(line));
     slo_lines(result, lines);
+    for (auto& line : cost_verdict_lines(result)) lines.push_back(std::move(line));
     return lines;
 }
 

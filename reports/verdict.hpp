@@ -15,7 +15,8 @@ namespace asyncbench {
 // first (bold when an accepted request was lost or an effect applied twice), then validity,
 // what can be compared, API latency, keeping up with the offered rate, errors, one line per
 // fault (share of 2xx answers while it was active, per mode), completion latency, backlog,
-// time to full completion (multi-stage workflows), other reconciliation findings and SLOs.
+// time to full completion (multi-stage workflows), other reconciliation findings, SLOs, and
+// the CPU per 1,000 completed requests (reports/cost_report.hpp).
 // A mode "kept up" when it achieved at least 95% of the offered rate with at least 99%
 // availability; API p99 values within 10% of each other count as "about the same".
 std::vector<std::string> verdict_lines(const run_result& result);

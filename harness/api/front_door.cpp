@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "harness/core/thread_name.hpp"
 #include "harness/workflow/api_request.hpp"
 #include "harness/workflow/stage_graph.hpp"
 
@@ -58,7 +59,8 @@ front_door::front_door(const scenario_config& scenario, const scenario_plugin& p
       options_(std::move(options)),
       inline_stages_(inline_stages_of(scenario, options_.which)),
       pool_(pool_threads(scenario, options_.which),
-            inline_stages_.empty() ? state_lookup_queue : scenario.sync.accept_queue) {
+            inline_stages_.empty() ? state_lookup_queue : scenario.sync.accept_queue,
+            std::string(api_pool_thread)) {
     for (int i = 0; i < pool_.threads(); ++i) {
         executors_.push_back(std::make_unique<workflow_executor>(scenario, db, systems,
                                                                  &step_errors_, options_.redis));
@@ -70,6 +72,7 @@ front_door::front_door(const scenario_config& scenario, const scenario_plugin& p
     http_server_options server;
     server.port = options_.port;
     server.name = fmt::format("{} API", mode_name(options_.which));
+    server.thread_name = api_io_thread;
     server.body_limit_bytes = scenario.body_limit_bytes;
     // The inline pool's threads block; the I/O threads only parse and hand over (one is enough
     // for producing, as the async API did).

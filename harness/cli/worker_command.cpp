@@ -111,17 +111,18 @@ int worker_command(const worker_options& options) {
         auto db = open_store(address, connections, store_open::attach);
         kafka_producer stage_producer("stage producer", options.bootstrap_servers,
                                       scenario.async.producer);
-        auto groups =
-            make_stage_groups(group_environment{scenario, mode::async, *db, systems,
-                                                redis_target{options.redis, options.redis_prefix},
-                                                options.bootstrap_servers, stage_producer, events,
-                                                options.static_assignment},
-                              options.run_id, members);
+        auto groups = make_stage_groups(
+            group_environment{scenario, mode::async, *db, systems,
+                              redis_target{options.redis, options.redis_prefix},
+                              options.bootstrap_servers, stage_producer, events,
+                              options.static_assignment, options.process, options.processes},
+            options.run_id, members);
         for (auto& group : groups) group->start();
         spdlog::info("worker {} of {}: pid {}, members {} of each of {} group(s)", options.process,
                      options.processes, ::getpid(), members.size(), groups.size());
         // Ready once every member of every group has its assignment; the harness waits for it.
-        const int expected = static_cast<int>(members.size() * groups.size());
+        const int expected =
+            clients_per_group(scenario, members.size()) * static_cast<int>(groups.size());
         // Detached: it may never see every member assigned, and `events` outlives it (the
         // process ends with _Exit below).
         std::thread([&events, expected] {

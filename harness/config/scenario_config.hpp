@@ -202,10 +202,23 @@ struct sync_spec {
     int accept_queue = 100;    // requests waiting for a worker; beyond it: 503
 };
 
+// How a stage's consumers share its work (async.consumer_model).
+enum class consumer_model {
+    // One Kafka client per group and process feeds a pool of consumers_per_group workers;
+    // messages of one key (business id) run one at a time, in order, different keys in
+    // parallel; offsets commit up to the lowest unfinished message. Concurrency no longer
+    // costs a Kafka client each (Confluent's Parallel Consumer).
+    key_ordered,
+    // Every worker is its own Kafka client with its partitions, in offset order (Spring's
+    // `concurrency: N`): the model before key_ordered, kept to compare against.
+    per_partition,
+};
+
 struct async_spec {
     std::string topic;  // default: "asyncbench.<scenario>"
     int partitions = 12;
-    int consumers_per_group = 4;
+    int consumers_per_group = 4;  // workers per stage: its concurrency
+    consumer_model model = consumer_model::key_ordered;
     // 0: consumer workers run as threads of the harness process. N > 0: they run in N
     // `asyncbench worker` processes (member i of every group in process i % N), which worker
     // faults can kill or pause, and which is how consumers scale past one process.

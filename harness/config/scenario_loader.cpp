@@ -80,10 +80,10 @@ void read_properties(yaml_reader& reader, const YAML::Node& node, const std::str
 
 void read_async(yaml_reader& reader, const YAML::Node& node, const std::string& path,
                 async_spec& async) {
-    const auto map =
-        reader.read_map(node, path,
-                        {"topic", "partitions", "consumers_per_group", "worker_processes", "answer",
-                         "max_attempts", "backoff_initial", "backoff_max", "producer", "consumer"});
+    const auto map = reader.read_map(
+        node, path,
+        {"topic", "partitions", "consumers_per_group", "worker_processes", "consumer_model",
+         "answer", "max_attempts", "backoff_initial", "backoff_max", "producer", "consumer"});
     if (!map) {
         return;
     }
@@ -106,6 +106,14 @@ void read_async(yaml_reader& reader, const YAML::Node& node, const std::string& 
                              ") must not exceed consumers_per_group (" +
                              std::to_string(async.consumers_per_group) +
                              "): a process without a consumer would do nothing");
+    }
+    if (const YAML::Node* model = map->find("consumer_model")) {
+        async.model =
+            reader
+                .read_enum<consumer_model>(*model, map->child("consumer_model"),
+                                           {{"key_ordered", consumer_model::key_ordered},
+                                            {"per_partition", consumer_model::per_partition}})
+                .value_or(consumer_model::key_ordered);
     }
     if (const YAML::Node* answer = map->find("answer")) {
         async.answer_status = reader

@@ -16,6 +16,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "harness/core/thread_name.hpp"
+
 namespace asyncbench {
 namespace {
 
@@ -246,7 +248,10 @@ void http_server::start() {
     asio::co_spawn(impl_->acceptor.get_executor(), impl_->accept_loop(), asio::detached);
     const int count = std::max(1, impl_->options.io_threads);
     for (int i = 0; i < count; ++i) {
-        impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+        impl_->threads.emplace_back([this] {
+            name_this_thread(impl_->options.thread_name);
+            impl_->ioc.run();
+        });
     }
 }
 

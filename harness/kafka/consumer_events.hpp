@@ -18,6 +18,9 @@ class consumer_events : public step_error_sink {
     // A consumer got an assignment (delta +1, possibly of zero partitions) or lost it (-1).
     virtual void on_member_assigned(int delta) = 0;
     virtual void on_offset_reset() = 0;
+    // A message of `stage` finished after a later message with the same key (per-key order
+    // broken). Counted, never expected: both consumer models keep order per key.
+    virtual void on_order_violation(const std::string& /*stage*/) {}
 };
 
 }  // namespace asyncbench

@@ -7,6 +7,8 @@
 #include <stdexcept>
 
 #include "harness/core/clock.hpp"
+#include "harness/kafka/key_ordered_group.hpp"
+#include "harness/kafka/partition_group.hpp"
 #include "harness/workflow/stage_graph.hpp"
 
 namespace asyncbench {
@@ -24,7 +26,9 @@ std::string header_value(const rd_kafka_message_t* message, const char* name) {
     return std::string(static_cast<const char*>(value), size);
 }
 
-work_item to_work_item(const rd_kafka_message_t* message) {
+}  // namespace
+
+work_item work_item_of(const rd_kafka_message_t* message) {
     work_item item;
     if (message->key) {
         item.business_id.assign(static_cast<const char*>(message->key), message->key_len);
@@ -38,29 +42,21 @@ work_item to_work_item(const rd_kafka_message_t* message) {
     return item;
 }
 
-struct rebalance_context {
-    consumer_events* tracker;
-    bool assigned = false;
-};
-
-// Eager assignment: take what the coordinator gives, count it for the readiness check.
-void on_rebalance(rd_kafka_t* handle, rd_kafka_resp_err_t err,
-                  rd_kafka_topic_partition_list_t* partitions, void* opaque) {
-    auto* context = static_cast<rebalance_context*>(opaque);
+void count_rebalance(rd_kafka_t* handle, rd_kafka_resp_err_t err,
+                     rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+    auto* context = static_cast<rebalance_counter*>(opaque);
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         rd_kafka_assign(handle, partitions);
-        context->tracker->on_partitions_assigned(partitions->cnt);
-        if (!context->assigned) context->tracker->on_member_assigned(1);
+        context->events->on_partitions_assigned(partitions->cnt);
+        if (!context->assigned) context->events->on_member_assigned(1);
         context->assigned = true;
     } else {
         rd_kafka_assign(handle, nullptr);
-        context->tracker->on_partitions_assigned(-partitions->cnt);
-        if (context->assigned) context->tracker->on_member_assigned(-1);
+        context->events->on_partitions_assigned(-partitions->cnt);
+        if (context->assigned) context->events->on_member_assigned(-1);
         context->assigned = false;
     }
 }
-
-}  // namespace
 
 std::string consumer_group_id(const scenario_config& scenario, const stage_spec& stage,
                               const std::string& run_id) {
@@ -83,15 +79,30 @@ std::vector<std::unique_ptr<consumer_group>> make_stage_groups(const group_envir
         for (auto later : stages_triggered_by(scenario.workflow, i)) {
             wiring.triggered_stages.push_back(scenario.workflow[later].name);
         }
-        groups.push_back(
-            std::make_unique<consumer_group>(environment, stage, std::move(wiring),
-                                             consumer_group_id(scenario, stage, run_id), members));
+        auto id = consumer_group_id(scenario, stage, run_id);
+        if (scenario.async.model == consumer_model::key_ordered) {
+            groups.push_back(std::make_unique<key_ordered_group>(
+                environment, stage, std::move(wiring), std::move(id), members));
+        } else {
+            groups.push_back(std::make_unique<partition_group>(
+                environment, stage, std::move(wiring), std::move(id), members));
+        }
     }
     return groups;
 }
 
 int stage_group_connections(const scenario_config& scenario, mode which, std::size_t members) {
     return static_cast<int>(members * stages_placed(scenario, which, placement::kafka).size());
+}
+
+int clients_per_group(const scenario_config& scenario, std::size_t members) {
+    return scenario.async.model == consumer_model::key_ordered ? 1 : static_cast<int>(members);
+}
+
+kafka_conf consumer_group::consumer_conf() const {
+    std::vector<std::string> errors;  // checked once, in the constructor
+    return make_kafka_conf("consumer", consumer_defaults(environment_.bootstrap_servers, group_id_),
+                           scenario_.async.consumer, errors);
 }
 
 std::map<std::string, std::string> consumer_defaults(const std::string& bootstrap_servers,
@@ -124,8 +135,6 @@ consumer_group::consumer_group(const group_environment& environment, const stage
         throw std::runtime_error(text);
     }
 }
-
-consumer_group::~consumer_group() { stop(); }
 
 void consumer_group::start_at_end_of_topic() {
     std::vector<std::string> errors;
@@ -168,24 +177,9 @@ void consumer_group::start_at_end_of_topic() {
     }
 }
 
-void consumer_group::start() {
-    committed_ = std::make_unique<std::latch>(static_cast<std::ptrdiff_t>(members_.size()));
-    for (int member : members_) {
-        workers_.emplace_back([this, member] { work(member); });
-    }
-}
-
-void consumer_group::stop() {
-    stopping_ = true;
-    for (auto& worker : workers_) {
-        if (worker.joinable()) worker.join();
-    }
-    workers_.clear();
-}
-
 bool consumer_group::dead_letter(rd_kafka_message_t* message, const std::string& error,
                                  int attempts) {
-    auto item = to_work_item(message);
+    auto item = work_item_of(message);
     std::promise<delivery_report> delivered;
     auto outcome = delivered.get_future();
     auto err = producer_.produce(
@@ -237,99 +231,8 @@ bool consumer_group::finish(workflow_executor& executor, rd_kafka_message_t* mes
     return finished;
 }
 
-bool consumer_group::join(rd_kafka_t* consumer, int index) {
-    const auto& topic = wiring_.input_topic;
-    const int workers = scenario_.async.consumers_per_group;
-    auto* partitions = rd_kafka_topic_partition_list_new(scenario_.async.partitions);
-    if (static_assignment_) {
-        for (int p = index; p < scenario_.async.partitions; p += workers) {
-            rd_kafka_topic_partition_list_add(partitions, topic.c_str(), p);
-        }
-    } else {
-        rd_kafka_topic_partition_list_add(partitions, topic.c_str(), RD_KAFKA_PARTITION_UA);
-    }
-    auto err = static_assignment_ ? rd_kafka_assign(consumer, partitions)
-                                  : rd_kafka_subscribe(consumer, partitions);
-    if (!err && static_assignment_) {
-        events_.on_partitions_assigned(partitions->cnt);
-        events_.on_member_assigned(1);
-    }
-    rd_kafka_topic_partition_list_destroy(partitions);
-    if (err) {
-        spdlog::error("stage {} worker {}: cannot {} {}: {}", stage_.name, index,
-                      static_assignment_ ? "assign partitions of" : "subscribe to", topic,
-                      rd_kafka_err2str(err));
-    }
-    return !err;
-}
-
-void consumer_group::work(int index) {
-    std::vector<std::string> errors;
-    auto conf =
-        make_kafka_conf("consumer", consumer_defaults(environment_.bootstrap_servers, group_id_),
-                        scenario_.async.consumer, errors);
-    rebalance_context context{&events_};
-    if (!static_assignment_) {
-        rd_kafka_conf_set_rebalance_cb(conf.get(), on_rebalance);
-        rd_kafka_conf_set_opaque(conf.get(), &context);
-    }
-    kafka_handle consumer;
-    try {
-        consumer = make_kafka_client(RD_KAFKA_CONSUMER, std::move(conf));
-    } catch (const std::exception& e) {
-        spdlog::error("stage {} worker {}: {}", stage_.name, index, e.what());
-        committed_->count_down();
-        return;
-    }
-    rd_kafka_poll_set_consumer(consumer.get());
-    if (!join(consumer.get(), index)) {
-        committed_->count_down();
-        return;
-    }
-
-    workflow_executor executor(scenario_, environment_.db, environment_.systems, &events_,
-                               environment_.redis);
-    while (!stopping_.load()) {
-        rd_kafka_message_t* message = rd_kafka_consumer_poll(consumer.get(), 100);
-        if (!message) continue;
-        if (message->err) {
-            if (message->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) events_.on_offset_reset();
-            spdlog::warn("stage {} worker {}: {}", stage_.name, index,
-                         rd_kafka_message_errstr(message));
-            rd_kafka_message_destroy(message);
-            continue;
-        }
-        auto item = to_work_item(message);
-        auto run = executor.run_stage(stage_, item, scenario_.async.max_attempts,
-                                      scenario_.async.backoff_initial, scenario_.async.backoff_max,
-                                      stopping_);
-        if (!finish(executor, message, item, run)) {
-            // Interrupted by shutdown, or the outcome could not be recorded: leave the offset
-            // unstored so the message is delivered again (to this worker after a seek back,
-            // or to whichever worker owns the partition next).
-            if (!stopping_.load()) {
-                rd_kafka_seek(message->rkt, message->partition, message->offset, 1000);
-                std::this_thread::sleep_for(scenario_.async.backoff_initial);
-            }
-            rd_kafka_message_destroy(message);
-            continue;
-        }
-        events_.on_stage_finished(stage_.name, item.business_id);
-        auto* position = rd_kafka_topic_partition_list_new(1);
-        rd_kafka_topic_partition_list_add(position, rd_kafka_topic_name(message->rkt),
-                                          message->partition)
-            ->offset = message->offset + 1;
-        rd_kafka_offsets_store(consumer.get(), position);  // fails harmlessly if revoked
-        rd_kafka_topic_partition_list_destroy(position);
-        rd_kafka_message_destroy(message);
-    }
-    if (auto err = rd_kafka_commit(consumer.get(), nullptr, 0);
-        err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
-        spdlog::warn("stage {} worker {}: final commit failed: {}", stage_.name, index,
-                     rd_kafka_err2str(err));
-    }
-    committed_->arrive_and_wait();
-    rd_kafka_consumer_close(consumer.get());  // leaves the group
+void consumer_group::check_order(const std::string& key, std::int64_t offset) {
+    if (order_.finished(key, offset)) events_.on_order_violation(stage_.name);
 }
 
 }  // namespace asyncbench

@@ -1,9 +1,8 @@
 #pragma once
-// One consumer group running one workflow stage: N worker threads, each with its own consumer
-// in the group, each running the shared workflow executor on the messages it is assigned.
-// At-least-once: a message's offset is stored only after its stage finished (completed, or
-// dead-lettered after the last attempt), and committed from the stored offsets; a redelivery
-// re-runs the stage, whose effects are idempotent by business id.
+// The consumer groups that run a mode's Kafka stages. At-least-once in both models: a
+// message's offset is stored only after its stage finished (completed, dead-lettered after the
+// last attempt, or rejected), and committed from the stored offsets; a redelivery re-runs the
+// stage, whose effects are idempotent by business id.
 #include <atomic>
 #include <latch>
 #include <memory>
@@ -14,7 +13,9 @@
 #include "harness/config/scenario_config.hpp"
 #include "harness/core/mode.hpp"
 #include "harness/kafka/consumer_events.hpp"
+#include "harness/kafka/kafka_client.hpp"
 #include "harness/kafka/kafka_producer.hpp"
+#include "harness/kafka/key_scheduler.hpp"
 #include "harness/store/store.hpp"
 #include "harness/workflow/workflow_executor.hpp"
 
@@ -31,6 +32,10 @@ struct group_environment {
     kafka_producer& producer;  // dead letters and completion events
     consumer_events& events;
     bool static_assignment = false;
+    // This process's index among `processes` running the mode's consumers: a key-ordered
+    // group with static assignment reads the partitions p with p % processes == process.
+    int process = 0;
+    int processes = 1;
 };
 
 // Where one stage's group reads and writes (harness/workflow/stage_graph.hpp).
@@ -42,19 +47,22 @@ struct stage_wiring {
     std::vector<std::string> triggered_stages;
 };
 
+// One consumer group running one workflow stage in this process, in one of two models
+// (async.consumer_model): per_partition (partition_group.hpp: one Kafka client per worker, as
+// Spring's `concurrency: N`) or key_ordered (key_ordered_group.hpp: one client feeding a pool
+// of workers, order kept per business id, as Confluent's Parallel Consumer). This base holds
+// what both share: the group's settings, the start offsets, and how a finished stage is
+// recorded, dead-lettered or published. Thread-safe as documented per method.
 class consumer_group {
   public:
     // `group_id` should be unique per run so no earlier run's offsets apply. `members` are the
-    // indices (of 0 .. consumers_per_group - 1) this instance runs, one thread each: all of
-    // them in the harness process, or a share in each worker process. With
-    // `static_assignment`, member i reads partitions p with p % consumers_per_group == i and
-    // commits its offsets to the group without joining it (no rebalancing); otherwise members
-    // subscribe and the group coordinator assigns partitions. Throws std::runtime_error listing
+    // worker indices (of 0 .. consumers_per_group - 1) this instance runs: all of them in the
+    // harness process, or a share in each worker process. Throws std::runtime_error listing
     // every consumer setting librdkafka rejected. A completed id is published to the wiring's
     // completion topic (when it has one) before its offset is stored: at least once.
     consumer_group(const group_environment& environment, const stage_spec& stage,
                    stage_wiring wiring, std::string group_id, std::vector<int> members);
-    ~consumer_group();  // stop()
+    virtual ~consumer_group() = default;  // implementations stop() in theirs
 
     // A real cluster keeps the topic across runs, and each run's group is new: with
     // auto.offset.reset=earliest it would first re-process every earlier run's messages.
@@ -64,21 +72,21 @@ class consumer_group {
     // needed with static assignment (the embedded cluster is new in every run). Throws
     // std::runtime_error.
     void start_at_end_of_topic();
-    void start();
+    virtual void start() = 0;
     // Workers finish the message in hand (retries are cut short), commit and leave the group.
-    void stop();
+    virtual void stop() = 0;
 
     const std::map<std::string, std::string>& settings() const { return settings_; }
 
-  private:
-    void work(int index);
-    bool join(rd_kafka_t* consumer, int index);
-    bool dead_letter(rd_kafka_message_t* message, const std::string& error, int attempts);
-    // Produces the completion event and waits for the broker's acknowledgement.
-    bool publish_completion(const work_item& item);
-    // Records how `run` ended; false when it must be delivered again (not finished).
+  protected:
+    // A consumer configuration for this group (the defaults and the scenario's overrides).
+    kafka_conf consumer_conf() const;
+    // Records how `run` ended and, when it completed, publishes the completion; false when the
+    // message must be delivered again (not finished: interrupted, or a write failed).
     bool finish(workflow_executor& executor, rd_kafka_message_t* message, const work_item& item,
                 const stage_run& run);
+    // Counts a message of `key` that finished after a later one of the same key.
+    void check_order(const std::string& key, std::int64_t offset);
 
     group_environment environment_;
     const scenario_config& scenario_;
@@ -91,11 +99,25 @@ class consumer_group {
     bool static_assignment_;
     std::vector<int> members_;
     std::atomic<bool> stopping_{false};
-    // Workers commit, then wait for each other before leaving the group: a member leaving
-    // starts a rebalance, during which the others' final commits would fail.
-    std::unique_ptr<std::latch> committed_;
-    std::vector<std::thread> workers_;
+    key_order_checker order_;
+
+  private:
+    bool dead_letter(rd_kafka_message_t* message, const std::string& error, int attempts);
+    // Produces the completion event and waits for the broker's acknowledgement.
+    bool publish_completion(const work_item& item);
 };
+
+// The message's business id (key), payload, kind and intended send time (headers).
+work_item work_item_of(const rd_kafka_message_t* message);
+
+// Eager assignment for subscribing consumers: take what the coordinator gives and count it
+// for the readiness check (`opaque` of the consumer: a rebalance_counter).
+struct rebalance_counter {
+    consumer_events* events;
+    bool assigned = false;
+};
+void count_rebalance(rd_kafka_t* handle, rd_kafka_resp_err_t err,
+                     rd_kafka_topic_partition_list_t* partitions, void* opaque);
 
 // asyncbench.<scenario>.<stage>.<run_id>: unique per run, so no earlier run's offsets apply,
 // and the same in the harness and in every worker process of the run.
@@ -111,6 +133,10 @@ std::vector<std::unique_ptr<consumer_group>> make_stage_groups(const group_envir
 
 // Database connections those groups hold at once: one per member thread of every Kafka stage.
 int stage_group_connections(const scenario_config& scenario, mode which, std::size_t members);
+
+// Kafka clients one process runs per group for `members` workers: one per worker
+// (per_partition), or one (key_ordered). The readiness check counts them.
+int clients_per_group(const scenario_config& scenario, std::size_t members);
 
 // Consumer defaults every report lists next to the overrides.
 std::map<std::string, std::string> consumer_defaults(const std::string& bootstrap_servers,

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace asyncbench {
 
@@ -31,6 +33,12 @@ class kafka_broker {
     // The broker id leading `partition` of `topic`, from a metadata request. Throws
     // std::runtime_error when the metadata does not say.
     virtual int leader_of(const std::string& topic, int partition);
+
+    // Broker processes on this machine that the harness started, as (part name, pid), e.g.
+    // ("broker 1", 4242), for the cost sampler; pid 0 while one is down. Empty when the
+    // brokers are not separate processes of ours (the embedded cluster runs inside the harness;
+    // an external cluster is not ours to measure). Thread-safe.
+    virtual std::vector<std::pair<std::string, int>> processes() const { return {}; }
 };
 
 // librdkafka's mock cluster with `brokers` brokers on loopback sockets, in memory. It keeps only

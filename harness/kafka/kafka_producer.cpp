@@ -5,6 +5,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "harness/core/thread_name.hpp"
+
 namespace asyncbench {
 namespace {
 
@@ -46,6 +48,7 @@ kafka_producer::kafka_producer(const std::string& role, const std::string& boots
     rd_kafka_conf_set_dr_msg_cb(conf.get(), on_delivery_report);
     handle_ = make_kafka_client(RD_KAFKA_PRODUCER, std::move(conf));
     poller_ = std::thread([this] {
+        name_this_thread(kafka_poll_thread);
         while (!stopping_.load()) rd_kafka_poll(handle_.get(), 50);
     });
 }

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 
 #include "harness/core/child_process.hpp"
@@ -101,6 +102,21 @@ std::string start_node(const std::filesystem::path& dir, int id) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
 }
 
+// Node `id`'s JVM pid from the pid file start.sh wrote, trusted only while that pid still runs
+// this node's config (pids get reused), as stop.sh checks; 0 when the node is down.
+pid_t node_pid(const std::filesystem::path& dir, int id) {
+    // start.sh made the folder absolute (cd "$dir" && pwd) before writing it into the command.
+    const auto cluster_dir = std::filesystem::absolute(dir).lexically_normal();
+    std::ifstream pid_file(cluster_dir / fmt::format("node-{}.pid", id));
+    pid_t pid = 0;
+    if (!(pid_file >> pid) || pid <= 0) return 0;
+    std::ifstream cmdline(fmt::format("/proc/{}/cmdline", pid));
+    const std::string command((std::istreambuf_iterator<char>(cmdline)),
+                              std::istreambuf_iterator<char>());
+    const auto config = (cluster_dir / fmt::format("node-{}", id) / "server.properties").string();
+    return command.find(config) == std::string::npos ? 0 : pid;
+}
+
 // A running cluster that start.sh made in `dir`: used as it is, never stopped at the end, but
 // its nodes can be stopped and restarted by broker faults.
 class scripted_kafka_broker final : public kafka_broker {
@@ -167,6 +183,14 @@ class local_kafka_broker final : public kafka_broker {
     }
     std::string stop_broker(int id) override { return stop_node(dir_, id); }
     std::string start_broker(int id) override { return start_node(dir_, id); }
+    // Read from the pid files each time: a broker fault restarts a node with a new pid.
+    std::vector<std::pair<std::string, int>> processes() const override {
+        std::vector<std::pair<std::string, int>> out;
+        for (int id = 1; id <= brokers_; ++id) {
+            out.emplace_back(fmt::format("broker {}", id), node_pid(dir_, id));
+        }
+        return out;
+    }
 
   private:
     void stop() {

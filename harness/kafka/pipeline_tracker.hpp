@@ -28,6 +28,7 @@ class pipeline_tracker final : public consumer_events {
     void on_partitions_assigned(int delta) override { assigned_partitions_ += delta; }
     void on_member_assigned(int delta) override { assigned_members_ += delta; }
     void on_offset_reset() override { ++offset_resets_; }
+    void on_order_violation(const std::string& /*stage*/) override { ++order_violations_; }
     void on_step_failed(const std::string& stage, const std::string& step,
                         const std::string& error) override {
         step_errors_.on_step_failed(stage, step, error);
@@ -52,6 +53,7 @@ class pipeline_tracker final : public consumer_events {
     int assigned_partitions() const { return assigned_partitions_.load(); }
     int assigned_members() const { return assigned_members_.load(); }
     std::uint64_t offset_resets() const { return offset_resets_.load(); }
+    std::uint64_t order_violations() const { return order_violations_.load(); }
     std::uint64_t backpressure() const { return backpressure_.load(); }
     std::uint64_t unknown_deliveries() const { return unknown_deliveries_.load(); }
 
@@ -74,6 +76,7 @@ class pipeline_tracker final : public consumer_events {
     std::atomic<int> assigned_partitions_{0};
     std::atomic<int> assigned_members_{0};
     std::atomic<std::uint64_t> offset_resets_{0};
+    std::atomic<std::uint64_t> order_violations_{0};
     std::atomic<std::uint64_t> backpressure_{0};
     std::atomic<std::uint64_t> unknown_deliveries_{0};
     step_error_tally step_errors_;

@@ -96,6 +96,10 @@ class object_reader {
         if (at(key).is_null()) return std::nullopt;
         return number(key);
     }
+    std::optional<std::uint64_t> optional_u64(std::string_view key) const {
+        if (at(key).is_null()) return std::nullopt;
+        return u64(key);
+    }
     std::map<std::string, std::uint64_t> u64_map(std::string_view key) const {
         std::map<std::string, std::uint64_t> out;
         const auto o = object(key);
@@ -156,6 +160,8 @@ struct version_info {
     bool has_v3() const { return version >= 3; }
     // Version 4: business rejections, per-stage tallies, scenario metrics and invariants, Redis.
     bool has_v4() const { return version >= 4; }
+    // Version 5: what each part of the system cost (CPU, memory, threads, connections).
+    bool has_v5() const { return version >= 5; }
 };
 
 error_counts read_errors(const object_reader& o, version_info v) {
@@ -337,6 +343,22 @@ mode_result read_mode(const object_reader& o, version_info v) {
             return invariant_result{s.string("name"), s.string("expected"), s.string("observed"),
                                     s.boolean("passed"), s.boolean("required")};
         });
+    }
+    if (v.has_v5()) {
+        m.cost = read_objects<part_cost>(o, "cost", [](const object_reader& c) {
+            return part_cost{c.string("part"),
+                             c.number("cpu_s"),
+                             c.optional_u64("peak_rss_bytes"),
+                             c.u64("peak_threads"),
+                             c.optional_u64("peak_connections"),
+                             c.boolean("counted")};
+        });
+        m.cpu_s_per_1000_completed = o.optional_number("cpu_s_per_1000_completed");
+    } else {
+        m.warnings.push_back(fmt::format(
+            "read from a version {} result.json: it has no cost figures (CPU, memory, threads "
+            "and connections per part)",
+            v.version));
     }
     if (!v.has_v3()) {
         m.warnings.push_back(fmt::format(

@@ -121,6 +121,10 @@ json::value optional_number(const std::optional<double>& v) {
     return number_or_null(*v);
 }
 
+json::value optional_count(const std::optional<std::uint64_t>& v) {
+    return v ? json::value(*v) : json::value(nullptr);
+}
+
 json::object fault_record_to_json(const fault_record& f) {
     json::object o;
     o["name"] = f.name;
@@ -134,8 +138,7 @@ json::object fault_record_to_json(const fault_record& f) {
     for (const auto& [operation, n] : f.calls_during) calls[operation] = n;
     o["calls_during"] = std::move(calls);
     o["deleted_unread_ids"] = strings_to_json(f.deleted_unread_ids);
-    o["deleted_unread_messages"] =
-        f.deleted_unread_messages ? json::value(*f.deleted_unread_messages) : json::value(nullptr);
+    o["deleted_unread_messages"] = optional_count(f.deleted_unread_messages);
     return o;
 }
 
@@ -163,6 +166,15 @@ json::object fault_impact_to_json(const fault_impact& f) {
     o["latency_recovered_s"] = optional_number(f.latency_recovered_s);
     o["latency_reference"] = f.latency_reference;
     return o;
+}
+
+json::object part_cost_to_json(const part_cost& c) {
+    return json::object{{"part", c.part},
+                        {"cpu_s", number_or_null(c.cpu_s)},
+                        {"peak_rss_bytes", optional_count(c.peak_rss_bytes)},
+                        {"peak_threads", c.peak_threads},
+                        {"peak_connections", optional_count(c.peak_connections)},
+                        {"counted", c.counted}};
 }
 
 json::object mode_to_json(const mode_result& m) {
@@ -241,6 +253,10 @@ json::object mode_to_json(const mode_result& m) {
                                              {"required", i.required}});
     }
     o["invariants"] = std::move(invariants);
+    json::array cost;
+    for (const auto& c : m.cost) cost.emplace_back(part_cost_to_json(c));
+    o["cost"] = std::move(cost);
+    o["cpu_s_per_1000_completed"] = optional_number(m.cpu_s_per_1000_completed);
     o["valid"] = m.valid;
     o["invalid_reasons"] = strings_to_json(m.invalid_reasons);
     return o;

@@ -13,7 +13,7 @@
 
 namespace asyncbench {
 
-inline constexpr int result_schema_version = 4;
+inline constexpr int result_schema_version = 5;
 
 // Latency percentiles in microseconds. count == 0 means no sample: every figure is then 0 and
 // reports say "none" (no answers, none completed) instead of showing zeros.
@@ -182,6 +182,24 @@ struct stage_tally {
     std::uint64_t dead_lettered = 0;
 };
 
+// What one part of the system cost the machine in one mode, from readiness to the end of the
+// drain (harness/stats/process_sampler.hpp), e.g. "front door", "worker 0", "broker 1" (v5).
+struct part_cost {
+    std::string part;
+    double cpu_s = 0;  // user + system CPU seconds
+    // VmRSS, sampled once a second. nullopt for a group of threads inside a process: memory
+    // belongs to the whole process (the harness process has its own part).
+    std::optional<std::uint64_t> peak_rss_bytes;
+    std::uint64_t peak_threads = 0;
+    // Established TCP sockets the process held, sampled once a second; nullopt for a group of
+    // threads inside a process, whose sockets are the whole process's.
+    std::optional<std::uint64_t> peak_connections;
+    // In the mode's cpu_s_per_1000_completed: false for the mock external systems (not the
+    // design under test), for a total that other parts break down (the harness process), and
+    // for Kafka's threads in a mode that does not use Kafka (an idle embedded broker).
+    bool counted = true;
+};
+
 struct mode_result {
     std::string mode;  // "sync" or "async"
     // The two API latency views (docs/result-schema.md), intended send -> answer, measured
@@ -215,6 +233,10 @@ struct mode_result {
     std::vector<stage_tally> stages;            // workflow order (v4)
     std::vector<scenario_metric> metrics;       // the scenario plugin's, after the drain (v4)
     std::vector<invariant_result> invariants;   // the scenario plugin's, after the drain (v4)
+    std::vector<part_cost> cost;                // per part, from readiness to the drain's end (v5)
+    // CPU seconds of the counted parts per 1,000 completed requests (all phases); nullopt when
+    // none completed (v5).
+    std::optional<double> cpu_s_per_1000_completed;
     // Whether the measurement can be trusted (exit code 3 when not): false when the drain
     // timed out, the run was interrupted, the generator fell behind its schedule or a part of
     // the harness died. Findings about the system under test (losses, failed SLOs) do not make

@@ -74,7 +74,14 @@ class async_system final : public system_under_test {
     void wait_ready(std::chrono::seconds timeout) override {
         const int groups = static_cast<int>(groups_.size());
         const int partitions = scenario_.async.partitions * groups;
-        const int members = scenario_.async.consumers_per_group * groups;
+        // Kafka clients of every group: one per worker (per_partition), or one per process.
+        const int processes = std::max(scenario_.async.worker_processes, 1);
+        const int members =
+            scenario_.async.model == consumer_model::key_ordered
+                ? processes * groups
+                : clients_per_group(scenario_,
+                                    static_cast<std::size_t>(scenario_.async.consumers_per_group)) *
+                      groups;
         const auto deadline = std::chrono::steady_clock::now() + timeout;
         for (auto& worker : workers_) {
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -149,7 +156,25 @@ class async_system final : public system_under_test {
                 "count) and committed offsets without joining a group, because the embedded "
                 "mock cluster's group coordinator is unreliable: no rebalancing was exercised");
         }
-        if (scenario_.async.consumers_per_group > scenario_.async.partitions) {
+        if (scenario_.async.model == consumer_model::key_ordered) {
+            notes.push_back(fmt::format(
+                "consumers: key_ordered, {} workers per stage fed by one Kafka client per group "
+                "and process; one business id at a time, different ids in parallel",
+                scenario_.async.consumers_per_group));
+        } else {
+            notes.push_back(fmt::format(
+                "consumers: per_partition, {} Kafka clients per stage, each with its partitions "
+                "in offset order",
+                scenario_.async.consumers_per_group));
+        }
+        if (tracker_.order_violations() > 0) {
+            notes.push_back(
+                fmt::format("{} messages finished after a later message with the "
+                            "same business id (per-key order broken)",
+                            tracker_.order_violations()));
+        }
+        if (scenario_.async.model == consumer_model::per_partition &&
+            scenario_.async.consumers_per_group > scenario_.async.partitions) {
             notes.push_back(fmt::format(
                 "{} consumers per group but only {} partitions: {} consumers per group had "
                 "nothing to do",
@@ -217,11 +242,24 @@ class async_system final : public system_under_test {
         });
     }
 
+    std::vector<scenario_metric> pipeline_metrics() const override {
+        return {{"key_order_violations", static_cast<double>(tracker_.order_violations())}};
+    }
+
     std::map<std::string, std::string> producer_settings() const override {
         return api_->producer_settings();
     }
     std::map<std::string, std::string> consumer_settings() const override {
         return groups_.empty() ? std::map<std::string, std::string>{} : groups_[0]->settings();
+    }
+
+    // workers_ does not change after construction; each pid() is read under its own lock.
+    std::vector<std::pair<std::string, int>> processes() const override {
+        std::vector<std::pair<std::string, int>> out;
+        for (const auto& worker : workers_) {
+            out.emplace_back(fmt::format("worker {}", worker->index()), worker->pid());
+        }
+        return out;
     }
 
   private:

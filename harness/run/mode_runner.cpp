@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <stdexcept>
 #include <thread>
@@ -9,6 +10,7 @@
 #include "harness/api/front_door.hpp"
 #include "harness/kafka/consumer_group.hpp"
 #include "harness/load/load_generator.hpp"
+#include "harness/run/cost_parts.hpp"
 #include "harness/run/fault_impact.hpp"
 #include "harness/run/fault_timeline.hpp"
 #include "harness/run/mode_state.hpp"
@@ -109,6 +111,19 @@ int database_connections(mode which, const scenario_config& scenario) {
     return connections;
 }
 
+// The mode's processes besides the harness, asked each second: a worker-crash fault restarts a
+// worker with a new pid, a broker fault a broker JVM. Brokers only where the mode uses Kafka.
+cost_sampler::process_source mode_processes(const system_under_test& system,
+                                            const kafka_broker* broker) {
+    return [&system, broker] {
+        auto processes = system.processes();
+        if (broker != nullptr) {
+            for (auto& process : broker->processes()) processes.push_back(std::move(process));
+        }
+        return processes;
+    };
+}
+
 std::unique_ptr<system_under_test> start_system(mode which, const system_context& context,
                                                 kafka_broker* broker) {
     switch (which) {
@@ -147,6 +162,11 @@ mode_result run_mode(mode which, const mode_dependencies& deps, run_settings& se
     phase_start = steady::now();
     system->wait_ready(std::chrono::seconds(60));
     spdlog::info("[{}] ready in {:.1f}s", mode, seconds_since(phase_start));
+    // What the design costs, from here to the end of the drain (warm-up included, as are the
+    // requests completed in it).
+    cost_sampler cost(harness_parts(::getpid(), kafka),
+                      mode_processes(*system, kafka ? deps.broker : nullptr));
+    cost.start();
 
     load_progress progress;
     progress_line line(
@@ -170,6 +190,7 @@ mode_result run_mode(mode which, const mode_dependencies& deps, run_settings& se
     const drain_end drained = drain(*system, scenario.drain_timeout, deps.cancel);
     const bool idle = drained == drain_end::idle;
     const double drain_s = seconds_since(phase_start);
+    auto cost_parts = cost.stop();
     line.stop();
     spdlog::info("[{}] load {:.1f}s, drain {:.1f}s{}", mode, load_s, drain_s,
                  drained == drain_end::timed_out        ? " (timed out)"
@@ -211,6 +232,7 @@ mode_result run_mode(mode which, const mode_dependencies& deps, run_settings& se
     spdlog::info("[{}] reconciled in {:.1f}s", mode, seconds_since(phase_start));
     result.stages = std::move(reconciled.stages);
     result.metrics = std::move(checks.metrics);
+    for (auto& metric : system->pipeline_metrics()) result.metrics.push_back(std::move(metric));
     result.invariants = std::move(checks.invariants);
 
     result.api_latency_all_us = summarize(load.latency_all_us);
@@ -248,6 +270,9 @@ mode_result run_mode(mode which, const mode_dependencies& deps, run_settings& se
     result.fault_impacts =
         compute_fault_impacts(fault_records, load.windows, result.series, scenario.slo);
     result.faults = std::move(fault_records);
+    result.cost = std::move(cost_parts);
+    result.cpu_s_per_1000_completed =
+        cpu_s_per_1000(cost.counted_cpu_s(), result.reconciliation.completed);
     judge_validity(
         result, validity_input{drained == drain_end::idle || drained == drain_end::only_lost_left,
                                deps.cancel.load(), harness_failures, result.step_errors});

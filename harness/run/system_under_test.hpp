@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "harness/config/scenario_config.hpp"
@@ -50,11 +51,18 @@ class system_under_test {
     virtual std::vector<pipeline_tracker::unfinished_message> unfinished() const { return {}; }
     // The most frequent step failures of the mode so far, most frequent first.
     virtual std::vector<step_error_count> step_errors(std::size_t limit) const = 0;
+    // Figures of the pipeline itself for the result's metrics (after stop()), e.g. per-key
+    // order violations.
+    virtual std::vector<scenario_metric> pipeline_metrics() const { return {}; }
     virtual std::map<std::string, std::string> producer_settings() const { return {}; }
     virtual std::map<std::string, std::string> consumer_settings() const { return {}; }
     // Consumer worker process `index` (async.worker_processes), for worker faults; nullptr when
     // consumers run inside the harness or the mode has none.
     virtual worker_process* worker(int /*index*/) { return nullptr; }
+    // Processes of the mode besides the harness, as (part name, pid), e.g. ("worker 0", 4242),
+    // for the cost sampler; pid 0 while one is not running. Asked again every second from
+    // another thread (a fault restarts a worker with a new pid), so it must be thread-safe.
+    virtual std::vector<std::pair<std::string, int>> processes() const { return {}; }
 };
 
 struct system_context {

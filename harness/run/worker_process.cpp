@@ -42,6 +42,7 @@ class counting_sink final : public consumer_events {
         sink_.on_member_assigned(delta);
     }
     void on_offset_reset() override { sink_.on_offset_reset(); }
+    void on_order_violation(const std::string& stage) override { sink_.on_order_violation(stage); }
     void on_step_failed(const std::string& stage, const std::string& step,
                         const std::string& error) override {
         sink_.on_step_failed(stage, step, error);

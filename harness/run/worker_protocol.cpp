@@ -73,6 +73,8 @@ bool apply_event_line(std::string_view line, consumer_events& sink, bool& ready)
         sink.on_member_assigned(delta);
     } else if (kind == "offset_reset" && fields.size() == 1) {
         sink.on_offset_reset();
+    } else if (kind == "order_violation" && fields.size() == 2) {
+        sink.on_order_violation(decode_event_field(fields[1]));
     } else if (kind == "step_failed" && fields.size() == 4) {
         sink.on_step_failed(decode_event_field(fields[1]), decode_event_field(fields[2]),
                             decode_event_field(fields[3]));
@@ -100,6 +102,10 @@ void event_line_writer::on_member_assigned(int delta) {
 }
 
 void event_line_writer::on_offset_reset() { write_line("offset_reset"); }
+
+void event_line_writer::on_order_violation(const std::string& stage) {
+    write_line("order_violation\t" + encode_event_field(stage));
+}
 
 void event_line_writer::on_step_failed(const std::string& stage, const std::string& step,
                                        const std::string& error) {

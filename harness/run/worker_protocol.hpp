@@ -6,6 +6,7 @@
 //   partitions <delta>          consumer_events::on_partitions_assigned
 //   members <delta>             consumer_events::on_member_assigned
 //   offset_reset                consumer_events::on_offset_reset
+//   order_violation <stage>     consumer_events::on_order_violation
 //   step_failed <stage> <step> <error>   step_error_sink::on_step_failed
 // Lines are written whole under a mutex, so lines from several threads never interleave; a
 // kill -9 can cut the line being written, which the harness then ignores (and the unfinished
@@ -35,6 +36,7 @@ class event_line_writer final : public consumer_events {
     void on_partitions_assigned(int delta) override;
     void on_member_assigned(int delta) override;
     void on_offset_reset() override;
+    void on_order_violation(const std::string& stage) override;
     void on_step_failed(const std::string& stage, const std::string& step,
                         const std::string& error) override;
     void ready();

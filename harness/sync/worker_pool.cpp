@@ -1,9 +1,11 @@
 #include "harness/sync/worker_pool.hpp"
 
+#include "harness/core/thread_name.hpp"
+
 namespace asyncbench {
 
-worker_pool::worker_pool(int threads, int queue_capacity)
-    : capacity_(static_cast<std::size_t>(queue_capacity)) {
+worker_pool::worker_pool(int threads, int queue_capacity, std::string thread_name)
+    : capacity_(static_cast<std::size_t>(queue_capacity)), thread_name_(std::move(thread_name)) {
     threads_.reserve(static_cast<std::size_t>(threads));
     for (int i = 0; i < threads; ++i) threads_.emplace_back([this, i] { run(i); });
 }
@@ -29,6 +31,7 @@ int worker_pool::queued() const {
 }
 
 void worker_pool::run(int index) {
+    name_this_thread(thread_name_);
     for (;;) {
         job work;
         {

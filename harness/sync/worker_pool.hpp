@@ -8,6 +8,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -18,7 +19,9 @@ class worker_pool {
     // A job receives its thread's index in [0, threads), to reach per-thread state.
     using job = std::function<void(int thread_index)>;
 
-    worker_pool(int threads, int queue_capacity);
+    // The threads are named `thread_name` (at most 15 characters kept), so the cost sampler can
+    // attribute their CPU (harness/core/thread_name.hpp).
+    worker_pool(int threads, int queue_capacity, std::string thread_name);
     ~worker_pool();  // stop()
 
     // false when the queue is full (the caller answers 503). Thread-safe.
@@ -34,6 +37,7 @@ class worker_pool {
     void run(int index);
 
     const std::size_t capacity_;
+    const std::string thread_name_;
     mutable std::mutex mutex_;
     std::condition_variable ready_;
     std::deque<job> queue_;

@@ -77,8 +77,8 @@ class api_bad_input : public ::testing::TestWithParam<std::string> {
         auto dir = std::filesystem::temp_directory_path() / ("asyncbench-api-" + GetParam());
         std::filesystem::create_directories(dir);
         db_ = open_sqlite_store((dir / "api.sqlite").string());
-        // No worker processes here, so no store address or log folder for them.
-        system_context context{scenario_, *find_plugin("lp-report"), *db_, systems_, "test", {},
+        // No worker processes here, so no store address or log folder for them; no Redis.
+        system_context context{scenario_, *find_plugin("lp-report"), *db_, systems_, "test", {}, {},
                                {}};
         if (GetParam() == "sync") {
             system_ = start_sync_system(context);

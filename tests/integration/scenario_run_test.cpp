@@ -4,6 +4,7 @@
 // effect exactly once. No timing assertions: the machine may be a loaded 2-core CI runner.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -113,6 +114,45 @@ TEST(scenario_run, hr_fanout_reaches_every_system_once_per_record) {
         EXPECT_EQ(outcome.reconciliation.calls.size(), 3u);  // payroll, orgchart, erp
         ASSERT_TRUE(outcome.time_to_full_completion_s.has_value());
         EXPECT_GT(*outcome.time_to_full_completion_s, 0);
+    }
+}
+
+double metric_of(const mode_result& mode, const std::string& name) {
+    for (const auto& metric : mode.metrics) {
+        if (metric.name == name) return metric.value;
+    }
+    ADD_FAILURE() << mode.mode << ": no metric " << name;
+    return -1;
+}
+
+// The two consumer models side by side on one scenario: both lose nothing, keep per-key
+// order, and LP receives calls from all the workers (64 of each group in both models).
+TEST(scenario_run, both_consumer_models_lose_nothing_and_keep_per_key_order) {
+    for (const std::string model : {"key_ordered", "per_partition"}) {
+        SCOPED_TRACE(model);
+        auto dir = fresh_dir("model-" + model);
+        std::filesystem::create_directories(dir);
+        const auto file = dir / "lp-report-model.yaml";
+        std::ofstream(file) << "extends: " << ASYNCBENCH_SOURCE_DIR
+                            << "/scenarios/lp-report/lp-report.yaml\nname: lp-report-"
+                            << (model == "key_ordered" ? "ko" : "pp")
+                            << "\nasync: {consumer_model: " << model << "}\n";
+        run_options options;
+        options.scenario_path = file.string();
+        options.out_dir = (dir / "out").string();
+        options.mode = "async";
+        options.overrides.rate = "60/s";
+        options.overrides.duration = "4s";
+        options.overrides.quick = true;
+        ASSERT_EQ(run_command(options), 0);
+        const auto result = read_result(dir / "out");
+        const auto& async = result.modes.at("async");
+        expect_exactly_once(async);
+        EXPECT_EQ(metric_of(async, "key_order_violations"), 0);
+        const auto named =
+            std::any_of(async.warnings.begin(), async.warnings.end(),
+                        [&](const std::string& w) { return w.find("consumers: " + model) == 0; });
+        EXPECT_TRUE(named) << "the report names the consumer model";
     }
 }
 

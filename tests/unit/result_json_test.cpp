@@ -90,6 +90,10 @@ mode_result populated_mode(const std::string& name, double scale) {
     m.invariants = {
         {"ranking_matches_orders", "score = units paid", "3 of 39 differ", false, false},
         {"stock_never_negative", "stock >= 0", "lowest: p-00 at 0", true, true}};
+    m.cost = {{"harness process", 12.34 * scale, 123456789, 215, 4321, false},
+              {"front door", 7.1 / 3.0, std::nullopt, 202, std::nullopt, true},
+              {"worker 0", 0.0, std::nullopt, 0, std::nullopt, true}};
+    m.cpu_s_per_1000_completed = 1.0 / 3.0;
     m.valid = false;
     m.invalid_reasons = {"send delay p99 above 10 ms"};
     return m;
@@ -229,6 +233,16 @@ void expect_mode_eq(const mode_result& a, const mode_result& b) {
         EXPECT_EQ(a.invariants[i].passed, b.invariants[i].passed);
         EXPECT_EQ(a.invariants[i].required, b.invariants[i].required);
     }
+    ASSERT_EQ(a.cost.size(), b.cost.size());
+    for (std::size_t i = 0; i < a.cost.size(); ++i) {
+        EXPECT_EQ(a.cost[i].part, b.cost[i].part);
+        EXPECT_EQ(a.cost[i].cpu_s, b.cost[i].cpu_s);
+        EXPECT_EQ(a.cost[i].peak_rss_bytes, b.cost[i].peak_rss_bytes);
+        EXPECT_EQ(a.cost[i].peak_threads, b.cost[i].peak_threads);
+        EXPECT_EQ(a.cost[i].peak_connections, b.cost[i].peak_connections);
+        EXPECT_EQ(a.cost[i].counted, b.cost[i].counted);
+    }
+    EXPECT_EQ(a.cpu_s_per_1000_completed, b.cpu_s_per_1000_completed);
     EXPECT_EQ(a.errors.connect, b.errors.connect);
     EXPECT_EQ(a.errors.timeout, b.errors.timeout);
     EXPECT_EQ(a.errors.io, b.errors.io);
@@ -385,7 +399,7 @@ TEST(result_json, empty_result_round_trips_with_null_requests) {
 
 TEST(result_json, keys_are_in_struct_order_with_units_and_sync_before_async) {
     const std::string text = result_to_json(populated_result());
-    const char* const ordered[] = {"\"schema_version\": 4",
+    const char* const ordered[] = {"\"schema_version\": 5",
                                    "\"scenario\"",
                                    "\"description\"",
                                    "\"environment\"",
@@ -447,6 +461,13 @@ TEST(result_json, keys_are_in_struct_order_with_units_and_sync_before_async) {
                                    "\"metrics\"",
                                    "\"invariants\"",
                                    "\"required\"",
+                                   "\"cost\"",
+                                   "\"part\": \"harness process\"",
+                                   "\"peak_rss_bytes\": 123456789",
+                                   "\"peak_connections\": 4321",
+                                   "\"counted\": false",
+                                   "\"peak_rss_bytes\": null",
+                                   "\"cpu_s_per_1000_completed\"",
                                    "\"valid\"",
                                    "\"invalid_reasons\"",
                                    "\"async\": {",
@@ -529,9 +550,9 @@ TEST(result_json, wrong_types_are_errors) {
 }
 
 TEST(result_json, unknown_schema_version_is_an_error) {
-    const std::string v5 = edited_json([](boost::json::object& o) { o["schema_version"] = 5; });
-    EXPECT_EQ(parse_error(v5),
-              "result.json: schema_version: newer version 5 (this build reads versions 1 to 4): "
+    const std::string v6 = edited_json([](boost::json::object& o) { o["schema_version"] = 6; });
+    EXPECT_EQ(parse_error(v6),
+              "result.json: schema_version: newer version 6 (this build reads versions 1 to 5): "
               "it was written by a newer AsyncBench; use that version or newer to read it");
     const std::string v0 = edited_json([](boost::json::object& o) { o["schema_version"] = 0; });
     EXPECT_NE(parse_error(v0).find("unknown version 0"), std::string::npos);
@@ -550,8 +571,8 @@ TEST(result_json, unknown_keys_are_ignored) {
         ASSERT_NE(pos, std::string::npos) << from;
         text.replace(pos, from.size(), to);
     };
-    replace("{\n  \"schema_version\": 4,",
-            "{\"added_later\": {\"x\": [1]}, \"schema_version\": 4,");
+    replace("{\n  \"schema_version\": 5,",
+            "{\"added_later\": {\"x\": [1]}, \"schema_version\": 5,");
     replace("\"mode\": \"sync\",", "\"mode\": \"sync\", \"extra_us\": 2.5,");
     expect_result_eq(populated_result(), parse_ok(text));
 }
@@ -565,15 +586,42 @@ void window_as_version_2(boost::json::object& w) {
     w.erase("latency_all_us");
 }
 
-// The populated result as a version-2 writer would have written it: one API latency (2xx),
-// arrival-time windows, no step errors or schedule lag, 0 for "nothing completed". Edited
+// The populated result as a version-4 writer would have written it: no cost figures. Edited
 // through the exact parser and printer, so every double stays bit-exact.
-// The populated result as a version-3 writer would have written it: no business rejections,
-// stage tallies, scenario metrics or invariants, no Redis. Edited through the exact parser and
-// printer, so every double stays bit-exact.
-boost::json::object as_version_3_doc(const run_result& r) {
+boost::json::object as_version_4_doc(const run_result& r) {
     auto parsed = parse_json_exact(result_to_json(r));
     auto doc = std::get<boost::json::value>(parsed).as_object();
+    doc["schema_version"] = 4;
+    for (auto& kv : doc["modes"].as_object()) {
+        auto& mode = kv.value().as_object();
+        for (const char* key : {"cost", "cpu_s_per_1000_completed"}) mode.erase(key);
+    }
+    return doc;
+}
+
+// What a version-4 (or older) file reads back as: no cost figures, and a warning saying so.
+run_result read_back_from_version_4(run_result r, int version = 4) {
+    for (auto& [name, m] : r.modes) {
+        m.cost.clear();
+        m.cpu_s_per_1000_completed.reset();
+        m.warnings.push_back("read from a version " + std::to_string(version) +
+                             " result.json: it has no cost figures (CPU, memory, threads and "
+                             "connections per part)");
+    }
+    return r;
+}
+
+TEST(result_json, a_version_4_file_is_read_with_no_cost_figures) {
+    const run_result back = parse_ok(to_pretty_json(as_version_4_doc(populated_result())));
+    expect_result_eq(read_back_from_version_4(populated_result()), back);
+    EXPECT_TRUE(back.modes.at("async").cost.empty());
+    EXPECT_FALSE(back.modes.at("async").cpu_s_per_1000_completed.has_value());
+}
+
+// The populated result as a version-3 writer would have written it: no business rejections,
+// stage tallies, scenario metrics or invariants, no Redis.
+boost::json::object as_version_3_doc(const run_result& r) {
+    auto doc = as_version_4_doc(r);
     doc["schema_version"] = 3;
     doc["environment"].as_object().erase("redis");
     for (auto& kv : doc["modes"].as_object()) {
@@ -584,8 +632,9 @@ boost::json::object as_version_3_doc(const run_result& r) {
     return doc;
 }
 
-// What a version-3 file reads back as: the version-4 fields at their defaults.
-run_result read_back_from_version_3(run_result r) {
+// What a version-3 file reads back as: the version-4 and -5 fields at their defaults.
+run_result read_back_from_version_3(run_result r, int version = 3) {
+    r = read_back_from_version_4(std::move(r), version);
     r.environment.redis.clear();
     for (auto& [name, m] : r.modes) {
         m.rejected = 0;
@@ -603,6 +652,8 @@ TEST(result_json, a_version_3_file_is_read_with_the_version_4_fields_defaulted) 
     EXPECT_TRUE(back.modes.at("sync").invariants.empty());
 }
 
+// The populated result as a version-2 writer would have written it: one API latency (2xx),
+// arrival-time windows, no step errors or schedule lag, 0 for "nothing completed".
 boost::json::object as_version_2_doc(const run_result& r) {
     auto doc = as_version_3_doc(r);
     doc["schema_version"] = 2;
@@ -630,7 +681,7 @@ boost::json::object as_version_2_doc(const run_result& r) {
 // What a version-1 or -2 file reads back as: the version-3 fields at their defaults, and a
 // warning saying what the old file lacks.
 run_result read_back_from_version(run_result r, int version) {
-    r = read_back_from_version_3(std::move(r));
+    r = read_back_from_version_3(std::move(r), version);
     for (auto& [name, m] : r.modes) {
         m.api_latency_all_us = {};
         m.schedule_lag_us = {};
