@@ -127,7 +127,8 @@ struct redis_step {
 };
 
 // One step of the workflow. Steps run in order within their stage. The kinds and their YAML
-// keys, readers and executors are one table: harness/workflow/step_kinds.hpp.
+// keys and readers are one table (harness/config/step_kinds.hpp); each has a run_step
+// executor in harness/workflow/steps/.
 struct step_spec {
     std::string name;  // unique within the workflow, used as the idempotency key part
     std::variant<call_step, db_step, redis_step> action;

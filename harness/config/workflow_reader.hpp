@@ -1,14 +1,14 @@
 #pragma once
 // Reading of a scenario's `workflow` (stages, steps, placement, order) and of what its steps
 // refer to: the declared `tables` and `redis` keys. Step kinds come from one table
-// (harness/workflow/step_kinds.hpp).
+// (harness/config/step_kinds.hpp).
 #include <set>
 #include <string>
 #include <vector>
 
 #include "harness/config/scenario_config.hpp"
+#include "harness/config/step_kinds.hpp"
 #include "harness/config/yaml_reader.hpp"
-#include "harness/workflow/step_kinds.hpp"
 
 namespace asyncbench {
 

@@ -10,6 +10,7 @@
 
 #include "harness/core/clock.hpp"
 #include "harness/store/pg_connection_pool.hpp"
+#include "harness/store/row_checks.hpp"
 
 namespace asyncbench {
 namespace {
@@ -179,58 +180,20 @@ bool touched_no_row(const pg_result_ptr& result) {
     return std::string(PQcmdTuples(result.get())) == "0";
 }
 
-std::int64_t parse_integer(const table_spec& table, const std::string& column,
-                           const std::string& value) {
-    std::int64_t number = 0;
-    const char* end = value.data() + value.size();
-    auto [stop, error] = std::from_chars(value.data(), end, number);
-    if (value.empty() || error != std::errc() || stop != end) {
-        throw store_error(
-            fmt::format("table {} column {}: '{}' is not an integer", table.name, column, value));
-    }
-    return number;
-}
-
-// One value of a row, checked against its table: a declared column, integers parsed whole and
-// sent in canonical decimal, so PostgreSQL accepts exactly what the SQLite store accepts.
-std::pair<std::string, std::string> check_value(const table_spec& table, const std::string& column,
-                                                const std::string& value) {
-    if (column == table.key) return {column, value};
-    const column_spec* spec = table.column(column);
-    if (spec == nullptr) {
-        throw store_error(
-            fmt::format("table {} has no column {} (key {})", table.name, column, table.key));
-    }
-    if (spec->kind == column_spec::type::integer) {
-        return {column, std::to_string(parse_integer(table, column, value))};
-    }
-    return {column, value};
-}
-
-std::vector<std::pair<std::string, std::string>> check_row(const table_spec& table,
-                                                           const row_values& row, bool needs_key) {
-    if (needs_key && row.find(table.key) == row.end()) {
-        throw store_error(
-            fmt::format("a row of table {} lacks its key column {}", table.name, table.key));
-    }
-    std::vector<std::pair<std::string, std::string>> result;
-    for (const auto& [column, value] : row) result.push_back(check_value(table, column, value));
-    return result;
-}
-
 // INSERT of `values` (column, value); an existing key is left alone (insert: an error) or
 // replaced whole, every declared column taking the new row's value (NULL where it has none).
 // The values go to `params`.
 std::string insert_sql(PGconn* conn, const table_spec& table,
-                       const std::vector<std::pair<std::string, std::string>>& values, bool replace,
+                       const std::vector<checked_value>& values, bool replace,
                        std::vector<std::string>& params) {
     std::string columns;
     std::string placeholders;
     params.clear();
     for (std::size_t i = 0; i < values.size(); ++i) {
-        columns += fmt::format("{}{}", i == 0 ? "" : ", ", quote_identifier(conn, values[i].first));
+        columns +=
+            fmt::format("{}{}", i == 0 ? "" : ", ", quote_identifier(conn, values[i].column));
         placeholders += fmt::format("{}${}", i == 0 ? "" : ", ", i + 1);
-        params.push_back(values[i].second);
+        params.push_back(values[i].text);
     }
     std::string on_conflict = "DO NOTHING";
     if (replace && !table.columns.empty()) {
@@ -243,23 +206,6 @@ std::string insert_sql(PGconn* conn, const table_spec& table,
     return fmt::format("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) {}",
                        quote_identifier(conn, table.name), columns, placeholders,
                        quote_identifier(conn, table.key), on_conflict);
-}
-
-// Runs `body`, adding `context` (table, key, business id, step) to any store_error it throws.
-template <typename Body>
-auto with_context(const std::string& context, Body&& body) {
-    try {
-        return body();
-    } catch (const store_error& e) {
-        throw store_error(fmt::format("{}: {}", context, e.what()));
-    }
-}
-
-std::string write_context(const char* what, const table_spec& table, const row_values& row,
-                          const std::string& id, const std::string& step) {
-    auto key = row.find(table.key);
-    return fmt::format("{} table {} key '{}' (business id {}, step {})", what, table.name,
-                       key == row.end() ? "" : key->second, id, step);
 }
 
 // Holds no connection: each operation borrows one, so a session costs nothing while its thread
@@ -333,8 +279,8 @@ class postgres_session final : public store_session {
             std::string assignments;
             for (std::size_t i = 0; i < values.size(); ++i) {
                 assignments += fmt::format("{}{} = ${}", i == 0 ? "" : ", ",
-                                           quote_identifier(c, values[i].first), i + 2);
-                params.push_back(values[i].second);
+                                           quote_identifier(c, values[i].column), i + 2);
+                params.push_back(values[i].text);
             }
             // Nothing to set: the key assigned to itself still says whether the row exists.
             if (assignments.empty()) assignments = fmt::format("{0} = {0}", key_column);
@@ -360,20 +306,8 @@ class postgres_session final : public store_session {
     guarded_write decrement_if_enough(const std::string& id, const std::string& step,
                                       const table_spec& table, const std::string& column,
                                       const std::vector<decrement_claim>& claims) override {
-        const std::string context =
-            fmt::format("decrement of table {} column {} (business id {}, step {})", table.name,
-                        column, id, step);
-        return with_context(context, [&] {
-            const column_spec* spec = table.column(column);
-            if (spec == nullptr || spec->kind != column_spec::type::integer) {
-                throw store_error("not an integer column of the table");
-            }
-            for (const auto& claim : claims) {
-                if (claim.amount < 1) {
-                    throw store_error(fmt::format("key '{}': amount {} is not positive", claim.key,
-                                                  claim.amount));
-                }
-            }
+        return with_context(decrement_context(table, column, id, step), [&] {
+            check_decrement(table, column, claims);
             std::vector<decrement_claim> ordered = claims;
             std::stable_sort(ordered.begin(), ordered.end(),
                              [](const auto& a, const auto& b) { return a.key < b.key; });

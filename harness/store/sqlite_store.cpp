@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "harness/core/clock.hpp"
+#include "harness/store/row_checks.hpp"
 #include "harness/store/store.hpp"
 
 namespace asyncbench {
@@ -157,57 +158,9 @@ const char* sql_type(column_spec::type kind) {
     return kind == column_spec::type::integer ? "INTEGER" : "TEXT";
 }
 
-// One value of a row, checked against its table: a declared column, integers parsed whole.
-struct checked_value {
-    std::string column;
-    bool is_integer = false;
-    std::string text;
-    std::int64_t number = 0;
-};
-
-std::int64_t parse_integer(const table_spec& table, const std::string& column,
-                           const std::string& value) {
-    std::int64_t number = 0;
-    const char* end = value.data() + value.size();
-    auto [stop, error] = std::from_chars(value.data(), end, number);
-    if (value.empty() || error != std::errc() || stop != end) {
-        throw store_error(
-            fmt::format("table {} column {}: '{}' is not an integer", table.name, column, value));
-    }
-    return number;
-}
-
-checked_value check_value(const table_spec& table, const std::string& column,
-                          const std::string& value) {
-    checked_value result{column, false, value, 0};
-    if (column == table.key) return result;
-    const column_spec* spec = table.column(column);
-    if (spec == nullptr) {
-        throw store_error(
-            fmt::format("table {} has no column {} (key {})", table.name, column, table.key));
-    }
-    if (spec->kind == column_spec::type::integer) {
-        result.is_integer = true;
-        result.number = parse_integer(table, column, value);
-    }
-    return result;
-}
-
-// Every value of `row`, in column-name order; the key column first when it must be present.
-std::vector<checked_value> check_row(const table_spec& table, const row_values& row,
-                                     bool needs_key) {
-    if (needs_key && row.find(table.key) == row.end()) {
-        throw store_error(
-            fmt::format("a row of table {} lacks its key column {}", table.name, table.key));
-    }
-    std::vector<checked_value> result;
-    for (const auto& [column, value] : row) result.push_back(check_value(table, column, value));
-    return result;
-}
-
 void bind_value(statement& write, int index, const checked_value& value) {
-    if (value.is_integer) {
-        write.bind(index, value.number);
+    if (value.integer) {
+        write.bind(index, *value.integer);
     } else {
         write.bind(index, value.text);
     }
@@ -234,16 +187,6 @@ std::string insert_sql(const table_spec& table, const std::vector<checked_value>
     }
     return fmt::format("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) {}", sql_name(table.name),
                        columns, placeholders, sql_name(table.key), on_conflict);
-}
-
-// Runs `body`, adding `context` (table, key, business id, step) to any store_error it throws.
-template <typename Body>
-auto with_context(const std::string& context, Body&& body) {
-    try {
-        return body();
-    } catch (const store_error& e) {
-        throw store_error(fmt::format("{}: {}", context, e.what()));
-    }
 }
 
 class sqlite_session final : public store_session {
@@ -340,20 +283,8 @@ class sqlite_session final : public store_session {
     guarded_write decrement_if_enough(const std::string& id, const std::string& step,
                                       const table_spec& table, const std::string& column,
                                       const std::vector<decrement_claim>& claims) override {
-        const std::string context =
-            fmt::format("decrement of table {} column {} (business id {}, step {})", table.name,
-                        column, id, step);
-        return with_context(context, [&] {
-            const column_spec* spec = table.column(column);
-            if (spec == nullptr || spec->kind != column_spec::type::integer) {
-                throw store_error("not an integer column of the table");
-            }
-            for (const auto& claim : claims) {
-                if (claim.amount < 1) {
-                    throw store_error(fmt::format("key '{}': amount {} is not positive", claim.key,
-                                                  claim.amount));
-                }
-            }
+        return with_context(decrement_context(table, column, id, step), [&] {
+            check_decrement(table, column, claims);
             transaction tx(db_, writers_);
             if (effect_done(id, step)) return guarded_write::already_applied;
             statement write(db_,
@@ -441,14 +372,6 @@ class sqlite_session final : public store_session {
     }
 
   private:
-    static std::string write_context(const char* what, const table_spec& table,
-                                     const row_values& row, const std::string& id,
-                                     const std::string& step) {
-        auto key = row.find(table.key);
-        return fmt::format("{} table {} key '{}' (business id {}, step {})", what, table.name,
-                           key == row.end() ? "" : key->second, id, step);
-    }
-
     bool write_row(const std::string& id, const std::string& step, const table_spec& table,
                    const row_values& row, bool replace) {
         auto values = check_row(table, row, true);

@@ -53,4 +53,12 @@ std::optional<std::vector<request_fields>> request_fields::each(std::string_view
     return out;
 }
 
+std::optional<std::vector<request_fields>> request_fields::elements(std::string_view name,
+                                                                    std::string& error) const {
+    if (name.empty()) return std::vector<request_fields>{*this};
+    auto list = each(name);
+    if (!list) error = "request field '" + std::string(name) + "' is not a list of objects";
+    return list;
+}
+
 }  // namespace asyncbench

@@ -25,6 +25,10 @@ class request_fields {
     // The objects of array field `name`; nullopt when absent, not an array, or an element is
     // not an object.
     std::optional<std::vector<request_fields>> each(std::string_view name) const;
+    // What a step with `each: <name>` applies to: those objects, or the request itself when
+    // `name` is empty. nullopt (with a message in `error`) as for each().
+    std::optional<std::vector<request_fields>> elements(std::string_view name,
+                                                        std::string& error) const;
 
   private:
     boost::json::object object_;

@@ -52,7 +52,9 @@ redis_client& workflow_executor::redis() {
 
 step_result workflow_executor::apply_step(const step_spec& step, const work_item& item) {
     try {
-        return kind_of(step).run(context_, step, item);
+        return std::visit(
+            [&](const auto& action) { return run_step(context_, step, action, item); },
+            step.action);
     } catch (const store_error& e) {
         // A failed DB write is a failed attempt; the session may be broken, so reopen it.
         session_.reset();

@@ -17,7 +17,7 @@
 #include "harness/redis/redis_client.hpp"
 #include "harness/store/store.hpp"
 #include "harness/workflow/step_errors.hpp"
-#include "harness/workflow/step_kinds.hpp"
+#include "harness/workflow/steps/step_functions.hpp"
 
 namespace asyncbench {
 

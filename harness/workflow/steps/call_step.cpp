@@ -3,7 +3,6 @@
 // retried request skips a call that took effect.
 #include <fmt/format.h>
 
-#include "harness/config/system_reader.hpp"
 #include "harness/http/blocking_http_client.hpp"
 #include "harness/store/store.hpp"
 #include "harness/workflow/steps/step_functions.hpp"
@@ -11,40 +10,8 @@
 
 namespace asyncbench {
 
-void read_call_step(yaml_reader& reader, const yaml_map& map, const step_declarations& declared,
-                    step_spec& step) {
-    call_step call;
-    reader.duration_field(map, "timeout", call.timeout, milliseconds(1), max_config_duration);
-    const YAML::Node& node = *map.find("call");
-    const std::string path = map.child("call");
-    const auto text = reader.read_scalar(node, path, "<system>.<operation>");
-    if (text) {
-        const auto dot = text->find('.');
-        if (dot == std::string::npos || dot == 0 || dot + 1 == text->size()) {
-            reader.add_error(
-                node, path,
-                "expected <system>.<operation> such as lp.LPRUN, got " + describe_node(node));
-        } else {
-            call.system = text->substr(0, dot);
-            call.operation = text->substr(dot + 1);
-            if (!is_operation_name(call.operation)) {
-                reader.add_error(
-                    node, path,
-                    "operation names may only contain letters, digits, '_', '.' and '-'");
-            }
-            if (declared.systems_known && declared.systems.count(call.system) == 0) {
-                reader.add_error(
-                    node, path,
-                    "system '" + call.system + "' is not declared in systems (declared: " +
-                        join_names({declared.systems.begin(), declared.systems.end()}) + ")");
-            }
-        }
-    }
-    step.action = std::move(call);
-}
-
-step_result run_call_step(step_context& context, const step_spec& step, const work_item& item) {
-    const auto& call = *step.as<call_step>();
+step_result run_step(step_context& context, const step_spec& step, const call_step& call,
+                     const work_item& item) {
     if (context.session().effect_done(item.business_id, step.name)) return step_result::done();
     const network_endpoint* endpoint = context.system_address(call.system);
     if (endpoint == nullptr) {  // the loader checks references; a bug if reached

@@ -1,0 +1,75 @@
+#include "harness/store/row_checks.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+namespace asyncbench {
+namespace {
+
+std::int64_t parse_integer(const table_spec& table, const std::string& column,
+                           const std::string& value) {
+    std::int64_t number = 0;
+    const char* end = value.data() + value.size();
+    auto [stop, error] = std::from_chars(value.data(), end, number);
+    if (value.empty() || error != std::errc() || stop != end) {
+        throw store_error(
+            fmt::format("table {} column {}: '{}' is not an integer", table.name, column, value));
+    }
+    return number;
+}
+
+}  // namespace
+
+checked_value check_value(const table_spec& table, const std::string& column,
+                          const std::string& value) {
+    if (column == table.key) return {column, value, std::nullopt};
+    const column_spec* spec = table.column(column);
+    if (spec == nullptr) {
+        throw store_error(
+            fmt::format("table {} has no column {} (key {})", table.name, column, table.key));
+    }
+    if (spec->kind != column_spec::type::integer) return {column, value, std::nullopt};
+    const auto number = parse_integer(table, column, value);
+    return {column, std::to_string(number), number};
+}
+
+std::vector<checked_value> check_row(const table_spec& table, const row_values& row,
+                                     bool needs_key) {
+    if (needs_key && row.find(table.key) == row.end()) {
+        throw store_error(
+            fmt::format("a row of table {} lacks its key column {}", table.name, table.key));
+    }
+    std::vector<checked_value> result;
+    for (const auto& [column, value] : row) result.push_back(check_value(table, column, value));
+    return result;
+}
+
+void check_decrement(const table_spec& table, const std::string& column,
+                     const std::vector<decrement_claim>& claims) {
+    const column_spec* spec = table.column(column);
+    if (spec == nullptr || spec->kind != column_spec::type::integer) {
+        throw store_error("not an integer column of the table");
+    }
+    for (const auto& claim : claims) {
+        if (claim.amount < 1) {
+            throw store_error(
+                fmt::format("key '{}': amount {} is not positive", claim.key, claim.amount));
+        }
+    }
+}
+
+std::string write_context(const char* what, const table_spec& table, const row_values& row,
+                          const std::string& id, const std::string& step) {
+    auto key = row.find(table.key);
+    return fmt::format("{} table {} key '{}' (business id {}, step {})", what, table.name,
+                       key == row.end() ? "" : key->second, id, step);
+}
+
+std::string decrement_context(const table_spec& table, const std::string& column,
+                              const std::string& id, const std::string& step) {
+    return fmt::format("decrement of table {} column {} (business id {}, step {})", table.name,
+                       column, id, step);
+}
+
+}  // namespace asyncbench
