@@ -4,7 +4,7 @@
 // consumers_per_group). Messages with one key (business id) run one at a time, in offset
 // order; different keys run in parallel (key_scheduler.hpp). Offsets are stored up to the
 // lowest message not yet finished (offset_tracker.hpp): a crash re-delivers, never skips.
-// When four messages per worker (at least 256) are in hand the client pauses its partitions
+// When sixteen messages per worker (at least 2,000) are in hand the client pauses its partitions
 // and keeps polling (so max.poll.interval.ms holds); it resumes at half (flow_control).
 // On a revocation, waiting messages of the revoked partitions are dropped (their next owner
 // reads them from the committed offset), running ones finish, and their offsets are committed

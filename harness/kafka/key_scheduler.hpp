@@ -44,15 +44,18 @@ class key_scheduler {
 struct flow_control {
     std::size_t high = 0;
     std::size_t low = 0;
-    // Four messages per worker in hand, and at least 256: a resumed partition takes a fetch
-    // round trip (up to fetch.wait.max.ms) before messages flow again, so pausing at a couple
-    // per worker starves the workers (2 workers paused at 4 ran ~8 messages/s in a trial).
-    // Resumed at half. The bound is also how much a crash re-delivers at most per process.
+    // Sixteen messages per worker in hand, and at least 2,000: pausing purges librdkafka's
+    // prefetched messages and a resumed partition takes a fetch round trip (up to
+    // fetch.wait.max.ms) before messages flow again, so a small buffer starves the workers (2
+    // workers paused at 4 ran ~8 messages/s; hr-fanout's 32 per group paused at 256 drained
+    // at 40% of ERP's capacity). Resumed at half. Messages in hand but not started are not
+    // re-run after a crash (their offsets were never passed), so the bound costs memory
+    // (~2,000 x the message size), not redeliveries.
     static flow_control for_workers(std::size_t workers) {
-        const std::size_t high = std::max<std::size_t>(4 * workers, min_high);
+        const std::size_t high = std::max<std::size_t>(16 * workers, min_high);
         return {high, high / 2};
     }
-    static constexpr std::size_t min_high = 256;
+    static constexpr std::size_t min_high = 2000;
     bool should_pause(bool paused, std::size_t in_hand) const { return !paused && in_hand >= high; }
     bool should_resume(bool paused, std::size_t in_hand) const { return paused && in_hand <= low; }
 };

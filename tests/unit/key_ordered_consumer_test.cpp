@@ -86,13 +86,13 @@ TEST(key_scheduler, dropping_waiting_tickets_keeps_the_running_ones) {
     EXPECT_EQ(keys.finish("b"), 5u);
 }
 
-TEST(flow_control, pauses_at_four_per_worker_and_resumes_at_half) {
-    const auto flow = flow_control::for_workers(100);
-    EXPECT_FALSE(flow.should_pause(false, 399));
-    EXPECT_TRUE(flow.should_pause(false, 400));
-    EXPECT_FALSE(flow.should_pause(true, 500));   // already paused
-    EXPECT_FALSE(flow.should_resume(true, 201));  // between the marks nothing changes
-    EXPECT_TRUE(flow.should_resume(true, 200));
+TEST(flow_control, pauses_at_sixteen_per_worker_and_resumes_at_half) {
+    const auto flow = flow_control::for_workers(200);
+    EXPECT_FALSE(flow.should_pause(false, 3199));
+    EXPECT_TRUE(flow.should_pause(false, 3200));
+    EXPECT_FALSE(flow.should_pause(true, 5000));   // already paused
+    EXPECT_FALSE(flow.should_resume(true, 1601));  // between the marks nothing changes
+    EXPECT_TRUE(flow.should_resume(true, 1600));
     EXPECT_FALSE(flow.should_resume(false, 0));
     // A small pool still keeps a batch in hand: resuming costs a fetch round trip.
     EXPECT_EQ(flow_control::for_workers(2).high, flow_control::min_high);
