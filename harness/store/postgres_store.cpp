@@ -126,27 +126,6 @@ std::int64_t step_lock_key(const std::string& schema, const std::string& id,
     return static_cast<std::int64_t>(hash);
 }
 
-// How stage_outcomes.outcome spells each outcome (the SQLite store uses the same words).
-constexpr std::pair<stage_outcome, const char*> outcome_names[] = {
-    {stage_outcome::completed, "completed"},
-    {stage_outcome::dead_lettered, "dead_lettered"},
-    {stage_outcome::rejected, "rejected"},
-};
-
-std::string outcome_name(stage_outcome outcome) {
-    for (const auto& [value, name] : outcome_names) {
-        if (value == outcome) return name;
-    }
-    throw store_error(fmt::format("stage outcome {} has no name", static_cast<int>(outcome)));
-}
-
-stage_outcome outcome_from_name(const std::string& text) {
-    for (const auto& [value, name] : outcome_names) {
-        if (text == name) return value;
-    }
-    throw store_error(fmt::format("unknown stage outcome '{}' in stage_outcomes", text));
-}
-
 std::int64_t integer(const PGresult* result, int row, int column) {
     if (PQgetisnull(result, row, column)) return 0;
     return std::strtoll(PQgetvalue(result, row, column), nullptr, 10);

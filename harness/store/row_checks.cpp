@@ -19,7 +19,27 @@ std::int64_t parse_integer(const table_spec& table, const std::string& column,
     return number;
 }
 
+constexpr std::pair<stage_outcome, const char*> outcome_names[] = {
+    {stage_outcome::completed, "completed"},
+    {stage_outcome::dead_lettered, "dead_lettered"},
+    {stage_outcome::rejected, "rejected"},
+};
+
 }  // namespace
+
+std::string outcome_name(stage_outcome outcome) {
+    for (const auto& [value, name] : outcome_names) {
+        if (value == outcome) return name;
+    }
+    throw store_error(fmt::format("stage outcome {} has no name", static_cast<int>(outcome)));
+}
+
+stage_outcome outcome_from_name(const std::string& text) {
+    for (const auto& [value, name] : outcome_names) {
+        if (text == name) return value;
+    }
+    throw store_error(fmt::format("unknown stage outcome '{}' in stage_outcomes", text));
+}
 
 checked_value check_value(const table_spec& table, const std::string& column,
                           const std::string& value) {

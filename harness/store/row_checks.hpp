@@ -1,6 +1,7 @@
 #pragma once
-// The checks both store backends apply to a declared table's rows before writing them, in one
-// place so SQLite and PostgreSQL accept and refuse exactly the same rows. Pure; thread-safe.
+// What both store backends share, in one place so SQLite and PostgreSQL accept, refuse and
+// spell exactly the same: the checks of a declared table's rows before writing them, and the
+// words stage_outcomes.outcome stores. Pure; thread-safe.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -37,6 +38,10 @@ std::string write_context(const char* what, const table_spec& table, const row_v
                           const std::string& id, const std::string& step);
 std::string decrement_context(const table_spec& table, const std::string& column,
                               const std::string& id, const std::string& step);
+
+// How stage_outcomes.outcome spells each outcome; throws store_error for an unknown one.
+std::string outcome_name(stage_outcome outcome);
+stage_outcome outcome_from_name(const std::string& text);
 
 // Runs `body`, adding `context` (table, key, business id, step) to any store_error it throws.
 template <typename Body>

@@ -112,27 +112,6 @@ class transaction {
     bool committed_ = false;
 };
 
-// How stage_outcomes.outcome spells each outcome (the PostgreSQL store uses the same words).
-constexpr std::pair<stage_outcome, const char*> outcome_names[] = {
-    {stage_outcome::completed, "completed"},
-    {stage_outcome::dead_lettered, "dead_lettered"},
-    {stage_outcome::rejected, "rejected"},
-};
-
-std::string outcome_name(stage_outcome outcome) {
-    for (const auto& [value, name] : outcome_names) {
-        if (value == outcome) return name;
-    }
-    throw store_error(fmt::format("stage outcome {} has no name", static_cast<int>(outcome)));
-}
-
-stage_outcome outcome_from_name(const std::string& text) {
-    for (const auto& [value, name] : outcome_names) {
-        if (text == name) return value;
-    }
-    throw store_error(fmt::format("unknown stage outcome '{}' in stage_outcomes", text));
-}
-
 stage_record read_stage(const statement& row, int first_column) {
     stage_record record;
     record.stage = row.text(first_column);
