@@ -8,6 +8,7 @@
 
 #include "harness/core/clock.hpp"
 #include "harness/store/row_checks.hpp"
+#include "harness/store/sqlite_statement.hpp"
 #include "harness/store/store.hpp"
 
 namespace asyncbench {
@@ -15,7 +16,6 @@ namespace {
 
 constexpr const char* schema_sql = R"sql(
 PRAGMA journal_mode = WAL;
-PRAGMA synchronous = NORMAL;
 CREATE TABLE IF NOT EXISTS records (
     business_id TEXT PRIMARY KEY, kind TEXT, payload TEXT, state TEXT, updated_at_us INTEGER);
 CREATE TABLE IF NOT EXISTS effects (business_id TEXT NOT NULL, step TEXT NOT NULL,
@@ -32,87 +32,33 @@ CREATE TABLE IF NOT EXISTS stage_outcomes (business_id TEXT NOT NULL, stage TEXT
 // processes (async.worker_processes) still meet the busy handler: prefer PostgreSQL there.
 class sqlite_store;
 
-class statement {
-  public:
-    statement(sqlite3* db, const char* sql) : db_(db) {
-        if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
-            throw store_error(fmt::format("sqlite prepare failed: {}", sqlite3_errmsg(db)));
-        }
-    }
-    ~statement() { sqlite3_finalize(stmt_); }
-    statement& bind(int index, const std::string& value) {
-        sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
-                          SQLITE_TRANSIENT);
-        return *this;
-    }
-    statement& bind(int index, std::int64_t value) {
-        sqlite3_bind_int64(stmt_, index, value);
-        return *this;
-    }
-    bool step() {  // true while a row is available
-        int rc = sqlite3_step(stmt_);
-        if (rc == SQLITE_ROW) return true;
-        if (rc == SQLITE_DONE) return false;
-        throw store_error(fmt::format("sqlite step failed: {}", sqlite3_errmsg(db_)));
-    }
-    std::string text(int column) const {
-        auto* p = sqlite3_column_text(stmt_, column);
-        return p ? reinterpret_cast<const char*>(p) : "";
-    }
-    std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
-    void reset() {  // ready to step again with new bindings
-        sqlite3_reset(stmt_);
-        sqlite3_clear_bindings(stmt_);
-    }
-    bool is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
-
-  private:
-    sqlite3* db_;
-    sqlite3_stmt* stmt_ = nullptr;
-};
-
-void exec(sqlite3* db, const char* sql) {
-    char* message = nullptr;
-    if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-        std::string text = message ? message : "unknown error";
-        sqlite3_free(message);
-        throw store_error(fmt::format("sqlite: {}", text));
-    }
-}
-
-sqlite3* open_connection(const std::string& path) {
-    sqlite3* db = nullptr;
-    if (sqlite3_open_v2(path.c_str(), &db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        nullptr) != SQLITE_OK) {
-        std::string reason = db ? sqlite3_errmsg(db) : "out of memory";
-        sqlite3_close(db);
-        throw store_error(fmt::format("cannot open SQLite database {}: {}", path, reason));
-    }
-    sqlite3_busy_timeout(db, 30000);
-    return db;
-}
-
+// Writers run BEGIN IMMEDIATE ... COMMIT under the store's writers' mutex, their statements
+// taken from the session's cache so the critical section holds no parsing.
 class transaction {
   public:
-    transaction(sqlite3* db, std::mutex& writers) : db_(db), lock_(writers) {
-        exec(db_, "BEGIN IMMEDIATE");
+    transaction(sqlite_statement_cache& statements, std::mutex& writers)
+        : statements_(statements), lock_(writers) {
+        statements_.get("BEGIN IMMEDIATE")->step();
     }
     ~transaction() {
-        if (!committed_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        if (committed_) return;
+        try {
+            statements_.get("ROLLBACK")->step();
+        } catch (const store_error&) {  // no transaction left to roll back
+        }
     }
     void commit() {
-        exec(db_, "COMMIT");
+        statements_.get("COMMIT")->step();
         committed_ = true;
     }
 
   private:
-    sqlite3* db_;
+    sqlite_statement_cache& statements_;
     std::lock_guard<std::mutex> lock_;
     bool committed_ = false;
 };
 
-stage_record read_stage(const statement& row, int first_column) {
+stage_record read_stage(const sqlite_statement& row, int first_column) {
     stage_record record;
     record.stage = row.text(first_column);
     record.outcome = outcome_from_name(row.text(first_column + 1));
@@ -137,7 +83,7 @@ const char* sql_type(column_spec::type kind) {
     return kind == column_spec::type::integer ? "INTEGER" : "TEXT";
 }
 
-void bind_value(statement& write, int index, const checked_value& value) {
+void bind_value(sqlite_statement& write, int index, const checked_value& value) {
     if (value.integer) {
         write.bind(index, *value.integer);
     } else {
@@ -171,36 +117,38 @@ std::string insert_sql(const table_spec& table, const std::vector<checked_value>
 class sqlite_session final : public store_session {
   public:
     sqlite_session(const std::string& path, std::mutex& writers)
-        : db_(open_connection(path)), writers_(writers) {}
-    ~sqlite_session() override { sqlite3_close(db_); }
+        : db_(open_sqlite_connection(path)), statements_(db_), writers_(writers) {}
+    // close_v2: the connection closes once the cached statements (destroyed after this body)
+    // are finalized.
+    ~sqlite_session() override { sqlite3_close_v2(db_); }
 
     bool effect_done(const std::string& id, const std::string& step) override {
-        statement query(db_, "SELECT 1 FROM effects WHERE business_id = ?1 AND step = ?2");
-        return query.bind(1, id).bind(2, step).step();
+        auto query = statements_.get("SELECT 1 FROM effects WHERE business_id = ?1 AND step = ?2");
+        return query->bind(1, id).bind(2, step).step();
     }
 
     void record_effect(const std::string& id, const std::string& step) override {
-        transaction tx(db_, writers_);
+        transaction tx(statements_, writers_);
         insert_effect(id, step);
         tx.commit();
     }
 
     bool apply_db_step(const std::string& id, const std::string& step, bool insert,
                        const std::string& kind, const std::string& payload) override {
-        transaction tx(db_, writers_);
+        transaction tx(statements_, writers_);
         if (effect_done(id, step)) return false;
         if (insert) {
-            statement write(db_,
-                            "INSERT INTO records (business_id, kind, payload, state, "
-                            "updated_at_us) VALUES (?1, ?2, ?3, ?4, ?5)");
-            write.bind(1, id).bind(2, kind).bind(3, payload).bind(4, step).bind(5, epoch_us_now());
-            write.step();
+            auto write = statements_.get(
+                "INSERT INTO records (business_id, kind, payload, state, "
+                "updated_at_us) VALUES (?1, ?2, ?3, ?4, ?5)");
+            write->bind(1, id).bind(2, kind).bind(3, payload).bind(4, step).bind(5, epoch_us_now());
+            write->step();
         } else {
-            statement write(db_,
-                            "UPDATE records SET state = ?2, updated_at_us = ?3 WHERE "
-                            "business_id = ?1");
-            write.bind(1, id).bind(2, step).bind(3, epoch_us_now());
-            write.step();
+            auto write = statements_.get(
+                "UPDATE records SET state = ?2, updated_at_us = ?3 WHERE "
+                "business_id = ?1");
+            write->bind(1, id).bind(2, step).bind(3, epoch_us_now());
+            write->step();
             if (sqlite3_changes(db_) == 0) {
                 throw store_error(fmt::format("update of {} found no record to update", id));
             }
@@ -240,16 +188,16 @@ class sqlite_session final : public store_session {
             }
             // Nothing to set: the key assigned to itself still says whether the row exists.
             if (assignments.empty()) assignments = fmt::format("{0} = {0}", sql_name(table.key));
-            transaction tx(db_, writers_);
+            transaction tx(statements_, writers_);
             if (effect_done(id, step)) return false;
-            statement write(db_, fmt::format("UPDATE {} SET {} WHERE {} = ?1", sql_name(table.name),
-                                             assignments, sql_name(table.key))
-                                     .c_str());
-            write.bind(1, key);
+            auto write =
+                statements_.get(fmt::format("UPDATE {} SET {} WHERE {} = ?1", sql_name(table.name),
+                                            assignments, sql_name(table.key)));
+            write->bind(1, key);
             for (std::size_t i = 0; i < values.size(); ++i) {
-                bind_value(write, static_cast<int>(i) + 2, values[i]);
+                bind_value(*write, static_cast<int>(i) + 2, values[i]);
             }
-            write.step();
+            write->step();
             if (sqlite3_changes(db_) == 0) throw store_error("no row has this key");
             insert_effect(id, step);
             tx.commit();
@@ -258,23 +206,22 @@ class sqlite_session final : public store_session {
     }
 
     // BEGIN IMMEDIATE (and the writers' mutex) makes the whole check-and-decrement exclusive:
-    // no other session reads the column between this one's guard and its write.
+    // no other session reads the column between this one's guard and its write->
     guarded_write decrement_if_enough(const std::string& id, const std::string& step,
                                       const table_spec& table, const std::string& column,
                                       const std::vector<decrement_claim>& claims) override {
         return with_context(decrement_context(table, column, id, step), [&] {
             check_decrement(table, column, claims);
-            transaction tx(db_, writers_);
+            transaction tx(statements_, writers_);
             if (effect_done(id, step)) return guarded_write::already_applied;
-            statement write(db_,
-                            fmt::format("UPDATE {0} SET {1} = {1} - ?2 WHERE {2} = ?1 AND {1} "
-                                        ">= ?2",
-                                        sql_name(table.name), sql_name(column), sql_name(table.key))
-                                .c_str());
+            auto write = statements_.get(
+                fmt::format("UPDATE {0} SET {1} = {1} - ?2 WHERE {2} = ?1 AND {1} "
+                            ">= ?2",
+                            sql_name(table.name), sql_name(column), sql_name(table.key)));
             for (const auto& claim : claims) {
-                write.reset();
-                write.bind(1, claim.key).bind(2, claim.amount);
-                write.step();
+                write->reset();
+                write->bind(1, claim.key).bind(2, claim.amount);
+                write->step();
                 // Missing or short: the transaction's destructor rolls back the earlier claims.
                 if (sqlite3_changes(db_) == 0) return guarded_write::refused;
             }
@@ -288,19 +235,18 @@ class sqlite_session final : public store_session {
         return with_context(fmt::format("rows of table {}", table.name), [&] {
             std::string columns = sql_name(table.key);
             for (const auto& column : table.columns) columns += ", " + sql_name(column.name);
-            statement query(db_, fmt::format("SELECT {} FROM {} ORDER BY {}", columns,
-                                             sql_name(table.name), sql_name(table.key))
-                                     .c_str());
+            auto query = statements_.get(fmt::format("SELECT {} FROM {} ORDER BY {}", columns,
+                                                     sql_name(table.name), sql_name(table.key)));
             std::vector<row_values> result;
-            while (query.step()) {
+            while (query->step()) {
                 row_values row;
-                row[table.key] = query.text(0);
+                row[table.key] = query->text(0);
                 for (std::size_t i = 0; i < table.columns.size(); ++i) {
                     const int index = static_cast<int>(i) + 1;
-                    if (query.is_null(index)) continue;  // a column the row never set
+                    if (query->is_null(index)) continue;  // a column the row never set
                     row[table.columns[i].name] = table.columns[i].kind == column_spec::type::integer
-                                                     ? std::to_string(query.integer(index))
-                                                     : query.text(index);
+                                                     ? std::to_string(query->integer(index))
+                                                     : query->text(index);
                 }
                 result.push_back(std::move(row));
             }
@@ -310,43 +256,43 @@ class sqlite_session final : public store_session {
 
     void put_rows(const table_spec& table, const std::vector<row_values>& rows) override {
         with_context(fmt::format("put rows into table {}", table.name), [&] {
-            transaction tx(db_, writers_);
+            transaction tx(statements_, writers_);
             for (const auto& row : rows) {
                 auto values = check_row(table, row, true);
-                statement write(db_, insert_sql(table, values, true).c_str());
+                auto write = statements_.get(insert_sql(table, values, true));
                 for (std::size_t i = 0; i < values.size(); ++i) {
-                    bind_value(write, static_cast<int>(i) + 1, values[i]);
+                    bind_value(*write, static_cast<int>(i) + 1, values[i]);
                 }
-                write.step();
+                write->step();
             }
             tx.commit();
         });
     }
 
     void record_stage(const std::string& id, const stage_record& record) override {
-        transaction tx(db_, writers_);
-        statement write(db_,
-                        "INSERT INTO stage_outcomes (business_id, stage, outcome, "
-                        "intended_us, finished_us, attempts) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
-                        "ON CONFLICT (business_id, stage) DO UPDATE SET deliveries = "
-                        "deliveries + 1");
-        write.bind(1, id)
+        transaction tx(statements_, writers_);
+        auto write = statements_.get(
+            "INSERT INTO stage_outcomes (business_id, stage, outcome, "
+            "intended_us, finished_us, attempts) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+            "ON CONFLICT (business_id, stage) DO UPDATE SET deliveries = "
+            "deliveries + 1");
+        write->bind(1, id)
             .bind(2, record.stage)
             .bind(3, outcome_name(record.outcome))
             .bind(4, record.intended_epoch_us)
             .bind(5, record.finished_epoch_us)
             .bind(6, static_cast<std::int64_t>(record.attempts));
-        write.step();
+        write->step();
         tx.commit();
     }
 
     std::vector<stage_record> stages(const std::string& id) override {
-        statement query(db_,
-                        "SELECT stage, outcome, intended_us, finished_us, attempts FROM "
-                        "stage_outcomes WHERE business_id = ?1");
-        query.bind(1, id);
+        auto query = statements_.get(
+            "SELECT stage, outcome, intended_us, finished_us, attempts FROM "
+            "stage_outcomes WHERE business_id = ?1");
+        query->bind(1, id);
         std::vector<stage_record> result;
-        while (query.step()) result.push_back(read_stage(query, 0));
+        while (query->step()) result.push_back(read_stage(*query, 0));
         return result;
     }
 
@@ -354,13 +300,13 @@ class sqlite_session final : public store_session {
     bool write_row(const std::string& id, const std::string& step, const table_spec& table,
                    const row_values& row, bool replace) {
         auto values = check_row(table, row, true);
-        transaction tx(db_, writers_);
+        transaction tx(statements_, writers_);
         if (effect_done(id, step)) return false;
-        statement write(db_, insert_sql(table, values, replace).c_str());
+        auto write = statements_.get(insert_sql(table, values, replace));
         for (std::size_t i = 0; i < values.size(); ++i) {
-            bind_value(write, static_cast<int>(i) + 1, values[i]);
+            bind_value(*write, static_cast<int>(i) + 1, values[i]);
         }
-        write.step();
+        write->step();
         if (sqlite3_changes(db_) == 0) throw store_error("a row with this key exists");
         insert_effect(id, step);
         tx.commit();
@@ -368,14 +314,15 @@ class sqlite_session final : public store_session {
     }
 
     void insert_effect(const std::string& id, const std::string& step) {
-        statement write(db_,
-                        "INSERT INTO effects (business_id, step, applied_at_us) VALUES (?1, ?2, "
-                        "?3)");
-        write.bind(1, id).bind(2, step).bind(3, epoch_us_now());
-        write.step();
+        auto write = statements_.get(
+            "INSERT INTO effects (business_id, step, applied_at_us) VALUES (?1, ?2, "
+            "?3)");
+        write->bind(1, id).bind(2, step).bind(3, epoch_us_now());
+        write->step();
     }
 
     sqlite3* db_;
+    sqlite_statement_cache statements_;
     std::mutex& writers_;
 };
 
@@ -383,9 +330,9 @@ class sqlite_session final : public store_session {
 // (busy timeout), reads go on (WAL).
 class sqlite_write_block final : public write_block {
   public:
-    explicit sqlite_write_block(const std::string& path) : db_(open_connection(path)) {
+    explicit sqlite_write_block(const std::string& path) : db_(open_sqlite_connection(path)) {
         try {
-            exec(db_, "BEGIN EXCLUSIVE");
+            sqlite_exec(db_, "BEGIN EXCLUSIVE");
         } catch (...) {
             sqlite3_close(db_);
             throw;
@@ -407,18 +354,9 @@ class sqlite_store final : public store {
             if (!std::filesystem::exists(path_)) {
                 throw store_error(fmt::format("no SQLite database at {} to attach to", path_));
             }
-            return;
+        } else {
+            create_schema();
         }
-        std::error_code ec;
-        for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix, ec);
-        sqlite3* db = open_connection(path_);
-        try {
-            exec(db, schema_sql);
-        } catch (...) {
-            sqlite3_close(db);
-            throw;
-        }
-        sqlite3_close(db);
     }
 
     std::string kind() const override { return "sqlite"; }
@@ -440,9 +378,9 @@ class sqlite_store final : public store {
         }
         sql += "COMMIT;";
         std::lock_guard lock(writers_);
-        sqlite3* db = open_connection(path_);
+        sqlite3* db = open_sqlite_connection(path_);
         try {
-            exec(db, sql.c_str());
+            sqlite_exec(db, sql.c_str());
         } catch (const store_error& e) {
             sqlite3_close(db);  // closing rolls back an open transaction
             throw store_error(
@@ -452,24 +390,24 @@ class sqlite_store final : public store {
     }
 
     store_snapshot snapshot() override {
-        sqlite3* db = open_connection(path_);
+        sqlite3* db = open_sqlite_connection(path_);
         store_snapshot result;
         try {
-            statement stages(db,
-                             "SELECT business_id, stage, outcome, intended_us, finished_us, "
-                             "attempts FROM stage_outcomes");
+            sqlite_statement stages(db,
+                                    "SELECT business_id, stage, outcome, intended_us, finished_us, "
+                                    "attempts FROM stage_outcomes");
             while (stages.step()) {
                 result.stages_by_id[stages.text(0)].push_back(read_stage(stages, 1));
             }
-            statement duplicates(db,
-                                 "SELECT COUNT(*) FROM (SELECT 1 FROM effects GROUP BY "
-                                 "business_id, step HAVING COUNT(*) > 1)");
+            sqlite_statement duplicates(db,
+                                        "SELECT COUNT(*) FROM (SELECT 1 FROM effects GROUP BY "
+                                        "business_id, step HAVING COUNT(*) > 1)");
             if (duplicates.step()) result.duplicate_effects = duplicates.integer(0);
-            statement redeliveries(db,
-                                   "SELECT COALESCE(SUM(deliveries - 1), 0) FROM "
-                                   "stage_outcomes");
+            sqlite_statement redeliveries(db,
+                                          "SELECT COALESCE(SUM(deliveries - 1), 0) FROM "
+                                          "stage_outcomes");
             if (redeliveries.step()) result.redeliveries = redeliveries.integer(0);
-            statement ids(db, "SELECT DISTINCT business_id FROM effects");
+            sqlite_statement ids(db, "SELECT DISTINCT business_id FROM effects");
             while (ids.step()) result.ids_with_effects.push_back(ids.text(0));
         } catch (...) {
             sqlite3_close(db);
@@ -488,6 +426,19 @@ class sqlite_store final : public store {
     }
 
   private:
+    void create_schema() {
+        std::error_code ec;
+        for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix, ec);
+        sqlite3* db = open_sqlite_connection(path_);
+        try {
+            sqlite_exec(db, schema_sql);
+        } catch (...) {
+            sqlite3_close(db);
+            throw;
+        }
+        sqlite3_close(db);
+    }
+
     std::string path_;
     std::mutex writers_;
 };

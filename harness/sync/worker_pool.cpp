@@ -5,7 +5,9 @@
 namespace asyncbench {
 
 worker_pool::worker_pool(int threads, int queue_capacity, std::string thread_name)
-    : capacity_(static_cast<std::size_t>(queue_capacity)), thread_name_(std::move(thread_name)) {
+    : thread_count_(threads),
+      capacity_(static_cast<std::size_t>(queue_capacity)),
+      thread_name_(std::move(thread_name)) {
     threads_.reserve(static_cast<std::size_t>(threads));
     for (int i = 0; i < threads; ++i) threads_.emplace_back([this, i] { run(i); });
 }
@@ -17,7 +19,7 @@ bool worker_pool::submit(job work) {
         std::lock_guard lock(mutex_);
         if (stopping_) return false;
         // An idle thread takes the job at once; only jobs beyond the idle threads queue.
-        const auto idle = threads_.size() - static_cast<std::size_t>(busy_.load());
+        const auto idle = static_cast<std::size_t>(thread_count_ - busy_.load());
         if (queue_.size() >= idle + capacity_) return false;
         queue_.push_back(std::move(work));
     }

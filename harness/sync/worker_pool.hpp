@@ -31,11 +31,12 @@ class worker_pool {
 
     int busy() const { return busy_.load(); }
     int queued() const;
-    int threads() const { return static_cast<int>(threads_.size()); }
+    int threads() const { return thread_count_; }  // as configured, also after stop()
 
   private:
     void run(int index);
 
+    const int thread_count_;
     const std::size_t capacity_;
     const std::string thread_name_;
     mutable std::mutex mutex_;
