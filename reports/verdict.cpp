@@ -9,6 +9,7 @@
 #include "harness/core/mode.hpp"
 #include "reports/cost_report.hpp"
 #include "reports/fault_report.hpp"
+#include "reports/poll_report.hpp"
 #include "reports/scenario_report.hpp"
 
 namespace asyncbench {
@@ -557,6 +558,7 @@ std::vector<std::string> verdict_lines(const run_result& result) {
     full_completion_lines(result, modes, has_sync, has_async, lines);
     reconciliation_lines(result, modes, lines);
     for (auto& line : scenario_verdict_lines(result)) lines.push_back(std::move(line));
+    for (auto& line : poll_verdict_lines(result)) lines.push_back(std::move(line));
     slo_lines(result, lines);
     for (auto& line : cost_verdict_lines(result)) lines.push_back(std::move(line));
     return lines;

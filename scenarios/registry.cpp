@@ -8,6 +8,7 @@
 #include "scenarios/lp-report/lp_report_plugin.hpp"
 #include "scenarios/order-events/order_events_plugin.hpp"
 #include "scenarios/scenario_plugin.hpp"
+#include "scenarios/stats-stream/stats_stream_plugin.hpp"
 
 namespace asyncbench {
 namespace {
@@ -15,11 +16,13 @@ namespace {
 const lp_report_plugin lp_report;
 const hr_fanout_plugin hr_fanout;
 const order_events_plugin order_events_scenario;
+const stats_stream_plugin stats_stream_scenario;
 
-const std::array<std::pair<std::string_view, const scenario_plugin*>, 3> registry{{
+const std::array<std::pair<std::string_view, const scenario_plugin*>, 4> registry{{
     {"lp-report", &lp_report},
     {"hr-fanout", &hr_fanout},
     {"order-events", &order_events_scenario},
+    {"stats-stream", &stats_stream_scenario},
 }};
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "harness/core/thread_name.hpp"
 #include "harness/workflow/api_request.hpp"
@@ -52,12 +53,32 @@ int front_door::pool_threads(const scenario_config& scenario, mode which) {
                                                      : scenario.sync.worker_threads;
 }
 
+// The tables pollers read through this API, with their cursor columns.
+front_door::feed_map front_door::feeds_of(const scenario_config& scenario) {
+    feed_map feeds;
+    for (const auto& stage : scenario.workflow) {
+        if (!stage.poll || stage.poll->source != poll_spec::source_kind::api) continue;
+        const auto* table = scenario.table(stage.poll->table);
+        if (table == nullptr) {
+            throw std::runtime_error(fmt::format("stage {} polls table {}, which is not declared",
+                                                 stage.name, stage.poll->table));
+        }
+        // When two stages poll one table with different cursors, the first stage's cursor wins
+        // (emplace keeps the first): the path names no stage, so a table has one feed, and the
+        // second stage's pollers page by the first one's cursor values.
+        feeds.emplace(table->name, feed_source{table, stage.poll->cursor});
+    }
+    return feeds;
+}
+
 front_door::front_door(const scenario_config& scenario, const scenario_plugin& plugin, store& db,
                        const system_directory& systems, front_door_options options)
     : scenario_(scenario),
       plugin_(plugin),
       options_(std::move(options)),
       inline_stages_(inline_stages_of(scenario, options_.which)),
+      has_poll_stages_(!stages_placed(scenario, options_.which, placement::poll).empty()),
+      feeds_(feeds_of(scenario)),
       pool_(pool_threads(scenario, options_.which),
             inline_stages_.empty() ? state_lookup_queue : scenario.sync.accept_queue,
             std::string(api_pool_thread)) {
@@ -96,6 +117,11 @@ int front_door::stop() {
     return producer_ ? producer_->stop() : 0;
 }
 
+std::uint64_t front_door::handed_on() const {
+    std::lock_guard lock(handed_on_mutex_);
+    return handed_on_.size();
+}
+
 const std::map<std::string, std::string>& front_door::producer_settings() const {
     return producer_ ? producer_->settings() : no_settings_;
 }
@@ -118,6 +144,10 @@ void front_door::handle(http_request request, respond_fn respond) {
         }
         return;
     }
+    if (routed.route == api_route::feed) {
+        serve_feed(routed, std::move(respond));
+        return;
+    }
     auto parsed = parse_submission(request, plugin_);
     if (auto* error = std::get_if<http_response>(&parsed)) {
         respond(std::move(*error));
@@ -129,6 +159,37 @@ void front_door::handle(http_request request, respond_fn respond) {
         return;
     }
     if (!pool_.submit([this, item, respond](int index) { run_inline(index, item, respond); })) {
+        ++refused_busy_;
+        respond(unavailable("busy", "all worker threads busy and queue full"));
+    }
+}
+
+void front_door::serve_feed(const routed_request& routed, respond_fn respond) {
+    const auto feed = feeds_.find(routed.table);
+    if (feed == feeds_.end()) {
+        respond(json_error(404, "not_found",
+                           fmt::format("no feed for table '{}': no stage polls it through the API",
+                                       routed.table)));
+        return;
+    }
+    // Served by the pool like a state request: the pollers' reads take the threads the API's
+    // own requests need, which is the cost of polling the operating service.
+    const feed_source* source = &feed->second;  // feeds_ outlives the pool
+    if (!pool_.submit(
+            [this, source, since = routed.since, limit = routed.limit, respond](int index) {
+                try {
+                    const auto rows =
+                        executors_[index]->rows_since(*source->table, source->cursor, since, limit);
+                    http_response response;
+                    response.body = feed_response_body(*source->table, source->cursor, since, rows);
+                    respond(std::move(response));
+                } catch (const store_error& e) {
+                    respond(unavailable("store_unavailable", e.what()));
+                } catch (const std::invalid_argument& e) {
+                    // The store returned a row it promised not to (text in a number column).
+                    respond(json_error(500, "bad_row", e.what()));
+                }
+            })) {
         ++refused_busy_;
         respond(unavailable("busy", "all worker threads busy and queue full"));
     }
@@ -154,6 +215,10 @@ void front_door::run_inline(int thread_index, const work_item& item, const respo
             }
             executor.record_outcome(*stage, item, stage_outcome::completed, 1);
         }
+    }
+    if (has_poll_stages_) {
+        std::lock_guard lock(handed_on_mutex_);
+        handed_on_.insert(item.business_id);
     }
     if (!producer_) {
         respond(submission_response(200, item.business_id, "completed"));

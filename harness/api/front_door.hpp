@@ -13,13 +13,22 @@
 // A mode with no inline stages produces from the I/O thread, never through the pool, so the
 // async API's numbers measure the broker acknowledgement alone.
 //
+// It also serves the read API poll stages use (poll_spec::source_kind::api):
+// GET /feeds/<table>?since=&limit= (harness/workflow/api_request.hpp) for each table a stage's
+// poll_spec reads through it, on the same pool: the pollers' load competes with the API's own
+// work, as it would on the operating service. 200 {"rows": [...], "next_since": N}; 404 for a
+// table no poller reads this way; 503 + Retry-After when the pool is full (counted in
+// refused_busy) or the database failed.
+//
 // Thread-safety: start/stop from one thread; the counters may be read from any.
 #include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "harness/config/scenario_config.hpp"
@@ -35,6 +44,8 @@
 #include "scenarios/scenario_plugin.hpp"
 
 namespace asyncbench {
+
+struct routed_request;  // harness/workflow/api_request.hpp
 
 struct front_door_options {
     mode which = mode::sync;
@@ -53,7 +64,8 @@ class front_door {
     static int pool_threads(const scenario_config& scenario, mode which);
 
     // Binds at once; throws std::runtime_error naming the port when it is taken, or listing the
-    // producer settings librdkafka rejected. The references must outlive the front door.
+    // producer settings librdkafka rejected, or naming a stage that polls an undeclared table
+    // (the loader rejects that first). The references must outlive the front door.
     front_door(const scenario_config& scenario, const scenario_plugin& plugin, store& db,
                const system_directory& systems, front_door_options options);
     ~front_door();
@@ -72,21 +84,39 @@ class front_door {
     // 503s because every thread was busy and the queue full (thread exhaustion).
     std::uint64_t refused_busy() const { return refused_busy_.load(); }
     const step_error_tally& step_errors() const { return step_errors_; }
+    // Where the mode's pollers report failed steps, so the mode has one tally.
+    step_error_sink& error_sink() { return step_errors_; }
+    // Distinct business ids whose inline stages all completed, counted when the mode has poll
+    // stages (0 otherwise): the rows its pollers should find. A retried request counts once.
+    std::uint64_t handed_on() const;
     const std::map<std::string, std::string>& producer_settings() const;
 
   private:
     void handle(http_request request, respond_fn respond);
     void run_inline(int thread_index, const work_item& item, const respond_fn& respond);
     void publish(const work_item& item, respond_fn respond);
+    void serve_feed(const routed_request& routed, respond_fn respond);
+
+    // A table served by GET /feeds/<table>, and the column its pages are ordered and cut by.
+    struct feed_source {
+        const table_spec* table = nullptr;  // in scenario_
+        std::string cursor;
+    };
+    using feed_map = std::map<std::string, feed_source, std::less<>>;
+    static feed_map feeds_of(const scenario_config& scenario);
 
     const scenario_config& scenario_;
     const scenario_plugin& plugin_;
     front_door_options options_;
     std::vector<const stage_spec*> inline_stages_;
+    bool has_poll_stages_ = false;
+    feed_map feeds_;                // by table name; read-only
     step_error_tally step_errors_;  // before the executors, which report into it
     std::vector<std::unique_ptr<workflow_executor>> executors_;  // one per pool thread
     std::unique_ptr<kafka_producer> producer_;                   // when stages follow in Kafka
     std::atomic<std::uint64_t> refused_busy_{0};
+    mutable std::mutex handed_on_mutex_;
+    std::unordered_set<std::string> handed_on_;  // when the mode has poll stages
     id_claims in_progress_;  // concurrent duplicates of an id run one after the other
     worker_pool pool_;
     std::unique_ptr<http_server> server_;

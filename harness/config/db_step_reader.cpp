@@ -1,5 +1,5 @@
 // Reads `db: insert|update` (the generic records table) and `db: {insert|upsert|update|
-// decrement: <table>, ...}` on a declared table, checking tables and columns.
+// decrement|add: <table>, ...}` on a declared table, checking tables and columns.
 #include <fmt/format.h>
 
 #include "harness/config/step_kinds.hpp"
@@ -12,7 +12,8 @@ using op = db_step::operation;
 constexpr std::pair<std::string_view, op> table_operations[] = {{"insert", op::insert},
                                                                 {"upsert", op::upsert},
                                                                 {"update", op::update},
-                                                                {"decrement", op::decrement}};
+                                                                {"decrement", op::decrement},
+                                                                {"add", op::add}};
 
 const table_spec* find_table(const step_declarations& declared, const std::string& name) {
     if (declared.tables == nullptr) return nullptr;
@@ -47,7 +48,7 @@ void read_table_step(yaml_reader& reader, const yaml_map& map, const step_declar
         if (node == nullptr) continue;
         if (++operations > 1) {
             reader.add_error(*node, map.child(key),
-                             "a db step does one of insert, upsert, update, decrement");
+                             "a db step does one of insert, upsert, update, decrement, add");
             continue;
         }
         db.op = value;
@@ -62,7 +63,7 @@ void read_table_step(yaml_reader& reader, const yaml_map& map, const step_declar
     }
     if (operations == 0) {
         reader.add_error(map.node(), map.path(),
-                         "expected one of insert, upsert, update, decrement naming a table");
+                         "expected one of insert, upsert, update, decrement, add naming a table");
         return;
     }
     const table_spec* table = find_table(declared, db.table);
@@ -79,14 +80,23 @@ void read_table_step(yaml_reader& reader, const yaml_map& map, const step_declar
         return true;
     };
     const bool is_decrement = db.op == op::decrement;
-    for (std::string_view key : {"column", "by", "each", "reject"}) {
+    const bool is_add = db.op == op::add;
+    for (std::string_view key : {"each", "reject"}) {
         if (!is_decrement && map.has(key)) {
             reader.add_error(*map.find(key), map.child(key), "applies only to decrement");
         }
     }
+    for (std::string_view key : {"column", "by"}) {
+        if (!is_decrement && !is_add && map.has(key)) {
+            reader.add_error(*map.find(key), map.child(key), "applies only to decrement and add");
+        }
+    }
+    if (!is_add && map.has("key")) {
+        reader.add_error(*map.find("key"), map.child("key"), "applies only to add");
+    }
     if (const YAML::Node* set = map.find("set")) {
-        if (is_decrement) {
-            reader.add_error(*set, map.child("set"), "does not apply to decrement");
+        if (is_decrement || is_add) {
+            reader.add_error(*set, map.child("set"), "does not apply to decrement or add");
         } else if (auto values = reader.read_open_map(*set, map.child("set"))) {
             for (const auto& entry : values->entries()) {
                 const auto path = values->child(entry.key);
@@ -99,7 +109,7 @@ void read_table_step(yaml_reader& reader, const yaml_map& map, const step_declar
         reader.add_error(map.node(), map.path(),
                          "an update says what it sets: set: {column: value}");
     }
-    if (!is_decrement) return;
+    if (!is_decrement && !is_add) return;
     if (const YAML::Node* column = reader.require(map, "column")) {
         if (auto text = reader.read_scalar(*column, map.child("column"), "a column name")) {
             db.column = *text;
@@ -110,6 +120,12 @@ void read_table_step(yaml_reader& reader, const yaml_map& map, const step_declar
                                              db.column, table->name));
             }
         }
+    }
+    if (is_add) {
+        // The row is the request's field `key` names; `by` is optional (count: 1 each).
+        if (reader.require(map, "key") != nullptr) read_field_name(reader, map, "key", db.key);
+        read_field_name(reader, map, "by", db.by);
+        return;
     }
     if (reader.require(map, "by") != nullptr) read_field_name(reader, map, "by", db.by);
     read_field_name(reader, map, "each", db.each);
@@ -133,8 +149,8 @@ void read_db_step(yaml_reader& reader, const yaml_map& map, const step_declarati
                                    {{"insert", op::record_insert}, {"update", op::record_update}})
                     .value_or(op::record_insert);
     } else if (auto table_map = reader.read_map(node, path,
-                                                {"insert", "upsert", "update", "decrement", "set",
-                                                 "column", "by", "each", "reject"})) {
+                                                {"insert", "upsert", "update", "decrement", "add",
+                                                 "set", "column", "by", "each", "reject", "key"})) {
         read_table_step(reader, *table_map, declared, db);
     }
     step.action = std::move(db);

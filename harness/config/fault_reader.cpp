@@ -1,5 +1,7 @@
 #include "harness/config/fault_reader.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <utility>
 
@@ -29,6 +31,7 @@ const std::vector<kind_info>& kinds() {
         {"leader_loss", kind_t::leader_loss, {}},
         {"database_down", kind_t::database_down, {}},
         {"records_deleted", kind_t::records_deleted, {}},
+        {"stage_down", kind_t::stage_down, {"stage"}},
     };
     return table;
 }
@@ -57,6 +60,8 @@ std::string default_name(const fault_spec& fault) {
         case kind_t::database_down:
         case kind_t::records_deleted:
             return kind;
+        case kind_t::stage_down:
+            return kind + " " + fault.stage;
     }
     return kind;
 }
@@ -142,6 +147,31 @@ void read_kind_fields(yaml_reader& reader, const yaml_map& map, const scenario_c
                                  "records_deleted stops every consumer before deleting (so none "
                                  "holds fetched records): set async.worker_processes to 1 or "
                                  "more");
+            }
+            break;
+        case kind_t::stage_down:
+            if (const YAML::Node* stage = reader.require(map, "stage")) {
+                if (auto name = reader.read_scalar(*stage, map.child("stage"), "a stage name")) {
+                    fault.stage = *name;
+                    std::vector<std::string> names;
+                    for (const auto& s : config.workflow) names.push_back(s.name);
+                    const auto found =
+                        std::find_if(config.workflow.begin(), config.workflow.end(),
+                                     [&](const stage_spec& s) { return s.name == fault.stage; });
+                    if (found == config.workflow.end()) {
+                        reader.add_error(*stage, map.child("stage"),
+                                         fmt::format("no stage '{}' (stages: {})", fault.stage,
+                                                     join_names(names)));
+                    } else if (std::all_of(all_modes.begin(), all_modes.end(), [&](mode m) {
+                                   return found->where(m) == placement::inline_stage;
+                               })) {
+                        reader.add_error(*stage, map.child("stage"),
+                                         fmt::format("stage '{}' runs inline in every mode, "
+                                                     "inside the API: stage_down stops a stage's "
+                                                     "pollers or consumers, and it has none",
+                                                     fault.stage));
+                    }
+                }
             }
             break;
         case kind_t::leader_loss:
@@ -240,6 +270,8 @@ std::vector<std::string> contended_targets(const fault_spec& fault, const scenar
             return {"the Kafka brokers"};
         case kind_t::database_down:
             return {"the database"};
+        case kind_t::stage_down:
+            return {"stage " + fault.stage};
     }
     return {};
 }

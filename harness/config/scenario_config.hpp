@@ -56,7 +56,10 @@ struct system_spec {
 // Names are [a-z][a-z0-9_]* (checked by the loader, so they are safe to quote into SQL) and
 // never one of the store's own tables (records, effects, stage_outcomes).
 struct column_spec {
-    enum class type { text, integer };
+    // written_at: an integer the workflow sets to the write's time (microseconds since the
+    // epoch) when a db step inserts or upserts the row, as a column DEFAULT now() would: what
+    // a poller's cursor reads.
+    enum class type { text, integer, written_at };
     std::string name;
     type kind = type::text;
 };
@@ -103,12 +106,16 @@ struct db_step {
         decrement,      // `db: {decrement: T, column: C, by: F, each: A, reject: R}`: for every
                         //   element of A, C -= element.F where the key = element.<key> and
                         //   C >= element.F; all or none; none = rejected{R}
+        add,            // `db: {add: T, key: K, column: C, by: F}`: C += F (1 without `by`) in
+                        //   T's row keyed by the request's field K, created when missing: an
+                        //   aggregate (events per kind)
     };
     operation op = operation::record_insert;
     std::string table;                       // insert, upsert, update, decrement
     std::map<std::string, std::string> set;  // update: column -> literal value
-    std::string column;                      // decrement
-    std::string by;                          // decrement: the amount's field
+    std::string column;                      // decrement, add
+    std::string by;                          // decrement, add: the amount's field
+    std::string key;                         // add: the field naming the row
     std::string each;                        // decrement: the array field
     std::string reject_reason = "rejected";  // decrement: the business answer when short
 };
@@ -138,9 +145,29 @@ struct step_spec {
     }
 };
 
-// Where a stage runs in a mode: inside the request (on the API's worker pool), or in its own
-// Kafka consumer group.
-enum class placement { inline_stage, kafka };
+// Where a stage runs in a mode: inside the request (on the API's worker pool), in its own
+// Kafka consumer group, or by pollers that find its work in a source (poll_spec).
+enum class placement { inline_stage, kafka, poll };
+
+// How a poll stage finds its work (`poll:` of a stage placed `poll` in some mode): `instances`
+// pollers each ask the source every `every` (+- jitter) for the rows whose cursor column is at
+// or past their cursor, page by page, and run the stage for each row not seen before. With
+// `reread` each round starts that far behind the cursor, as real pollers re-read a window so
+// rows committed late (with an older time) are not missed; the rows read again are counted.
+struct poll_spec {
+    enum class source_kind {
+        api,    // `from: {api: T}`: the front door's read API, GET /feeds/T?since=..&limit=..
+        table,  // `from: {table: T}`: a query on the scenario's database
+    };
+    source_kind source = source_kind::api;
+    std::string table;   // a declared table
+    std::string cursor;  // a written_at column of it
+    milliseconds every{5000};
+    double jitter = 0.1;  // each wait drawn uniformly in every * [1 - jitter, 1 + jitter]
+    int instances = 1;    // pollers; instance i runs the rows whose key hashes to i
+    int limit = 500;      // rows per page
+    milliseconds reread{0};
+};
 
 // What a Kafka stage consumes. follows: the event produced when the previous stage finished a
 // request (so stages run in order, as in one request). fan_out: the same event as the
@@ -154,6 +181,7 @@ struct stage_spec {
     std::vector<step_spec> steps;
     stage_order order = stage_order::follows;
     std::array<placement, all_modes.size()> placements{placement::inline_stage, placement::kafka};
+    std::optional<poll_spec> poll;  // set when some mode places the stage `poll`
     placement where(mode m) const { return placements[static_cast<std::size_t>(m)]; }
 };
 
@@ -255,6 +283,10 @@ struct fault_spec {
         // Every consumer (worker process) stopped for `duration`; then every record of the
         // topic is deleted up to its end offsets, unread ones included, and they restart.
         records_deleted,
+        // The system that runs stage `stage` off the request (its pollers or its consumers in
+        // the harness process) stops taking work for `duration`, then resumes where it left
+        // off: a statistics system down, say. Not for inline stages (the API itself).
+        stage_down,
     };
     kind type = kind::downstream_outage;
     std::string name;                // for reports; default "<kind> <target>"
@@ -266,8 +298,9 @@ struct fault_spec {
     double slowdown = 10.0;
     double error_rate = 0.5;
     int error_status = 500;
-    int worker = 0;  // worker_*: process index, 0-based
-    int broker = 1;  // broker_down: broker id, 1-based
+    int worker = 0;     // worker_*: process index, 0-based
+    int broker = 1;     // broker_down: broker id, 1-based
+    std::string stage;  // stage_down: a workflow stage
     bool async_only() const {
         return type == kind::worker_crash || type == kind::worker_pause ||
                type == kind::broker_down || type == kind::leader_loss ||

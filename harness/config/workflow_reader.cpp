@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "harness/config/poll_reader.hpp"
 #include "harness/config/system_reader.hpp"
 
 namespace asyncbench {
@@ -106,9 +107,10 @@ void read_placement(yaml_reader& reader, const YAML::Node& node, const std::stri
     for (const mode m : all_modes) {
         const YAML::Node* value = map->find(traits_of(m).name);
         if (value == nullptr) continue;
-        const auto where = reader.read_enum<placement>(
-            *value, map->child(traits_of(m).name),
-            {{"inline", placement::inline_stage}, {"kafka", placement::kafka}});
+        const auto where = reader.read_enum<placement>(*value, map->child(traits_of(m).name),
+                                                       {{"inline", placement::inline_stage},
+                                                        {"kafka", placement::kafka},
+                                                        {"poll", placement::poll}});
         if (!where) continue;
         if (*where == placement::kafka && !traits_of(m).uses_kafka) {
             reader.add_error(
@@ -124,31 +126,101 @@ void read_placement(yaml_reader& reader, const YAML::Node& node, const std::stri
 struct stage_lines {
     YAML::Node placement_node;  // the stage's `placement`, or the stage itself
     YAML::Node order_node;
+    YAML::Node poll_node;
     std::string path;
 };
 
+std::string_view placement_words(placement where) {
+    switch (where) {
+        case placement::inline_stage:
+            return "inline";
+        case placement::kafka:
+            return "in Kafka";
+        case placement::poll:
+            return "by pollers";
+    }
+    return "";
+}
+
+// In every mode a workflow runs its inline stages first (inside the request), then the rest. A
+// poll stage reads what the inline stages wrote, so only inline stages come before it, and it
+// publishes no event, so no Kafka stage comes after it.
 void check_stage_order(yaml_reader& reader, const std::vector<stage_spec>& stages,
                        const std::vector<stage_lines>& lines) {
     for (const mode m : all_modes) {
-        const stage_spec* kafka_before = nullptr;
+        const stage_spec* outside = nullptr;  // the first stage not run inline
+        const stage_spec* polled = nullptr;   // the first poll stage
         for (std::size_t i = 0; i < stages.size(); ++i) {
-            if (stages[i].where(m) == placement::kafka) {
-                if (!kafka_before) kafka_before = &stages[i];
-                continue;
+            const placement where = stages[i].where(m);
+            const auto path = key_path(lines[i].path, "placement");
+            const auto mode_name = traits_of(m).name;
+            if (outside != nullptr && where == placement::inline_stage) {
+                reader.add_error(lines[i].placement_node, path,
+                                 fmt::format("stage '{}' runs inline in {} mode after stage '{}' "
+                                             "runs {}: inline stages run inside the request, so "
+                                             "they come first",
+                                             stages[i].name, mode_name, outside->name,
+                                             placement_words(outside->where(m))));
+            } else if (outside != nullptr && where == placement::poll) {
+                reader.add_error(lines[i].placement_node, path,
+                                 fmt::format("stage '{}' is polled in {} mode after stage '{}' "
+                                             "runs {}: pollers read what the request's inline "
+                                             "stages wrote, so only inline stages come before "
+                                             "a poll stage",
+                                             stages[i].name, mode_name, outside->name,
+                                             placement_words(outside->where(m))));
+            } else if (polled != nullptr && where == placement::kafka) {
+                reader.add_error(lines[i].placement_node, path,
+                                 fmt::format("stage '{}' runs in Kafka in {} mode after stage "
+                                             "'{}' is polled: a poll stage publishes no event "
+                                             "for it to consume",
+                                             stages[i].name, mode_name, polled->name));
             }
-            if (kafka_before != nullptr) {
-                reader.add_error(
-                    lines[i].placement_node, key_path(lines[i].path, "placement"),
-                    fmt::format("stage '{}' runs inline in {} mode after stage '{}' runs in "
-                                "Kafka: inline stages run inside the request, so they come first",
-                                stages[i].name, traits_of(m).name, kafka_before->name));
-            }
+            if (where != placement::inline_stage && outside == nullptr) outside = &stages[i];
+            if (where == placement::poll && polled == nullptr) polled = &stages[i];
         }
     }
     if (!stages.empty() && stages[0].order == stage_order::fan_out) {
         reader.add_error(lines[0].order_node, key_path(lines[0].path, "order"),
                          "the first stage has no earlier stage whose event it could share: "
                          "fan_out applies from the second stage on");
+    }
+}
+
+// `poll:` goes with a `poll` placement, both ways.
+void check_poll(yaml_reader& reader, const stage_spec& stage, const stage_lines& lines) {
+    std::optional<mode> polled_in;
+    for (const mode m : all_modes) {
+        if (stage.where(m) == placement::poll && !polled_in) polled_in = m;
+    }
+    if (polled_in && !stage.poll) {
+        reader.add_error(lines.placement_node, key_path(lines.path, "placement"),
+                         fmt::format("stage '{}' is polled in {} mode: say where its pollers look "
+                                     "with poll: {{from: {{api: <table>}}, cursor: <column>}}",
+                                     stage.name, traits_of(*polled_in).name));
+    }
+    if (!polled_in && stage.poll) {
+        reader.add_error(lines.poll_node, key_path(lines.path, "poll"),
+                         fmt::format("stage '{}' is not polled in any mode: poll applies with "
+                                     "placement: {{<mode>: poll}}",
+                                     stage.name));
+    }
+}
+
+// The front door serves one read API per table (GET /feeds/<table>), paged by one cursor.
+void check_feeds(yaml_reader& reader, const std::vector<stage_spec>& stages,
+                 const std::vector<stage_lines>& lines) {
+    std::map<std::string, const stage_spec*> first_by_table;
+    for (std::size_t i = 0; i < stages.size(); ++i) {
+        const auto& poll = stages[i].poll;
+        if (!poll || poll->source != poll_spec::source_kind::api) continue;
+        auto [it, fresh] = first_by_table.emplace(poll->table, &stages[i]);
+        if (fresh || it->second->poll->cursor == poll->cursor) continue;
+        reader.add_error(lines[i].poll_node, key_path(lines[i].path, "poll"),
+                         fmt::format("stage '{}' reads table '{}' through the API by cursor '{}', "
+                                     "stage '{}' by '{}': the API pages a table by one cursor",
+                                     stages[i].name, poll->table, poll->cursor, it->second->name,
+                                     it->second->poll->cursor));
     }
 }
 
@@ -219,12 +291,13 @@ std::vector<table_spec> read_tables(yaml_reader& reader, const YAML::Node& node,
                         reader.add_error(column.key_node, column_path,
                                          "the key column is not listed again in columns");
                     }
-                    spec.kind =
-                        reader
-                            .read_enum<column_spec::type>(column.value, column_path,
-                                                          {{"text", column_spec::type::text},
-                                                           {"integer", column_spec::type::integer}})
-                            .value_or(column_spec::type::text);
+                    spec.kind = reader
+                                    .read_enum<column_spec::type>(
+                                        column.value, column_path,
+                                        {{"text", column_spec::type::text},
+                                         {"integer", column_spec::type::integer},
+                                         {"written_at", column_spec::type::written_at}})
+                                    .value_or(column_spec::type::text);
                     table.columns.push_back(std::move(spec));
                 }
             }
@@ -272,8 +345,8 @@ std::vector<stage_spec> read_workflow(yaml_reader& reader, const YAML::Node& nod
     std::vector<std::vector<std::pair<YAML::Node, std::string>>> step_lines;
     for (std::size_t i = 0; i < items->size(); ++i) {
         const std::string stage_path = index_path(path, i);
-        const auto map =
-            reader.read_map((*items)[i], stage_path, {"stage", "steps", "order", "placement"});
+        const auto map = reader.read_map((*items)[i], stage_path,
+                                         {"stage", "steps", "order", "placement", "poll"});
         if (!map) continue;
         stage_spec stage;
         if (const YAML::Node* name = reader.require(*map, "stage")) {
@@ -298,6 +371,9 @@ std::vector<stage_spec> read_workflow(yaml_reader& reader, const YAML::Node& nod
         if (const YAML::Node* where = map->find("placement")) {
             read_placement(reader, *where, map->child("placement"), stage);
         }
+        if (const YAML::Node* poll = map->find("poll")) {
+            stage.poll = read_poll(reader, *poll, map->child("poll"), declared);
+        }
         std::vector<std::pair<YAML::Node, std::string>> this_step_lines;
         if (const YAML::Node* steps_node = reader.require(*map, "steps")) {
             const std::string steps_path = map->child("steps");
@@ -315,13 +391,17 @@ std::vector<stage_spec> read_workflow(yaml_reader& reader, const YAML::Node& nod
         }
         const YAML::Node* placement_node = map->find("placement");
         const YAML::Node* order_node = map->find("order");
+        const YAML::Node* poll_node = map->find("poll");
         lines.push_back({placement_node ? *placement_node : (*items)[i],
-                         order_node ? *order_node : (*items)[i], stage_path});
+                         order_node ? *order_node : (*items)[i],
+                         poll_node ? *poll_node : (*items)[i], stage_path});
         step_lines.push_back(std::move(this_step_lines));
         stages.push_back(std::move(stage));
     }
     if (stages.size() == lines.size()) {
         check_stage_order(reader, stages, lines);
+        for (std::size_t i = 0; i < stages.size(); ++i) check_poll(reader, stages[i], lines[i]);
+        check_feeds(reader, stages, lines);
         std::map<const step_spec*, std::pair<YAML::Node, std::string>> where;
         for (std::size_t i = 0; i < stages.size(); ++i) {
             for (std::size_t j = 0; j < stages[i].steps.size(); ++j) {

@@ -16,9 +16,13 @@ inline constexpr std::string_view mock_delay_thread = "mock-delay";
 // Consumer workers and their poll threads (harness/kafka) start with these.
 inline constexpr std::string_view consumer_thread_prefix = "consumer";
 inline constexpr std::string_view poll_thread_prefix = "poll";
+// A poll stage's pollers (harness/poll): "poller-<stage>". Matched before the consumers' "poll".
+inline constexpr std::string_view poller_thread_prefix = "poller";
 // librdkafka names its own threads "rdk:main", "rdk:broker1", ...; our producer's poll loop
 // runs the delivery callbacks.
 inline constexpr std::string_view rdkafka_thread_prefix = "rdk:";
+// librdkafka's embedded mock cluster (the broker side of --kafka embedded) runs as "rdk:mock".
+inline constexpr std::string_view embedded_broker_thread = "rdk:mock";
 inline constexpr std::string_view kafka_poll_thread = "kafka-poll";
 // The load generator (the clients, part of neither design) while it runs.
 inline constexpr std::string_view load_generator_thread = "load-gen";

@@ -101,16 +101,22 @@ int clients_per_group(const scenario_config& scenario, std::size_t members) {
 
 kafka_conf consumer_group::consumer_conf() const {
     std::vector<std::string> errors;  // checked once, in the constructor
-    return make_kafka_conf("consumer", consumer_defaults(environment_.bootstrap_servers, group_id_),
+    return make_kafka_conf("consumer",
+                           consumer_defaults(environment_.bootstrap_servers, group_id_,
+                                             environment_.static_assignment),
                            scenario_.async.consumer, errors);
 }
 
 std::map<std::string, std::string> consumer_defaults(const std::string& bootstrap_servers,
-                                                     const std::string& group_id) {
-    return {{"bootstrap.servers", bootstrap_servers}, {"group.id", group_id},
-            {"auto.offset.reset", "earliest"},        {"enable.auto.commit", "true"},
-            {"enable.auto.offset.store", "false"},    {"auto.commit.interval.ms", "1000"},
-            {"enable.partition.eof", "false"}};
+                                                     const std::string& group_id,
+                                                     bool embedded_cluster) {
+    std::map<std::string, std::string> defaults{
+        {"bootstrap.servers", bootstrap_servers}, {"group.id", group_id},
+        {"auto.offset.reset", "earliest"},        {"enable.auto.commit", "true"},
+        {"enable.auto.offset.store", "false"},    {"auto.commit.interval.ms", "1000"},
+        {"enable.partition.eof", "false"}};
+    if (embedded_cluster) defaults["fetch.wait.max.ms"] = "10";
+    return defaults;
 }
 
 consumer_group::consumer_group(const group_environment& environment, const stage_spec& stage,
@@ -122,12 +128,15 @@ consumer_group::consumer_group(const group_environment& environment, const stage
       group_id_(std::move(group_id)),
       producer_(environment.producer),
       events_(environment.events),
-      settings_(effective_settings(consumer_defaults(environment.bootstrap_servers, group_id_),
+      settings_(effective_settings(consumer_defaults(environment.bootstrap_servers, group_id_,
+                                                     environment.static_assignment),
                                    scenario_.async.consumer)),
       static_assignment_(environment.static_assignment),
       members_(std::move(members)) {
     std::vector<std::string> errors;
-    make_kafka_conf("consumer", consumer_defaults(environment_.bootstrap_servers, group_id_),
+    make_kafka_conf("consumer",
+                    consumer_defaults(environment_.bootstrap_servers, group_id_,
+                                      environment_.static_assignment),
                     scenario_.async.consumer, errors);
     if (!errors.empty()) {
         std::string text;
@@ -140,7 +149,9 @@ void consumer_group::start_at_end_of_topic() {
     std::vector<std::string> errors;
     auto anchor = make_kafka_client(
         RD_KAFKA_CONSUMER,
-        make_kafka_conf("consumer", consumer_defaults(environment_.bootstrap_servers, group_id_),
+        make_kafka_conf("consumer",
+                        consumer_defaults(environment_.bootstrap_servers, group_id_,
+                                          environment_.static_assignment),
                         scenario_.async.consumer, errors));
     const auto& topic = wiring_.input_topic;
     auto* ends = rd_kafka_topic_partition_list_new(scenario_.async.partitions);

@@ -150,6 +150,14 @@ void key_ordered_group::dispatch(rd_kafka_message_t* message) {
     }
 }
 
+void key_ordered_group::set_paused(bool paused) {
+    {
+        std::lock_guard lock(mutex_);  // so a waiting worker cannot miss the resume
+        work_paused_ = paused;
+    }
+    ready_cv_.notify_all();
+}
+
 void key_ordered_group::work(int index) {
     workflow_executor executor(scenario_, environment_.db, environment_.systems, &events_,
                                environment_.redis);
@@ -158,7 +166,9 @@ void key_ordered_group::work(int index) {
         rd_kafka_message_t* message = nullptr;
         {
             std::unique_lock lock(mutex_);
-            ready_cv_.wait(lock, [&] { return stopping_.load() || !ready_.empty(); });
+            ready_cv_.wait(lock, [&] {
+                return stopping_.load() || (!work_paused_.load() && !ready_.empty());
+            });
             if (stopping_.load()) return;
             ticket = ready_.front();
             ready_.pop_front();

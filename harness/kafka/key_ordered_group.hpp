@@ -37,6 +37,7 @@ class key_ordered_group final : public consumer_group {
 
     void start() override;
     void stop() override;
+    void set_paused(bool paused) override;
 
   private:
     struct in_hand {

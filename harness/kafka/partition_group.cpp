@@ -76,6 +76,11 @@ void partition_group::work(int index) {
     workflow_executor executor(scenario_, environment_.db, environment_.systems, &events_,
                                environment_.redis);
     while (!stopping_.load()) {
+        if (work_paused_.load()) {
+            // Not polling meanwhile: fine for a pause well under max.poll.interval.ms (5 min).
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            continue;
+        }
         rd_kafka_message_t* message = rd_kafka_consumer_poll(consumer.get(), 100);
         if (!message) continue;
         if (message->err) {

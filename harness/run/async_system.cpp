@@ -9,6 +9,7 @@
 
 #include "harness/api/front_door.hpp"
 #include "harness/kafka/consumer_group.hpp"
+#include "harness/poll/poll_group.hpp"
 #include "harness/run/kafka_evidence.hpp"
 #include "harness/run/system_under_test.hpp"
 #include "harness/workflow/stage_graph.hpp"
@@ -59,6 +60,11 @@ class async_system final : public system_under_test {
                                          front_door_options{mode::async, broker.bootstrap_servers(),
                                                             &tracker_, context.redis, 0});
         api_->start();
+        pollers_ = make_poll_groups(
+            poll_environment{scenario_, context.db, context.systems, context.redis,
+                             network_endpoint{"127.0.0.1", api_->port()}, &tracker_},
+            mode::async);
+        for (auto& group : pollers_) group->start();
     }
     ~async_system() override { stop(); }
 
@@ -104,10 +110,12 @@ class async_system final : public system_under_test {
         }
     }
 
-    // Consumer lag, plus requests still running their inline stages in the API.
+    // Consumer lag, plus requests still running their inline stages in the API, plus rows
+    // the pollers (of stages placed poll) have still to finish.
     std::int64_t backlog() const override {
         return tracker_.backlog() +
-               (api_->runs_inline() ? api_->busy_threads() + api_->queued() : 0);
+               (api_->runs_inline() ? api_->busy_threads() + api_->queued() : 0) +
+               poll_backlog(pollers_, api_->handed_on());
     }
     std::string status() const override {
         auto text = fmt::format("lag {}, partitions assigned {}/{}", tracker_.backlog(),
@@ -123,6 +131,7 @@ class async_system final : public system_under_test {
     void stop() override {
         if (stopped_) return;
         stopped_ = true;
+        for (auto& group : pollers_) group->stop();  // first: they may read through the API
         undelivered_ = api_->stop();
         for (auto& group : groups_) group->stop();
         for (auto& worker : workers_) worker->request_stop();  // all at once, then wait
@@ -243,7 +252,21 @@ class async_system final : public system_under_test {
     }
 
     std::vector<scenario_metric> pipeline_metrics() const override {
-        return {{"key_order_violations", static_cast<double>(tracker_.order_violations())}};
+        auto metrics = poll_metrics(pollers_);
+        metrics.insert(metrics.begin(),
+                       {"key_order_violations", static_cast<double>(tracker_.order_violations())});
+        return metrics;
+    }
+
+    bool set_stage_paused(const std::string& stage, bool paused) override {
+        if (set_poll_stage_paused(pollers_, stage, paused)) return true;
+        if (scenario_.async.worker_processes > 0) return false;  // worker_pause does that
+        for (auto& group : groups_) {
+            if (group->stage_name() != stage) continue;
+            group->set_paused(paused);
+            return true;
+        }
+        return false;
     }
 
     std::map<std::string, std::string> producer_settings() const override {
@@ -332,6 +355,7 @@ class async_system final : public system_under_test {
     std::vector<std::unique_ptr<consumer_group>> groups_;
     std::vector<std::unique_ptr<worker_process>> workers_;
     std::unique_ptr<front_door> api_;
+    std::vector<std::unique_ptr<poll_group>> pollers_;  // stages placed poll in async mode
     bool stopped_ = false;
     int undelivered_ = 0;
 };

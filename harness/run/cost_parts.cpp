@@ -15,7 +15,12 @@ std::vector<part_spec> harness_parts(pid_t pid, bool uses_kafka) {
     return {
         part_spec{"harness process", pid, part_scope::process, {}, false},
         named("front door", {api_io_thread, api_pool_thread}, true),
+        // Before the consumers: their poll threads' "poll" prefixes the pollers' names too.
+        named("pollers", {poller_thread_prefix}, true),
         named("consumers", {consumer_thread_prefix, poll_thread_prefix}, true),
+        // Before the clients, whose "rdk:" prefixes its name: the broker's side, which a real
+        // cluster runs in its own processes.
+        named("embedded Kafka cluster", {embedded_broker_thread}, uses_kafka),
         named("kafka clients", {rdkafka_thread_prefix, kafka_poll_thread}, uses_kafka),
         named("mocks", {mock_io_thread, mock_delay_thread}, false),
         named("load generator", {load_generator_thread}, false),

@@ -307,6 +307,53 @@ class records_deleted_action final : public fault_action {
 
 }  // namespace
 
+// stage_down: the stage's pollers or in-process consumers take no work while it lasts.
+class stage_action final : public fault_action {
+  public:
+    stage_action(const fault_spec& fault, system_under_test& system)
+        : fault_(fault), system_(system) {}
+
+    std::string apply() override {
+        if (!system_.set_stage_paused(fault_.stage, true)) {
+            throw std::runtime_error("this mode has no pollers or consumers for the stage");
+        }
+        return fmt::format("stage {} stopped taking work", fault_.stage);
+    }
+
+    std::string revert() override {
+        system_.set_stage_paused(fault_.stage, false);
+        return fmt::format("stage {} taking work again", fault_.stage);
+    }
+
+    std::string target() const override { return "stage " + fault_.stage; }
+
+  private:
+    const fault_spec& fault_;
+    system_under_test& system_;
+};
+
+// Why stage_down cannot apply to `stage` in this mode; empty when it can.
+std::string stage_down_refusal(const scenario_config& scenario, const stage_spec& stage, mode m) {
+    switch (stage.where(m)) {
+        case placement::inline_stage:
+            return fmt::format(
+                "stage {} runs inline in this mode, inside the API: nothing of "
+                "its own to stop",
+                stage.name);
+        case placement::kafka:
+            if (scenario.async.worker_processes > 0) {
+                return fmt::format(
+                    "stage {}'s consumers run in worker processes: stop them with "
+                    "worker_pause",
+                    stage.name);
+            }
+            return {};
+        case placement::poll:
+            return {};
+    }
+    return {};
+}
+
 std::unique_ptr<fault_action> make_fault_action(const fault_spec& fault,
                                                 const fault_context& context, std::string& why) {
     if (fault.async_only() && !traits_of(context.mode_id).uses_kafka) {
@@ -361,6 +408,15 @@ std::unique_ptr<fault_action> make_fault_action(const fault_spec& fault,
             }
             return std::make_unique<records_deleted_action>(context, std::move(workers));
         }
+        case kind_t::stage_down:
+            for (const auto& stage : context.scenario.workflow) {
+                if (stage.name != fault.stage) continue;
+                why = stage_down_refusal(context.scenario, stage, context.mode_id);
+                if (!why.empty()) return nullptr;
+                return std::make_unique<stage_action>(fault, context.system);
+            }
+            why = "no stage named " + fault.stage;
+            return nullptr;
     }
     why = "unknown fault kind";
     return nullptr;

@@ -83,8 +83,8 @@ std::vector<std::string> validate_client_settings(const async_spec& async) {
     std::vector<std::string> errors;
     // The bootstrap address is a placeholder: only the settings' names and values are checked.
     make_kafka_conf("producer", producer_defaults("127.0.0.1:9092"), async.producer, errors);
-    make_kafka_conf("consumer", consumer_defaults("127.0.0.1:9092", "validation"), async.consumer,
-                    errors);
+    make_kafka_conf("consumer", consumer_defaults("127.0.0.1:9092", "validation", false),
+                    async.consumer, errors);
     return errors;
 }
 

@@ -59,6 +59,9 @@ class system_under_test {
     // Consumer worker process `index` (async.worker_processes), for worker faults; nullptr when
     // consumers run inside the harness or the mode has none.
     virtual worker_process* worker(int /*index*/) { return nullptr; }
+    // The stage_down fault: stops (true) or resumes (false) the pollers or in-process consumers
+    // of `stage`. False when this mode has none for it.
+    virtual bool set_stage_paused(const std::string& /*stage*/, bool /*paused*/) { return false; }
     // Processes of the mode besides the harness, as (part name, pid), e.g. ("worker 0", 4242),
     // for the cost sampler; pid 0 while one is not running. Asked again every second from
     // another thread (a fault restarts a worker with a new pid), so it must be thread-safe.

@@ -155,6 +155,31 @@ pg_result_ptr run_params(PGconn* conn, const std::string& sql,
                     what);
 }
 
+const char* sql_type(column_spec::type kind) { return holds_integer(kind) ? "BIGINT" : "TEXT"; }
+
+// The key and then every declared column, the order read_rows expects.
+std::string select_columns(PGconn* conn, const table_spec& table) {
+    std::string columns = quote_identifier(conn, table.key);
+    for (const auto& column : table.columns) columns += ", " + quote_identifier(conn, column.name);
+    return columns;
+}
+
+// The rows of a query on select_columns(table). BIGINT columns arrive as decimal text already.
+std::vector<row_values> read_rows(const PGresult* result, const table_spec& table) {
+    std::vector<row_values> rows;
+    for (int r = 0; r < PQntuples(result); ++r) {
+        row_values row;
+        row[table.key] = PQgetvalue(result, r, 0);
+        for (std::size_t i = 0; i < table.columns.size(); ++i) {
+            const int index = static_cast<int>(i) + 1;
+            if (PQgetisnull(result, r, index)) continue;  // never set
+            row[table.columns[i].name] = PQgetvalue(result, r, index);
+        }
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
 bool touched_no_row(const pg_result_ptr& result) {
     return std::string(PQcmdTuples(result.get())) == "0";
 }
@@ -314,28 +339,57 @@ class postgres_session final : public store_session {
         return with_context(fmt::format("rows of table {}", table.name), [&] {
             auto conn = pool_->borrow();
             PGconn* c = conn.get();
-            std::string columns = quote_identifier(c, table.key);
-            for (const auto& column : table.columns) {
-                columns += ", " + quote_identifier(c, column.name);
-            }
             // COLLATE "C": byte order, as SQLite sorts, whatever the database's locale.
             auto result = run_params(
                 c,
-                fmt::format("SELECT {} FROM {} ORDER BY {} COLLATE \"C\"", columns,
+                fmt::format("SELECT {} FROM {} ORDER BY {} COLLATE \"C\"", select_columns(c, table),
                             quote_identifier(c, table.name), quote_identifier(c, table.key)),
                 {}, "select rows");
-            std::vector<row_values> rows;
-            for (int r = 0; r < PQntuples(result.get()); ++r) {
-                row_values row;
-                row[table.key] = PQgetvalue(result.get(), r, 0);
-                for (std::size_t i = 0; i < table.columns.size(); ++i) {
-                    const int index = static_cast<int>(i) + 1;
-                    if (PQgetisnull(result.get(), r, index)) continue;  // never set
-                    row[table.columns[i].name] = PQgetvalue(result.get(), r, index);
-                }
-                rows.push_back(std::move(row));
-            }
-            return rows;
+            return read_rows(result.get(), table);
+        });
+    }
+
+    std::vector<row_values> rows_since(const table_spec& table, const std::string& cursor,
+                                       std::int64_t since, int limit) override {
+        return with_context(rows_since_context(table, cursor, since), [&] {
+            check_rows_since(table, cursor, limit);
+            auto conn = pool_->borrow();
+            PGconn* c = conn.get();
+            const std::string cursor_column = quote_identifier(c, cursor);
+            // Ties on the cursor in byte order of the key, as SQLite sorts (see rows()).
+            auto result = run_params(
+                c,
+                fmt::format("SELECT {0} FROM {1} WHERE {2} >= $1::bigint ORDER BY {2}, {3} "
+                            "COLLATE \"C\" LIMIT $2::bigint",
+                            select_columns(c, table), quote_identifier(c, table.name),
+                            cursor_column, quote_identifier(c, table.key)),
+                {std::to_string(since), std::to_string(limit)}, "select rows since");
+            return read_rows(result.get(), table);
+        });
+    }
+
+    // INSERT ... ON CONFLICT DO UPDATE is atomic: concurrent adds to one row, whether it exists
+    // yet or not, wait on its lock and each updates the newest committed version, so none is
+    // lost. The (id, step) lock comes first, as for every write; one row lock per transaction
+    // after it cannot deadlock.
+    bool add_to_column(const std::string& id, const std::string& step, const table_spec& table,
+                       const std::string& key, const std::string& column,
+                       std::int64_t amount) override {
+        return with_context(add_context(table, key, column, id, step), [&] {
+            check_add(table, column);
+            auto conn = pool_->borrow();  // declared first: outlives the transaction
+            PGconn* c = conn.get();
+            const std::string sql = fmt::format(
+                "INSERT INTO {0} ({1}, {2}) VALUES ($1, $2::bigint) ON CONFLICT ({1}) DO UPDATE "
+                "SET {2} = COALESCE({0}.{2}, 0) + excluded.{2}",
+                quote_identifier(c, table.name), quote_identifier(c, table.key),
+                quote_identifier(c, column));
+            pg_transaction tx(c);
+            if (!claim_step(c, id, step)) return false;
+            run_params(c, sql, {key, std::to_string(amount)}, "add");
+            insert_effect(c, id, step);
+            tx.commit();
+            return true;
         });
     }
 
@@ -478,11 +532,19 @@ class postgres_store final : public store {
             std::string columns = quote_identifier(c, table.key) + " TEXT PRIMARY KEY";
             for (const auto& column : table.columns) {
                 columns +=
-                    fmt::format(", {} {}", quote_identifier(c, column.name),
-                                column.kind == column_spec::type::integer ? "BIGINT" : "TEXT");
+                    fmt::format(", {} {}", quote_identifier(c, column.name), sql_type(column.kind));
             }
             sql += fmt::format("CREATE TABLE IF NOT EXISTS {} ({});",
                                quote_identifier(c, table.name), columns);
+            // Pollers read a written_at column in (cursor, key) order: indexed, as it would be.
+            for (const auto& column : table.columns) {
+                if (column.kind != column_spec::type::written_at) continue;
+                sql +=
+                    fmt::format("CREATE INDEX IF NOT EXISTS {} ON {} ({}, {} COLLATE \"C\");",
+                                quote_identifier(c, table.name + "_by_" + column.name),
+                                quote_identifier(c, table.name), quote_identifier(c, column.name),
+                                quote_identifier(c, table.key));
+            }
         }
         if (sql.empty()) return;
         try {

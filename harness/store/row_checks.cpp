@@ -19,6 +19,14 @@ std::int64_t parse_integer(const table_spec& table, const std::string& column,
     return number;
 }
 
+// A column the arithmetic writes (decrement, add) may change: type::integer only.
+void check_counter_column(const table_spec& table, const std::string& column) {
+    const column_spec* spec = table.column(column);
+    if (spec == nullptr || spec->kind != column_spec::type::integer) {
+        throw store_error("not an integer column of the table");
+    }
+}
+
 constexpr std::pair<stage_outcome, const char*> outcome_names[] = {
     {stage_outcome::completed, "completed"},
     {stage_outcome::dead_lettered, "dead_lettered"},
@@ -41,6 +49,17 @@ stage_outcome outcome_from_name(const std::string& text) {
     throw store_error(fmt::format("unknown stage outcome '{}' in stage_outcomes", text));
 }
 
+bool holds_integer(column_spec::type kind) {
+    switch (kind) {
+        case column_spec::type::integer:
+        case column_spec::type::written_at:
+            return true;
+        case column_spec::type::text:
+            return false;
+    }
+    throw store_error(fmt::format("column type {} is unknown", static_cast<int>(kind)));
+}
+
 checked_value check_value(const table_spec& table, const std::string& column,
                           const std::string& value) {
     if (column == table.key) return {column, value, std::nullopt};
@@ -49,7 +68,7 @@ checked_value check_value(const table_spec& table, const std::string& column,
         throw store_error(
             fmt::format("table {} has no column {} (key {})", table.name, column, table.key));
     }
-    if (spec->kind != column_spec::type::integer) return {column, value, std::nullopt};
+    if (!holds_integer(spec->kind)) return {column, value, std::nullopt};
     const auto number = parse_integer(table, column, value);
     return {column, std::to_string(number), number};
 }
@@ -67,16 +86,26 @@ std::vector<checked_value> check_row(const table_spec& table, const row_values& 
 
 void check_decrement(const table_spec& table, const std::string& column,
                      const std::vector<decrement_claim>& claims) {
-    const column_spec* spec = table.column(column);
-    if (spec == nullptr || spec->kind != column_spec::type::integer) {
-        throw store_error("not an integer column of the table");
-    }
+    check_counter_column(table, column);
     for (const auto& claim : claims) {
         if (claim.amount < 1) {
             throw store_error(
                 fmt::format("key '{}': amount {} is not positive", claim.key, claim.amount));
         }
     }
+}
+
+void check_add(const table_spec& table, const std::string& column) {
+    check_counter_column(table, column);
+}
+
+void check_rows_since(const table_spec& table, const std::string& cursor, int limit) {
+    const column_spec* spec = table.column(cursor);
+    if (spec == nullptr || !holds_integer(spec->kind)) {
+        throw store_error(
+            fmt::format("{} is not a column of table {} holding integers", cursor, table.name));
+    }
+    if (limit < 1) throw store_error(fmt::format("limit {} is not positive", limit));
 }
 
 std::string write_context(const char* what, const table_spec& table, const row_values& row,
@@ -90,6 +119,17 @@ std::string decrement_context(const table_spec& table, const std::string& column
                               const std::string& id, const std::string& step) {
     return fmt::format("decrement of table {} column {} (business id {}, step {})", table.name,
                        column, id, step);
+}
+
+std::string add_context(const table_spec& table, const std::string& key, const std::string& column,
+                        const std::string& id, const std::string& step) {
+    return fmt::format("add to table {} key '{}' column {} (business id {}, step {})", table.name,
+                       key, column, id, step);
+}
+
+std::string rows_since_context(const table_spec& table, const std::string& cursor,
+                               std::int64_t since) {
+    return fmt::format("rows of table {} with {} >= {}", table.name, cursor, since);
 }
 
 }  // namespace asyncbench

@@ -11,12 +11,16 @@
 
 namespace asyncbench {
 
+// True for the column kinds stored, checked and read back as integers (decimal text in a
+// row_values): integer, and written_at (a time in microseconds since the epoch).
+bool holds_integer(column_spec::type kind);
+
 // One value of a row, checked against its table: a declared column (or the key), integers
 // parsed whole. `text` is canonical: an integer column's value in plain decimal.
 struct checked_value {
     std::string column;
     std::string text;
-    std::optional<std::int64_t> integer;  // set for integer columns
+    std::optional<std::int64_t> integer;  // set for the columns that holds_integer() accepts
 };
 
 // Throws store_error naming the table and column for an undeclared column or a value that is
@@ -30,14 +34,29 @@ std::vector<checked_value> check_row(const table_spec& table, const row_values& 
                                      bool needs_key);
 
 // A decrement's column must be an integer column and every amount positive; throws otherwise.
+// Only type::integer: a written_at column holds a write's time, never a quantity.
 void check_decrement(const table_spec& table, const std::string& column,
                      const std::vector<decrement_claim>& claims);
+
+// add_to_column's column must be an integer column (type::integer, as for a decrement);
+// throws otherwise.
+void check_add(const table_spec& table, const std::string& column);
+
+// rows_since's cursor must be a declared column holding integers and its limit positive;
+// throws otherwise. The cursor is then safe to quote into SQL as a column of the table.
+void check_rows_since(const table_spec& table, const std::string& cursor, int limit);
 
 // "insert into table orders key 'o-1' (business id o-1, step create)", for error messages.
 std::string write_context(const char* what, const table_spec& table, const row_values& row,
                           const std::string& id, const std::string& step);
 std::string decrement_context(const table_spec& table, const std::string& column,
                               const std::string& id, const std::string& step);
+// "add to table counts key 'click' column n (business id e-1, step count)".
+std::string add_context(const table_spec& table, const std::string& key, const std::string& column,
+                        const std::string& id, const std::string& step);
+// "rows of table events with at >= 1700000000000000".
+std::string rows_since_context(const table_spec& table, const std::string& cursor,
+                               std::int64_t since);
 
 // How stage_outcomes.outcome spells each outcome; throws store_error for an unknown one.
 std::string outcome_name(stage_outcome outcome);

@@ -79,8 +79,27 @@ std::string sql_name(const std::string& name) {
     return result + "\"";
 }
 
-const char* sql_type(column_spec::type kind) {
-    return kind == column_spec::type::integer ? "INTEGER" : "TEXT";
+const char* sql_type(column_spec::type kind) { return holds_integer(kind) ? "INTEGER" : "TEXT"; }
+
+// The key and then every declared column, the order read_row expects.
+std::string select_columns(const table_spec& table) {
+    std::string columns = sql_name(table.key);
+    for (const auto& column : table.columns) columns += ", " + sql_name(column.name);
+    return columns;
+}
+
+// The current row of a query on select_columns(table).
+row_values read_row(const sqlite_statement& query, const table_spec& table) {
+    row_values row;
+    row[table.key] = query.text(0);
+    for (std::size_t i = 0; i < table.columns.size(); ++i) {
+        const int index = static_cast<int>(i) + 1;
+        if (query.is_null(index)) continue;  // a column the row never set
+        row[table.columns[i].name] = holds_integer(table.columns[i].kind)
+                                         ? std::to_string(query.integer(index))
+                                         : query.text(index);
+    }
+    return row;
 }
 
 void bind_value(sqlite_statement& write, int index, const checked_value& value) {
@@ -233,24 +252,48 @@ class sqlite_session final : public store_session {
 
     std::vector<row_values> rows(const table_spec& table) override {
         return with_context(fmt::format("rows of table {}", table.name), [&] {
-            std::string columns = sql_name(table.key);
-            for (const auto& column : table.columns) columns += ", " + sql_name(column.name);
-            auto query = statements_.get(fmt::format("SELECT {} FROM {} ORDER BY {}", columns,
-                                                     sql_name(table.name), sql_name(table.key)));
+            auto query =
+                statements_.get(fmt::format("SELECT {} FROM {} ORDER BY {}", select_columns(table),
+                                            sql_name(table.name), sql_name(table.key)));
             std::vector<row_values> result;
-            while (query->step()) {
-                row_values row;
-                row[table.key] = query->text(0);
-                for (std::size_t i = 0; i < table.columns.size(); ++i) {
-                    const int index = static_cast<int>(i) + 1;
-                    if (query->is_null(index)) continue;  // a column the row never set
-                    row[table.columns[i].name] = table.columns[i].kind == column_spec::type::integer
-                                                     ? std::to_string(query->integer(index))
-                                                     : query->text(index);
-                }
-                result.push_back(std::move(row));
-            }
+            while (query->step()) result.push_back(read_row(*query, table));
             return result;
+        });
+    }
+
+    std::vector<row_values> rows_since(const table_spec& table, const std::string& cursor,
+                                       std::int64_t since, int limit) override {
+        return with_context(rows_since_context(table, cursor, since), [&] {
+            check_rows_since(table, cursor, limit);
+            auto query = statements_.get(
+                fmt::format("SELECT {0} FROM {1} WHERE {2} >= ?1 ORDER BY {2}, {3} LIMIT ?2",
+                            select_columns(table), sql_name(table.name), sql_name(cursor),
+                            sql_name(table.key)));
+            query->bind(1, since).bind(2, static_cast<std::int64_t>(limit));
+            std::vector<row_values> result;
+            while (query->step()) result.push_back(read_row(*query, table));
+            return result;
+        });
+    }
+
+    // One upsert inside BEGIN IMMEDIATE: the writers' mutex orders concurrent adds to a row, so
+    // each reads what the previous one left and none is lost.
+    bool add_to_column(const std::string& id, const std::string& step, const table_spec& table,
+                       const std::string& key, const std::string& column,
+                       std::int64_t amount) override {
+        return with_context(add_context(table, key, column, id, step), [&] {
+            check_add(table, column);
+            transaction tx(statements_, writers_);
+            if (effect_done(id, step)) return false;
+            auto write = statements_.get(fmt::format(
+                "INSERT INTO {0} ({1}, {2}) VALUES (?1, ?2) ON CONFLICT ({1}) DO UPDATE SET "
+                "{2} = COALESCE({0}.{2}, 0) + excluded.{2}",
+                sql_name(table.name), sql_name(table.key), sql_name(column)));
+            write->bind(1, key).bind(2, amount);
+            write->step();
+            insert_effect(id, step);
+            tx.commit();
+            return true;
         });
     }
 
@@ -375,6 +418,14 @@ class sqlite_store final : public store {
             }
             sql +=
                 fmt::format("CREATE TABLE IF NOT EXISTS {} ({});", sql_name(table.name), columns);
+            // Pollers read a written_at column in (cursor, key) order: indexed, as it would be.
+            for (const auto& column : table.columns) {
+                if (column.kind != column_spec::type::written_at) continue;
+                sql +=
+                    fmt::format("CREATE INDEX IF NOT EXISTS {} ON {} ({}, {});",
+                                sql_name(table.name + "_by_" + column.name), sql_name(table.name),
+                                sql_name(column.name), sql_name(table.key));
+            }
         }
         sql += "COMMIT;";
         std::lock_guard lock(writers_);

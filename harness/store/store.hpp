@@ -98,6 +98,16 @@ class store_session {
                                               const std::vector<decrement_claim>& claims) = 0;
     // Every row of a declared table, in key order (for a plugin's invariants after the drain).
     virtual std::vector<row_values> rows(const table_spec& table) = 0;
+    // A page of a poll (harness/poll): the rows of `table` whose integer column `cursor` is
+    // >= `since`, in (cursor, key) order, at most `limit` (> 0). Reads only.
+    virtual std::vector<row_values> rows_since(const table_spec& table, const std::string& cursor,
+                                               std::int64_t since, int limit) = 0;
+    // Adds `amount` to integer column `column` of the row keyed `key`, creating the row (other
+    // columns NULL, the column = amount) when it does not exist; once per (business id, step):
+    // false when already applied. A NULL column counts as 0.
+    virtual bool add_to_column(const std::string& business_id, const std::string& step,
+                               const table_spec& table, const std::string& key,
+                               const std::string& column, std::int64_t amount) = 0;
     // Inserts or replaces rows without effect marks (a plugin's seed data before the load).
     virtual void put_rows(const table_spec& table, const std::vector<row_values>& rows) = 0;
     // First outcome wins: a redelivered, already finished stage keeps its original record.

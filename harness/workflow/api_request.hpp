@@ -1,6 +1,8 @@
 #pragma once
 // Request handling shared by both APIs, as pure functions: routing, validation of a submitted
-// request into a work_item, and the JSON that describes a request's state. No I/O here.
+// request into a work_item, the JSON that describes a request's state, and the JSON of a page
+// of the read API pollers use. No I/O here.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,18 +16,52 @@
 
 namespace asyncbench {
 
-enum class api_route { submit, request_state, health, not_found, method_not_allowed };
+enum class api_route {
+    submit,
+    request_state,
+    feed,
+    health,
+    not_found,
+    method_not_allowed,
+    bad_request,  // a known path with a malformed query (routed_request::problem says what)
+};
+
+// GET /feeds/<table>: `limit` when the query does not set it, and the range it must be in.
+inline constexpr int feed_default_limit = 500;
+inline constexpr int feed_max_limit = 10000;
 
 struct routed_request {
     api_route route = api_route::not_found;
     std::string business_id;  // api_route::request_state
+    // api_route::feed: the table as written in the path (non-empty; whether it is served is the
+    // caller's business), and the page asked for.
+    std::string table;
+    std::int64_t since = 0;          // cursor value, inclusive (the column's unit)
+    int limit = feed_default_limit;  // rows, in [1, feed_max_limit]
+    std::string problem;             // api_route::bad_request: the message of the 400
 };
 
-// POST <api_path> submits; GET /requests/<id> asks for state; GET /health.
+// POST <api_path> submits; GET /requests/<id> asks for state; GET /health;
+// GET /feeds/<table>?since=<int64>&limit=<int> reads a page of a table (both parameters
+// optional, in any order; since defaults to 0, limit to feed_default_limit). A feed query with
+// a non-integer value, a limit outside [1, feed_max_limit], a parameter given twice or without
+// `=`, or any other parameter routes to bad_request. Values are not percent-decoded (no valid
+// one needs it). Another method on a known path is method_not_allowed, whatever its query.
 routed_request route_api_request(const http_request& request, std::string_view api_path);
 
-// The answer for routes that need no work (health, 404, 405); nullopt for submit and state.
+// The answer for routes that need no work (health, 400, 404, 405); nullopt for submit, state
+// and feed.
 std::optional<http_response> fixed_route_response(const routed_request& routed);
+
+// The 200 body of GET /feeds/<table>: {"rows": [...], "next_since": N}. Each row is an object
+// with the key column and the table's declared columns in declaration order: integer and
+// written_at columns as JSON numbers, text columns as strings (bytes that are not UTF-8
+// replaced by U+FFFD), a column missing from the row left out. next_since is the largest value
+// of the `cursor` column in `rows` (`since` when there are none, or when no row has it).
+// Throws std::invalid_argument when a number column holds text that is not a decimal int64:
+// the store promised otherwise (store.hpp, row_values).
+std::string feed_response_body(const table_spec& table, const std::string& cursor,
+                               std::int64_t since, const std::vector<row_values>& rows);
 
 // Validates a submission: the plugin's checks, plus the intended send time from the
 // X-Intended-Send-Us header (absent or malformed: now). Errors come back as a 400 response.

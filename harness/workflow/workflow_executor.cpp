@@ -123,4 +123,15 @@ std::vector<stage_record> workflow_executor::stages(const std::string& business_
     }
 }
 
+std::vector<row_values> workflow_executor::rows_since(const table_spec& table,
+                                                      const std::string& cursor, std::int64_t since,
+                                                      int limit) {
+    try {
+        return session().rows_since(table, cursor, since, limit);
+    } catch (const store_error&) {
+        session_.reset();
+        throw;
+    }
+}
+
 }  // namespace asyncbench

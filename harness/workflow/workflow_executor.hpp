@@ -86,6 +86,13 @@ class workflow_executor {
     // State of a business id as the store knows it, for GET /requests/{id}.
     std::vector<stage_record> stages(const std::string& business_id);
 
+    // A page of a declared table for the front door's read API (GET /feeds/<table>): the
+    // store's rows_since (store.hpp) on this executor's session. Unlike stages(), a database
+    // failure is not hidden, since an empty page would read as "nothing new": the session is
+    // dropped (reopened on next use) and the store_error rethrown.
+    std::vector<row_values> rows_since(const table_spec& table, const std::string& cursor,
+                                       std::int64_t since, int limit);
+
   private:
     step_result apply_step(const step_spec& step, const work_item& item);
     store_session& session();

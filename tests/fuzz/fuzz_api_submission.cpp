@@ -2,13 +2,16 @@
 // api_request.hpp), for every registered plugin. The promise under test: every request gets
 // either a well-formed answer (a 4xx whose body is a JSON error object, or a 2xx JSON body)
 // or a work_item the pipeline can carry; never a crash, an exception or a body that does not
-// parse as JSON.
+// parse as JSON. The pollers' read API (GET /feeds/<table>?since=&limit=) is routed the same
+// way: a malformed query is a 400 naming the problem, a valid one a page whose JSON parses
+// whatever bytes the rows hold.
 //
 // Input layout, so that seeds stay readable text (tests/fuzz/README.md):
 //   byte 0          selector: method = s % 4, target = s / 4 % 8, header = s / 32 % 8
 //   up to '\n'      "line": used by the target and header variants that say so
 //   the rest        the body (the whole input after byte 0 when no variant uses the line)
-// 'P' + JSON is a plain POST of that JSON to the plugin's path.
+// 'P' + JSON is a plain POST of that JSON to the plugin's path; 'I' + "events?since=5" is
+// GET /feeds/events?since=5.
 #include <array>
 #include <boost/json.hpp>
 #include <cctype>
@@ -17,6 +20,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "harness/core/clock.hpp"
 #include "harness/workflow/api_request.hpp"
@@ -29,10 +33,12 @@ using namespace asyncbench;
 
 constexpr std::array<std::string_view, 4> methods{"POST", "GET", "PUT", "post"};
 
+// "/requests/" alone is requests_line with an empty line, so the selector's third value goes
+// to the feeds instead (the fuzzer cannot build "/feeds/" out of the other targets).
 enum class target_kind {
     health,
     nowhere,
-    requests_bare,
+    feeds_line,
     requests_line,
     api,
     api_query_line,
@@ -62,7 +68,7 @@ struct fuzz_input {
 };
 
 bool uses_line(const fuzz_input& input) {
-    return input.target == target_kind::requests_line ||
+    return input.target == target_kind::requests_line || input.target == target_kind::feeds_line ||
            input.target == target_kind::api_query_line || input.header == header_kind::line ||
            input.header == header_kind::line_lower_name ||
            input.header == header_kind::line_then_valid;
@@ -96,8 +102,8 @@ http_request make_request(const fuzz_input& input, std::string_view api_path) {
         case target_kind::nowhere:
             request.target = "/nowhere";
             break;
-        case target_kind::requests_bare:
-            request.target = "/requests/";
+        case target_kind::feeds_line:
+            request.target = "/feeds/" + input.line;
             break;
         case target_kind::requests_line:
             request.target = "/requests/" + input.line;
@@ -218,6 +224,53 @@ void check_submission(const http_request& request, const scenario_plugin& plugin
                            item.business_id);
 }
 
+// A feed route's page, rendered for rows holding the request's bytes: the table as routed, a
+// text column with the body (any bytes), an integer and the cursor. The body must parse
+// whatever those bytes are, and the numbers come back as numbers.
+void check_feed(const routed_request& routed, const http_request& request) {
+    FUZZ_CHECK(!routed.table.empty(), "a feed names a table");
+    FUZZ_CHECK(routed.table.find('?') == std::string::npos, "the query is not in the table");
+    FUZZ_CHECK(routed.limit >= 1 && routed.limit <= feed_max_limit, "the limit is in range");
+    // The values as a poller would send them route to the same page.
+    http_request again;
+    again.method = "GET";
+    again.target = "/feeds/" + routed.table + "?limit=" + std::to_string(routed.limit) +
+                   "&since=" + std::to_string(routed.since);
+    const auto reread = route_api_request(again, "/unused");
+    FUZZ_CHECK(reread.route == api_route::feed, "a canonical query routes to the feed");
+    FUZZ_CHECK(reread.table == routed.table && reread.since == routed.since &&
+                   reread.limit == routed.limit,
+               "a canonical query reads the same page");
+
+    table_spec table;
+    table.name = "fuzzed";
+    table.key = "id";
+    table.columns = {{"text", column_spec::type::text},
+                     {"count", column_spec::type::integer},
+                     {"at", column_spec::type::written_at}};
+    const std::vector<row_values> rows{
+        {{"id", routed.table},
+         {"text", request.body},
+         {"count", "-7"},
+         {"at", std::to_string(routed.since)}},
+        {{"id", request.body}},  // every column NULL
+    };
+    const auto page = parse_object(feed_response_body(table, "at", routed.since, rows));
+    const auto* list = page.if_contains("rows");
+    FUZZ_CHECK(list && list->is_array() && list->as_array().size() == 2, "one object per row");
+    const auto* next = page.if_contains("next_since");
+    FUZZ_CHECK(next && next->is_int64() && next->as_int64() == routed.since,
+               "next_since is the highest cursor of the page");
+    const auto& first = list->as_array()[0].as_object();
+    FUZZ_CHECK(first.size() == 4, "the key and every column the row holds");
+    FUZZ_CHECK(first.at("id").is_string() && first.at("text").is_string(), "text as strings");
+    FUZZ_CHECK(first.at("count").is_int64() && first.at("count").as_int64() == -7,
+               "integers as numbers");
+    FUZZ_CHECK(first.at("at").is_int64() && first.at("at").as_int64() == routed.since,
+               "the cursor as a number");
+    FUZZ_CHECK(list->as_array()[1].as_object().size() == 1, "NULL columns are left out");
+}
+
 void check_plugin(const fuzz_input& input, const scenario_plugin& plugin) {
     const auto request = make_request(input, plugin.api_path());
     const auto routed = route_api_request(request, plugin.api_path());
@@ -234,6 +287,17 @@ void check_plugin(const fuzz_input& input, const scenario_plugin& plugin) {
             FUZZ_CHECK(!routed.business_id.empty(), "a state request names an id");
             // Any bytes Beast lets through in a target reach this answer (it accepts 0x80-0xFF).
             check_error_response(request_state_response(routed.business_id, {}, 1, false), 404);
+            break;
+        case api_route::feed:
+            FUZZ_CHECK(!fixed, "a feed read is not answered by routing");
+            FUZZ_CHECK(request.method == "GET", "only GET reads a feed");
+            check_feed(routed, request);
+            break;
+        case api_route::bad_request:
+            FUZZ_CHECK(fixed.has_value(), "routing answers a malformed query");
+            FUZZ_CHECK(request.method == "GET", "a query is judged only on a GET");
+            FUZZ_CHECK(!routed.problem.empty(), "a bad request says what is wrong");
+            check_error_response(*fixed, 400);
             break;
         case api_route::health:
             FUZZ_CHECK(fixed && fixed->status == 200, "health answers 200");

@@ -5,12 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
-#include "harness/cli/run_command.hpp"
-#include "harness/result/result_json.hpp"
+#include "tests/integration/run_support.hpp"
 
 namespace asyncbench {
 namespace {
@@ -30,26 +26,16 @@ class real_infrastructure : public ::testing::Test {
     }
 
     run_result run(const std::string& scenario, const std::string& rate) {
-        auto dir = std::filesystem::temp_directory_path() / ("asyncbench-real-" + scenario);
-        std::filesystem::remove_all(dir);
         run_options options;
         options.scenario_path = std::string(ASYNCBENCH_SOURCE_DIR) + "/scenarios/" + scenario +
                                 "/" + scenario + ".yaml";
-        options.out_dir = dir.string();
         options.kafka = kafka_;
         options.database = postgres_;
         options.overrides.rate = rate;
         options.overrides.quick = true;
-        EXPECT_EQ(run_command(options), 0);
-        std::ifstream input(dir / "result.json");
-        std::stringstream text;
-        text << input.rdbuf();
-        auto parsed = result_from_json(text.str());
-        if (auto* error = std::get_if<std::string>(&parsed)) {
-            ADD_FAILURE() << *error;
-            return {};
-        }
-        return std::get<run_result>(parsed);
+        auto out = test::run_into("real-" + scenario, options);
+        EXPECT_EQ(out.exit_code, 0);
+        return out.result;
     }
 
     static void expect_exactly_once(const run_result& result) {
@@ -95,6 +81,19 @@ TEST_F(real_infrastructure, order_events_on_kafka_postgres_and_redis_keeps_its_i
             EXPECT_TRUE(invariant.passed) << invariant.name << ": " << invariant.observed;
         }
     }
+}
+
+// The pollers read PostgreSQL through the front door's read API; the consumer reads Kafka.
+TEST_F(real_infrastructure, stats_stream_statistics_equal_the_events_in_both_modes) {
+    auto result = run("stats-stream", "100/s");
+    expect_exactly_once(result);
+    for (const auto* mode : {"sync", "async"}) {
+        SCOPED_TRACE(mode);
+        const auto* held = test::find_invariant(result.modes.at(mode), "statistics_match_events");
+        ASSERT_NE(held, nullptr);
+        EXPECT_TRUE(held->passed) << held->observed;
+    }
+    EXPECT_GT(test::find_metric(result.modes.at("sync"), "poll_requests"), 0);
 }
 
 TEST_F(real_infrastructure, hr_fanout_reaches_every_system_once_per_record) {

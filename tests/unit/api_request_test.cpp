@@ -30,6 +30,142 @@ TEST(route_api_request, routes_submissions_state_and_health) {
     EXPECT_EQ(route_api_request(make("POST", "/other"), "/SAVE").route, api_route::not_found);
 }
 
+TEST(route_api_request, routes_a_feed_with_default_since_and_limit) {
+    auto feed = route_api_request(make("GET", "/feeds/order_events"), "/SAVE");
+    EXPECT_EQ(feed.route, api_route::feed);
+    EXPECT_EQ(feed.table, "order_events");
+    EXPECT_EQ(feed.since, 0);
+    EXPECT_EQ(feed.limit, feed_default_limit);
+    EXPECT_EQ(feed.limit, 500);
+    EXPECT_FALSE(fixed_route_response(feed).has_value());
+    // An empty query and stray separators change nothing.
+    EXPECT_EQ(route_api_request(make("GET", "/feeds/t?"), "/SAVE").route, api_route::feed);
+    EXPECT_EQ(route_api_request(make("GET", "/feeds/t?&"), "/SAVE").route, api_route::feed);
+    EXPECT_EQ(route_api_request(make("GET", "/feeds/"), "/SAVE").route, api_route::not_found);
+}
+
+TEST(route_api_request, reads_since_and_limit_in_any_order) {
+    auto feed = route_api_request(
+        make("GET", "/feeds/order_events?since=1700000000123456&limit=25"), "/SAVE");
+    EXPECT_EQ(feed.route, api_route::feed);
+    EXPECT_EQ(feed.since, 1700000000123456);
+    EXPECT_EQ(feed.limit, 25);
+    auto swapped = route_api_request(make("GET", "/feeds/t?limit=10000&since=-5&"), "/SAVE");
+    EXPECT_EQ(swapped.route, api_route::feed);
+    EXPECT_EQ(swapped.table, "t");
+    EXPECT_EQ(swapped.since, -5);
+    EXPECT_EQ(swapped.limit, 10000);
+    auto least = route_api_request(make("GET", "/feeds/t?limit=1"), "/SAVE");
+    EXPECT_EQ(least.route, api_route::feed);
+    EXPECT_EQ(least.limit, 1);
+    EXPECT_EQ(least.since, 0);
+}
+
+// The 400 a malformed feed query gets, with the message it carries.
+std::string feed_query_error(const std::string& target) {
+    const auto routed = route_api_request(make("GET", target), "/SAVE");
+    EXPECT_EQ(routed.route, api_route::bad_request) << target;
+    const auto response = fixed_route_response(routed);
+    if (!response) {
+        ADD_FAILURE() << target << " got no fixed answer";
+        return "";
+    }
+    EXPECT_EQ(response->status, 400) << target;
+    const auto body = boost::json::parse(response->body).as_object();
+    EXPECT_EQ(body.at("error").as_string(), "invalid_query") << target;
+    return std::string(body.at("message").as_string());
+}
+
+TEST(route_api_request, a_bad_since_is_a_400) {
+    for (const char* target : {"/feeds/t?since=abc", "/feeds/t?since=", "/feeds/t?since=12x",
+                               "/feeds/t?since=1.5", "/feeds/t?since=+3", "/feeds/t?since=%2031",
+                               "/feeds/t?since=99999999999999999999", "/feeds/t?since=1&since=2"}) {
+        EXPECT_NE(feed_query_error(target).find("since"), std::string::npos) << target;
+    }
+    EXPECT_NE(feed_query_error("/feeds/t?since=abc").find("'abc'"), std::string::npos);
+}
+
+TEST(route_api_request, a_limit_outside_1_to_10000_or_not_an_integer_is_a_400) {
+    for (const char* target : {"/feeds/t?limit=0", "/feeds/t?limit=-1", "/feeds/t?limit=10001",
+                               "/feeds/t?limit=", "/feeds/t?limit=ten", "/feeds/t?limit=5.0",
+                               "/feeds/t?since=1&limit=99999999999", "/feeds/t?limit=5&limit=6"}) {
+        EXPECT_NE(feed_query_error(target).find("limit"), std::string::npos) << target;
+    }
+    EXPECT_NE(feed_query_error("/feeds/t?limit=0").find("1 to 10000"), std::string::npos);
+}
+
+TEST(route_api_request, unknown_or_valueless_feed_parameters_are_a_400) {
+    EXPECT_NE(feed_query_error("/feeds/t?sinse=5").find("'sinse'"), std::string::npos);
+    EXPECT_NE(feed_query_error("/feeds/t?since").find("'since'"), std::string::npos);
+}
+
+TEST(route_api_request, other_methods_on_a_feed_are_405_whatever_the_query) {
+    for (const char* method : {"POST", "PUT", "DELETE", "get"}) {
+        for (const char* target : {"/feeds/t", "/feeds/t?limit=0"}) {
+            const auto routed = route_api_request(make(method, target), "/SAVE");
+            EXPECT_EQ(routed.route, api_route::method_not_allowed) << method << " " << target;
+            const auto response = fixed_route_response(routed);
+            ASSERT_TRUE(response.has_value());
+            EXPECT_EQ(response->status, 405);
+        }
+    }
+}
+
+table_spec events_table() {
+    table_spec table;
+    table.name = "order_events";
+    table.key = "event_id";
+    table.columns = {{"kind", column_spec::type::text},
+                     {"amount", column_spec::type::integer},
+                     {"written_us", column_spec::type::written_at}};
+    return table;
+}
+
+TEST(feed_response_body, numbers_for_integer_columns_strings_for_text_and_the_next_cursor) {
+    const std::vector<row_values> rows{
+        {{"event_id", "e1"}, {"kind", "paid"}, {"amount", "-42"}, {"written_us", "1000"}},
+        // amount never set (NULL): left out; a text value that looks like a number stays text.
+        {{"event_id", "e2"}, {"kind", "17"}, {"written_us", "3000"}},
+        {{"event_id", "e3"},
+         {"kind", "paid"},
+         {"amount", "9007199254740993"},
+         {"written_us", "2000"}},
+    };
+    const auto body = feed_response_body(events_table(), "written_us", 500, rows);
+    const auto parsed = boost::json::parse(body).as_object();
+    EXPECT_EQ(parsed.size(), 2U);
+    EXPECT_EQ(parsed.at("next_since").as_int64(), 3000);  // the largest, not the last
+    const auto& list = parsed.at("rows").as_array();
+    ASSERT_EQ(list.size(), 3U);
+    const auto& first = list[0].as_object();
+    EXPECT_EQ(first.size(), 4U);
+    EXPECT_EQ(first.at("event_id").as_string(), "e1");
+    EXPECT_EQ(first.at("kind").as_string(), "paid");
+    EXPECT_EQ(first.at("amount").as_int64(), -42);
+    EXPECT_EQ(first.at("written_us").as_int64(), 1000);
+    const auto& second = list[1].as_object();
+    EXPECT_EQ(second.size(), 3U);
+    EXPECT_FALSE(second.contains("amount"));
+    EXPECT_TRUE(second.at("kind").is_string());
+    EXPECT_EQ(second.at("kind").as_string(), "17");
+    // Beyond 2^53: exact as an int64, not rounded through a double.
+    EXPECT_EQ(list[2].as_object().at("amount").as_int64(), 9007199254740993);
+    // The wire text itself, pinned: key first, then the declared columns in order.
+    EXPECT_NE(body.find(R"({"event_id":"e1","kind":"paid","amount":-42,"written_us":1000})"),
+              std::string::npos)
+        << body;
+}
+
+TEST(feed_response_body, an_empty_page_keeps_the_requested_since) {
+    EXPECT_EQ(feed_response_body(events_table(), "written_us", 1234, {}),
+              R"({"rows":[],"next_since":1234})");
+}
+
+TEST(feed_response_body, text_in_a_number_column_breaks_the_store_contract) {
+    const std::vector<row_values> rows{{{"event_id", "e1"}, {"amount", "12abc"}}};
+    EXPECT_THROW(feed_response_body(events_table(), "written_us", 0, rows), std::invalid_argument);
+}
+
 TEST(parse_submission, uses_the_plugin_and_the_intended_send_header) {
     const auto& plugin = *find_plugin("lp-report");
     auto request = make("POST", "/SAVE", plugin.make_request(7).body);

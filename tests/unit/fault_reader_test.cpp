@@ -155,6 +155,60 @@ TEST(fault_reader, worker_processes_cannot_exceed_consumers) {
               std::string::npos);
 }
 
+TEST(fault_reader, stage_down_names_a_workflow_stage) {
+    const auto result = load("  - {kind: stage_down, stage: report, at: 5s, duration: 4s}\n");
+    ASSERT_TRUE(std::holds_alternative<scenario_config>(result)) << errors_of(result);
+    const auto& fault = std::get<scenario_config>(result).faults.at(0);
+    EXPECT_EQ(fault.type, fault_spec::kind::stage_down);
+    EXPECT_EQ(fault.stage, "report");
+    EXPECT_EQ(fault.name, "stage_down report");
+    EXPECT_EQ(fault.at, 5s);
+    EXPECT_EQ(fault.duration, 4s);
+    EXPECT_EQ(fault_kind_name(fault.type), "stage_down");
+    // Pollers stop in the sync mode, consumers in the async one: not async only.
+    EXPECT_FALSE(fault.async_only());
+}
+
+TEST(fault_reader, stage_down_refuses_an_unknown_stage_listing_the_stages) {
+    auto text = base;
+    text += R"(  - stage: notify
+    steps: [{name: tell, call: lp.LPRUN}]
+faults:
+  - {kind: stage_down, stage: reprot, at: 1s, duration: 1s}
+  - {kind: stage_down, at: 1s, duration: 1s}
+  - {kind: database_down, stage: report, at: 5s, duration: 1s}
+)";
+    const auto errors = errors_of(load_scenario_text(text, "faulty.yaml"));
+    EXPECT_NE(errors.find("faults[0].stage: no stage 'reprot' (stages: report, notify)"),
+              std::string::npos)
+        << errors;
+    EXPECT_NE(errors.find("faults[1].stage: missing required key 'stage'"), std::string::npos)
+        << errors;
+    // `stage` belongs to stage_down only, as every kind's own keys do.
+    EXPECT_NE(errors.find("faults[2].stage"), std::string::npos) << errors;
+}
+
+TEST(fault_reader, stage_down_refuses_a_stage_that_runs_inline_in_every_mode) {
+    auto text = base;
+    text.replace(text.find("  - stage: report\n"), 18,
+                 "  - stage: report\n    placement: {sync: inline, async: inline}\n");
+    text += "faults:\n  - {kind: stage_down, stage: report, at: 1s, duration: 1s}\n";
+    const auto errors = errors_of(load_scenario_text(text, "faulty.yaml"));
+    EXPECT_NE(errors.find("faults[0].stage: stage 'report' runs inline in every mode"),
+              std::string::npos)
+        << errors;
+}
+
+TEST(fault_reader, two_stage_downs_on_one_stage_may_not_overlap) {
+    const auto text = errors_of(load(R"(
+  - {name: A, kind: stage_down, stage: report, at: 10s, duration: 20s}
+  - {name: B, kind: stage_down, stage: report, at: 20s, duration: 5s}
+  - {name: C, kind: downstream_outage, target: lp, at: 15s, duration: 5s}
+)"));
+    EXPECT_NE(text.find("faults[1]: overlaps 'A' on stage report"), std::string::npos) << text;
+    EXPECT_EQ(text.find("faults[2]"), std::string::npos) << text;  // another target
+}
+
 class extends_test : public ::testing::Test {
   protected:
     void SetUp() override {
@@ -214,6 +268,21 @@ TEST(shipped_scenarios, lp_report_faults_variant_loads) {
     EXPECT_EQ(config.faults[0].type, fault_spec::kind::downstream_outage);
     EXPECT_EQ(config.faults[1].type, fault_spec::kind::worker_crash);
     EXPECT_EQ(config.faults[2].type, fault_spec::kind::broker_down);
+}
+
+TEST(shipped_scenarios, stats_stream_outage_takes_the_statistics_stage_down) {
+    const auto result = load_scenario(std::string(ASYNCBENCH_SOURCE_DIR) +
+                                      "/scenarios/stats-stream/stats-stream-outage.yaml");
+    ASSERT_TRUE(std::holds_alternative<scenario_config>(result)) << errors_of(result);
+    const auto& config = std::get<scenario_config>(result);
+    EXPECT_EQ(config.plugin, "stats-stream");
+    ASSERT_EQ(config.faults.size(), 1u);
+    EXPECT_EQ(config.faults[0].type, fault_spec::kind::stage_down);
+    EXPECT_EQ(config.faults[0].stage, "statistics");
+    EXPECT_EQ(config.faults[0].at, 10s);
+    EXPECT_EQ(config.faults[0].duration, 20s);
+    // The outage ends inside the measured phase, so the catch-up is measured.
+    EXPECT_LT(config.faults[0].at + config.faults[0].duration, config.load.duration);
 }
 
 }  // namespace

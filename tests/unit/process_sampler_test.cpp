@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <string_view>
 #include <thread>
 
 #include "harness/core/thread_name.hpp"
@@ -104,24 +105,46 @@ TEST(process_sampler, reads_a_socket_inode_from_a_descriptor_link) {
     EXPECT_FALSE(socket_inode("/dev/null").has_value());
 }
 
+// The part a thread of that name is attributed to: the first named_threads part with a prefix
+// of the name (process_sampler.hpp, part_spec::thread_prefixes).
+std::string claimant(const std::vector<part_spec>& parts, std::string_view thread) {
+    for (const auto& part : parts) {
+        if (part.scope != part_scope::named_threads) continue;
+        for (const auto& prefix : part.thread_prefixes) {
+            if (thread.starts_with(prefix)) return part.name;
+        }
+    }
+    return "";
+}
+
 TEST(process_sampler, the_harness_parts_count_kafka_only_where_the_mode_uses_it) {
     for (bool uses_kafka : {false, true}) {
         const auto parts = harness_parts(4242, uses_kafka);
-        ASSERT_EQ(parts.size(), 7u);
+        ASSERT_EQ(parts.size(), 9u);
         EXPECT_EQ(parts[0].name, "harness process");
         EXPECT_EQ(parts[0].scope, part_scope::process);
         EXPECT_FALSE(parts[0].counted);  // its thread groups are counted instead
         for (const auto& part : parts) {
             EXPECT_EQ(part.pid, 4242);
-            if (part.name == "kafka clients") {
+            if (part.name == "kafka clients" || part.name == "embedded Kafka cluster") {
                 EXPECT_EQ(part.counted, uses_kafka);
             } else if (part.name == "mocks" || part.name == "load generator") {
                 EXPECT_FALSE(part.counted);  // the clients and the mocks: neither design
-            } else if (part.name == "front door") {
-                EXPECT_TRUE(part.counted);
+            } else if (part.name == "front door" || part.name == "pollers") {
+                EXPECT_TRUE(part.counted);  // the design under test, in either mode
             }
         }
         EXPECT_EQ(parts.back().scope, part_scope::other_threads);
+        // "poll" (a consumer's poll thread) is a prefix of "poller": the pollers' part must
+        // claim its threads first, or their CPU would be billed to the consumers. Linux keeps
+        // 15 characters of a thread's name, so the cut name must still be claimed.
+        EXPECT_EQ(claimant(parts, "poller-statistics"), "pollers");
+        EXPECT_EQ(claimant(parts, "poller-statisti"), "pollers");
+        EXPECT_EQ(claimant(parts, "poll"), "consumers");
+        EXPECT_EQ(claimant(parts, "consumer"), "consumers");
+        // Likewise "rdk:" (the clients) is a prefix of the embedded broker's "rdk:mock".
+        EXPECT_EQ(claimant(parts, "rdk:mock"), "embedded Kafka cluster");
+        EXPECT_EQ(claimant(parts, "rdk:main"), "kafka clients");
     }
     EXPECT_EQ(cpu_s_per_1000(2.5, 500), 5.0);
     EXPECT_FALSE(cpu_s_per_1000(2.5, 0).has_value());

@@ -373,6 +373,189 @@ TEST_P(store_contract, concurrent_multi_row_decrements_all_apply) {
     EXPECT_EQ(qty_of(*session, stock, "b"), 1000 - 2 * threads * per_thread);
 }
 
+// A poll's source: `at` is the cursor (written_at), `n` a plain integer.
+table_spec events_table() {
+    return table_spec{"events",
+                      "id",
+                      {{"kind", column_spec::type::text},
+                       {"n", column_spec::type::integer},
+                       {"at", column_spec::type::written_at}}};
+}
+
+TEST_P(store_contract, rows_since_pages_in_cursor_then_key_order) {
+    const table_spec events = events_table();
+    db_->create_tables({events});
+    auto session = db_->open_session();
+    // Out of order on purpose. Were `at` stored as text, 50 would sort after 200 and pass
+    // `at >= 100`.
+    session->put_rows(events, {{{"id", "e"}, {"kind", "late"}, {"at", "9000000000"}},
+                               {{"id", "c"}, {"at", "200"}, {"n", "-3"}},
+                               {{"id", "b"}, {"at", "200"}},
+                               {{"id", "a"}, {"kind", "old"}, {"at", "50"}},
+                               {{"id", "d"}, {"at", "100"}, {"n", "7"}},
+                               {{"id", "z"}, {"kind", "no time"}}});  // NULL cursor: never
+    const std::vector<row_values> expected{
+        {{"id", "d"}, {"at", "100"}, {"n", "7"}},
+        {{"id", "b"}, {"at", "200"}},  // a tie on `at`: key order
+        {{"id", "c"}, {"at", "200"}, {"n", "-3"}},
+        {{"id", "e"}, {"kind", "late"}, {"at", "9000000000"}},
+    };
+    EXPECT_EQ(session->rows_since(events, "at", 100, 10), expected);
+    EXPECT_EQ(session->rows_since(events, "at", 100, 2),
+              (std::vector<row_values>{expected[0], expected[1]}));
+    EXPECT_EQ(session->rows_since(events, "at", 101, 2),
+              (std::vector<row_values>{expected[1], expected[2]}));
+    EXPECT_EQ(session->rows_since(events, "at", 201, 10), (std::vector<row_values>{expected[3]}));
+    EXPECT_TRUE(session->rows_since(events, "at", 9000000001, 10).empty());
+    EXPECT_EQ(session->rows_since(events, "at", -1, 1),
+              (std::vector<row_values>{{{"id", "a"}, {"kind", "old"}, {"at", "50"}}}));
+    // A plain integer column is a cursor too.
+    EXPECT_EQ(session->rows_since(events, "n", 0, 10), (std::vector<row_values>{expected[0]}));
+}
+
+TEST_P(store_contract, written_at_columns_are_integers) {
+    const table_spec events = events_table();
+    db_->create_tables({events});
+    auto session = db_->open_session();
+    EXPECT_TRUE(session->insert_row("w1", "log", events, {{"id", "a"}, {"at", "0012"}}));
+    EXPECT_TRUE(
+        session->upsert_row("w2", "log", events, {{"id", "b"}, {"at", "1700000000000000"}}));
+    EXPECT_TRUE(session->update_row("w3", "touch", events, "a", {{"at", "13"}}));
+    EXPECT_THROW(session->insert_row("w4", "log", events, {{"id", "c"}, {"at", "soon"}}),
+                 store_error);
+    EXPECT_THROW(session->update_row("w5", "touch", events, "a", {{"at", "1.5"}}), store_error);
+    try {
+        session->put_rows(events, {{{"id", "d"}, {"at", "12x"}}});
+        ADD_FAILURE() << "a written_at value that is not an integer was accepted";
+    } catch (const store_error& e) {
+        const std::string message = e.what();
+        EXPECT_NE(message.find("events"), std::string::npos) << message;
+        EXPECT_NE(message.find("column at"), std::string::npos) << message;
+    }
+    EXPECT_EQ(session->rows(events),
+              (std::vector<row_values>{{{"id", "a"}, {"at", "13"}},
+                                       {{"id", "b"}, {"at", "1700000000000000"}}}));
+}
+
+TEST_P(store_contract, rows_since_refuses_a_cursor_without_integers_and_an_empty_page) {
+    const table_spec events = events_table();
+    db_->create_tables({events});
+    auto session = db_->open_session();
+    EXPECT_THROW(session->rows_since(events, "kind", 0, 10), store_error);
+    EXPECT_THROW(session->rows_since(events, "id", 0, 10), store_error);  // the (text) key
+    EXPECT_THROW(session->rows_since(events, "when", 0, 10), store_error);
+    EXPECT_THROW(session->rows_since(events, "at", 0, 0), store_error);
+    try {
+        session->rows_since(events, "kind", 0, 10);
+    } catch (const store_error& e) {
+        const std::string message = e.what();
+        EXPECT_NE(message.find("events"), std::string::npos) << message;
+        EXPECT_NE(message.find("kind"), std::string::npos) << message;
+    }
+}
+
+// An aggregate: events per kind, with a text column the adds never touch.
+table_spec counts_table() {
+    return table_spec{"counts",
+                      "kind",
+                      {{"label", column_spec::type::text},
+                       {"n", column_spec::type::integer},
+                       {"seen_at", column_spec::type::written_at}}};
+}
+
+TEST_P(store_contract, add_to_column_creates_the_row_adds_and_counts_null_as_zero) {
+    const table_spec counts = counts_table();
+    db_->create_tables({counts});
+    auto session = db_->open_session();
+    EXPECT_TRUE(session->add_to_column("e1", "count", counts, "click", "n", 1));
+    EXPECT_EQ(session->rows(counts), (std::vector<row_values>{{{"kind", "click"}, {"n", "1"}}}));
+    EXPECT_TRUE(session->add_to_column("e2", "count", counts, "click", "n", 4));
+    EXPECT_TRUE(session->add_to_column("e3", "count", counts, "click", "n", 9000000000));
+    // A row whose column was never set: NULL counts as 0, the other columns stay.
+    session->put_rows(counts, {{{"kind", "view"}, {"label", "Views"}, {"seen_at", "5"}}});
+    EXPECT_TRUE(session->add_to_column("e4", "count", counts, "view", "n", 2));
+    EXPECT_EQ(session->rows(counts),
+              (std::vector<row_values>{
+                  {{"kind", "click"}, {"n", "9000000005"}},
+                  {{"kind", "view"}, {"label", "Views"}, {"n", "2"}, {"seen_at", "5"}}}));
+    for (const char* id : {"e1", "e2", "e3", "e4"}) EXPECT_TRUE(session->effect_done(id, "count"));
+}
+
+TEST_P(store_contract, add_to_column_applies_once_per_business_id_and_step) {
+    const table_spec counts = counts_table();
+    db_->create_tables({counts});
+    auto session = db_->open_session();
+    EXPECT_TRUE(session->add_to_column("e1", "count", counts, "click", "n", 3));
+    // A redelivery, even with another key or amount, adds nothing and creates no row.
+    EXPECT_FALSE(session->add_to_column("e1", "count", counts, "click", "n", 3));
+    EXPECT_FALSE(session->add_to_column("e1", "count", counts, "view", "n", 5));
+    // Another step of the same business id is another effect.
+    EXPECT_TRUE(session->add_to_column("e1", "recount", counts, "click", "n", 1));
+    EXPECT_EQ(session->rows(counts), (std::vector<row_values>{{{"kind", "click"}, {"n", "4"}}}));
+    EXPECT_EQ(db_->snapshot().duplicate_effects, 0u);
+}
+
+TEST_P(store_contract, add_to_column_refuses_a_column_that_is_not_an_integer) {
+    const table_spec counts = counts_table();
+    db_->create_tables({counts});
+    auto session = db_->open_session();
+    EXPECT_THROW(session->add_to_column("e1", "count", counts, "click", "label", 1), store_error);
+    EXPECT_THROW(session->add_to_column("e1", "count", counts, "click", "kind", 1), store_error);
+    EXPECT_THROW(session->add_to_column("e1", "count", counts, "click", "hits", 1), store_error);
+    // A written_at column holds a write's time: set, never added to.
+    EXPECT_THROW(session->add_to_column("e1", "count", counts, "click", "seen_at", 1), store_error);
+    try {
+        session->add_to_column("e1", "count", counts, "click", "label", 1);
+    } catch (const store_error& e) {
+        const std::string message = e.what();
+        EXPECT_NE(message.find("counts"), std::string::npos) << message;
+        EXPECT_NE(message.find("label"), std::string::npos) << message;
+    }
+    EXPECT_TRUE(session->rows(counts).empty());
+    EXPECT_FALSE(session->effect_done("e1", "count"));
+}
+
+// 8 threads each add for 50 business ids of their own to one row (missing at first), then
+// redeliver another thread's 50 while that thread may still be adding them: every id adds
+// exactly once, and no add is lost.
+TEST_P(store_contract, concurrent_adds_to_one_row_sum_exactly) {
+    const table_spec counts = counts_table();
+    db_->create_tables({counts});
+    constexpr int threads = 8;
+    constexpr int per_thread = 50;
+    std::atomic<int> applied{0}, errors{0};
+    std::latch start(threads);
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t) {
+        workers.emplace_back([&, t] {
+            auto session = db_->open_session();
+            start.arrive_and_wait();
+            for (int owner : {t, (t + 1) % threads}) {
+                for (int i = 0; i < per_thread; ++i) {
+                    const std::string id = "e" + std::to_string(owner) + "_" + std::to_string(i);
+                    try {
+                        if (session->add_to_column(id, "count", counts, "click", "n", i + 1)) {
+                            ++applied;
+                        }
+                    } catch (const store_error& e) {
+                        ++errors;
+                        ADD_FAILURE() << e.what();
+                    }
+                }
+            }
+        });
+    }
+    for (auto& worker : workers) worker.join();
+    EXPECT_EQ(errors.load(), 0);
+    EXPECT_EQ(applied.load(), threads * per_thread);
+    constexpr int expected = threads * per_thread * (per_thread + 1) / 2;  // 8 x (1 + ... + 50)
+    EXPECT_EQ(db_->open_session()->rows(counts),
+              (std::vector<row_values>{{{"kind", "click"}, {"n", std::to_string(expected)}}}));
+    const auto snapshot = db_->snapshot();
+    EXPECT_EQ(snapshot.duplicate_effects, 0u);
+    EXPECT_EQ(snapshot.ids_with_effects.size(), static_cast<std::size_t>(threads * per_thread));
+}
+
 TEST_P(store_contract, rejected_outcome_round_trips) {
     auto session = db_->open_session();
     stage_record rejected;

@@ -182,5 +182,283 @@ invariants:
     expect_error(errors, "invariants.stock_never_negative", 13, "required|may_break");
 }
 
+// ---------------------------------------------------------------------------------------------
+// Poll stages (`placement: {<mode>: poll}` with `poll:`), `db: {add: ...}` and written_at.
+
+// Lines 4 to 6 of the file (scenario_text adds three); the workflow starts on line 7.
+const std::string poll_tables = R"(tables:
+  events: {key: event_id, columns: {kind: text, amount: integer, recorded_at: written_at}}
+  stats: {key: kind, columns: {events: integer, amount: integer, label: text}}
+)";
+
+scenario_config loads(const std::string& text) {
+    auto loaded = load_scenario_text(text, "t.yaml");
+    if (auto* errors = std::get_if<std::vector<config_error>>(&loaded)) {
+        ADD_FAILURE() << describe(*errors);
+        return {};
+    }
+    return std::get<scenario_config>(loaded);
+}
+
+TEST(workflow_reader, reads_a_poll_stage_every_poll_key_and_db_add) {
+    const auto config = loads(scenario_text(poll_tables + R"(workflow:
+  - stage: record
+    steps: [{name: store, db: {insert: events}}]
+  - stage: statistics
+    placement: {sync: poll, async: kafka}
+    poll:
+      from: {table: events}
+      cursor: recorded_at
+      every: 250ms
+      jitter: 0.5
+      limit: 100
+      reread: 2s
+      instances: 4
+    steps:
+      - {name: count, db: {add: stats, key: kind, column: events}}
+      - {name: sum, db: {add: stats, key: kind, column: amount, by: amount}}
+)"));
+    ASSERT_EQ(config.workflow.size(), 2u);
+    EXPECT_EQ(config.tables[0].column("recorded_at")->kind, column_spec::type::written_at);
+    EXPECT_EQ(config.tables[0].column("amount")->kind, column_spec::type::integer);
+    EXPECT_FALSE(config.workflow[0].poll.has_value());
+    const auto& stage = config.workflow[1];
+    EXPECT_EQ(stage.where(mode::sync), placement::poll);
+    EXPECT_EQ(stage.where(mode::async), placement::kafka);
+    ASSERT_TRUE(stage.poll.has_value());
+    EXPECT_EQ(stage.poll->source, poll_spec::source_kind::table);
+    EXPECT_EQ(stage.poll->table, "events");
+    EXPECT_EQ(stage.poll->cursor, "recorded_at");
+    EXPECT_EQ(stage.poll->every, std::chrono::milliseconds(250));
+    EXPECT_DOUBLE_EQ(stage.poll->jitter, 0.5);
+    EXPECT_EQ(stage.poll->limit, 100);
+    EXPECT_EQ(stage.poll->reread, std::chrono::seconds(2));
+    EXPECT_EQ(stage.poll->instances, 4);
+    const auto* count = stage.steps[0].as<db_step>();
+    ASSERT_NE(count, nullptr);
+    EXPECT_EQ(count->op, db_step::operation::add);
+    EXPECT_EQ(count->table, "stats");
+    EXPECT_EQ(count->key, "kind");
+    EXPECT_EQ(count->column, "events");
+    EXPECT_TRUE(count->by.empty());  // one per event
+    const auto* sum = stage.steps[1].as<db_step>();
+    ASSERT_NE(sum, nullptr);
+    EXPECT_EQ(sum->column, "amount");
+    EXPECT_EQ(sum->by, "amount");
+}
+
+TEST(workflow_reader, a_poll_stage_without_optional_keys_takes_the_defaults) {
+    const auto config = loads(scenario_text(poll_tables + R"(workflow:
+  - stage: record
+    placement: {async: inline}
+    steps: [{name: store, db: {insert: events}}]
+  - stage: statistics
+    placement: {sync: poll, async: poll}
+    poll: {from: {api: events}, cursor: recorded_at}
+    steps: [{name: count, db: {add: stats, key: kind, column: events}}]
+)"));
+    ASSERT_EQ(config.workflow.size(), 2u);
+    const auto& stage = config.workflow[1];
+    EXPECT_EQ(stage.where(mode::sync), placement::poll);
+    EXPECT_EQ(stage.where(mode::async), placement::poll);
+    ASSERT_TRUE(stage.poll.has_value());
+    const poll_spec defaults;
+    EXPECT_EQ(stage.poll->source, poll_spec::source_kind::api);
+    EXPECT_EQ(stage.poll->table, "events");
+    EXPECT_EQ(stage.poll->every, std::chrono::seconds(5));
+    EXPECT_DOUBLE_EQ(stage.poll->jitter, 0.1);
+    EXPECT_EQ(stage.poll->limit, 500);
+    EXPECT_EQ(stage.poll->reread, std::chrono::milliseconds(0));
+    EXPECT_EQ(stage.poll->instances, 1);
+    // The documented defaults are the struct's.
+    EXPECT_EQ(stage.poll->every, defaults.every);
+    EXPECT_EQ(stage.poll->limit, defaults.limit);
+}
+
+TEST(workflow_reader, a_poll_placement_and_a_poll_map_go_together) {
+    const auto errors = errors_of(scenario_text(poll_tables + R"(workflow:
+  - stage: record
+    poll: {from: {api: events}, cursor: recorded_at}
+    steps: [{name: store, db: {insert: events}}]
+  - stage: statistics
+    placement: {sync: poll}
+    steps: [{name: count, db: {add: stats, key: kind, column: events}}]
+)"));
+    expect_error(errors, "workflow[0].poll", 9,
+                 "stage 'record' is not polled in any mode: poll applies with placement");
+    expect_error(errors, "workflow[1].placement", 12,
+                 "stage 'statistics' is polled in sync mode: say where its pollers look");
+    EXPECT_EQ(errors.size(), 2u) << describe(errors);
+}
+
+TEST(workflow_reader, two_stages_read_one_table_through_the_api_by_one_cursor) {
+    auto tables = poll_tables;
+    tables.replace(tables.find("recorded_at: written_at"), 23,
+                   "recorded_at: written_at, stamped_at: written_at");
+    const auto errors = errors_of(scenario_text(tables + R"(workflow:
+  - stage: record
+    steps: [{name: store, db: {insert: events}}]
+  - stage: one
+    placement: {sync: poll}
+    poll: {from: {api: events}, cursor: recorded_at}
+    steps: [{name: count, db: {add: stats, key: kind, column: events}}]
+  - stage: two
+    order: fan_out
+    placement: {sync: poll}
+    poll: {from: {api: events}, cursor: stamped_at}
+    steps: [{name: count2, db: {add: stats, key: kind, column: events}}]
+)"));
+    bool found = false;
+    for (const auto& e : errors) {
+        found =
+            found || (e.key == "workflow[2].poll" &&
+                      e.message.find("the API pages a table by one cursor") != std::string::npos);
+    }
+    EXPECT_TRUE(found) << describe(errors);
+}
+
+TEST(workflow_reader, refuses_a_poll_source_that_is_not_one_declared_table) {
+    const auto errors = errors_of(scenario_text(poll_tables + R"(workflow:
+  - stage: record
+    steps: [{name: store, db: {insert: events}}]
+  - stage: one
+    placement: {sync: poll}
+    poll: {from: {api: nope}, cursor: recorded_at}
+    steps: [{name: a, call: pay.x}]
+)"));
+    expect_error(errors, "workflow[1].poll.from.api", 12,
+                 "table 'nope' is not declared in tables (declared: events, stats)");
+
+    const auto both = errors_of(scenario_text(poll_tables + R"(workflow:
+  - stage: record
+    steps: [{name: store, db: {insert: events}}]
+  - stage: one
+    placement: {sync: poll}
+    poll:
+      from: {api: events, table: events}
+      cursor: recorded_at
+    steps: [{name: a, call: pay.x}]
+)"));
+    expect_error(both, "workflow[1].poll.from", 13, "name one source");
+}
+
+TEST(workflow_reader, refuses_a_cursor_that_is_not_a_written_at_column) {
+    for (const std::string cursor : {"amount", "kind", "missing"}) {
+        const auto errors = errors_of(scenario_text(poll_tables + R"(workflow:
+  - stage: record
+    steps: [{name: store, db: {insert: events}}]
+  - stage: one
+    placement: {sync: poll}
+    poll:
+      from: {api: events}
+      cursor: )" + cursor + R"(
+    steps: [{name: a, call: pay.x}]
+)"));
+        expect_error(errors, "workflow[1].poll.cursor", 14,
+                     "the cursor is a written_at column of 'events' (the time each row was "
+                     "written); '" +
+                         cursor + "' is not one");
+    }
+}
+
+TEST(workflow_reader, refuses_poll_numbers_out_of_range) {
+    const auto errors = errors_of(scenario_text(poll_tables + R"(workflow:
+  - stage: record
+    steps: [{name: store, db: {insert: events}}]
+  - stage: one
+    placement: {sync: poll}
+    poll:
+      from: {api: events}
+      cursor: recorded_at
+      every: 9ms
+      jitter: 1.0
+      limit: 0
+      instances: 65
+      reread: -1s
+      colour: blue
+    steps: [{name: a, call: pay.x}]
+)"));
+    expect_error(errors, "workflow[1].poll.every", 15, "must be from 10ms");
+    expect_error(errors, "workflow[1].poll.jitter", 16, "must be from 0 to 0.99, got 1.0");
+    expect_error(errors, "workflow[1].poll.limit", 17, "must be an integer from 1 to 10000, got 0");
+    expect_error(errors, "workflow[1].poll.instances", 18,
+                 "must be an integer from 1 to 64, got 65");
+    expect_error(errors, "workflow[1].poll.reread", 19, "durations cannot be negative");
+    expect_error(errors, "workflow[1].poll.colour", 20, "unknown key");
+    // Every mistake at once, and nothing else.
+    EXPECT_EQ(errors.size(), 6u) << describe(errors);
+}
+
+TEST(workflow_reader, only_inline_stages_come_before_a_poll_stage_and_no_kafka_after_one) {
+    // async: first in Kafka, then polled.
+    const auto after_kafka = errors_of(scenario_text(poll_tables + R"(workflow:
+  - stage: record
+    steps: [{name: store, db: {insert: events}}]
+  - stage: statistics
+    placement: {sync: poll, async: poll}
+    poll: {from: {api: events}, cursor: recorded_at}
+    steps: [{name: count, db: {add: stats, key: kind, column: events}}]
+)"));
+    expect_error(after_kafka, "workflow[1].placement", 11,
+                 "stage 'statistics' is polled in async mode after stage 'record' runs in Kafka");
+    EXPECT_EQ(after_kafka.size(), 1u) << describe(after_kafka);  // sync is fine
+
+    // sync: polled, then a Kafka stage in async after a polled one.
+    const auto kafka_after = errors_of(scenario_text(poll_tables + R"(workflow:
+  - stage: record
+    placement: {async: inline}
+    steps: [{name: store, db: {insert: events}}]
+  - stage: statistics
+    placement: {sync: poll, async: poll}
+    poll: {from: {api: events}, cursor: recorded_at}
+    steps: [{name: count, db: {add: stats, key: kind, column: events}}]
+  - stage: notify
+    placement: {async: kafka}
+    steps: [{name: n, call: pay.x}]
+)"));
+    expect_error(kafka_after, "workflow[2].placement", 16,
+                 "stage 'notify' runs in Kafka in async mode after stage 'statistics' is polled: "
+                 "a poll stage publishes no event for it to consume");
+
+    // Inline after a poll stage: the request has ended before a poller runs.
+    const auto inline_after = errors_of(scenario_text(poll_tables + R"(workflow:
+  - stage: record
+    placement: {async: inline}
+    steps: [{name: store, db: {insert: events}}]
+  - stage: statistics
+    placement: {sync: poll, async: inline}
+    poll: {from: {api: events}, cursor: recorded_at}
+    steps: [{name: count, db: {add: stats, key: kind, column: events}}]
+  - stage: notify
+    placement: {async: inline}
+    steps: [{name: n, call: pay.x}]
+)"));
+    expect_error(inline_after, "workflow[2].placement", 16,
+                 "stage 'notify' runs inline in sync mode after stage 'statistics' runs by "
+                 "pollers");
+}
+
+TEST(workflow_reader, refuses_an_add_without_its_key_to_a_text_column_or_with_decrement_keys) {
+    const auto errors = errors_of(scenario_text(poll_tables + R"(workflow:
+  - stage: s
+    steps:
+      - {name: a, db: {add: stats, column: events}}
+      - {name: b, db: {add: stats, key: kind, column: label}}
+      - {name: c, db: {add: stats, key: kind, column: events, each: items}}
+      - {name: d, db: {add: stats, key: kind, column: events, set: {label: x}}}
+      - {name: e, db: {insert: events, key: kind}}
+      - {name: f, db: {add: stats, key: kind}}
+      - {name: g, db: {add: stats, key: kind, column: events, reject: nope}}
+)"));
+    expect_error(errors, "workflow[0].steps[0].db.key", 10, "missing required key 'key'");
+    expect_error(errors, "workflow[0].steps[1].db.column", 11,
+                 "column 'label' of 'stats' is not an integer column");
+    expect_error(errors, "workflow[0].steps[2].db.each", 12, "applies only to decrement");
+    expect_error(errors, "workflow[0].steps[3].db.set", 13, "does not apply to decrement or add");
+    expect_error(errors, "workflow[0].steps[4].db.key", 14, "applies only to add");
+    expect_error(errors, "workflow[0].steps[5].db.column", 15, "missing required key 'column'");
+    expect_error(errors, "workflow[0].steps[6].db.reject", 16, "applies only to decrement");
+}
+
 }  // namespace
 }  // namespace asyncbench

@@ -1,8 +1,9 @@
 // `db: ...`: one write to the scenario's database, applied once per (business id, step) in
 // the same transaction as its effect mark. `db: insert|update` write the generic records
-// table; `db: {insert|upsert|update|decrement: <table>, ...}` a table the scenario declares.
+// table; `db: {insert|upsert|update|decrement|add: <table>, ...}` a table the scenario declares.
 #include <fmt/format.h>
 
+#include "harness/core/clock.hpp"
 #include "harness/store/store.hpp"
 #include "harness/workflow/request_fields.hpp"
 #include "harness/workflow/steps/step_functions.hpp"
@@ -57,6 +58,18 @@ step_result run_step(step_context& context, const step_spec& step, const db_step
         if (written == guarded_write::refused) return step_result::rejected(db.reject_reason);
         return step_result::done();
     }
+    if (db.op == op::add) {
+        auto key = fields->text(db.key);
+        auto amount = db.by.empty() ? std::optional<std::int64_t>(1) : fields->integer(db.by);
+        if (!key || !amount) {
+            return step_result::failed(
+                db.by.empty()
+                    ? fmt::format("the request has no field '{}'", db.key)
+                    : fmt::format("the request needs '{}' and an integer '{}'", db.key, db.by));
+        }
+        session.add_to_column(item.business_id, step.name, table, *key, db.column, *amount);
+        return step_result::done();
+    }
     row_values row = db.set;
     if (db.op == op::update) {
         session.update_row(item.business_id, step.name, table, item.business_id, row);
@@ -64,7 +77,13 @@ step_result run_step(step_context& context, const step_spec& step, const db_step
     }
     for (const auto& column : table.columns) {
         if (row.contains(column.name)) continue;
-        if (auto value = fields->text(column.name)) row[column.name] = *value;
+        if (column.kind == column_spec::type::written_at) {
+            // Stamped here, before the write's transaction, as an application's now() is: rows
+            // can commit in a different order than their times (what pollers must live with).
+            row[column.name] = std::to_string(epoch_us_now());
+        } else if (auto value = fields->text(column.name)) {
+            row[column.name] = *value;
+        }
     }
     row[table.key] = item.business_id;
     if (db.op == op::insert) {

@@ -1,0 +1,38 @@
+#pragma once
+// Where a poll stage's pollers find their work (poll_spec::source_kind): the front door's read
+// API over HTTP, or a query on the scenario's database. One source per poller thread, each
+// with its own connection; not thread-safe.
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <vector>
+
+#include "harness/config/scenario_config.hpp"
+#include "harness/store/store.hpp"
+#include "harness/workflow/workflow_executor.hpp"
+
+namespace asyncbench {
+
+// The source did not answer, or answered something other than a page of rows.
+struct poll_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct fetched_page {
+    std::vector<row_values> rows;  // in cursor order
+    std::size_t bytes = 0;         // what crossed the wire (API) or the values' text (table)
+};
+
+class poll_source {
+  public:
+    virtual ~poll_source() = default;
+    // The rows whose cursor is >= `since`, at most `limit`. Throws poll_error.
+    virtual fetched_page fetch(std::int64_t since, int limit) = 0;
+};
+
+// The source `poll` names, reading `table`. `api` is the front door (poll_spec::api);
+// `executor` (the poller's own, outliving the source) reads the database (poll_spec::table).
+std::unique_ptr<poll_source> make_poll_source(const poll_spec& poll, const table_spec& table,
+                                              network_endpoint api, workflow_executor& executor);
+
+}  // namespace asyncbench
