@@ -143,13 +143,15 @@ std::string_view placement_words(placement where) {
 }
 
 // In every mode a workflow runs its inline stages first (inside the request), then the rest. A
-// poll stage reads what the inline stages wrote, so only inline stages come before it, and it
-// publishes no event, so no Kafka stage comes after it.
+// poll stage reads what the inline stages wrote, so only inline stages come before it (or poll
+// stages it fans out beside: several systems polling one feed), and it publishes no event, so
+// no Kafka stage comes after it.
 void check_stage_order(yaml_reader& reader, const std::vector<stage_spec>& stages,
                        const std::vector<stage_lines>& lines) {
     for (const mode m : all_modes) {
         const stage_spec* outside = nullptr;  // the first stage not run inline
         const stage_spec* polled = nullptr;   // the first poll stage
+        bool only_polls = true;               // every stage not inline so far is a poll stage
         for (std::size_t i = 0; i < stages.size(); ++i) {
             const placement where = stages[i].where(m);
             const auto path = key_path(lines[i].path, "placement");
@@ -161,12 +163,14 @@ void check_stage_order(yaml_reader& reader, const std::vector<stage_spec>& stage
                                              "they come first",
                                              stages[i].name, mode_name, outside->name,
                                              placement_words(outside->where(m))));
-            } else if (outside != nullptr && where == placement::poll) {
+            } else if (outside != nullptr && where == placement::poll &&
+                       !(only_polls && stages[i].order == stage_order::fan_out)) {
                 reader.add_error(lines[i].placement_node, path,
                                  fmt::format("stage '{}' is polled in {} mode after stage '{}' "
                                              "runs {}: pollers read what the request's inline "
                                              "stages wrote, so only inline stages come before "
-                                             "a poll stage",
+                                             "a poll stage (or poll stages it fans out beside, "
+                                             "order: fan_out)",
                                              stages[i].name, mode_name, outside->name,
                                              placement_words(outside->where(m))));
             } else if (polled != nullptr && where == placement::kafka) {
@@ -178,6 +182,7 @@ void check_stage_order(yaml_reader& reader, const std::vector<stage_spec>& stage
             }
             if (where != placement::inline_stage && outside == nullptr) outside = &stages[i];
             if (where == placement::poll && polled == nullptr) polled = &stages[i];
+            if (where == placement::kafka) only_polls = false;
         }
     }
     if (!stages.empty() && stages[0].order == stage_order::fan_out) {

@@ -29,14 +29,13 @@ stage_outcome outcome_of(const stage_run& run) {
     return run.rejected() ? stage_outcome::rejected : stage_outcome::dead_lettered;
 }
 
-// When the client meant to send the request that wrote the row: the trigger stage's record
-// carries it (freshness is measured from there, as the completion latency is). Bookkeeping of
-// the harness, not load on the source: it reads the store's own outcome table.
-std::int64_t intended_time(workflow_executor& executor, const std::string& business_id,
-                           const std::string& trigger_stage) {
-    for (const auto& record : executor.stages(business_id)) {
-        if (record.stage == trigger_stage) return record.intended_epoch_us;
-    }
+// When the client meant to send the request that wrote the row: every stage record of the id
+// carries it (the inline stages' are there before the row can be read), and freshness is
+// measured from there, as the completion latency is. Bookkeeping of the harness, not load on
+// the source: it reads the store's own outcome table. Now when nothing is recorded (a row the
+// workflow did not write).
+std::int64_t intended_time(workflow_executor& executor, const std::string& business_id) {
+    for (const auto& record : executor.stages(business_id)) return record.intended_epoch_us;
     return epoch_us_now();
 }
 
@@ -102,9 +101,9 @@ void poll_group::count_request(bool failed, std::size_t rows, std::size_t bytes)
 }
 
 bool poll_group::finish_row(workflow_executor& executor, const row_values& row,
-                            const std::string& key, const std::string& trigger_stage) {
+                            const std::string& key) {
     const auto& scenario = environment_.scenario;
-    work_item item{key, table_.name, {}, intended_time(executor, key, trigger_stage)};
+    work_item item{key, table_.name, {}, intended_time(executor, key)};
     try {
         item.payload = boost::json::serialize(row_json(table_, row));
     } catch (const std::invalid_argument& e) {
@@ -131,11 +130,6 @@ void poll_group::run(int instance) {
     poll_cursor cursor(poll.cursor, table_.key,
                        std::chrono::duration_cast<std::chrono::microseconds>(poll.reread));
     std::mt19937_64 rng(std::random_device{}() + static_cast<unsigned>(instance));
-    const auto stage_index = static_cast<std::size_t>(&stage_ - scenario.workflow.data());
-    const int trigger = stage_triggers(scenario.workflow)[stage_index];
-    const std::string trigger_stage =
-        trigger == front_door_trigger ? stage_.name
-                                      : scenario.workflow[static_cast<std::size_t>(trigger)].name;
     const auto mine = [&](const std::string& key) {
         return poll.instances == 1 ||
                std::hash<std::string>{}(key) % static_cast<std::size_t>(poll.instances) ==
@@ -169,7 +163,7 @@ void poll_group::run(int instance) {
                 const row_values& row = *page.fresh[i];
                 const auto& key = row.at(table_.key);
                 if (!mine(key)) continue;
-                if (paused_.load() || !finish_row(executor, row, key, trigger_stage)) {
+                if (paused_.load() || !finish_row(executor, row, key)) {
                     // Paused (down from now on), stopped, or the outcome not recorded: this row
                     // and the rest of the page are read again next round, from this row on.
                     for (std::size_t j = i; j < page.fresh.size(); ++j)

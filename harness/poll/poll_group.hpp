@@ -74,8 +74,7 @@ class poll_group {
     void run(int instance);
     // Runs the stage for `row` and records its outcome; false when it did not finish (stopped,
     // or the record failed), so the row must be read again.
-    bool finish_row(workflow_executor& executor, const row_values& row, const std::string& key,
-                    const std::string& trigger_stage);
+    bool finish_row(workflow_executor& executor, const row_values& row, const std::string& key);
     // Sleeps until `until`, a stop, or a resume; false when stopping.
     bool wait_until(std::chrono::steady_clock::time_point until);
     void count_request(bool failed, std::size_t rows, std::size_t bytes);

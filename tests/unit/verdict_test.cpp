@@ -52,6 +52,31 @@ std::string dump(const std::vector<std::string>& lines) {
     return out;
 }
 
+// Polling versus events: freshness per mode and the load each put on the polled source,
+// normalised per 1,000 accepted requests; only a mode with poll metrics polled anything.
+TEST(verdict, a_polled_run_compares_freshness_and_the_load_on_the_source) {
+    auto r = clean_run();
+    EXPECT_FALSE(contains_line(verdict_lines(r), "polled source")) << "no mode polled";
+    auto& sync = r.modes["sync"];
+    sync.completion_latency_us = {6000,    10000,   2500000, 4000000,
+                                  4800000, 4900000, 5000000, 2500000};
+    sync.metrics = {{"poll_requests", 42},
+                    {"poll_requests_peak_per_s", 9},
+                    {"poll_rows_fetched", 12000},
+                    {"poll_rows_refetched", 6000},
+                    {"poll_bytes_fetched", 2048000}};
+    const auto lines = verdict_lines(r);
+    EXPECT_TRUE(contains_line(lines,
+                              "p50 / p99 / max: sync 2.50 / 4.80 / 5.00 s, async 0.40 / "
+                              "0.90 / 2.00 s."))
+        << dump(lines);
+    EXPECT_TRUE(contains_line(lines,
+                              "sync made 42 requests (7 per 1,000 accepted, busiest second "
+                              "9), fetching 12,000 rows (2,000 per 1,000; 6,000 of them "
+                              "read again) and 2,000 KiB; async asked the source nothing"))
+        << dump(lines);
+}
+
 TEST(verdict, clean_run_states_the_passed_safety_check_first) {
     const auto lines = verdict_lines(clean_run());
     ASSERT_FALSE(lines.empty());

@@ -291,6 +291,39 @@ TEST(workflow_reader, a_poll_placement_and_a_poll_map_go_together) {
     EXPECT_EQ(errors.size(), 2u) << describe(errors);
 }
 
+// Two systems polling one feed: the second fans out beside the first; without fan_out it would
+// follow a poll stage, which publishes nothing to follow.
+TEST(workflow_reader, poll_stages_can_fan_out_beside_each_other) {
+    const std::string stages = R"(workflow:
+  - stage: record
+    steps: [{name: store, db: {insert: events}}]
+  - stage: one
+    placement: {sync: poll}
+    poll: {from: {api: events}, cursor: recorded_at}
+    steps: [{name: count, db: {add: stats, key: kind, column: events}}]
+  - stage: two
+    ORDER
+    placement: {sync: poll}
+    poll: {from: {table: events}, cursor: recorded_at}
+    steps: [{name: count2, db: {add: stats, key: kind, column: amount, by: amount}}]
+)";
+    auto fanned = stages;
+    fanned.replace(fanned.find("ORDER"), 5, "order: fan_out");
+    const auto config = loads(scenario_text(poll_tables + fanned));
+    ASSERT_EQ(config.workflow.size(), 3u);
+    EXPECT_EQ(config.workflow[2].where(mode::sync), placement::poll);
+    auto following = stages;
+    following.replace(following.find("ORDER"), 5, "order: follows");
+    const auto errors = errors_of(scenario_text(poll_tables + following));
+    bool found = false;
+    for (const auto& e : errors) {
+        found = found || e.message.find(
+                             "stage 'two' is polled in sync mode after stage 'one' "
+                             "runs by pollers") != std::string::npos;
+    }
+    EXPECT_TRUE(found) << describe(errors);
+}
+
 TEST(workflow_reader, two_stages_read_one_table_through_the_api_by_one_cursor) {
     auto tables = poll_tables;
     tables.replace(tables.find("recorded_at: written_at"), 23,
