@@ -4,6 +4,7 @@
 #include <array>
 #include <utility>
 
+#include "scenarios/coupon-rush/coupon_rush_plugin.hpp"
 #include "scenarios/hr-fanout/hr_fanout_plugin.hpp"
 #include "scenarios/lp-report/lp_report_plugin.hpp"
 #include "scenarios/order-events/order_events_plugin.hpp"
@@ -17,13 +18,16 @@ const lp_report_plugin lp_report;
 const hr_fanout_plugin hr_fanout;
 const order_events_plugin order_events_scenario;
 const stats_stream_plugin stats_stream_scenario;
+const coupon_rush_plugin coupon_rush_scenario;
 
-const std::array<std::pair<std::string_view, const scenario_plugin*>, 4> registry{{
+// Sized by its lines, so adding a scenario is one line here (and its include and object).
+const auto registry = std::to_array<std::pair<std::string_view, const scenario_plugin*>>({
     {"lp-report", &lp_report},
     {"hr-fanout", &hr_fanout},
     {"order-events", &order_events_scenario},
     {"stats-stream", &stats_stream_scenario},
-}};
+    {"coupon-rush", &coupon_rush_scenario},
+});
 
 }  // namespace
 

@@ -109,15 +109,24 @@ struct db_step {
         add,            // `db: {add: T, key: K, column: C, by: F}`: C += F (1 without `by`) in
                         //   T's row keyed by the request's field K, created when missing: an
                         //   aggregate (events per kind)
+        claim,          // `db: {claim: T, column: C, key: K, record: R, per: P, reject: S,
+                        //   taken: A, guard: locked|none}`: first come, first served: one unit
+                        //   of C in T's row keyed by field K for the claimant in field P, at
+                        //   most one per claimant, recorded as a row of R (columns K and P);
+                        //   none left = rejected{S}, claimant holds one = rejected{A}
     };
     operation op = operation::record_insert;
-    std::string table;                       // insert, upsert, update, decrement
-    std::map<std::string, std::string> set;  // update: column -> literal value
-    std::string column;                      // decrement, add
-    std::string by;                          // decrement, add: the amount's field
-    std::string key;                         // add: the field naming the row
-    std::string each;                        // decrement: the array field
-    std::string reject_reason = "rejected";  // decrement: the business answer when short
+    std::string table;                             // insert, upsert, update, decrement
+    std::map<std::string, std::string> set;        // update: column -> literal value
+    std::string column;                            // decrement, add
+    std::string by;                                // decrement, add: the amount's field
+    std::string key;                               // add, claim: the field naming the row
+    std::string record;                            // claim: the table of claims
+    std::string per;                               // claim: the field naming the claimant
+    std::string taken_reason = "already_claimed";  // claim: the answer to a second claim
+    bool unguarded = false;  // claim, `guard: none`: check then act without a lock (the bug)
+    std::string each;        // decrement: the array field
+    std::string reject_reason = "rejected";  // decrement, claim: the business answer when short
 };
 
 // `redis: {zincrby: KEY, member: F, by: F, each: A, idempotent: bool}`.

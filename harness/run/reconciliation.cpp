@@ -133,7 +133,15 @@ reconciliation_output reconcile(const reconciliation_input& input) {
     }
     result.duplicate_effects = input.database.duplicate_effects;
     for (const auto& id : input.database.ids_with_effects) {
-        if (!accepted_ids.contains(id)) ++result.unacknowledged_processed;
+        if (accepted_ids.contains(id)) continue;
+        // A business rejection (409) is a final answer: the effects before it (a request
+        // logged, say) are what the client was told about, not work done behind its back.
+        const auto found = input.database.stages_by_id.find(id);
+        const bool rejected =
+            found != input.database.stages_by_id.end() &&
+            std::any_of(found->second.begin(), found->second.end(),
+                        [](const stage_record& r) { return r.outcome == stage_outcome::rejected; });
+        if (!rejected) ++result.unacknowledged_processed;
     }
     for (const auto& call : input.calls_per_id) {
         call_check check;

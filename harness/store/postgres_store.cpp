@@ -212,6 +212,32 @@ std::string insert_sql(PGconn* conn, const table_spec& table,
                        quote_identifier(conn, table.key), on_conflict);
 }
 
+// The statements of a claim (claim_request), on its checked tables and columns. $1 is the stock
+// key; $2 the claimant.
+struct claim_sql {
+    std::string lock_stock;    // the stock row, locked until the transaction ends
+    std::string units_left;    // the stock row's column, unlocked (no row: none)
+    std::string holds;         // a row when the claimant holds a record for the stock key
+    std::string take;          // one unit, only while one is left
+    std::string take_blindly;  // one unit, whatever is left: the as-is bug (claim_guard::none)
+};
+
+claim_sql claim_statements(PGconn* conn, const claim_request& request) {
+    const std::string stock = quote_identifier(conn, request.stock->name);
+    const std::string units = quote_identifier(conn, request.stock_column);
+    const std::string key = quote_identifier(conn, request.stock->key);
+    const std::string units_left =
+        fmt::format("SELECT {} FROM {} WHERE {} = $1", units, stock, key);
+    const std::string take =
+        fmt::format("UPDATE {0} SET {1} = {1} - 1 WHERE {2} = $1", stock, units, key);
+    return {units_left + " FOR UPDATE", units_left,
+            fmt::format("SELECT 1 FROM {} WHERE {} = $2 AND {} = $1 LIMIT 1",
+                        quote_identifier(conn, request.record->name),
+                        quote_identifier(conn, request.claimant_column),
+                        quote_identifier(conn, request.stock_key_column)),
+            fmt::format("{} AND {} > 0", take, units), take};
+}
+
 // Holds no connection: each operation borrows one, so a session costs nothing while its thread
 // waits on a downstream system, and many threads can share a few connections.
 class postgres_session final : public store_session {
@@ -335,6 +361,35 @@ class postgres_session final : public store_session {
         });
     }
 
+    // guard locked: after the (id, step) lock and effect check, FOR UPDATE on the stock row
+    // queues every other claim of that row until this one commits; READ COMMITTED then gives
+    // each queued claim's later statements a snapshot with the previous claim's record and
+    // decrement, so the claimant check and the units check cannot race. The (id, step) lock
+    // comes first, as for every write; one row lock after it cannot deadlock.
+    // guard none: claim_unguarded.
+    claim_result claim(const std::string& id, const std::string& step,
+                       const claim_request& request) override {
+        return with_context(claim_context(request, id, step), [&] {
+            check_claim(request);
+            auto conn = pool_->borrow();  // declared first: outlives the transaction
+            PGconn* c = conn.get();
+            const claim_sql sql = claim_statements(c, request);
+            if (request.guard == claim_guard::none) {
+                return claim_unguarded(c, id, step, request, sql);
+            }
+            pg_transaction tx(c);
+            if (!claim_step(c, id, step)) return claim_result::already_applied;
+            run_params(c, sql.lock_stock, {request.stock_key}, "lock the stock row");
+            if (holds_claim(c, request, sql)) return claim_result::already_claimed;
+            if (touched_no_row(run_params(c, sql.take, {request.stock_key}, "take a unit"))) {
+                return claim_result::sold_out;  // the destructor rolls back
+            }
+            insert_claim_record(c, id, step, request);
+            tx.commit();
+            return claim_result::claimed;
+        });
+    }
+
     std::vector<row_values> rows(const table_spec& table) override {
         return with_context(fmt::format("rows of table {}", table.name), [&] {
             auto conn = pool_->borrow();
@@ -431,6 +486,48 @@ class postgres_session final : public store_session {
     bool claim_step(PGconn* conn, const std::string& id, const std::string& step) {
         run(conn, "lock_step", std::array{std::to_string(step_lock_key(schema_, id, step))});
         return PQntuples(run(conn, "effect_done", std::array{id, step}).get()) == 0;
+    }
+
+    // The as-is bug on purpose (claim_guard::none): check, then act, each statement in its own
+    // implicit transaction and nothing locked, so other sessions check the same stock row and
+    // claimant between this one's checks and its writes, and the decrement does not look at what
+    // is left. Only the record and effect rows share a transaction: the effect bookkeeping stays
+    // exact (the record's key is the business id), the business check races.
+    claim_result claim_unguarded(PGconn* c, const std::string& id, const std::string& step,
+                                 const claim_request& request, const claim_sql& sql) {
+        if (PQntuples(run(c, "effect_done", std::array{id, step}).get()) > 0) {
+            return claim_result::already_applied;
+        }
+        auto left = run_params(c, sql.units_left, {request.stock_key}, "read the units left");
+        if (PQntuples(left.get()) == 0 || PQgetisnull(left.get(), 0, 0) ||
+            integer(left.get(), 0, 0) <= 0) {
+            return claim_result::sold_out;
+        }
+        if (holds_claim(c, request, sql)) return claim_result::already_claimed;
+        run_params(c, sql.take_blindly, {request.stock_key}, "take a unit");
+        pg_transaction tx(c);
+        insert_claim_record(c, id, step, request);
+        tx.commit();
+        return claim_result::claimed;
+    }
+
+    bool holds_claim(PGconn* conn, const claim_request& request, const claim_sql& sql) {
+        auto held =
+            run_params(conn, sql.holds, {request.stock_key, request.claimant}, "claimant check");
+        return PQntuples(held.get()) > 0;
+    }
+
+    // Inside a transaction: the claim's record row (keyed by the business id) and its effect.
+    void insert_claim_record(PGconn* conn, const std::string& id, const std::string& step,
+                             const claim_request& request) {
+        std::vector<std::string> params;
+        const std::string sql = insert_sql(
+            conn, *request.record, claim_record(request, id, epoch_us_now()), false, params);
+        if (touched_no_row(run_params(conn, sql, params, "insert the record"))) {
+            throw store_error(
+                fmt::format("table {} has a row with key '{}' already", request.record->name, id));
+        }
+        insert_effect(conn, id, step);
     }
 
     void insert_effect(PGconn* conn, const std::string& id, const std::string& step) {

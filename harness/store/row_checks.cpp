@@ -99,6 +99,53 @@ void check_add(const table_spec& table, const std::string& column) {
     check_counter_column(table, column);
 }
 
+void check_claim(const claim_request& request) {
+    if (request.stock == nullptr || request.record == nullptr) {
+        throw store_error("a claim needs both a stock table and a record table");
+    }
+    const table_spec& stock = *request.stock;
+    const column_spec* units = stock.column(request.stock_column);
+    if (units == nullptr || units->kind != column_spec::type::integer) {
+        throw store_error(
+            fmt::format("table {} has no integer column {}", stock.name, request.stock_column));
+    }
+    const table_spec& record = *request.record;
+    if (request.stock_key_column == request.claimant_column) {
+        throw store_error(
+            fmt::format("table {} column {} cannot hold both the stock key and the "
+                        "claimant",
+                        record.name, request.claimant_column));
+    }
+    for (const auto* column : {&request.stock_key_column, &request.claimant_column}) {
+        const column_spec* spec = record.column(*column);
+        if (spec == nullptr) {
+            throw store_error(fmt::format("table {} has no column {} (key {})", record.name,
+                                          *column, record.key));
+        }
+        if (spec->kind == column_spec::type::written_at) {
+            throw store_error(fmt::format(
+                "table {} column {} is a written_at column: a claim sets it to the write's time",
+                record.name, *column));
+        }
+    }
+    check_value(record, request.stock_key_column, request.stock_key);
+    check_value(record, request.claimant_column, request.claimant);
+}
+
+std::vector<checked_value> claim_record(const claim_request& request, const std::string& id,
+                                        std::int64_t now_us) {
+    const table_spec& record = *request.record;
+    row_values row{{record.key, id},
+                   {request.stock_key_column, request.stock_key},
+                   {request.claimant_column, request.claimant}};
+    for (const auto& column : record.columns) {
+        if (column.kind == column_spec::type::written_at) {
+            row[column.name] = std::to_string(now_us);
+        }
+    }
+    return check_row(record, row, true);
+}
+
 void check_rows_since(const table_spec& table, const std::string& cursor, int limit) {
     const column_spec* spec = table.column(cursor);
     if (spec == nullptr || !holds_integer(spec->kind)) {
@@ -125,6 +172,16 @@ std::string add_context(const table_spec& table, const std::string& key, const s
                         const std::string& id, const std::string& step) {
     return fmt::format("add to table {} key '{}' column {} (business id {}, step {})", table.name,
                        key, column, id, step);
+}
+
+std::string claim_context(const claim_request& request, const std::string& id,
+                          const std::string& step) {
+    return fmt::format(
+        "claim of table {} key '{}' column {} for claimant '{}' into table {} (business id {}, "
+        "step {})",
+        request.stock == nullptr ? "?" : request.stock->name, request.stock_key,
+        request.stock_column, request.claimant,
+        request.record == nullptr ? "?" : request.record->name, id, step);
 }
 
 std::string rows_since_context(const table_spec& table, const std::string& cursor,

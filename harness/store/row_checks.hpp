@@ -42,6 +42,19 @@ void check_decrement(const table_spec& table, const std::string& column,
 // throws otherwise.
 void check_add(const table_spec& table, const std::string& column);
 
+// A claim's tables and columns: both tables given; the stock column an integer column
+// (type::integer) of the stock table; the record's stock key and claimant columns two different
+// declared columns of the record table, neither a written_at column (a claim sets those to the
+// write's time); the stock key and claimant fit their columns (whole integers in an integer
+// column). Throws store_error naming the table and column otherwise.
+void check_claim(const claim_request& request);
+
+// The record row a claim writes, checked (as check_row): the key = `id`, the stock key and
+// claimant columns, every written_at column = `now_us`; the other columns absent (NULL).
+// Call check_claim first.
+std::vector<checked_value> claim_record(const claim_request& request, const std::string& id,
+                                        std::int64_t now_us);
+
 // rows_since's cursor must be a declared column holding integers and its limit positive;
 // throws otherwise. The cursor is then safe to quote into SQL as a column of the table.
 void check_rows_since(const table_spec& table, const std::string& cursor, int limit);
@@ -54,6 +67,10 @@ std::string decrement_context(const table_spec& table, const std::string& column
 // "add to table counts key 'click' column n (business id e-1, step count)".
 std::string add_context(const table_spec& table, const std::string& key, const std::string& column,
                         const std::string& id, const std::string& step);
+// "claim of table coupons key 'c1' column left for claimant 'u1' into table grants (business
+// id g1, step claim)"; a missing table reads "?".
+std::string claim_context(const claim_request& request, const std::string& id,
+                          const std::string& step);
 // "rows of table events with at >= 1700000000000000".
 std::string rows_since_context(const table_spec& table, const std::string& cursor,
                                std::int64_t since);

@@ -133,6 +133,28 @@ std::string insert_sql(const table_spec& table, const std::vector<checked_value>
                        columns, placeholders, sql_name(table.key), on_conflict);
 }
 
+// The statements of a claim (claim_request), on its checked tables and columns. ?1 is the stock
+// key; ?2 the claimant.
+struct claim_sql {
+    std::string units_left;    // the stock row's column (no row: none)
+    std::string holds;         // a row when the claimant holds a record for the stock key
+    std::string take;          // one unit, only while one is left
+    std::string take_blindly;  // one unit, whatever is left: the as-is bug (claim_guard::none)
+};
+
+claim_sql claim_statements(const claim_request& request) {
+    const std::string stock = sql_name(request.stock->name);
+    const std::string units = sql_name(request.stock_column);
+    const std::string key = sql_name(request.stock->key);
+    const std::string take =
+        fmt::format("UPDATE {0} SET {1} = {1} - 1 WHERE {2} = ?1", stock, units, key);
+    return {fmt::format("SELECT {} FROM {} WHERE {} = ?1", units, stock, key),
+            fmt::format("SELECT 1 FROM {} WHERE {} = ?2 AND {} = ?1 LIMIT 1",
+                        sql_name(request.record->name), sql_name(request.claimant_column),
+                        sql_name(request.stock_key_column)),
+            fmt::format("{} AND {} > 0", take, units), take};
+}
+
 class sqlite_session final : public store_session {
   public:
     sqlite_session(const std::string& path, std::mutex& writers)
@@ -250,6 +272,28 @@ class sqlite_session final : public store_session {
         });
     }
 
+    // guard locked: BEGIN IMMEDIATE (and the writers' mutex) holds every other writer off from
+    // the effect check to the commit, so no claim of the same stock row or claimant runs between
+    // this one's checks and its writes. guard none: claim_unguarded.
+    claim_result claim(const std::string& id, const std::string& step,
+                       const claim_request& request) override {
+        return with_context(claim_context(request, id, step), [&] {
+            check_claim(request);
+            const claim_sql sql = claim_statements(request);
+            if (request.guard == claim_guard::none) return claim_unguarded(id, step, request, sql);
+            transaction tx(statements_, writers_);
+            if (effect_done(id, step)) return claim_result::already_applied;
+            if (holds_claim(request, sql)) return claim_result::already_claimed;
+            auto take = statements_.get(sql.take);
+            take->bind(1, request.stock_key);
+            take->step();
+            if (sqlite3_changes(db_) == 0) return claim_result::sold_out;  // rolls back
+            insert_claim_record(id, step, request);
+            tx.commit();
+            return claim_result::claimed;
+        });
+    }
+
     std::vector<row_values> rows(const table_spec& table) override {
         return with_context(fmt::format("rows of table {}", table.name), [&] {
             auto query =
@@ -354,6 +398,56 @@ class sqlite_session final : public store_session {
         insert_effect(id, step);
         tx.commit();
         return true;
+    }
+
+    // The as-is bug on purpose (claim_guard::none): check, then act, in separate statements.
+    // The checks read outside the writers' mutex (WAL readers need no lock), so other sessions
+    // check the same stock row and claimant between this one's checks and its writes, and the
+    // decrement does not look at what is left. Only the record and effect rows share a
+    // transaction: the effect bookkeeping stays exact, the business check races.
+    claim_result claim_unguarded(const std::string& id, const std::string& step,
+                                 const claim_request& request, const claim_sql& sql) {
+        if (effect_done(id, step)) return claim_result::already_applied;
+        {
+            auto left = statements_.get(sql.units_left);
+            left->bind(1, request.stock_key);
+            if (!left->step() || left->is_null(0) || left->integer(0) <= 0) {
+                return claim_result::sold_out;
+            }
+        }
+        if (holds_claim(request, sql)) return claim_result::already_claimed;
+        {
+            transaction tx(statements_, writers_);
+            auto take = statements_.get(sql.take_blindly);
+            take->bind(1, request.stock_key);
+            take->step();
+            tx.commit();
+        }
+        transaction tx(statements_, writers_);
+        insert_claim_record(id, step, request);
+        tx.commit();
+        return claim_result::claimed;
+    }
+
+    bool holds_claim(const claim_request& request, const claim_sql& sql) {
+        auto query = statements_.get(sql.holds);
+        return query->bind(1, request.stock_key).bind(2, request.claimant).step();
+    }
+
+    // Inside a transaction: the claim's record row (keyed by the business id) and its effect.
+    void insert_claim_record(const std::string& id, const std::string& step,
+                             const claim_request& request) {
+        const auto values = claim_record(request, id, epoch_us_now());
+        auto write = statements_.get(insert_sql(*request.record, values, false));
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            bind_value(*write, static_cast<int>(i) + 1, values[i]);
+        }
+        write->step();
+        if (sqlite3_changes(db_) == 0) {
+            throw store_error(
+                fmt::format("table {} has a row with key '{}' already", request.record->name, id));
+        }
+        insert_effect(id, step);
     }
 
     void insert_effect(const std::string& id, const std::string& step) {

@@ -28,6 +28,29 @@ struct decrement_claim {
 
 enum class guarded_write { applied, already_applied, refused };
 
+// A first-come claim (db: {claim: ...}): one unit of a stock row for one claimant, recorded as
+// a row of a record table. `locked`: atomic (a transaction holding the stock row: FOR UPDATE on
+// PostgreSQL, the write transaction on SQLite), so never more than the stock and never two for
+// one claimant. `none`: the as-is bug on purpose, check then act in separate statements with no
+// lock, which oversells and issues twice under a burst.
+enum class claim_guard { locked, none };
+struct claim_request {
+    const table_spec* stock = nullptr;   // the stock row's table
+    std::string stock_column;            // its integer column of units left
+    std::string stock_key;               // the stock row's key (e.g. the coupon id)
+    const table_spec* record = nullptr;  // one row per claim, keyed by the business id
+    std::string stock_key_column;        // the record's column holding stock_key
+    std::string claimant_column;         // the record's column holding the claimant
+    std::string claimant;                // e.g. the user id
+    claim_guard guard = claim_guard::locked;
+};
+enum class claim_result {
+    claimed,          // one unit taken, the record written
+    already_applied,  // this (business id, step) claimed before: nothing done again
+    sold_out,         // no unit left (or no such stock row)
+    already_claimed,  // the claimant holds one already (another business id)
+};
+
 // Any database failure. Workflow code treats it as a failed attempt (retry, then dead letter).
 struct store_error : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -96,6 +119,9 @@ class store_session {
                                               const std::string& step, const table_spec& table,
                                               const std::string& column,
                                               const std::vector<decrement_claim>& claims) = 0;
+    // A first-come claim, once per (business id, step). See claim_request.
+    virtual claim_result claim(const std::string& business_id, const std::string& step,
+                               const claim_request& request) = 0;
     // Every row of a declared table, in key order (for a plugin's invariants after the drain).
     virtual std::vector<row_values> rows(const table_spec& table) = 0;
     // A page of a poll (harness/poll): the rows of `table` whose integer column `cursor` is

@@ -119,7 +119,12 @@ TEST(reconcile, reports_duplicate_effects_and_work_nobody_was_told_about) {
     input.accepted = {accepted("a", 1)};
     input.database.stages_by_id["a"] = {finished("s", 2)};
     input.database.duplicate_effects = 2;
-    input.database.ids_with_effects = {"a", "timed-out-at-client"};
+    input.database.ids_with_effects = {"a", "timed-out-at-client", "answered-409"};
+    // A business rejection is a final answer (409): its earlier effects were not done behind
+    // the client's back.
+    stage_record rejection = finished("s", 2);
+    rejection.outcome = stage_outcome::rejected;
+    input.database.stages_by_id["answered-409"] = {rejection};
     auto result = reconcile(input).result;
     EXPECT_EQ(result.duplicate_effects, 2u);
     EXPECT_EQ(result.unacknowledged_processed, 1u);

@@ -35,8 +35,8 @@ TEST_P(every_plugin, rejects_what_is_not_a_request_without_throwing) {
 }
 
 INSTANTIATE_TEST_SUITE_P(registered, every_plugin,
-                         ::testing::Values("lp-report", "hr-fanout", "order-events",
-                                           "stats-stream"),
+                         ::testing::Values("lp-report", "hr-fanout", "order-events", "stats-stream",
+                                           "coupon-rush"),
                          [](const auto& info) {
                              auto name = info.param;
                              std::replace(name.begin(), name.end(), '-', '_');
@@ -58,8 +58,8 @@ TEST(hr_fanout_plugin, sends_as_many_employees_as_teams) {
 
 TEST(registry, unknown_plugin_is_null_and_names_are_listed) {
     EXPECT_EQ(find_plugin("nope"), nullptr);
-    EXPECT_EQ(plugin_names(),
-              (std::vector<std::string>{"lp-report", "hr-fanout", "order-events", "stats-stream"}));
+    EXPECT_EQ(plugin_names(), (std::vector<std::string>{"lp-report", "hr-fanout", "order-events",
+                                                        "stats-stream", "coupon-rush"}));
 }
 
 }  // namespace

@@ -4,10 +4,13 @@
 
 #include <atomic>
 #include <filesystem>
+#include <iostream>
 #include <latch>
+#include <set>
 #include <thread>
 #include <vector>
 
+#include "harness/core/clock.hpp"
 #include "harness/store/postgres_store.hpp"
 #include "harness/store/store.hpp"
 #include "tests/unit/pg_test_support.hpp"
@@ -579,6 +582,281 @@ TEST_P(store_contract, rejected_outcome_round_trips) {
         EXPECT_EQ(stage.outcome, stage.stage == "reserve" ? stage_outcome::rejected
                                                           : stage_outcome::dead_lettered);
     }
+}
+
+// A first-come coupon: `coupons` holds the units left per coupon, `grants` one row per claim.
+// "left" and "user" are SQL keywords: valid names only if the store quotes them.
+table_spec coupons_table() {
+    return table_spec{"coupons",
+                      "coupon",
+                      {{"label", column_spec::type::text}, {"left", column_spec::type::integer}}};
+}
+
+table_spec grants_table() {
+    return table_spec{"grants",
+                      "grant_id",
+                      {{"coupon", column_spec::type::text},
+                       {"user", column_spec::type::text},
+                       {"note", column_spec::type::text},
+                       {"at", column_spec::type::written_at}}};
+}
+
+claim_request coupon_claim(const table_spec& coupons, const table_spec& grants,
+                           const std::string& coupon, const std::string& user, claim_guard guard) {
+    return claim_request{&coupons, "left", coupon, &grants, "coupon", "user", user, guard};
+}
+
+std::int64_t left_of(store_session& session, const table_spec& coupons, const std::string& coupon) {
+    for (const auto& row : session.rows(coupons)) {
+        if (row.at("coupon") == coupon) return std::stoll(row.at("left"));
+    }
+    ADD_FAILURE() << "no coupon " << coupon;
+    return -1;
+}
+
+// The grants of one coupon.
+std::vector<row_values> grants_of(store_session& session, const table_spec& grants,
+                                  const std::string& coupon) {
+    std::vector<row_values> result;
+    for (const auto& row : session.rows(grants)) {
+        if (row.at("coupon") == coupon) result.push_back(row);
+    }
+    return result;
+}
+
+const char* guard_name(claim_guard guard) {
+    return guard == claim_guard::locked ? "locked" : "none";
+}
+
+// One caller at a time, both guards answer alike (but for the order of their two refusals): the
+// guard only matters under concurrency.
+TEST_P(store_contract, claim_takes_one_unit_once_per_claimant) {
+    const table_spec coupons = coupons_table();
+    const table_spec grants = grants_table();
+    db_->create_tables({coupons, grants});
+    auto session = db_->open_session();
+    for (const claim_guard guard : {claim_guard::locked, claim_guard::none}) {
+        SCOPED_TRACE(guard_name(guard));
+        const std::string c = std::string("c-") + guard_name(guard);
+        const std::string id = std::string("g-") + guard_name(guard) + "-";
+        session->put_rows(coupons, {{{"coupon", c}, {"left", "2"}}});
+        auto claim = [&](const std::string& n, const std::string& coupon, const std::string& user) {
+            return session->claim(id + n, "claim",
+                                  coupon_claim(coupons, grants, coupon, user, guard));
+        };
+        const std::int64_t before_us = epoch_us_now();
+        EXPECT_EQ(claim("1", c, "u1"), claim_result::claimed);
+        const std::int64_t after_us = epoch_us_now();
+        EXPECT_EQ(left_of(*session, coupons, c), 1);
+        auto rows = grants_of(*session, grants, c);
+        ASSERT_EQ(rows.size(), 1u);
+        EXPECT_EQ(rows[0].at("grant_id"), id + "1");
+        EXPECT_EQ(rows[0].at("user"), "u1");
+        EXPECT_EQ(rows[0].count("note"), 0u);  // never set: NULL
+        const std::int64_t at = std::stoll(rows[0].at("at"));
+        EXPECT_GE(at, before_us);
+        EXPECT_LE(at, after_us);
+        EXPECT_TRUE(session->effect_done(id + "1", "claim"));
+
+        // The same claimant under another business id: refused, nothing written.
+        EXPECT_EQ(claim("2", c, "u1"), claim_result::already_claimed);
+        EXPECT_FALSE(session->effect_done(id + "2", "claim"));
+        // The same (business id, step) again, even for another claimant: nothing done again.
+        EXPECT_EQ(claim("1", c, "u1"), claim_result::already_applied);
+        EXPECT_EQ(claim("1", c, "u9"), claim_result::already_applied);
+        EXPECT_EQ(left_of(*session, coupons, c), 1);
+        EXPECT_EQ(grants_of(*session, grants, c).size(), 1u);
+
+        EXPECT_EQ(claim("3", c, "u2"), claim_result::claimed);
+        EXPECT_EQ(claim("4", c, "u3"), claim_result::sold_out);
+        EXPECT_EQ(claim("5", "ghost", "u4"), claim_result::sold_out);  // no such stock row
+        EXPECT_EQ(left_of(*session, coupons, c), 0);
+        EXPECT_EQ(grants_of(*session, grants, c).size(), 2u);
+        EXPECT_TRUE(grants_of(*session, grants, "ghost").empty());
+        EXPECT_FALSE(session->effect_done(id + "4", "claim"));
+        EXPECT_FALSE(session->effect_done(id + "5", "claim"));
+        // A claimant holding one of a sold-out coupon: the locked claim checks the claimant
+        // first, the as-is (unguarded) one the units left.
+        EXPECT_EQ(claim("6", c, "u2"), guard == claim_guard::locked ? claim_result::already_claimed
+                                                                    : claim_result::sold_out);
+    }
+    // One claimant, one grant per coupon: u1 holds one of each.
+    EXPECT_EQ(session->rows(grants).size(), 4u);
+    const auto snapshot = db_->snapshot();
+    EXPECT_EQ(snapshot.duplicate_effects, 0u);
+    EXPECT_EQ(snapshot.ids_with_effects.size(), 4u);
+}
+
+TEST_P(store_contract, claim_refuses_tables_and_columns_that_do_not_fit) {
+    const table_spec coupons = coupons_table();
+    const table_spec grants = grants_table();
+    db_->create_tables({coupons, grants});
+    auto session = db_->open_session();
+    session->put_rows(coupons, {{{"coupon", "c1"}, {"label", "L"}, {"left", "5"}}});
+    auto refused = [&](const std::string& why, const claim_request& request,
+                       const std::string& table, const std::string& column) {
+        SCOPED_TRACE(why);
+        try {
+            session->claim("g1", "claim", request);
+            ADD_FAILURE() << "accepted";
+        } catch (const store_error& e) {
+            const std::string message = e.what();
+            EXPECT_NE(message.find("table " + table), std::string::npos) << message;
+            EXPECT_NE(message.find(column), std::string::npos) << message;
+        }
+    };
+    for (const claim_guard guard : {claim_guard::locked, claim_guard::none}) {
+        SCOPED_TRACE(guard_name(guard));
+        const claim_request good = coupon_claim(coupons, grants, "c1", "u1", guard);
+        auto request = good;
+        request.stock_column = "label";
+        refused("a text stock column", request, "coupons", "label");
+        request.stock_column = "units";
+        refused("no such stock column", request, "coupons", "units");
+        request = good;
+        request.claimant_column = "member";
+        refused("no such claimant column", request, "grants", "member");
+        request.claimant_column = "at";
+        refused("a written_at claimant column", request, "grants", "at");
+        request.claimant_column = "coupon";
+        refused("one column for both", request, "grants", "coupon");
+        request = good;
+        request.stock_key_column = "grant_id";
+        refused("the record's key", request, "grants", "grant_id");
+        request = good;
+        request.record = nullptr;
+        EXPECT_THROW(session->claim("g1", "claim", request), store_error);
+    }
+    EXPECT_EQ(left_of(*session, coupons, "c1"), 5);
+    EXPECT_TRUE(session->rows(grants).empty());
+    EXPECT_FALSE(session->effect_done("g1", "claim"));
+}
+
+// What a burst of claims left behind for one coupon.
+struct burst_figures {
+    int claimed = 0;
+    int sold_out = 0;
+    int already_claimed = 0;
+    int errors = 0;
+    std::int64_t left = 0;      // the coupon's units afterwards
+    std::size_t grants = 0;     // its grant rows
+    std::size_t claimants = 0;  // distinct claimants among them
+    std::size_t effects = 0;    // grants whose business id has its effect row
+    bool broken(std::int64_t stock) const {
+        return left < 0 || grants > claimants || static_cast<std::int64_t>(grants) > stock;
+    }
+};
+
+constexpr int burst_threads = 16;
+constexpr int burst_claims = 40;  // per thread
+constexpr int burst_claimants = 300;
+constexpr std::int64_t burst_stock = 100;
+
+// 16 threads x 40 claims of one coupon holding 100 units. Threads 2k and 2k+1 ask for the same
+// claimant at the same step of their loop, and the claimant numbers wrap (320 slots over 300
+// claimants), so some claimants ask from several threads at once.
+burst_figures claim_burst(store& db, const table_spec& coupons, const table_spec& grants,
+                          const std::string& coupon, claim_guard guard) {
+    db.open_session()->put_rows(coupons,
+                                {{{"coupon", coupon}, {"left", std::to_string(burst_stock)}}});
+    std::atomic<int> claimed{0}, sold_out{0}, already_claimed{0}, errors{0};
+    std::latch start(burst_threads);
+    std::vector<std::thread> workers;
+    for (int t = 0; t < burst_threads; ++t) {
+        workers.emplace_back([&, t] {
+            auto session = db.open_session();
+            start.arrive_and_wait();
+            for (int i = 0; i < burst_claims; ++i) {
+                const int claimant = (i * burst_threads / 2 + t / 2) % burst_claimants;
+                const std::string id = coupon + "-" + std::to_string(t) + "-" + std::to_string(i);
+                try {
+                    switch (session->claim(id, "claim",
+                                           coupon_claim(coupons, grants, coupon,
+                                                        "u" + std::to_string(claimant), guard))) {
+                        case claim_result::claimed:
+                            ++claimed;
+                            break;
+                        case claim_result::sold_out:
+                            ++sold_out;
+                            break;
+                        case claim_result::already_claimed:
+                            ++already_claimed;
+                            break;
+                        case claim_result::already_applied:
+                            ADD_FAILURE() << id << " was never claimed before";
+                            break;
+                    }
+                } catch (const store_error& e) {
+                    ++errors;
+                    ADD_FAILURE() << e.what();
+                }
+            }
+        });
+    }
+    for (auto& worker : workers) worker.join();
+    auto session = db.open_session();
+    burst_figures figures{claimed, sold_out, already_claimed, errors};
+    figures.left = left_of(*session, coupons, coupon);
+    const auto rows = grants_of(*session, grants, coupon);
+    std::set<std::string> users;
+    for (const auto& row : rows) {
+        users.insert(row.at("user"));
+        if (session->effect_done(row.at("grant_id"), "claim")) ++figures.effects;
+    }
+    figures.grants = rows.size();
+    figures.claimants = users.size();
+    std::cout << "[ figures  ] " << db.kind() << " guard " << guard_name(guard) << ", " << coupon
+              << ": claimed " << figures.claimed << ", sold out " << figures.sold_out
+              << ", already claimed " << figures.already_claimed << ", units left " << figures.left
+              << ", grants " << figures.grants << ", distinct claimants " << figures.claimants
+              << "\n";
+    return figures;
+}
+
+TEST_P(store_contract, concurrent_locked_claims_never_oversell_nor_grant_twice) {
+    const table_spec coupons = coupons_table();
+    const table_spec grants = grants_table();
+    db_->create_tables({coupons, grants});
+    const auto figures = claim_burst(*db_, coupons, grants, "c1", claim_guard::locked);
+    EXPECT_EQ(figures.errors, 0);
+    EXPECT_EQ(figures.claimed, burst_stock);
+    EXPECT_EQ(figures.claimed + figures.sold_out + figures.already_claimed,
+              burst_threads * burst_claims);
+    EXPECT_EQ(figures.left, 0);
+    EXPECT_EQ(figures.grants, static_cast<std::size_t>(burst_stock));
+    EXPECT_EQ(figures.claimants, static_cast<std::size_t>(burst_stock));  // none holds two
+    EXPECT_EQ(figures.effects, figures.grants);
+    EXPECT_FALSE(figures.broken(burst_stock));
+    const auto snapshot = db_->snapshot();
+    EXPECT_EQ(snapshot.duplicate_effects, 0u);
+    EXPECT_EQ(snapshot.ids_with_effects.size(), static_cast<std::size_t>(burst_stock));
+}
+
+// The as-is bug must show: under the same burst, the unguarded claim oversells (units below
+// zero, more grants than units) or grants one claimant twice. A few rounds, each on a fresh
+// coupon, stop at the first that breaks. Whatever the race does to the business check, each
+// claimed business id has exactly one grant and one effect row.
+TEST_P(store_contract, concurrent_unguarded_claims_oversell_or_grant_twice) {
+    const table_spec coupons = coupons_table();
+    const table_spec grants = grants_table();
+    db_->create_tables({coupons, grants});
+    constexpr int rounds = 5;
+    int broken_rounds = 0;
+    int claimed = 0;
+    for (int round = 0; round < rounds && broken_rounds == 0; ++round) {
+        const auto figures =
+            claim_burst(*db_, coupons, grants, "c" + std::to_string(round), claim_guard::none);
+        EXPECT_EQ(figures.errors, 0);
+        EXPECT_EQ(figures.grants, static_cast<std::size_t>(figures.claimed));
+        EXPECT_EQ(figures.effects, figures.grants);
+        EXPECT_EQ(figures.left, burst_stock - figures.claimed);  // every take landed once
+        claimed += figures.claimed;
+        if (figures.broken(burst_stock)) ++broken_rounds;
+    }
+    EXPECT_EQ(broken_rounds, 1) << "the unguarded claim never broke in " << rounds << " rounds";
+    const auto snapshot = db_->snapshot();
+    EXPECT_EQ(snapshot.duplicate_effects, 0u);
+    EXPECT_EQ(snapshot.ids_with_effects.size(), static_cast<std::size_t>(claimed));
 }
 
 INSTANTIATE_TEST_SUITE_P(backends, store_contract, ::testing::Values("sqlite", "postgres"),

@@ -487,10 +487,68 @@ TEST(workflow_reader, refuses_an_add_without_its_key_to_a_text_column_or_with_de
     expect_error(errors, "workflow[0].steps[1].db.column", 11,
                  "column 'label' of 'stats' is not an integer column");
     expect_error(errors, "workflow[0].steps[2].db.each", 12, "applies only to decrement");
-    expect_error(errors, "workflow[0].steps[3].db.set", 13, "does not apply to decrement or add");
-    expect_error(errors, "workflow[0].steps[4].db.key", 14, "applies only to add");
+    expect_error(errors, "workflow[0].steps[3].db.set", 13,
+                 "applies only to insert, upsert, update");
+    expect_error(errors, "workflow[0].steps[4].db.key", 14, "applies only to add, claim");
     expect_error(errors, "workflow[0].steps[5].db.column", 15, "missing required key 'column'");
     expect_error(errors, "workflow[0].steps[6].db.reject", 16, "applies only to decrement");
+}
+
+// `db: {claim: ...}`: the stock's counter, the record table's two columns, the answers.
+const std::string claim_tables = R"(tables:
+  coupons: {key: coupon_id, columns: {remaining: integer, label: text}}
+  issues: {key: request_id, columns: {coupon_id: text, user_id: text, at: written_at}}
+)";
+
+TEST(workflow_reader, reads_a_claim_with_its_answers_and_guard) {
+    const auto config = loads(scenario_text(claim_tables + R"(workflow:
+  - stage: issue
+    steps:
+      - {name: a, db: {claim: coupons, column: remaining, key: coupon_id, record: issues, per: user_id, reject: sold_out, taken: already_issued, guard: none}}
+      - {name: b, db: {claim: coupons, column: remaining, key: coupon_id, record: issues, per: user_id}}
+)"));
+    ASSERT_EQ(config.workflow.size(), 1u);
+    const auto* a = config.workflow[0].steps[0].as<db_step>();
+    ASSERT_NE(a, nullptr);
+    EXPECT_EQ(a->op, db_step::operation::claim);
+    EXPECT_EQ(a->table, "coupons");
+    EXPECT_EQ(a->column, "remaining");
+    EXPECT_EQ(a->key, "coupon_id");
+    EXPECT_EQ(a->record, "issues");
+    EXPECT_EQ(a->per, "user_id");
+    EXPECT_EQ(a->reject_reason, "sold_out");
+    EXPECT_EQ(a->taken_reason, "already_issued");
+    EXPECT_TRUE(a->unguarded);
+    const auto* b = config.workflow[0].steps[1].as<db_step>();
+    ASSERT_NE(b, nullptr);
+    EXPECT_FALSE(b->unguarded);  // locked unless it says none
+    EXPECT_EQ(b->reject_reason, "rejected");
+    EXPECT_EQ(b->taken_reason, "already_claimed");
+}
+
+TEST(workflow_reader, refuses_a_claim_that_could_not_work) {
+    const auto errors = errors_of(scenario_text(claim_tables + R"(workflow:
+  - stage: issue
+    steps:
+      - {name: a, db: {claim: coupons, column: label, key: coupon_id, record: issues, per: user_id}}
+      - {name: b, db: {claim: coupons, column: remaining, key: coupon_id, record: nope, per: user_id}}
+      - {name: c, db: {claim: coupons, column: remaining, key: coupon_id, record: issues, per: user}}
+      - {name: d, db: {claim: coupons, column: remaining, key: coupon_id, record: issues, per: at}}
+      - {name: e, db: {claim: coupons, column: remaining, key: coupon_id, record: issues, per: coupon_id}}
+      - {name: f, db: {claim: coupons, column: remaining, key: coupon_id, record: issues}}
+      - {name: g, db: {claim: coupons, column: remaining, key: coupon_id, record: issues, per: user_id, guard: maybe}}
+      - {name: h, db: {claim: coupons, column: remaining, key: coupon_id, record: issues, per: user_id, each: items}}
+)"));
+    expect_error(errors, "workflow[0].steps[0].db.column", 10,
+                 "column 'label' of 'coupons' is not an integer column");
+    expect_error(errors, "workflow[0].steps[1].db.record", 11, "table 'nope' is not declared");
+    expect_error(errors, "workflow[0].steps[2].db.per", 12, "table 'issues' has no column 'user'");
+    expect_error(errors, "workflow[0].steps[3].db.per", 13, "is a written_at column");
+    expect_error(errors, "workflow[0].steps[4].db.per", 14,
+                 "the claimant and the stock row's key are different fields");
+    expect_error(errors, "workflow[0].steps[5].db.per", 15, "missing required key 'per'");
+    expect_error(errors, "workflow[0].steps[6].db.guard", 16, "expected one of locked|none");
+    expect_error(errors, "workflow[0].steps[7].db.each", 17, "applies only to decrement");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // `db: ...`: one write to the scenario's database, applied once per (business id, step) in
 // the same transaction as its effect mark. `db: insert|update` write the generic records
-// table; `db: {insert|upsert|update|decrement|add: <table>, ...}` a table the scenario declares.
+// table; `db: {insert|upsert|update|decrement|add|claim: <table>, ...}` a table the scenario
+// declares.
 #include <fmt/format.h>
 
 #include "harness/core/clock.hpp"
@@ -57,6 +58,33 @@ step_result run_step(step_context& context, const step_spec& step, const db_step
                                         std::get<std::vector<decrement_claim>>(claims));
         if (written == guarded_write::refused) return step_result::rejected(db.reject_reason);
         return step_result::done();
+    }
+    if (db.op == op::claim) {
+        claim_request claim;
+        claim.stock = &table;
+        claim.stock_column = db.column;
+        claim.record = context.scenario.table(db.record);
+        claim.stock_key_column = db.key;
+        claim.claimant_column = db.per;
+        claim.guard = db.unguarded ? claim_guard::none : claim_guard::locked;
+        auto stock_key = fields->text(db.key);
+        auto claimant = fields->text(db.per);
+        if (!stock_key || !claimant) {
+            return step_result::failed(
+                fmt::format("the request needs the fields '{}' and '{}'", db.key, db.per));
+        }
+        claim.stock_key = *stock_key;
+        claim.claimant = *claimant;
+        switch (session.claim(item.business_id, step.name, claim)) {
+            case claim_result::claimed:
+            case claim_result::already_applied:
+                return step_result::done();
+            case claim_result::sold_out:
+                return step_result::rejected(db.reject_reason);
+            case claim_result::already_claimed:
+                return step_result::rejected(db.taken_reason);
+        }
+        return step_result::failed("unknown claim result");
     }
     if (db.op == op::add) {
         auto key = fields->text(db.key);

@@ -1,0 +1,69 @@
+// coupon-rush end to end on the embedded defaults: under the burst the guarded claim issues
+// exactly the stock, one per user, in both modes, with nothing lost; the unguarded variant
+// (check, then act, no lock) breaks what the guarded one keeps, in each mode, and the run
+// still ends valid (the breakage is the finding the variant declares). No timing assertions;
+// the rate is lowered so a loaded CI runner keeps the generator on schedule.
+#include <gtest/gtest.h>
+
+#include "tests/integration/run_support.hpp"
+
+namespace asyncbench {
+namespace {
+
+using test::find_invariant;
+using test::find_metric;
+
+run_options quick(const std::string& file) {
+    run_options options;
+    options.scenario_path = std::string(ASYNCBENCH_SOURCE_DIR) + "/scenarios/coupon-rush/" + file;
+    options.overrides.quick = true;
+    options.overrides.rate = "1000/s";
+    return options;
+}
+
+std::uint64_t rejections(const mode_result& m) {
+    std::uint64_t n = 0;
+    for (const auto& stage : m.stages) n += stage.rejected;
+    return n;
+}
+
+TEST(coupon_rush, the_guarded_claim_issues_exactly_the_stock_one_per_user_in_both_modes) {
+    const auto out = test::run_into("coupons", quick("coupon-rush.yaml"));
+    ASSERT_EQ(out.exit_code, 0);
+    ASSERT_EQ(out.result.modes.size(), 2u);
+    for (const auto& [name, m] : out.result.modes) {
+        SCOPED_TRACE(name);
+        EXPECT_EQ(m.reconciliation.lost, 0u);
+        EXPECT_EQ(m.reconciliation.duplicate_effects, 0u);
+        for (const auto* invariant :
+             {"never_more_than_stock", "one_per_user", "issued_equals_min_of_stock_and_users"}) {
+            const auto* held = find_invariant(m, invariant);
+            ASSERT_NE(held, nullptr);
+            EXPECT_TRUE(held->passed) << invariant << ": " << held->observed;
+        }
+        EXPECT_EQ(find_metric(m, "coupons_issued"), 1000);
+        EXPECT_EQ(find_metric(m, "coupon_stock_left"), 0);
+        // More users asked than there are coupons, and some asked twice: both answers occur.
+        EXPECT_GT(find_metric(m, "distinct_users_asking"), 1000);
+        EXPECT_GT(rejections(m), 0u);
+    }
+}
+
+TEST(coupon_rush, the_unguarded_claim_breaks_what_the_guarded_one_keeps) {
+    const auto out = test::run_into("coupons-unguarded", quick("coupon-rush-unguarded.yaml"));
+    ASSERT_EQ(out.exit_code, 0) << "expected breakage is a finding, not a failure";
+    for (const auto& [name, m] : out.result.modes) {
+        SCOPED_TRACE(name);
+        const auto* stock = find_invariant(m, "never_more_than_stock");
+        const auto* once = find_invariant(m, "one_per_user");
+        ASSERT_NE(stock, nullptr);
+        ASSERT_NE(once, nullptr);
+        EXPECT_FALSE(stock->required);
+        EXPECT_TRUE(!stock->passed || !once->passed)
+            << "neither oversold nor double-issued: " << stock->observed << "; " << once->observed;
+        EXPECT_EQ(find_metric(m, "coupons_oversold") > 0, !stock->passed);
+    }
+}
+
+}  // namespace
+}  // namespace asyncbench
