@@ -81,9 +81,35 @@ std::vector<std::string> cost_verdict_lines(const run_result& r) {
             figures.push_back(name + " none completed");
         }
     }
+    // Where many requests end in a business rejection (sold out), "per completed" divides the
+    // CPU of all of them by the few that completed: the per-finished figure says what a
+    // request cost whatever its answer.
+    std::vector<std::string> per_finished;
+    bool any_rejected = false;
+    for (const auto& name : report_modes(r)) {
+        const auto& m = r.modes.at(name);
+        std::uint64_t rejected = 0;
+        for (const auto& stage : m.stages) rejected += stage.rejected;
+        any_rejected = any_rejected || rejected > 0;
+        const auto finished = m.reconciliation.completed + rejected;
+        double counted_s = 0;
+        for (const auto& part : m.cost) {
+            if (part.counted) counted_s += part.cpu_s;
+        }
+        if (m.cost.empty() || finished == 0) continue;
+        per_finished.push_back(fmt::format(
+            "{} {} s", name, format_cpu_seconds(counted_s / static_cast<double>(finished) * 1000)));
+    }
+    std::string finished_text;
+    if (any_rejected && !per_finished.empty()) {
+        finished_text = fmt::format(
+            "; per 1,000 finished (completed or rejected as business "
+            "answers): {}",
+            fmt::join(per_finished, ", "));
+    }
     return {fmt::format(
-        "CPU per 1,000 completed requests: {} (the mocks and the load generator excluded).",
-        fmt::join(figures, ", "))};
+        "CPU per 1,000 completed requests: {}{} (the mocks and the load generator excluded).",
+        fmt::join(figures, ", "), finished_text)};
 }
 
 }  // namespace asyncbench

@@ -342,6 +342,20 @@ TEST(markdown_report, cost_of_a_mode_that_completed_nothing_and_of_a_run_that_me
     EXPECT_EQ(html(fixed_run()).find("<h2>Cost</h2>"), std::string::npos);
 }
 
+// A run where most requests end in a business rejection (a sold-out coupon): the CPU per
+// completed request would charge the few completed for all; the per-finished figure is added.
+TEST(markdown_report, cost_per_finished_request_is_added_when_requests_were_rejected) {
+    run_result r = with_cost();
+    const double completed = static_cast<double>(r.modes["sync"].reconciliation.completed);
+    r.modes["sync"].stages = {
+        stage_tally{"claim", 0, 0, 0, static_cast<std::uint64_t>(completed * 3), 0}};
+    const std::string md = markdown(r);
+    // sync: 27.1 counted CPU s over (completed + 3 x completed) = a quarter of 7.38 s per 1,000.
+    EXPECT_HAS(md,
+               "; per 1,000 finished (completed or rejected as business answers): sync "
+               "1.85 s, async 4.42 s (the mocks");
+}
+
 TEST(markdown_report, external_broker_has_no_mock_warning_and_pipes_are_escaped) {
     run_result r = fixed_run();
     r.environment.broker_kind = "external";
