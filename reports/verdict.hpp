@@ -1,6 +1,6 @@
 #pragma once
-// The verdict: a few plain sentences drawn only from the numbers of one run, and the number
-// formats every report shares (so the verdict, the Markdown and the HTML never disagree).
+// The verdict: a few plain sentences drawn only from the numbers of one run. The number
+// formats every report shares live in number_format.hpp (included here for the reports).
 // Pure functions of their arguments; thread-safe.
 #include <cstdint>
 #include <string>
@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "harness/result/run_result.hpp"
+#include "reports/number_format.hpp"
 
 namespace asyncbench {
 
@@ -23,26 +24,5 @@ std::vector<std::string> verdict_lines(const run_result& result);
 
 // The result's modes in report order (in_report_order: sync, async, then any others).
 std::vector<std::string> report_modes(const run_result& result);
-
-// Microseconds shown as milliseconds: 2 decimals below 100 ms, 1 above ("0.85", "812.3").
-std::string format_ms(double us);
-// One percentile of `l` with format_ms, or `none` when it has no samples ("no answers", "none
-// completed"): a statistic without samples is never shown as 0.
-std::string format_latency_ms(const latency_summary& l, double latency_summary::*field,
-                              std::string_view none);
-// Rates with 1 decimal ("99.8").
-std::string format_rate(double per_s);
-// Seconds: 2 decimals below 10 s, 1 above ("1.25", "42.0").
-std::string format_seconds(double s);
-// A point in time of the run, seconds since the start of warm-up, with 1 decimal ("5.0",
-// "35.4"): fault times and windows, where a column of "5.00" next to "15.0" would be hard to read.
-std::string format_run_time(double s);
-// A share in [0, 1] as a percentage with 2 decimals; never rounds a failure up to "100.00%"
-// (0.99999 gives "99.9990%").
-std::string format_percent(double share);
-// Counts with thousands separators ("12,345").
-std::string format_count(std::uint64_t n);
-// Ratio of two positive values with 1 decimal and an "x" ("3.2x").
-std::string format_ratio(double ratio);
 
 }  // namespace asyncbench

@@ -10,10 +10,8 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <sstream>
 
-#include "harness/cli/run_command.hpp"
-#include "harness/result/result_json.hpp"
+#include "tests/integration/run_support.hpp"
 
 namespace asyncbench {
 namespace {
@@ -78,15 +76,7 @@ fault_run run_with_fault(const std::string& name, const std::string& fault, cons
     options.kafka_dir = kafka_dir;
     fault_run run;
     run.exit_code = run_command(options);
-    std::ifstream input(dir / "out" / "result.json");
-    std::stringstream text;
-    text << input.rdbuf();
-    auto parsed = result_from_json(text.str());
-    if (auto* error = std::get_if<std::string>(&parsed)) {
-        ADD_FAILURE() << *error;
-        return run;
-    }
-    run.result = std::get<run_result>(std::move(parsed));
+    run.result = test::read_result(dir / "out");
     return run;
 }
 

@@ -5,12 +5,7 @@
 // sync failed and async did not".
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
-#include "harness/cli/run_command.hpp"
-#include "harness/result/result_json.hpp"
+#include "tests/integration/run_support.hpp"
 
 namespace asyncbench {
 namespace {
@@ -29,43 +24,20 @@ struct order_run {
 order_run run(const std::string& name, const std::string& scenario_path, const std::string& mode,
               const std::string& rate = "") {
     ::setenv("ASYNCBENCH_WORKER_EXE", ASYNCBENCH_EXE, 1);
-    const auto dir = std::filesystem::temp_directory_path() / ("asyncbench-orders-" + name);
-    std::filesystem::remove_all(dir);
     run_options options;
     options.scenario_path = scenario_path;
-    options.out_dir = dir.string();
     options.mode = mode;
     options.overrides.quick = true;
     if (!rate.empty()) options.overrides.rate = rate;
-    order_run out;
-    out.exit_code = run_command(options);
-    std::ifstream input(dir / "result.json");
-    std::stringstream text;
-    text << input.rdbuf();
-    auto parsed = result_from_json(text.str());
-    if (auto* error = std::get_if<std::string>(&parsed)) {
-        ADD_FAILURE() << *error;
-        return out;
-    }
-    out.result = std::get<run_result>(std::move(parsed));
-    return out;
+    auto out = test::run_into("orders-" + name, options);
+    return {out.exit_code, std::move(out.result)};
 }
 
 const invariant_result* invariant(const mode_result& m, const std::string& name) {
-    for (const auto& i : m.invariants) {
-        if (i.name == name) return &i;
-    }
-    ADD_FAILURE() << m.mode << ": no invariant " << name;
-    return nullptr;
+    return test::find_invariant(m, name);
 }
 
-double metric(const mode_result& m, const std::string& name) {
-    for (const auto& x : m.metrics) {
-        if (x.name == name) return x.value;
-    }
-    ADD_FAILURE() << m.mode << ": no metric " << name;
-    return -1;
-}
+double metric(const mode_result& m, const std::string& name) { return test::find_metric(m, name); }
 
 std::uint64_t rejections(const mode_result& m) {
     std::uint64_t n = 0;

@@ -7,28 +7,14 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
-#include "harness/cli/run_command.hpp"
-#include "harness/result/result_json.hpp"
+#include "tests/integration/run_support.hpp"
 
 namespace asyncbench {
 namespace {
 
-std::filesystem::path fresh_dir(const std::string& name) {
-    auto dir = std::filesystem::temp_directory_path() / ("asyncbench-it-" + name);
-    std::filesystem::remove_all(dir);
-    return dir;
-}
-
-run_result read_result(const std::filesystem::path& dir) {
-    std::ifstream input(dir / "result.json");
-    std::stringstream text;
-    text << input.rdbuf();
-    auto parsed = result_from_json(text.str());
-    if (auto* error = std::get_if<std::string>(&parsed)) ADD_FAILURE() << *error;
-    return std::get<run_result>(parsed);
-}
+using test::fresh_dir;
+using test::read_result;
 
 void expect_exactly_once(const mode_result& mode) {
     SCOPED_TRACE(mode.mode);
@@ -117,14 +103,6 @@ TEST(scenario_run, hr_fanout_reaches_every_system_once_per_record) {
     }
 }
 
-double metric_of(const mode_result& mode, const std::string& name) {
-    for (const auto& metric : mode.metrics) {
-        if (metric.name == name) return metric.value;
-    }
-    ADD_FAILURE() << mode.mode << ": no metric " << name;
-    return -1;
-}
-
 // The two consumer models side by side on one scenario: both lose nothing, keep per-key
 // order, and LP receives calls from all the workers (64 of each group in both models).
 TEST(scenario_run, both_consumer_models_lose_nothing_and_keep_per_key_order) {
@@ -148,7 +126,7 @@ TEST(scenario_run, both_consumer_models_lose_nothing_and_keep_per_key_order) {
         const auto result = read_result(dir / "out");
         const auto& async = result.modes.at("async");
         expect_exactly_once(async);
-        EXPECT_EQ(metric_of(async, "key_order_violations"), 0);
+        EXPECT_EQ(test::find_metric(async, "key_order_violations"), 0);
         const auto named =
             std::any_of(async.warnings.begin(), async.warnings.end(),
                         [&](const std::string& w) { return w.find("consumers: " + model) == 0; });
