@@ -189,4 +189,18 @@ std::string rows_since_context(const table_spec& table, const std::string& curso
     return fmt::format("rows of table {} with {} >= {}", table.name, cursor, since);
 }
 
+std::string update_context(const table_spec& table, const std::string& key, const std::string& id,
+                           const std::string& step) {
+    return fmt::format("update of table {} key '{}' (business id {}, step {})", table.name, key, id,
+                       step);
+}
+
+std::vector<checked_value> check_update(const table_spec& table, const row_values& set) {
+    auto values = check_row(table, set, false);
+    if (set.count(table.key) != 0) {
+        throw store_error(fmt::format("the key column {} cannot be set", table.key));
+    }
+    return values;
+}
+
 }  // namespace asyncbench

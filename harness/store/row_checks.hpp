@@ -64,6 +64,11 @@ std::string write_context(const char* what, const table_spec& table, const row_v
                           const std::string& id, const std::string& step);
 std::string decrement_context(const table_spec& table, const std::string& column,
                               const std::string& id, const std::string& step);
+// "update of table orders key 'o-1' (business id o-1, step paid)".
+std::string update_context(const table_spec& table, const std::string& key, const std::string& id,
+                           const std::string& step);
+// The checked values of an update's `set`; throws store_error when it sets the key column.
+std::vector<checked_value> check_update(const table_spec& table, const row_values& set);
 // "add to table counts key 'click' column n (business id e-1, step count)".
 std::string add_context(const table_spec& table, const std::string& key, const std::string& column,
                         const std::string& id, const std::string& step);

@@ -1,8 +1,11 @@
 // coupon-rush end to end on the embedded defaults: under the burst the guarded claim issues
 // exactly the stock, one per user, in both modes, with nothing lost; the unguarded variant
-// (check, then act, no lock) breaks what the guarded one keeps, in each mode, and the run
-// still ends valid (the breakage is the finding the variant declares). No timing assertions;
-// the rate is lowered so a loaded CI runner keeps the generator on schedule.
+// (check, then act, no lock) breaks what the guarded one keeps, and the run still ends valid
+// (the breakage is the finding the variant declares). Whether a given mode races depends on
+// how requests overlap on the machine (sync at this rate sometimes serialises by chance), so
+// the breakage is asserted over the run; the store contract test shows the claim itself
+// breaking under 16 threads every time. No timing assertions; the rate is lowered so a
+// loaded CI runner keeps the generator on schedule.
 #include <gtest/gtest.h>
 
 #include "tests/integration/run_support.hpp"
@@ -17,7 +20,7 @@ run_options quick(const std::string& file) {
     run_options options;
     options.scenario_path = std::string(ASYNCBENCH_SOURCE_DIR) + "/scenarios/coupon-rush/" + file;
     options.overrides.quick = true;
-    options.overrides.rate = "1000/s";
+    options.overrides.rate = "800/s";
     return options;
 }
 
@@ -52,6 +55,8 @@ TEST(coupon_rush, the_guarded_claim_issues_exactly_the_stock_one_per_user_in_bot
 TEST(coupon_rush, the_unguarded_claim_breaks_what_the_guarded_one_keeps) {
     const auto out = test::run_into("coupons-unguarded", quick("coupon-rush-unguarded.yaml"));
     ASSERT_EQ(out.exit_code, 0) << "expected breakage is a finding, not a failure";
+    bool broke = false;
+    std::string observed;
     for (const auto& [name, m] : out.result.modes) {
         SCOPED_TRACE(name);
         const auto* stock = find_invariant(m, "never_more_than_stock");
@@ -59,10 +64,12 @@ TEST(coupon_rush, the_unguarded_claim_breaks_what_the_guarded_one_keeps) {
         ASSERT_NE(stock, nullptr);
         ASSERT_NE(once, nullptr);
         EXPECT_FALSE(stock->required);
-        EXPECT_TRUE(!stock->passed || !once->passed)
-            << "neither oversold nor double-issued: " << stock->observed << "; " << once->observed;
+        EXPECT_FALSE(once->required);
+        broke = broke || !stock->passed || !once->passed;
+        observed += name + ": " + stock->observed + "; " + once->observed + "\n";
         EXPECT_EQ(find_metric(m, "coupons_oversold") > 0, !stock->passed);
     }
+    EXPECT_TRUE(broke) << "neither mode oversold nor double-issued:\n" << observed;
 }
 
 }  // namespace
