@@ -17,20 +17,13 @@
 
 #include "harness/store/store.hpp"
 #include "scenarios/json_fields.hpp"
+#include "scenarios/plugin_support.hpp"
 
 namespace asyncbench {
 
 namespace coupon_rush {
 
 namespace {
-
-// A fixed mix (splitmix64), so both modes (and every run) send the same burst.
-std::uint64_t mix(std::uint64_t x) {
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
 
 // A permutation of [0, users): 7919 is prime and does not divide 15,000.
 std::uint64_t permuted(std::uint64_t n) { return (n * 7919 + 4242) % users; }
@@ -41,29 +34,11 @@ std::string user_of(std::uint64_t seq) {
     const std::uint64_t group = seq / 4;
     const std::uint64_t slot = seq % 4;
     // Slots 0-2: the next fresh user. Slot 3: one of the users seen so far, asking again.
-    const std::uint64_t fresh = slot < 3 ? 3 * group + slot : mix(seq) % (3 * group + 3);
+    const std::uint64_t fresh = slot < 3 ? 3 * group + slot : splitmix64(seq) % (3 * group + 3);
     return fmt::format("u-{:05d}", permuted(fresh % users));
 }
 
 }  // namespace coupon_rush
-
-namespace {
-
-const table_spec& table_named(const scenario_config& scenario, const std::string& name) {
-    const auto* table = scenario.table(name);
-    if (table == nullptr) {
-        throw store_error(fmt::format("scenario '{}' declares no table '{}'", scenario.name, name));
-    }
-    return *table;
-}
-
-std::int64_t to_int(const std::string& text) {
-    std::int64_t value = 0;
-    std::from_chars(text.data(), text.data() + text.size(), value);
-    return value;
-}
-
-}  // namespace
 
 std::string_view coupon_rush_plugin::api_path() const { return "/coupons/claim"; }
 
@@ -99,19 +74,19 @@ std::vector<std::string> coupon_rush_plugin::invariant_names() const {
 }
 
 void coupon_rush_plugin::seed(scenario_state& state) const {
-    state.db().put_rows(table_named(state.scenario(), "coupons"),
+    state.db().put_rows(declared_table(state.scenario(), "coupons"),
                         {{{"coupon_id", coupon_rush::coupon_id},
                           {"remaining", std::to_string(coupon_rush::stock)}}});
 }
 
 scenario_checks coupon_rush_plugin::check(scenario_state& state) const {
     const auto& scenario = state.scenario();
-    const auto issues = state.db().rows(table_named(scenario, "coupon_issues"));
-    const auto requests = state.db().rows(table_named(scenario, "coupon_requests"));
+    const auto issues = state.db().rows(declared_table(scenario, "coupon_issues"));
+    const auto requests = state.db().rows(declared_table(scenario, "coupon_requests"));
     std::int64_t left = 0;
-    for (const auto& row : state.db().rows(table_named(scenario, "coupons"))) {
+    for (const auto& row : state.db().rows(declared_table(scenario, "coupons"))) {
         if (row.at("coupon_id") == coupon_rush::coupon_id && row.contains("remaining")) {
-            left = to_int(row.at("remaining"));
+            left = integer_column(row, "remaining");
         }
     }
     std::map<std::string, int> per_user;

@@ -12,25 +12,12 @@
 
 #include "harness/store/store.hpp"
 #include "scenarios/order-events/order_events_plugin.hpp"
+#include "scenarios/plugin_support.hpp"
 
 namespace asyncbench {
 namespace {
 
 using quantities = std::map<std::string, std::int64_t>;  // product -> units
-
-const table_spec& table_named(const scenario_config& scenario, const std::string& name) {
-    const auto* table = scenario.table(name);
-    if (table == nullptr) {
-        throw store_error(fmt::format("scenario '{}' declares no table '{}'", scenario.name, name));
-    }
-    return *table;
-}
-
-std::int64_t to_int(const std::string& text) {
-    std::int64_t value = 0;
-    std::from_chars(text.data(), text.data() + text.size(), value);
-    return value;
-}
 
 // Quantities per product over the orders rows, all of them or only those with `status`.
 quantities ordered(const std::vector<row_values>& orders, const std::string& status) {
@@ -77,13 +64,13 @@ void order_events_plugin::seed(scenario_state& state) const {
         rows.push_back({{"product_id", order_events::product_id(p)},
                         {"quantity", std::to_string(order_events::initial_stock(p))}});
     }
-    state.db().put_rows(table_named(state.scenario(), "stock"), rows);
+    state.db().put_rows(declared_table(state.scenario(), "stock"), rows);
 }
 
 scenario_checks order_events_plugin::check(scenario_state& state) const {
     const auto& scenario = state.scenario();
-    const auto orders = state.db().rows(table_named(scenario, "orders"));
-    const auto stock = state.db().rows(table_named(scenario, "stock"));
+    const auto orders = state.db().rows(declared_table(scenario, "orders"));
+    const auto stock = state.db().rows(declared_table(scenario, "stock"));
     const auto paid = ordered(orders, "paid");
     const auto created = ordered(orders, "");
     scenario_checks checks;
@@ -127,7 +114,7 @@ scenario_checks order_events_plugin::check(scenario_state& state) const {
     std::int64_t imbalance = 0;
     for (const auto& row : stock) {
         const auto& product = row.at("product_id");
-        const auto left = to_int(row.at("quantity"));
+        const auto left = integer_column(row, "quantity");
         if (lowest_product.empty() || left < lowest) {
             lowest = left;
             lowest_product = product;
@@ -159,8 +146,8 @@ scenario_checks order_events_plugin::check(scenario_state& state) const {
         return row.at("product_id") == order_events::product_id(1);
     });
     if (scarce != stock.end()) {
-        checks.metrics.push_back(
-            {"scarce_product_units_left", static_cast<double>(to_int(scarce->at("quantity")))});
+        checks.metrics.push_back({"scarce_product_units_left",
+                                  static_cast<double>(integer_column(*scarce, "quantity"))});
     }
     return checks;
 }

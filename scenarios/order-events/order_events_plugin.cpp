@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "scenarios/json_fields.hpp"
+#include "scenarios/plugin_support.hpp"
 
 namespace asyncbench {
 
@@ -27,14 +28,6 @@ namespace {
 constexpr std::size_t max_items = 20;
 constexpr std::int64_t max_quantity = 1000;
 
-// A fixed mix from splitmix64, so both modes (and every run) send the same orders.
-std::uint64_t mix(std::uint64_t x) {
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
-
 }  // namespace
 
 std::string_view order_events_plugin::api_path() const { return "/orders"; }
@@ -43,7 +36,7 @@ generated_request order_events_plugin::make_request(std::uint64_t seq) const {
     using namespace order_events;
     generated_request request;
     request.business_id = fmt::format("ord-{:08d}", seq);
-    std::uint64_t bits = mix(seq);
+    std::uint64_t bits = splitmix64(seq);
     const int count = 1 + static_cast<int>(bits % 3);
     boost::json::array items;
     std::vector<int> chosen;
@@ -51,20 +44,20 @@ generated_request order_events_plugin::make_request(std::uint64_t seq) const {
     if (seq % 50 == 7) chosen.push_back(0);
     if (seq % 4 == 1) chosen.push_back(1);
     while (static_cast<int>(chosen.size()) < count) {
-        bits = mix(bits);
+        bits = splitmix64(bits);
         const int product = 2 + static_cast<int>(bits % (products - 2));
         if (std::find(chosen.begin(), chosen.end(), product) == chosen.end()) {
             chosen.push_back(product);
         }
     }
     for (int product : chosen) {
-        bits = mix(bits);
+        bits = splitmix64(bits);
         items.push_back(boost::json::object{{"product_id", product_id(product)},
                                             {"quantity", static_cast<std::int64_t>(1 + bits % 3)}});
     }
     request.body = boost::json::serialize(
         boost::json::object{{"order_id", request.business_id},
-                            {"user_id", fmt::format("u-{:05d}", mix(seq ^ 0x5eed) % 20000)},
+                            {"user_id", fmt::format("u-{:05d}", splitmix64(seq ^ 0x5eed) % 20000)},
                             {"items", std::move(items)}});
     return request;
 }

@@ -15,6 +15,7 @@
 
 #include "harness/store/store.hpp"
 #include "scenarios/json_fields.hpp"
+#include "scenarios/plugin_support.hpp"
 
 namespace asyncbench {
 namespace {
@@ -24,30 +25,6 @@ struct totals {
     std::int64_t amount = 0;
     bool operator==(const totals&) const = default;
 };
-
-std::int64_t to_int(const row_values& row, const std::string& column) {
-    const auto found = row.find(column);
-    if (found == row.end()) return 0;  // NULL: never added to
-    std::int64_t value = 0;
-    std::from_chars(found->second.data(), found->second.data() + found->second.size(), value);
-    return value;
-}
-
-const table_spec& table_named(const scenario_config& scenario, const std::string& name) {
-    const auto* table = scenario.table(name);
-    if (table == nullptr) {
-        throw store_error(fmt::format("scenario '{}' declares no table '{}'", scenario.name, name));
-    }
-    return *table;
-}
-
-// A fixed mix (splitmix64), so both modes (and every run) send the same events.
-std::uint64_t mix(std::uint64_t x) {
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
 
 bool known_kind(std::string_view kind) {
     return std::find(stats_stream::kinds.begin(), stats_stream::kinds.end(), kind) !=
@@ -59,7 +36,7 @@ bool known_kind(std::string_view kind) {
 std::string_view stats_stream_plugin::api_path() const { return "/events"; }
 
 generated_request stats_stream_plugin::make_request(std::uint64_t seq) const {
-    const auto bits = mix(seq);
+    const auto bits = splitmix64(seq);
     generated_request request;
     request.business_id = fmt::format("evt-{:08d}", seq);
     const auto kind = stats_stream::kinds[bits % stats_stream::kinds.size()];
@@ -104,14 +81,14 @@ std::vector<std::string> stats_stream_plugin::invariant_names() const {
 scenario_checks stats_stream_plugin::check(scenario_state& state) const {
     const auto& scenario = state.scenario();
     std::map<std::string, totals> stored;
-    for (const auto& event : state.db().rows(table_named(scenario, "events"))) {
+    for (const auto& event : state.db().rows(declared_table(scenario, "events"))) {
         auto& sum = stored[event.count("kind") ? event.at("kind") : ""];
         ++sum.events;
-        sum.amount += to_int(event, "amount");
+        sum.amount += integer_column(event, "amount");
     }
     std::map<std::string, totals> counted;
-    for (const auto& row : state.db().rows(table_named(scenario, "stats_by_kind"))) {
-        counted[row.at("kind")] = {to_int(row, "events"), to_int(row, "amount")};
+    for (const auto& row : state.db().rows(declared_table(scenario, "stats_by_kind"))) {
+        counted[row.at("kind")] = {integer_column(row, "events"), integer_column(row, "amount")};
     }
     std::set<std::string> kinds;
     totals all_stored;
