@@ -20,6 +20,7 @@
 #include "harness/run/infrastructure_options.hpp"
 #include "harness/run/mode_runner.hpp"
 #include "harness/store/pg_connection_pool.hpp"
+#include "harness/workflow/stage_graph.hpp"
 #include "reports/markdown_report.hpp"
 #include "reports/report_writer.hpp"
 #include "reports/verdict.hpp"
@@ -225,7 +226,8 @@ int run_command(const run_options& options) {
     const std::string run_id = random_run_id();
     for (const mode which : modes) {
         if (interrupted.load()) break;
-        mode_dependencies deps{scenario,
+        const scenario_config mode_scenario = stages_in_mode(scenario, which);
+        mode_dependencies deps{mode_scenario,
                                *plugin,
                                mocks,
                                systems,

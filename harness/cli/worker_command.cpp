@@ -16,6 +16,7 @@
 #include "harness/run/infrastructure_options.hpp"
 #include "harness/run/worker_protocol.hpp"
 #include "harness/store/store_factory.hpp"
+#include "harness/workflow/stage_graph.hpp"
 
 namespace asyncbench {
 namespace {
@@ -63,7 +64,8 @@ int worker_command(const worker_options& options) {
         for (const auto& error : *errors) std::cerr << format_config_error(error) << "\n";
         return 2;
     }
-    auto scenario = std::get<scenario_config>(std::move(loaded));
+    // Workers run the async mode's consumers: the workflow as that mode has it.
+    auto scenario = stages_in_mode(std::get<scenario_config>(std::move(loaded)), mode::async);
     std::vector<std::string> errors =
         apply_client_settings(scenario.async, options.client_settings);
     if (options.processes < 1 || options.process < 0 || options.process >= options.processes) {

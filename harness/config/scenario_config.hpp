@@ -155,8 +155,10 @@ struct step_spec {
 };
 
 // Where a stage runs in a mode: inside the request (on the API's worker pool), in its own
-// Kafka consumer group, or by pollers that find its work in a source (poll_spec).
-enum class placement { inline_stage, kafka, poll };
+// Kafka consumer group, by pollers that find its work in a source (poll_spec), or not at all
+// (`none`: a step of one design the other does not have, such as the to-be's Redis queue). A
+// mode runs the workflow without its `none` stages (stage_graph.hpp, stages_in_mode).
+enum class placement { inline_stage, kafka, poll, none };
 
 // How a poll stage finds its work (`poll:` of a stage placed `poll` in some mode): `instances`
 // pollers each ask the source every `every` (+- jitter) for the rows whose cursor column is at

@@ -110,7 +110,8 @@ void read_placement(yaml_reader& reader, const YAML::Node& node, const std::stri
         const auto where = reader.read_enum<placement>(*value, map->child(traits_of(m).name),
                                                        {{"inline", placement::inline_stage},
                                                         {"kafka", placement::kafka},
-                                                        {"poll", placement::poll}});
+                                                        {"poll", placement::poll},
+                                                        {"none", placement::none}});
         if (!where) continue;
         if (*where == placement::kafka && !traits_of(m).uses_kafka) {
             reader.add_error(
@@ -138,6 +139,8 @@ std::string_view placement_words(placement where) {
             return "in Kafka";
         case placement::poll:
             return "by pollers";
+        case placement::none:
+            return "nowhere";
     }
     return "";
 }
@@ -154,6 +157,7 @@ void check_stage_order(yaml_reader& reader, const std::vector<stage_spec>& stage
         bool only_polls = true;               // every stage not inline so far is a poll stage
         for (std::size_t i = 0; i < stages.size(); ++i) {
             const placement where = stages[i].where(m);
+            if (where == placement::none) continue;  // not in this mode's workflow
             const auto path = key_path(lines[i].path, "placement");
             const auto mode_name = traits_of(m).name;
             if (outside != nullptr && where == placement::inline_stage) {
@@ -190,6 +194,16 @@ void check_stage_order(yaml_reader& reader, const std::vector<stage_spec>& stage
                          "the first stage has no earlier stage whose event it could share: "
                          "fan_out applies from the second stage on");
     }
+}
+
+// A stage absent from every mode is in no design.
+void check_present(yaml_reader& reader, const stage_spec& stage, const stage_lines& lines) {
+    for (const mode m : all_modes) {
+        if (stage.where(m) != placement::none) return;
+    }
+    reader.add_error(
+        lines.placement_node, key_path(lines.path, "placement"),
+        fmt::format("stage '{}' is none in every mode: it would never run", stage.name));
 }
 
 // `poll:` goes with a `poll` placement, both ways.
@@ -405,7 +419,10 @@ std::vector<stage_spec> read_workflow(yaml_reader& reader, const YAML::Node& nod
     }
     if (stages.size() == lines.size()) {
         check_stage_order(reader, stages, lines);
-        for (std::size_t i = 0; i < stages.size(); ++i) check_poll(reader, stages[i], lines[i]);
+        for (std::size_t i = 0; i < stages.size(); ++i) {
+            check_present(reader, stages[i], lines[i]);
+            check_poll(reader, stages[i], lines[i]);
+        }
         check_feeds(reader, stages, lines);
         std::map<const step_spec*, std::pair<YAML::Node, std::string>> where;
         for (std::size_t i = 0; i < stages.size(); ++i) {

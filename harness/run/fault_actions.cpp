@@ -350,6 +350,8 @@ std::string stage_down_refusal(const scenario_config& scenario, const stage_spec
             return {};
         case placement::poll:
             return {};
+        case placement::none:
+            return fmt::format("stage {} is not part of this mode's design", stage.name);
     }
     return {};
 }

@@ -4,6 +4,13 @@
 
 namespace asyncbench {
 
+scenario_config stages_in_mode(const scenario_config& scenario, mode m) {
+    scenario_config copy = scenario;
+    std::erase_if(copy.workflow,
+                  [m](const stage_spec& stage) { return stage.where(m) == placement::none; });
+    return copy;
+}
+
 std::vector<int> stage_triggers(const std::vector<stage_spec>& stages) {
     std::vector<int> triggers;
     for (std::size_t i = 0; i < stages.size(); ++i) {

@@ -16,6 +16,11 @@
 
 namespace asyncbench {
 
+// The scenario as mode `m` runs it: the workflow without the stages placed `none` in `m`. The
+// runner and the worker processes hand each mode this copy, so everything downstream (indices,
+// triggers, topics, reconciliation) sees only the mode's own stages.
+scenario_config stages_in_mode(const scenario_config& scenario, mode m);
+
 // The trigger of a stage that starts from the accepted request.
 inline constexpr int front_door_trigger = -1;
 

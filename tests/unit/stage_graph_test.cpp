@@ -22,6 +22,31 @@ scenario_config with_stages(std::vector<stage_spec> stages) {
     return scenario;
 }
 
+// coupon-rush's two designs in one workflow: sync claims in the request; async queues, then a
+// consumer claims. Each mode runs only its own stages, and triggers and topics follow them.
+TEST(stage_graph, a_mode_runs_the_workflow_without_its_none_stages) {
+    auto claim_now = stage("claim_now", stage_order::follows, placement::none);
+    claim_now.placements[static_cast<std::size_t>(mode::sync)] = placement::inline_stage;
+    auto enqueue = stage("enqueue", stage_order::follows, placement::inline_stage);
+    enqueue.placements[static_cast<std::size_t>(mode::sync)] = placement::none;
+    auto issue = stage("issue");
+    issue.placements[static_cast<std::size_t>(mode::sync)] = placement::none;
+    const auto scenario = with_stages(
+        {stage("ask", stage_order::follows, placement::inline_stage), claim_now, enqueue, issue});
+    const auto sync = stages_in_mode(scenario, mode::sync);
+    ASSERT_EQ(sync.workflow.size(), 2u);
+    EXPECT_EQ(sync.workflow[0].name, "ask");
+    EXPECT_EQ(sync.workflow[1].name, "claim_now");
+    EXPECT_TRUE(stages_placed(sync, mode::sync, placement::kafka).empty());
+    const auto async = stages_in_mode(scenario, mode::async);
+    ASSERT_EQ(async.workflow.size(), 3u);
+    EXPECT_EQ(async.workflow[1].name, "enqueue");
+    // issue follows enqueue (inline), so it reads the front door's topic.
+    EXPECT_EQ(stage_triggers(async.workflow), (std::vector<int>{-1, 0, 1}));
+    EXPECT_EQ(input_topic(async, mode::async, 2), "t");
+    EXPECT_EQ(scenario.workflow.size(), 4u) << "the scenario itself is left whole";
+}
+
 TEST(stage_graph, stages_follow_each_other_by_default) {
     const auto scenario = with_stages({stage("a"), stage("b"), stage("c")});
     EXPECT_EQ(stage_triggers(scenario.workflow), (std::vector<int>{-1, 0, 1}));

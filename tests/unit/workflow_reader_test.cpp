@@ -291,6 +291,33 @@ TEST(workflow_reader, a_poll_placement_and_a_poll_map_go_together) {
     EXPECT_EQ(errors.size(), 2u) << describe(errors);
 }
 
+// `none`: a stage of one design the other lacks. Ordering rules skip it; a stage in no mode
+// at all is refused.
+TEST(workflow_reader, a_stage_can_be_absent_from_a_mode_but_not_from_every_mode) {
+    const auto config = loads(scenario_text(R"(tables:
+  orders: {key: order_id, columns: {status: text}}
+workflow:
+  - stage: queue
+    placement: {sync: none, async: inline}
+    steps: [{name: q, db: {insert: orders}}]
+  - stage: claim
+    placement: {sync: inline, async: none}
+    steps: [{name: c, db: {upsert: orders}}]
+  - stage: issue
+    placement: {sync: none, async: kafka}
+    steps: [{name: i, db: {update: orders, set: {status: issued}}}]
+)"));
+    ASSERT_EQ(config.workflow.size(), 3u);
+    EXPECT_EQ(config.workflow[0].where(mode::sync), placement::none);
+    EXPECT_EQ(config.workflow[1].where(mode::async), placement::none);
+    const auto errors = errors_of(scenario_text(R"(workflow:
+  - stage: ghost
+    placement: {sync: none, async: none}
+    steps: [{name: g, db: insert}]
+)"));
+    expect_error(errors, "workflow[0].placement", 6, "stage 'ghost' is none in every mode");
+}
+
 // Two systems polling one feed: the second fans out beside the first; without fan_out it would
 // follow a poll stage, which publishes nothing to follow.
 TEST(workflow_reader, poll_stages_can_fan_out_beside_each_other) {
