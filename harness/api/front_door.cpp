@@ -86,7 +86,7 @@ front_door::front_door(const scenario_config& scenario, const scenario_plugin& p
         executors_.push_back(std::make_unique<workflow_executor>(scenario, db, systems,
                                                                  &step_errors_, options_.redis));
     }
-    if (!stages_placed(scenario, options_.which, placement::kafka).empty()) {
+    if (front_door_publishes(scenario, options_.which)) {
         producer_ = std::make_unique<kafka_producer>("API producer", options_.bootstrap_servers,
                                                      api_producer_settings(scenario));
     }
@@ -154,7 +154,7 @@ void front_door::handle(http_request request, respond_fn respond) {
         return;
     }
     auto item = std::get<work_item>(std::move(parsed));
-    if (inline_stages_.empty()) {
+    if (inline_stages_.empty() && producer_) {
         publish(item, std::move(respond));
         return;
     }
@@ -197,6 +197,7 @@ void front_door::serve_feed(const routed_request& routed, respond_fn respond) {
 
 void front_door::run_inline(int thread_index, const work_item& item, const respond_fn& respond) {
     auto& executor = *executors_[thread_index];
+    answer_figures figures;  // what the inline steps answered (a queue position, say)
     {
         const id_claims::claim exclusive(in_progress_, item.business_id);
         for (const stage_spec* stage : inline_stages_) {
@@ -214,6 +215,8 @@ void front_door::run_inline(int thread_index, const work_item& item, const respo
                 return;
             }
             executor.record_outcome(*stage, item, stage_outcome::completed, 1);
+            figures.insert(figures.end(), attempt.result.answer.begin(),
+                           attempt.result.answer.end());
         }
     }
     if (has_poll_stages_) {
@@ -221,13 +224,20 @@ void front_door::run_inline(int thread_index, const work_item& item, const respo
         handed_on_.insert(item.business_id);
     }
     if (!producer_) {
-        respond(submission_response(200, item.business_id, "completed"));
+        // Work left for pollers (and whatever follows them) is accepted, not completed.
+        const bool more = has_poll_stages_ && options_.which == mode::async;
+        const int status = more ? scenario_.async.answer_status : 200;
+        respond(submission_response(status, item.business_id,
+                                    !more           ? "completed"
+                                    : status == 201 ? "created"
+                                                    : "accepted",
+                                    figures));
         return;
     }
-    publish(item, respond);
+    publish(item, respond, std::move(figures));
 }
 
-void front_door::publish(const work_item& item, respond_fn respond) {
+void front_door::publish(const work_item& item, respond_fn respond, answer_figures figures) {
     auto& tracker = *options_.tracker;
     const std::vector<std::pair<std::string, std::string>> headers{
         {"kind", item.kind}, {"intended-us", std::to_string(item.intended_epoch_us)}};
@@ -235,10 +245,11 @@ void front_door::publish(const work_item& item, respond_fn respond) {
     auto id = item.business_id;
     auto err = producer_->produce(
         scenario_.async.topic, id, item.payload, headers,
-        [&tracker, id, respond, status](const delivery_report& report) {
+        [&tracker, id, respond, status, figures](const delivery_report& report) {
             if (!report.error) {
                 tracker.on_acked(id, {report.partition, report.offset}, report.bytes);
-                respond(submission_response(status, id, status == 201 ? "created" : "accepted"));
+                respond(submission_response(status, id, status == 201 ? "created" : "accepted",
+                                            figures));
                 return;
             }
             if (report.status == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED) {

@@ -94,7 +94,9 @@ class front_door {
   private:
     void handle(http_request request, respond_fn respond);
     void run_inline(int thread_index, const work_item& item, const respond_fn& respond);
-    void publish(const work_item& item, respond_fn respond);
+    // Figures the inline steps answered, added to the 2xx answer (step_result::answer).
+    using answer_figures = std::vector<std::pair<std::string, std::int64_t>>;
+    void publish(const work_item& item, respond_fn respond, answer_figures figures = {});
     void serve_feed(const routed_request& routed, respond_fn respond);
 
     // A table served by GET /feeds/<table>, and the column its pages are ordered and cut by.

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace asyncbench {
 namespace {
 
@@ -13,22 +15,42 @@ const table_spec* declared_table(const step_declarations& declared, const std::s
     return nullptr;
 }
 
-// `from: {api: T}` or `from: {table: T}`.
+bool declared_queue(const step_declarations& declared, const std::string& name) {
+    if (declared.redis_keys == nullptr) return false;
+    return std::any_of(declared.redis_keys->begin(), declared.redis_keys->end(),
+                       [&](const redis_key_spec& key) {
+                           return key.name == name && key.kind == redis_key_spec::type::queue;
+                       });
+}
+
+// `from: {api: T}`, `from: {table: T}` or `from: {redis: Q}`.
 void read_source(yaml_reader& reader, const YAML::Node& node, const std::string& path,
                  const step_declarations& declared, poll_spec& poll) {
-    const auto map = reader.read_map(node, path, {"api", "table"});
+    const auto map = reader.read_map(node, path, {"api", "table", "redis"});
     if (!map) return;
     if (map->entries().size() != 1) {
         reader.add_error(node, path,
-                         "name one source: {api: <table>} (the front door's read API) or "
-                         "{table: <table>} (the database)");
+                         "name one source: {api: <table>} (the front door's read API), "
+                         "{table: <table>} (the database) or {redis: <queue>} (a Redis queue)");
         return;
     }
     const auto& entry = map->entries().front();
-    poll.source = entry.key == "api" ? poll_spec::source_kind::api : poll_spec::source_kind::table;
-    const auto name = reader.read_scalar(entry.value, map->child(entry.key), "a table name");
+    poll.source = entry.key == "api"     ? poll_spec::source_kind::api
+                  : entry.key == "table" ? poll_spec::source_kind::table
+                                         : poll_spec::source_kind::redis;
+    const auto name = reader.read_scalar(entry.value, map->child(entry.key),
+                                         entry.key == "redis" ? "a Redis queue" : "a table name");
     if (!name) return;
     poll.table = *name;
+    if (poll.source == poll_spec::source_kind::redis) {
+        if (!declared_queue(declared, poll.table)) {
+            reader.add_error(entry.value, map->child(entry.key),
+                             fmt::format("'{}' is not a queue declared under redis: (redis: "
+                                         "{{{}: queue}})",
+                                         poll.table, poll.table));
+        }
+        return;
+    }
     if (declared_table(declared, poll.table) == nullptr) {
         std::vector<std::string> names;
         if (declared.tables != nullptr) {
@@ -51,7 +73,16 @@ std::optional<poll_spec> read_poll(yaml_reader& reader, const YAML::Node& node,
     if (const YAML::Node* from = reader.require(*map, "from")) {
         read_source(reader, *from, map->child("from"), declared, poll);
     }
-    if (const YAML::Node* cursor = reader.require(*map, "cursor")) {
+    if (poll.source == poll_spec::source_kind::redis) {
+        // A queue's cursor is its members' positions, given atomically in order: nothing
+        // joins behind it, so there is no column to name and nothing to re-read.
+        for (std::string_view key : {"cursor", "reread"}) {
+            if (map->has(key)) {
+                reader.add_error(*map->find(key), map->child(key),
+                                 "a Redis queue is read by position: no cursor, no re-read");
+            }
+        }
+    } else if (const YAML::Node* cursor = reader.require(*map, "cursor")) {
         if (auto name = reader.read_scalar(*cursor, map->child("cursor"), "a column name")) {
             poll.cursor = *name;
             const table_spec* table = declared_table(declared, poll.table);

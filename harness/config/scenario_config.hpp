@@ -77,8 +77,10 @@ struct table_spec {
 };
 
 // A Redis key the scenario declares (top-level `redis:`); a run with any starts Redis.
+// A queue is a first-come queue: a sorted set of members by arrival position (1, 2, ...), with
+// each member's request kept beside it (hashes "<key>:requests" and "<key>:payloads").
 struct redis_key_spec {
-    enum class type { sorted_set };
+    enum class type { sorted_set, queue };
     std::string name;  // prefixed per run and mode at run time, so modes never share state
     type kind = type::sorted_set;
 };
@@ -130,13 +132,20 @@ struct db_step {
 };
 
 // `redis: {zincrby: KEY, member: F, by: F, each: A, idempotent: bool}`.
+// `redis: {enqueue: QUEUE, member: F, limit: N, full: R, taken: A}`: joins the request's member
+// to a declared queue once (at most `limit` members, 0 = no limit); done with the member's
+// position, answered to the client as `queue_position`; rejected{R} when the queue holds
+// `limit`, rejected{A} when the member is queued by another request.
 struct redis_step {
-    enum class operation { zincrby };
+    enum class operation { zincrby, enqueue };
     operation op = operation::zincrby;
-    std::string key;     // a declared redis key
-    std::string member;  // field naming the member (of each element when `each` is set)
-    std::string by;      // field holding the increment; empty = 1
-    std::string each;    // array field; empty = the request itself
+    std::string key;         // a declared redis key (a sorted_set for zincrby, a queue for enqueue)
+    std::string member;      // field naming the member (of each element when `each` is set)
+    std::int64_t limit = 0;  // enqueue: members at most; 0 = no limit
+    std::string full_reason = "queue_full";       // enqueue: the answer when it holds `limit`
+    std::string taken_reason = "already_queued";  // enqueue: the member queued by another id
+    std::string by;                               // field holding the increment; empty = 1
+    std::string each;                             // array field; empty = the request itself
     // true (the default): the increments and a processed-id mark in one Lua script, so a
     // redelivered message changes nothing. false: plain ZINCRBY, as the seed's consumer does.
     bool idempotent = true;
@@ -169,10 +178,11 @@ struct poll_spec {
     enum class source_kind {
         api,    // `from: {api: T}`: the front door's read API, GET /feeds/T?since=..&limit=..
         table,  // `from: {table: T}`: a query on the scenario's database
+        redis,  // `from: {redis: Q}`: a declared Redis queue, by position (no `cursor`)
     };
     source_kind source = source_kind::api;
-    std::string table;   // a declared table
-    std::string cursor;  // a written_at column of it
+    std::string table;   // a declared table, or the queue's key (redis)
+    std::string cursor;  // a written_at column of it (not for redis: the position)
     milliseconds every{5000};
     double jitter = 0.1;  // each wait drawn uniformly in every * [1 - jitter, 1 + jitter]
     int instances = 1;    // pollers; instance i runs the rows whose key hashes to i

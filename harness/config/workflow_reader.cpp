@@ -147,14 +147,17 @@ std::string_view placement_words(placement where) {
 
 // In every mode a workflow runs its inline stages first (inside the request), then the rest. A
 // poll stage reads what the inline stages wrote, so only inline stages come before it (or poll
-// stages it fans out beside: several systems polling one feed), and it publishes no event, so
-// no Kafka stage comes after it.
+// stages it fans out beside: several systems polling one feed). A Kafka stage after a poll
+// stage follows it directly (it consumes what the pollers publish, coupon-rush's scheduler),
+// or follows such a Kafka stage.
 void check_stage_order(yaml_reader& reader, const std::vector<stage_spec>& stages,
                        const std::vector<stage_lines>& lines) {
     for (const mode m : all_modes) {
-        const stage_spec* outside = nullptr;  // the first stage not run inline
-        const stage_spec* polled = nullptr;   // the first poll stage
-        bool only_polls = true;               // every stage not inline so far is a poll stage
+        const stage_spec* outside = nullptr;   // the first stage not run inline
+        const stage_spec* polled = nullptr;    // the first poll stage
+        bool only_polls = true;                // every stage not inline so far is a poll stage
+        const stage_spec* previous = nullptr;  // the last stage of this mode so far
+        bool kafka_after_poll = false;         // a Kafka stage consumes the pollers' events
         for (std::size_t i = 0; i < stages.size(); ++i) {
             const placement where = stages[i].where(m);
             if (where == placement::none) continue;  // not in this mode's workflow
@@ -177,13 +180,21 @@ void check_stage_order(yaml_reader& reader, const std::vector<stage_spec>& stage
                                              "order: fan_out)",
                                              stages[i].name, mode_name, outside->name,
                                              placement_words(outside->where(m))));
-            } else if (polled != nullptr && where == placement::kafka) {
+            } else if (polled != nullptr && where == placement::kafka &&
+                       !(previous != nullptr &&
+                         (previous->where(m) == placement::poll ||
+                          (previous->where(m) == placement::kafka && kafka_after_poll)) &&
+                         (stages[i].order == stage_order::follows ||
+                          previous->where(m) == placement::kafka))) {
                 reader.add_error(lines[i].placement_node, path,
                                  fmt::format("stage '{}' runs in Kafka in {} mode after stage "
-                                             "'{}' is polled: a poll stage publishes no event "
-                                             "for it to consume",
+                                             "'{}' is polled: a Kafka stage after a poll stage "
+                                             "follows it directly (it consumes what the "
+                                             "pollers publish) or follows such a stage",
                                              stages[i].name, mode_name, polled->name));
             }
+            if (where == placement::kafka && polled != nullptr) kafka_after_poll = true;
+            previous = &stages[i];
             if (where != placement::inline_stage && outside == nullptr) outside = &stages[i];
             if (where == placement::poll && polled == nullptr) polled = &stages[i];
             if (where == placement::kafka) only_polls = false;
@@ -342,7 +353,8 @@ std::vector<redis_key_spec> read_redis_keys(yaml_reader& reader, const YAML::Nod
         key.kind =
             reader
                 .read_enum<redis_key_spec::type>(entry.value, map->child(entry.key),
-                                                 {{"sorted_set", redis_key_spec::type::sorted_set}})
+                                                 {{"sorted_set", redis_key_spec::type::sorted_set},
+                                                  {"queue", redis_key_spec::type::queue}})
                 .value_or(redis_key_spec::type::sorted_set);
         keys.push_back(std::move(key));
     }
@@ -397,8 +409,15 @@ std::vector<stage_spec> read_workflow(yaml_reader& reader, const YAML::Node& nod
         if (const YAML::Node* steps_node = reader.require(*map, "steps")) {
             const std::string steps_path = map->child("steps");
             if (const auto steps = reader.read_sequence(*steps_node, steps_path)) {
-                if (steps->empty()) {
-                    reader.add_error(*steps_node, steps_path, "must list at least one step");
+                // A stage that only hands work on (a scheduler moving queued requests to Kafka)
+                // may have no steps, unless it runs inside the request in some mode.
+                const bool runs_inline =
+                    std::any_of(all_modes.begin(), all_modes.end(),
+                                [&](mode m) { return stage.where(m) == placement::inline_stage; });
+                if (steps->empty() && runs_inline) {
+                    reader.add_error(*steps_node, steps_path,
+                                     "must list at least one step (only a stage that never "
+                                     "runs inline may just hand work on)");
                 }
                 for (std::size_t j = 0; j < steps->size(); ++j) {
                     const auto step_path = index_path(steps_path, j);

@@ -204,17 +204,26 @@ bool consumer_group::dead_letter(rd_kafka_message_t* message, const std::string&
     return outcome.get().error == RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
-bool consumer_group::publish_completion(const work_item& item) {
+std::optional<delivery_report> publish_completion(kafka_producer& producer,
+                                                  const std::string& topic,
+                                                  const std::string& stage, const work_item& item) {
     std::promise<delivery_report> delivered;
     auto outcome = delivered.get_future();
-    auto err = producer_.produce(
-        wiring_.completion_topic, item.business_id, item.payload,
+    auto err = producer.produce(
+        topic, item.business_id, item.payload,
         {{"kind", item.kind},
-         {"stage", stage_.name},
+         {"stage", stage},
          {"intended-us", std::to_string(item.intended_epoch_us)}},
         [&delivered](const delivery_report& report) { delivered.set_value(report); });
-    if (err) return false;
-    return outcome.get().error == RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (err) return std::nullopt;
+    auto report = outcome.get();
+    if (report.error != RD_KAFKA_RESP_ERR_NO_ERROR) return std::nullopt;
+    return report;
+}
+
+bool consumer_group::publish_completion(const work_item& item) {
+    return asyncbench::publish_completion(producer_, wiring_.completion_topic, stage_.name, item)
+        .has_value();
 }
 
 bool consumer_group::finish(workflow_executor& executor, rd_kafka_message_t* message,

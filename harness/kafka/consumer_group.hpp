@@ -6,6 +6,7 @@
 #include <atomic>
 #include <latch>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -117,6 +118,13 @@ class consumer_group {
 
 // The message's business id (key), payload, kind and intended send time (headers).
 work_item work_item_of(const rd_kafka_message_t* message);
+
+// Produces `item` to `topic` as a completion of `stage` (key = business id; headers kind,
+// stage, intended-us) and waits for the broker: its delivery report when stored, nullopt when
+// not. For the stage that follows (consumer groups and poll stages alike).
+std::optional<delivery_report> publish_completion(kafka_producer& producer,
+                                                  const std::string& topic,
+                                                  const std::string& stage, const work_item& item);
 
 // Eager assignment for subscribing consumers: take what the coordinator gives and count it
 // for the readiness check (`opaque` of the consumer: a rebalance_counter).

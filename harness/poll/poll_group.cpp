@@ -3,15 +3,15 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <boost/json/serialize.hpp>
 #include <functional>
 #include <random>
+#include <stdexcept>
 
 #include "harness/core/clock.hpp"
 #include "harness/core/thread_name.hpp"
+#include "harness/kafka/consumer_group.hpp"
 #include "harness/poll/poll_cursor.hpp"
 #include "harness/poll/poll_source.hpp"
-#include "harness/workflow/row_json.hpp"
 #include "harness/workflow/stage_graph.hpp"
 
 namespace asyncbench {
@@ -41,10 +41,11 @@ std::int64_t intended_time(workflow_executor& executor, const std::string& busin
 
 }  // namespace
 
-poll_group::poll_group(const poll_environment& environment, const stage_spec& stage)
+poll_group::poll_group(const poll_environment& environment, const stage_spec& stage,
+                       std::string completion_topic)
     : environment_(environment),
       stage_(stage),
-      table_(*environment.scenario.table(stage.poll->table)),  // the loader checked it
+      completion_topic_(std::move(completion_topic)),
       every_(std::chrono::duration_cast<std::chrono::microseconds>(stage.poll->every)) {}
 
 poll_group::~poll_group() { stop(); }
@@ -100,12 +101,12 @@ void poll_group::count_request(bool failed, std::size_t rows, std::size_t bytes)
     ++per_second_[steady_second()];
 }
 
-bool poll_group::finish_row(workflow_executor& executor, const row_values& row,
-                            const std::string& key) {
+bool poll_group::finish_row(workflow_executor& executor, const poll_source& source,
+                            const row_values& row, const std::string& key) {
     const auto& scenario = environment_.scenario;
-    work_item item{key, table_.name, {}, intended_time(executor, key)};
+    work_item item{key, source.kind(), {}, intended_time(executor, key)};
     try {
-        item.payload = boost::json::serialize(row_json(table_, row));
+        item.payload = source.payload(row);
     } catch (const std::invalid_argument& e) {
         // The source broke its contract: no attempt can succeed, so the row is dead-lettered.
         if (environment_.errors != nullptr) {
@@ -117,7 +118,16 @@ bool poll_group::finish_row(workflow_executor& executor, const row_values& row,
         executor.run_stage(stage_, item, scenario.async.max_attempts,
                            scenario.async.backoff_initial, scenario.async.backoff_max, stopping_);
     const bool interrupted = !run.ok() && !run.rejected() && stopping_.load();
-    return !interrupted && executor.record_outcome(stage_, item, outcome_of(run), run.attempts);
+    if (interrupted) return false;
+    if (run.ok() && !completion_topic_.empty()) {
+        // Handed on before it counts as finished: a failed publish reads the row again, and
+        // its steps, already applied, are skipped (at least once for the next stage).
+        auto report =
+            publish_completion(*environment_.producer, completion_topic_, stage_.name, item);
+        if (!report) return false;
+        environment_.tracker->on_acked(key, {report->partition, report->offset}, report->bytes);
+    }
+    return executor.record_outcome(stage_, item, outcome_of(run), run.attempts);
 }
 
 void poll_group::run(int instance) {
@@ -126,8 +136,8 @@ void poll_group::run(int instance) {
     const auto& scenario = environment_.scenario;
     workflow_executor executor(scenario, environment_.db, environment_.systems, environment_.errors,
                                environment_.redis);
-    auto source = make_poll_source(poll, table_, environment_.api, executor);
-    poll_cursor cursor(poll.cursor, table_.key,
+    auto source = make_poll_source(scenario, poll, environment_.api, executor, environment_.redis);
+    poll_cursor cursor(source->cursor_column(), source->key_column(),
                        std::chrono::duration_cast<std::chrono::microseconds>(poll.reread));
     std::mt19937_64 rng(std::random_device{}() + static_cast<unsigned>(instance));
     const auto mine = [&](const std::string& key) {
@@ -161,9 +171,9 @@ void poll_group::run(int instance) {
             since = page.next_since;
             for (std::size_t i = 0; i < page.fresh.size(); ++i) {
                 const row_values& row = *page.fresh[i];
-                const auto& key = row.at(table_.key);
+                const auto& key = row.at(source->key_column());
                 if (!mine(key)) continue;
-                if (paused_.load() || !finish_row(executor, row, key)) {
+                if (paused_.load() || !finish_row(executor, *source, row, key)) {
                     // Paused (down from now on), stopped, or the outcome not recorded: this row
                     // and the rest of the page are read again next round, from this row on.
                     for (std::size_t j = i; j < page.fresh.size(); ++j)
@@ -185,8 +195,16 @@ std::vector<std::unique_ptr<poll_group>> make_poll_groups(const poll_environment
                                                           mode which) {
     std::vector<std::unique_ptr<poll_group>> groups;
     for (auto i : stages_placed(environment.scenario, which, placement::poll)) {
-        groups.push_back(
-            std::make_unique<poll_group>(environment, environment.scenario.workflow[i]));
+        std::string topic;
+        if (publishes_completion(environment.scenario, which, i)) {
+            if (environment.producer == nullptr || environment.tracker == nullptr) {
+                throw std::logic_error(
+                    "a Kafka stage follows a poll stage in a mode without Kafka");
+            }
+            topic = completion_topic(environment.scenario, i);
+        }
+        groups.push_back(std::make_unique<poll_group>(environment, environment.scenario.workflow[i],
+                                                      std::move(topic)));
     }
     return groups;
 }

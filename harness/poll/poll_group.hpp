@@ -21,12 +21,16 @@
 
 #include "harness/config/scenario_config.hpp"
 #include "harness/core/mode.hpp"
+#include "harness/kafka/kafka_producer.hpp"
+#include "harness/kafka/pipeline_tracker.hpp"
 #include "harness/result/run_result.hpp"
 #include "harness/store/store.hpp"
 #include "harness/workflow/step_errors.hpp"
 #include "harness/workflow/workflow_executor.hpp"
 
 namespace asyncbench {
+
+class poll_source;
 
 // What the mode's pollers share. The references must outlive the groups.
 struct poll_environment {
@@ -36,6 +40,10 @@ struct poll_environment {
     redis_target redis;
     network_endpoint api;  // the front door, for poll_spec::source_kind::api
     step_error_sink* errors = nullptr;
+    // When a Kafka stage follows a poll stage (async): where its completions are produced,
+    // and the live view that then counts them as acknowledged. Both outlive the groups.
+    kafka_producer* producer = nullptr;
+    pipeline_tracker* tracker = nullptr;
 };
 
 // Totals of one stage's pollers (all instances).
@@ -52,8 +60,11 @@ struct poll_counters {
 
 class poll_group {
   public:
-    // `stage` must be placed poll (stage.poll set). Starts nothing yet.
-    poll_group(const poll_environment& environment, const stage_spec& stage);
+    // `stage` must be placed poll (stage.poll set). A non-empty `completion_topic` (a Kafka stage
+    // follows) gets each completed row's request, acknowledged before the row counts as
+    // finished (environment.producer and .tracker then required). Starts nothing yet.
+    poll_group(const poll_environment& environment, const stage_spec& stage,
+               std::string completion_topic = {});
     ~poll_group();  // stop()
     poll_group(const poll_group&) = delete;
     poll_group& operator=(const poll_group&) = delete;
@@ -74,14 +85,15 @@ class poll_group {
     void run(int instance);
     // Runs the stage for `row` and records its outcome; false when it did not finish (stopped,
     // or the record failed), so the row must be read again.
-    bool finish_row(workflow_executor& executor, const row_values& row, const std::string& key);
+    bool finish_row(workflow_executor& executor, const poll_source& source, const row_values& row,
+                    const std::string& key);
     // Sleeps until `until`, a stop, or a resume; false when stopping.
     bool wait_until(std::chrono::steady_clock::time_point until);
     void count_request(bool failed, std::size_t rows, std::size_t bytes);
 
     poll_environment environment_;
     const stage_spec& stage_;
-    const table_spec& table_;
+    std::string completion_topic_;
     std::chrono::microseconds every_;
     std::atomic<bool> stopping_{false};
     std::atomic<std::uint64_t> finished_{0};

@@ -3,20 +3,43 @@
 #include <fmt/format.h>
 
 #include <boost/json.hpp>
+#include <optional>
+#include <span>
+#include <stdexcept>
 
 #include "harness/http/blocking_http_client.hpp"
+#include "harness/redis/redis_client.hpp"
 #include "harness/workflow/row_json.hpp"
 
 namespace asyncbench {
 namespace {
 
-// GET /feeds/<table>?since=..&limit=.. on the front door: {"rows": [{...}, ...], ...}.
-class api_source final : public poll_source {
+// Rows of a declared table (through the API or the database): keyed and cursored by its own
+// columns, handed to the steps as the row's JSON.
+class table_rows : public poll_source {
   public:
-    api_source(std::string table, network_endpoint api) : table_(std::move(table)), api_(api) {}
+    table_rows(const table_spec& table, std::string cursor)
+        : table_(table), cursor_(std::move(cursor)) {}
+    const std::string& key_column() const override { return table_.key; }
+    const std::string& cursor_column() const override { return cursor_; }
+    std::string payload(const row_values& row) const override {
+        return boost::json::serialize(row_json(table_, row));
+    }
+    const std::string& kind() const override { return table_.name; }
+
+  protected:
+    const table_spec& table_;
+    std::string cursor_;
+};
+
+// GET /feeds/<table>?since=..&limit=.. on the front door: {"rows": [{...}, ...], ...}.
+class api_source final : public table_rows {
+  public:
+    api_source(const table_spec& table, std::string cursor, network_endpoint api)
+        : table_rows(table, std::move(cursor)), api_(api) {}
 
     fetched_page fetch(std::int64_t since, int limit) override {
-        const auto target = fmt::format("/feeds/{}?since={}&limit={}", table_, since, limit);
+        const auto target = fmt::format("/feeds/{}?since={}&limit={}", table_.name, since, limit);
         auto answer = http_.request("GET", api_.host, api_.port, target, {}, "", timeout);
         if (answer.result != http_call_result::outcome::ok) {
             throw poll_error(fmt::format("GET {}: {}", target, answer.error));
@@ -44,16 +67,15 @@ class api_source final : public poll_source {
 
   private:
     static constexpr std::chrono::milliseconds timeout{10000};
-    std::string table_;
     network_endpoint api_;
     blocking_http_client http_;
 };
 
 // SELECT ... WHERE cursor >= since ORDER BY cursor, key LIMIT limit, on the poller's session.
-class table_source final : public poll_source {
+class table_source final : public table_rows {
   public:
     table_source(const table_spec& table, std::string cursor, workflow_executor& executor)
-        : table_(table), cursor_(std::move(cursor)), executor_(executor) {}
+        : table_rows(table, std::move(cursor)), executor_(executor) {}
 
     fetched_page fetch(std::int64_t since, int limit) override {
         fetched_page page;
@@ -69,19 +91,97 @@ class table_source final : public poll_source {
     }
 
   private:
-    const table_spec& table_;
-    std::string cursor_;
     workflow_executor& executor_;
+};
+
+// A Redis queue (redis_key_spec::queue, filled by `redis: {enqueue: ...}`): its members by
+// position, each with the business id and the request that queued it. Positions are given in
+// the order members joined, atomically, so nothing joins behind the cursor.
+class redis_queue_source final : public poll_source {
+  public:
+    redis_queue_source(std::string key, const redis_target& redis)
+        : key_(redis.prefix + key), kind_(std::move(key)), url_(redis.url) {}
+
+    fetched_page fetch(std::int64_t since, int limit) override {
+        try {
+            if (!client_) client_ = redis_client::connect(url_, std::chrono::seconds(5));
+            auto members = client_->command({"ZRANGEBYSCORE", key_, std::to_string(since), "+inf",
+                                             "WITHSCORES", "LIMIT", "0", std::to_string(limit)});
+            if (members.is_error()) throw poll_error("redis: " + members.str);
+            fetched_page page;
+            std::vector<std::string> names;
+            std::vector<std::string> positions;
+            for (std::size_t i = 0; i + 1 < members.elements.size(); i += 2) {
+                names.push_back(members.elements[i].str);
+                positions.push_back(members.elements[i + 1].str);
+            }
+            if (names.empty()) return page;
+            const auto ids = hash_values(key_ + ":requests", names);
+            const auto payloads = hash_values(key_ + ":payloads", names);
+            for (std::size_t i = 0; i < names.size(); ++i) {
+                page.bytes += names[i].size() + ids[i].size() + payloads[i].size();
+                page.rows.push_back({{"business_id", ids[i]},
+                                     {"position", positions[i]},
+                                     {"member", names[i]},
+                                     {"payload", payloads[i]}});
+            }
+            return page;
+        } catch (const redis_error& e) {
+            client_.reset();  // reconnect next time
+            throw poll_error(fmt::format("redis: {}", e.what()));
+        }
+    }
+
+    const std::string& key_column() const override { return key_column_; }
+    const std::string& cursor_column() const override { return cursor_column_; }
+    std::string payload(const row_values& row) const override {
+        const auto found = row.find("payload");
+        if (found == row.end() || found->second.empty()) {
+            throw std::invalid_argument(
+                fmt::format("queue {}: no request kept for member '{}'", kind_,
+                            row.count("member") ? row.at("member") : std::string()));
+        }
+        return found->second;
+    }
+    const std::string& kind() const override { return kind_; }
+
+  private:
+    std::vector<std::string> hash_values(const std::string& hash,
+                                         const std::vector<std::string>& fields) {
+        std::vector<std::string> args{"HMGET", hash};
+        args.insert(args.end(), fields.begin(), fields.end());
+        auto reply = client_->command(std::span<const std::string>(args));
+        if (reply.is_error()) throw poll_error("redis: " + reply.str);
+        std::vector<std::string> values;
+        for (const auto& element : reply.elements) values.push_back(element.str);
+        values.resize(fields.size());
+        return values;
+    }
+
+    const std::string key_column_ = "business_id";
+    const std::string cursor_column_ = "position";
+    std::string key_;
+    std::string kind_;
+    std::string url_;
+    std::optional<redis_client> client_;
 };
 
 }  // namespace
 
-std::unique_ptr<poll_source> make_poll_source(const poll_spec& poll, const table_spec& table,
-                                              network_endpoint api, workflow_executor& executor) {
-    if (poll.source == poll_spec::source_kind::api) {
-        return std::make_unique<api_source>(table.name, api);
+std::unique_ptr<poll_source> make_poll_source(const scenario_config& scenario,
+                                              const poll_spec& poll, network_endpoint api,
+                                              workflow_executor& executor,
+                                              const redis_target& redis) {
+    switch (poll.source) {
+        case poll_spec::source_kind::api:
+            return std::make_unique<api_source>(*scenario.table(poll.table), poll.cursor, api);
+        case poll_spec::source_kind::table:
+            return std::make_unique<table_source>(*scenario.table(poll.table), poll.cursor,
+                                                  executor);
+        case poll_spec::source_kind::redis:
+            return std::make_unique<redis_queue_source>(poll.table, redis);
     }
-    return std::make_unique<table_source>(table, poll.cursor, executor);
+    throw std::logic_error("unknown poll source");
 }
 
 }  // namespace asyncbench

@@ -1,7 +1,7 @@
 #pragma once
 // Where a poll stage's pollers find their work (poll_spec::source_kind): the front door's read
-// API over HTTP, or a query on the scenario's database. One source per poller thread, each
-// with its own connection; not thread-safe.
+// API over HTTP, a query on the scenario's database, or a Redis queue (its members by
+// position). One source per poller thread, each with its own connection; not thread-safe.
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
@@ -26,13 +26,23 @@ struct fetched_page {
 class poll_source {
   public:
     virtual ~poll_source() = default;
-    // The rows whose cursor is >= `since`, at most `limit`. Throws poll_error.
+    // The rows whose cursor is >= `since`, at most `limit`, in cursor order. Throws poll_error.
     virtual fetched_page fetch(std::int64_t since, int limit) = 0;
+    // The columns of a fetched row holding its business id and its (integer) cursor.
+    virtual const std::string& key_column() const = 0;
+    virtual const std::string& cursor_column() const = 0;
+    // What the stage's steps read as the request of `row` (JSON), and its kind for reports.
+    // Throws std::invalid_argument when the row breaks the source's contract.
+    virtual std::string payload(const row_values& row) const = 0;
+    virtual const std::string& kind() const = 0;
 };
 
-// The source `poll` names, reading `table`. `api` is the front door (poll_spec::api);
-// `executor` (the poller's own, outliving the source) reads the database (poll_spec::table).
-std::unique_ptr<poll_source> make_poll_source(const poll_spec& poll, const table_spec& table,
-                                              network_endpoint api, workflow_executor& executor);
+// The source `poll` names. `api` is the front door (poll_spec::api); `executor` (the
+// poller's own, outliving the source) reads the database (poll_spec::table) and reaches Redis
+// (poll_spec::redis, keys under `redis.prefix`).
+std::unique_ptr<poll_source> make_poll_source(const scenario_config& scenario,
+                                              const poll_spec& poll, network_endpoint api,
+                                              workflow_executor& executor,
+                                              const redis_target& redis);
 
 }  // namespace asyncbench

@@ -60,10 +60,11 @@ class async_system final : public system_under_test {
                                          front_door_options{mode::async, broker.bootstrap_servers(),
                                                             &tracker_, context.redis, 0});
         api_->start();
-        pollers_ = make_poll_groups(
-            poll_environment{scenario_, context.db, context.systems, context.redis,
-                             network_endpoint{"127.0.0.1", api_->port()}, &tracker_},
-            mode::async);
+        pollers_ =
+            make_poll_groups(poll_environment{scenario_, context.db, context.systems, context.redis,
+                                              network_endpoint{"127.0.0.1", api_->port()},
+                                              &tracker_, &stage_producer_, &tracker_},
+                             mode::async);
         for (auto& group : pollers_) group->start();
     }
     ~async_system() override { stop(); }

@@ -182,11 +182,13 @@ http_response request_state_response(const std::string& business_id,
 }
 
 http_response submission_response(int status, const std::string& business_id,
-                                  std::string_view state) {
+                                  std::string_view state,
+                                  const std::vector<std::pair<std::string, std::int64_t>>& answer) {
     http_response response;
     response.status = status;
-    response.body =
-        boost::json::serialize(boost::json::object{{"id", business_id}, {"state", state}});
+    boost::json::object body{{"id", business_id}, {"state", state}};
+    for (const auto& [name, value] : answer) body[name] = value;
+    response.body = boost::json::serialize(body);
     return response;
 }
 

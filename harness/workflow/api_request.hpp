@@ -75,7 +75,9 @@ http_response request_state_response(const std::string& business_id,
                                      const std::vector<stage_record>& stages,
                                      std::size_t stage_count, bool accepted);
 
-http_response submission_response(int status, const std::string& business_id,
-                                  std::string_view state);
+// {"id": ..., "state": ...} plus the figures the inline steps answered (e.g. queue_position).
+http_response submission_response(
+    int status, const std::string& business_id, std::string_view state,
+    const std::vector<std::pair<std::string, std::int64_t>>& answer = {});
 
 }  // namespace asyncbench

@@ -47,13 +47,21 @@ std::string input_topic(const scenario_config& scenario, mode m, std::size_t ind
 }
 
 bool publishes_completion(const scenario_config& scenario, mode m, std::size_t index) {
-    if (scenario.workflow[index].where(m) != placement::kafka) return false;
+    const placement where = scenario.workflow[index].where(m);
+    if (where != placement::kafka && where != placement::poll) return false;
     const auto triggers = stage_triggers(scenario.workflow);
     for (std::size_t i = 0; i < triggers.size(); ++i) {
         if (triggers[i] == static_cast<int>(index) &&
             scenario.workflow[i].where(m) == placement::kafka) {
             return true;
         }
+    }
+    return false;
+}
+
+bool front_door_publishes(const scenario_config& scenario, mode m) {
+    for (const auto i : stages_placed(scenario, m, placement::kafka)) {
+        if (input_topic(scenario, m, i) == scenario.async.topic) return true;
     }
     return false;
 }

@@ -34,12 +34,17 @@ std::vector<std::size_t> stages_placed(const scenario_config& scenario, mode m, 
 // door or ran inline, else "<async.topic>.<trigger stage>".
 std::string input_topic(const scenario_config& scenario, mode m, std::size_t index);
 
-// Whether stage `index` must publish an event when it completes an id in mode `m`: some Kafka
-// stage's input is that event.
+// Whether stage `index` (a Kafka or poll stage) must publish an event when it completes an id
+// in mode `m`: some Kafka stage's input is that event.
 bool publishes_completion(const scenario_config& scenario, mode m, std::size_t index);
 
 // The topic stage `index` publishes its completions to (meaningful when it publishes).
 std::string completion_topic(const scenario_config& scenario, std::size_t index);
+
+// Whether the front door produces the accepted request to Kafka in mode `m`: some Kafka stage
+// reads it (its trigger is the front door or an inline stage). Not when the only Kafka stages
+// follow a poll stage, which publishes what it finds.
+bool front_door_publishes(const scenario_config& scenario, mode m);
 
 // Every topic the mode's Kafka stages read, front door's first, each once.
 std::vector<std::string> pipeline_topics(const scenario_config& scenario, mode m);

@@ -66,15 +66,20 @@ step_result workflow_executor::apply_step(const step_spec& step, const work_item
 }
 
 stage_attempt workflow_executor::attempt_stage(const stage_spec& stage, const work_item& item) {
+    stage_attempt done;  // every step done: their answer figures, in step order
     for (const auto& step : stage.steps) {
         auto result = apply_step(step, item);
-        if (result.is_done()) continue;
+        if (result.is_done()) {
+            done.result.answer.insert(done.result.answer.end(), result.answer.begin(),
+                                      result.answer.end());
+            continue;
+        }
         if (result.outcome == step_result::status::failed && errors_ != nullptr) {
             errors_->on_step_failed(stage.name, step.name, result.detail);
         }
         return {std::move(result), step.name};
     }
-    return {};
+    return done;
 }
 
 stage_run workflow_executor::run_stage(const stage_spec& stage, const work_item& item,

@@ -4,6 +4,8 @@
 //  - issued_equals_min_of_stock_and_users: issued = min(stock, distinct users who asked and
 //    reached the claim): first come, first served leaves no coupon unissued while someone who
 //    asked went without, and issues none twice.
+// With the to-be's queue, metrics say how far the answered positions held: users told a place
+// within the stock who got no coupon, and coupons issued to users without a place.
 // A guarded claim keeps all three under any burst; the unguarded variant (check, then act)
 // is expected to break the first two, and the report shows by how much.
 #include "scenarios/coupon-rush/coupon_rush_plugin.hpp"
@@ -132,6 +134,26 @@ scenario_checks coupon_rush_plugin::check(scenario_state& state) const {
     checks.metrics.push_back({"coupons_oversold", static_cast<double>(oversold)});
     checks.metrics.push_back({"users_with_two_coupons", static_cast<double>(users_with_two)});
     checks.metrics.push_back({"distinct_users_asking", static_cast<double>(asking.size())});
+    // The to-be answers a queue position at once: did the answer hold? A user told a place
+    // within the stock should get a coupon; one who got a coupon should have had a place.
+    const auto positions = state.sorted_set("coupon_queue");
+    if (!positions.empty()) {
+        std::int64_t promised_not_issued = 0;
+        for (const auto& [user, position] : positions) {
+            if (position <= static_cast<double>(stock) && !per_user.contains(user)) {
+                ++promised_not_issued;
+            }
+        }
+        std::int64_t issued_unqueued = 0;
+        for (const auto& [user, n] : per_user) {
+            if (!positions.contains(user)) ++issued_unqueued;
+        }
+        checks.metrics.push_back({"queued_users", static_cast<double>(positions.size())});
+        checks.metrics.push_back(
+            {"queue_place_within_stock_but_no_coupon", static_cast<double>(promised_not_issued)});
+        checks.metrics.push_back(
+            {"coupon_without_queue_place", static_cast<double>(issued_unqueued)});
+    }
     return checks;
 }
 

@@ -248,3 +248,18 @@ TEST(json_error, stays_valid_json_whatever_bytes_the_message_quotes) {
 
 }  // namespace
 }  // namespace asyncbench
+
+namespace asyncbench {
+namespace {
+
+// What inline steps answered (a queue position) joins the 2xx body.
+TEST(submission_response, carries_the_figures_the_inline_steps_answered) {
+    const auto plain = submission_response(202, "r-1", "accepted");
+    EXPECT_EQ(plain.body, R"({"id":"r-1","state":"accepted"})");
+    const auto queued = submission_response(202, "r-1", "accepted", {{"queue_position", 17}});
+    EXPECT_EQ(queued.status, 202);
+    EXPECT_EQ(queued.body, R"({"id":"r-1","state":"accepted","queue_position":17})");
+}
+
+}  // namespace
+}  // namespace asyncbench

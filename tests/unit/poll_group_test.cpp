@@ -13,6 +13,8 @@
 #include <thread>
 
 #include "harness/config/scenario_loader.hpp"
+#include "tests/unit/pg_test_support.hpp"
+#include "tests/unit/redis_test_support.hpp"
 
 namespace asyncbench {
 namespace {
@@ -159,6 +161,63 @@ TEST_F(poll_group_test, a_late_row_is_found_within_the_window_and_the_window_cou
     EXPECT_EQ(stats().at("late").at("events"), "1");
     EXPECT_EQ(stats().at("order").at("events"), "10") << "re-read rows are not counted again";
     EXPECT_GT(pollers->counters().refetched, 0u);
+}
+
+// A Redis queue as the source (coupon-rush's scheduler): members are taken in position order,
+// each with the request that queued it, in pages of `limit`, and each exactly once.
+TEST(poll_group_redis, a_queue_is_read_by_position_with_the_requests_that_joined_it) {
+    std::string why;
+    const auto redis = testing_support::test_redis(why);
+    if (!redis) GTEST_SKIP() << why;
+    auto loaded = load_scenario_text(R"(name: queue
+plugin: coupon-rush
+tables:
+  taken: {key: request_id, columns: {user_id: text, at: written_at}}
+redis:
+  line: queue
+workflow:
+  - stage: join
+    placement: {sync: inline, async: inline}
+    steps: [{name: join, redis: {enqueue: line, member: user_id}}]
+  - stage: take
+    placement: {sync: poll, async: none}
+    poll: {from: {redis: line}, every: 20ms, limit: 3}
+    steps: [{name: take, db: {insert: taken}}]
+)",
+                                     "queue.yaml");
+    ASSERT_TRUE(std::holds_alternative<scenario_config>(loaded));
+    const auto scenario = std::get<scenario_config>(loaded);
+    const auto path =
+        (std::filesystem::temp_directory_path() / (testing_support::unique_test_name() + ".sqlite"))
+            .string();
+    auto db = open_sqlite_store(path);
+    db->create_tables(scenario.tables);
+    system_directory systems;
+    const redis_target target{redis->url(), "ab:t:sync:"};
+    workflow_executor executor(scenario, *db, systems, nullptr, target);
+    for (int i = 0; i < 10; ++i) {
+        work_item item;
+        item.business_id = "r-" + std::to_string(i);
+        item.payload = R"({"request_id":"r-)" + std::to_string(i) + R"(","user_id":"u-)" +
+                       std::to_string(i) + R"("})";
+        ASSERT_TRUE(executor.attempt_stage(scenario.workflow[0], item).ok());
+    }
+    poll_group pollers(poll_environment{scenario, *db, systems, target, {}, nullptr},
+                       scenario.workflow[1]);
+    pollers.start();
+    ASSERT_TRUE(eventually([&] { return pollers.finished() >= 10; }));
+    pollers.stop();
+    EXPECT_EQ(pollers.finished(), 10u);
+    EXPECT_GE(pollers.counters().requests, 4u);  // 10 members in pages of 3
+    auto session = db->open_session();
+    const auto rows = session->rows(*scenario.table("taken"));
+    ASSERT_EQ(rows.size(), 10u);
+    for (const auto& row : rows) {
+        EXPECT_EQ(row.at("user_id"), "u-" + row.at("request_id").substr(2));
+    }
+    session.reset();
+    db.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
 }
 
 }  // namespace

@@ -10,9 +10,9 @@
 #include <filesystem>
 
 #include "harness/config/scenario_loader.hpp"
-#include "harness/redis/local_redis.hpp"
 #include "mocks/mock_system.hpp"
 #include "tests/unit/pg_test_support.hpp"
+#include "tests/unit/redis_test_support.hpp"
 
 namespace asyncbench {
 namespace {
@@ -25,6 +25,7 @@ tables:
   stock: {key: product_id, columns: {quantity: integer}}
 redis:
   ranking: sorted_set
+  line: queue
 workflow:
   - stage: order
     steps:
@@ -39,6 +40,10 @@ workflow:
     order: fan_out
     steps:
       - {name: rank_plain, redis: {zincrby: ranking, member: product_id, by: quantity, each: items, idempotent: false}}
+  - stage: join
+    order: fan_out
+    steps:
+      - {name: enqueue, redis: {enqueue: line, member: user_id, limit: 2, full: sold_out, taken: already_queued}}
 )";
 
 scenario_config load(const char* text) {
@@ -147,13 +152,9 @@ TEST_F(executor_steps, a_failing_call_is_a_failure_named_by_system_and_operation
 }
 
 TEST_F(executor_steps, the_idempotent_redis_step_counts_a_redelivery_once_the_plain_one_twice) {
-    std::unique_ptr<redis_service> redis;
-    try {
-        redis = start_embedded_redis(std::filesystem::temp_directory_path() /
-                                     (testing_support::unique_test_name() + "-redis"));
-    } catch (const std::exception& e) {
-        GTEST_SKIP() << e.what();
-    }
+    std::string why;
+    const auto redis = testing_support::test_redis(why);
+    if (!redis) GTEST_SKIP() << why;
     workflow_executor executor(scenario_, *db_, systems_, &errors_, {redis->url(), "ab:t:m:"});
     const auto item = order("o-4", 2, 3);
     for (int delivery = 0; delivery < 2; ++delivery) {
@@ -167,6 +168,40 @@ TEST_F(executor_steps, the_idempotent_redis_step_counts_a_redelivery_once_the_pl
     }
     // The seed's plain ZINCRBY: both deliveries counted, on top of the idempotent step's.
     EXPECT_EQ(client.command({"ZSCORE", "ab:t:m:ranking", "p-1"}).str, "6");
+}
+
+// A first-come queue: positions in arrival order, answered to the client; one place per
+// member (another request for a queued member is refused, a retry of the same one is not);
+// none beyond the limit.
+TEST_F(executor_steps, the_enqueue_step_answers_positions_once_per_member_up_to_the_limit) {
+    std::string why;
+    const auto redis = testing_support::test_redis(why);
+    if (!redis) GTEST_SKIP() << why;
+    workflow_executor executor(scenario_, *db_, systems_, &errors_, {redis->url(), "ab:t:m:"});
+    const auto& join = scenario_.workflow[3];
+    auto as_user = [](std::string id, std::string user) {
+        work_item item;
+        item.business_id = std::move(id);
+        item.payload = R"({"user_id":")" + user + R"("})";
+        return item;
+    };
+    const auto first = executor.attempt_stage(join, as_user("r-1", "u-1"));
+    ASSERT_TRUE(first.ok()) << first.result.detail;
+    ASSERT_EQ(first.result.answer.size(), 1u);
+    EXPECT_EQ(first.result.answer[0], (std::pair<std::string, std::int64_t>{"queue_position", 1}));
+    EXPECT_EQ(executor.attempt_stage(join, as_user("r-2", "u-2")).result.answer[0].second, 2);
+    // The same request again (a retry): its place, not a second one.
+    EXPECT_EQ(executor.attempt_stage(join, as_user("r-1", "u-1")).result.answer[0].second, 1);
+    const auto again = executor.attempt_stage(join, as_user("r-3", "u-1"));
+    EXPECT_EQ(again.result.outcome, step_result::status::rejected);
+    EXPECT_EQ(again.result.detail, "already_queued");
+    const auto full = executor.attempt_stage(join, as_user("r-4", "u-4"));
+    EXPECT_EQ(full.result.outcome, step_result::status::rejected);
+    EXPECT_EQ(full.result.detail, "sold_out");
+    auto client = redis_client::connect(redis->url(), std::chrono::seconds(2));
+    EXPECT_EQ(client.command({"ZCARD", "ab:t:m:line"}).integer, 2);
+    EXPECT_EQ(client.command({"HGET", "ab:t:m:line:requests", "u-2"}).str, "r-2");
+    EXPECT_EQ(client.command({"HGET", "ab:t:m:line:payloads", "u-2"}).str, R"({"user_id":"u-2"})");
 }
 
 TEST_F(executor_steps, a_redis_step_without_a_reachable_redis_fails_and_names_it) {

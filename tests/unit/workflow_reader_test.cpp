@@ -473,12 +473,13 @@ TEST(workflow_reader, only_inline_stages_come_before_a_poll_stage_and_no_kafka_a
     poll: {from: {api: events}, cursor: recorded_at}
     steps: [{name: count, db: {add: stats, key: kind, column: events}}]
   - stage: notify
+    order: fan_out
     placement: {async: kafka}
     steps: [{name: n, call: pay.x}]
 )"));
-    expect_error(kafka_after, "workflow[2].placement", 16,
+    expect_error(kafka_after, "workflow[2].placement", 17,
                  "stage 'notify' runs in Kafka in async mode after stage 'statistics' is polled: "
-                 "a poll stage publishes no event for it to consume");
+                 "a Kafka stage after a poll stage follows it directly");
 
     // Inline after a poll stage: the request has ended before a poller runs.
     const auto inline_after = errors_of(scenario_text(poll_tables + R"(workflow:
@@ -496,6 +497,23 @@ TEST(workflow_reader, only_inline_stages_come_before_a_poll_stage_and_no_kafka_a
     expect_error(inline_after, "workflow[2].placement", 16,
                  "stage 'notify' runs inline in sync mode after stage 'statistics' runs by "
                  "pollers");
+
+    // A Kafka stage directly after a poll stage consumes what the pollers publish (a scheduler
+    // handing queued work to Kafka); such a stage may hand on no steps of its own.
+    const auto config = loads(scenario_text(poll_tables + R"(workflow:
+  - stage: record
+    placement: {sync: inline, async: inline}
+    steps: [{name: store, db: {insert: events}}]
+  - stage: schedule
+    placement: {sync: none, async: poll}
+    poll: {from: {table: events}, cursor: recorded_at}
+    steps: []
+  - stage: notify
+    placement: {sync: none, async: kafka}
+    steps: [{name: n, call: pay.x}]
+)"));
+    ASSERT_EQ(config.workflow.size(), 3u);
+    EXPECT_TRUE(config.workflow[1].steps.empty());
 }
 
 TEST(workflow_reader, refuses_an_add_without_its_key_to_a_text_column_or_with_decrement_keys) {
@@ -576,6 +594,39 @@ TEST(workflow_reader, refuses_a_claim_that_could_not_work) {
     expect_error(errors, "workflow[0].steps[5].db.per", 15, "missing required key 'per'");
     expect_error(errors, "workflow[0].steps[6].db.guard", 16, "expected one of locked|none");
     expect_error(errors, "workflow[0].steps[7].db.each", 17, "applies only to decrement");
+}
+
+// `redis: {enqueue: ...}` on a declared queue; each operation on its own kind of key.
+TEST(workflow_reader, reads_an_enqueue_step_and_refuses_it_on_the_wrong_key) {
+    const std::string keys = "redis:\n  line: queue\n  ranking: sorted_set\n";
+    const auto config = loads(scenario_text(keys + R"(workflow:
+  - stage: s
+    steps:
+      - {name: q, redis: {enqueue: line, member: user_id, limit: 1000, full: sold_out, taken: already_queued}}
+)"));
+    ASSERT_EQ(config.workflow.size(), 1u);
+    const auto* q = config.workflow[0].steps[0].as<redis_step>();
+    ASSERT_NE(q, nullptr);
+    EXPECT_EQ(q->op, redis_step::operation::enqueue);
+    EXPECT_EQ(q->key, "line");
+    EXPECT_EQ(q->member, "user_id");
+    EXPECT_EQ(q->limit, 1000);
+    EXPECT_EQ(q->full_reason, "sold_out");
+    EXPECT_EQ(q->taken_reason, "already_queued");
+    const auto errors = errors_of(scenario_text(keys + R"(workflow:
+  - stage: s
+    steps:
+      - {name: a, redis: {enqueue: ranking, member: m}}
+      - {name: b, redis: {zincrby: line, member: m}}
+      - {name: c, redis: {enqueue: line, member: m, limit: -1}}
+      - {name: d, redis: {enqueue: line, member: m, by: q}}
+      - {name: e, redis: {zincrby: ranking, member: m, taken: x}}
+)"));
+    expect_error(errors, "workflow[0].steps[0].redis.enqueue", 10, "'ranking' is not a queue");
+    expect_error(errors, "workflow[0].steps[1].redis.zincrby", 11, "'line' is not a sorted_set");
+    expect_error(errors, "workflow[0].steps[2].redis.limit", 12, "from 0 to");
+    expect_error(errors, "workflow[0].steps[3].redis.by", 13, "applies only to zincrby");
+    expect_error(errors, "workflow[0].steps[4].redis.taken", 14, "applies only to enqueue");
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // `redis: {zincrby: KEY, member: F, by: F, each: A, idempotent: bool}`: increments members of a
-// declared sorted set by the request's quantities (product ranking).
+// declared sorted set by the request's quantities (product ranking). `redis: {enqueue: QUEUE,
+// ...}`: joins a first-come queue once per member and answers the position (coupon-rush).
 //
 // Idempotent (the default): the increments run in one Lua script together with a
 // processed-id mark (SET NX), so a redelivered message changes nothing and a crash can never
@@ -24,6 +25,45 @@ end
 return 0
 )lua";
 
+// First come, first queued, once per member. KEYS[1] the queue (member -> position),
+// KEYS[2] member -> the business id that queued it, KEYS[3] member -> its request; ARGV
+// member, limit (0 = none), business id, payload. Returns {0, position} (queued now, or
+// already by this id: a retry), {1, size} (full) or {2, position} (queued by another id).
+constexpr std::string_view enqueue_script = R"lua(
+local position = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if position then
+  if redis.call('HGET', KEYS[2], ARGV[1]) == ARGV[3] then return {0, tonumber(position)} end
+  return {2, tonumber(position)}
+end
+local size = redis.call('ZCARD', KEYS[1])
+local limit = tonumber(ARGV[2])
+if limit > 0 and size >= limit then return {1, size} end
+redis.call('ZADD', KEYS[1], size + 1, ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[4])
+return {0, size + 1}
+)lua";
+
+step_result enqueue(step_context& context, const redis_step& redis, const work_item& item,
+                    const request_fields& fields) {
+    auto member = fields.text(redis.member);
+    if (!member) return step_result::failed(fmt::format("the request has no '{}'", redis.member));
+    const std::string key = context.redis_prefix + redis.key;
+    auto reply = context.redis().command(
+        {"EVAL", std::string(enqueue_script), "3", key, key + ":requests", key + ":payloads",
+         *member, std::to_string(redis.limit), item.business_id, item.payload});
+    if (reply.is_error()) return step_result::failed("redis: " + reply.str);
+    if (reply.elements.size() != 2) return step_result::failed("redis: unexpected reply");
+    switch (reply.elements[0].integer) {
+        case 0:
+            return step_result::done_with("queue_position", reply.elements[1].integer);
+        case 1:
+            return step_result::rejected(redis.full_reason);
+        default:
+            return step_result::rejected(redis.taken_reason);
+    }
+}
+
 }  // namespace
 
 step_result run_step(step_context& context, const step_spec& step, const redis_step& redis,
@@ -31,6 +71,7 @@ step_result run_step(step_context& context, const step_spec& step, const redis_s
     std::string error;
     auto fields = request_fields::parse(item.payload, error);
     if (!fields) return step_result::failed(error);
+    if (redis.op == redis_step::operation::enqueue) return enqueue(context, redis, item, *fields);
     auto elements = fields->elements(redis.each, error);
     if (!elements) return step_result::failed(error);
     std::vector<std::string> pairs;  // member, increment, ...
