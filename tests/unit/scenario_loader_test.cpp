@@ -122,30 +122,6 @@ TEST(scenario_loader, loads_the_shipped_lp_report_scenario) {
     EXPECT_EQ(config.body_limit_bytes, 64u * 1024);
 }
 
-// coupon-rush's two designs in one file, and the variant that takes the seed's scheduler
-// literally: only the scheduler's pace differs.
-TEST(scenario_loader, loads_coupon_rush_and_its_seed_literal_scheduler) {
-    const auto config = expect_config(load_scenario(scenario_path("coupon-rush")));
-    ASSERT_EQ(config.workflow.size(), 5u);
-    EXPECT_EQ(config.workflow[1].where(mode::async), placement::none);  // claim in the request
-    EXPECT_EQ(config.workflow[2].where(mode::sync), placement::none);   // the line
-    const auto& schedule = config.workflow[3];
-    EXPECT_EQ(schedule.where(mode::async), placement::poll);
-    ASSERT_TRUE(schedule.poll.has_value());
-    EXPECT_EQ(schedule.poll->source, poll_spec::source_kind::redis);
-    EXPECT_EQ(schedule.poll->every, 200ms);
-    EXPECT_EQ(schedule.poll->limit, 100);
-    EXPECT_TRUE(schedule.steps.empty());
-    const auto literal = expect_config(load_scenario(std::string(ASYNCBENCH_SOURCE_DIR) +
-                                                     "/scenarios/coupon-rush/"
-                                                     "coupon-rush-seed-literal.yaml"));
-    ASSERT_EQ(literal.workflow.size(), 5u);
-    EXPECT_EQ(literal.workflow[3].poll->every, 1s);
-    EXPECT_EQ(literal.workflow[3].poll->limit, 1);
-    EXPECT_EQ(literal.drain_timeout, 20min);
-    EXPECT_EQ(literal.load.requests, config.load.requests);
-}
-
 TEST(scenario_loader, loads_the_shipped_hr_fanout_scenario) {
     const auto config = expect_config(load_scenario(scenario_path("hr-fanout")));
     EXPECT_EQ(config.name, "hr-fanout");
