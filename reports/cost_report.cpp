@@ -88,8 +88,7 @@ std::vector<std::string> cost_verdict_lines(const run_result& r) {
     bool any_rejected = false;
     for (const auto& name : report_modes(r)) {
         const auto& m = r.modes.at(name);
-        std::uint64_t rejected = 0;
-        for (const auto& stage : m.stages) rejected += stage.rejected;
+        const std::uint64_t rejected = business_rejections(m);
         any_rejected = any_rejected || rejected > 0;
         const auto finished = m.reconciliation.completed + rejected;
         double counted_s = 0;

@@ -26,8 +26,7 @@ std::vector<std::string> scenario_verdict_lines(const run_result& r) {
     bool any = false;
     std::set<std::uint64_t> counts;
     for (const auto& name : modes) {
-        std::uint64_t n = 0;
-        for (const auto& stage : r.modes.at(name).stages) n += stage.rejected;
+        const std::uint64_t n = business_rejections(r.modes.at(name));
         any = any || n > 0;
         counts.insert(n);
         rejected.push_back(fmt::format("{} {}", name, format_count(n)));

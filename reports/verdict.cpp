@@ -43,14 +43,6 @@ std::string plural(std::uint64_t n, std::string_view one, std::string_view many)
     return format_count(n) + " " + std::string(n == 1 ? one : many);
 }
 
-// Requests a stage refused as a business answer (out of stock), warm-up included: before the
-// answer (409) or after acceptance. Both are finished work, not failures.
-std::uint64_t business_rejections(const mode_result& m) {
-    std::uint64_t n = 0;
-    for (const auto& stage : m.stages) n += stage.rejected;
-    return n;
-}
-
 // Whether a mode finished all the work it was given: every request it was sent (warm-up
 // included) completed or was rejected as a business answer. Files older than schema 3 do not
 // say how many were sent: there, the completed count stands for it.

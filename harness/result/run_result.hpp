@@ -270,6 +270,14 @@ struct environment_info {
     std::string started_at;  // ISO 8601 UTC
 };
 
+// Requests a stage refused as a business answer (out of stock), warm-up included: before the
+// answer (409) or after acceptance. Both are finished work, not failures.
+inline std::uint64_t business_rejections(const mode_result& m) {
+    std::uint64_t n = 0;
+    for (const auto& stage : m.stages) n += stage.rejected;
+    return n;
+}
+
 struct run_settings {
     std::string load_model;  // "open" or "closed"
     double rate_per_s = 0;

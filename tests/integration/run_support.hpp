@@ -49,6 +49,14 @@ inline finished_run run_into(const std::string& name, run_options options) {
     return out;
 }
 
+// A --quick run of `scenario_path` (both modes, embedded defaults) to pass to run_into.
+inline run_options quick_run(const std::string& scenario_path) {
+    run_options options;
+    options.scenario_path = scenario_path;
+    options.overrides.quick = true;
+    return options;
+}
+
 inline const invariant_result* find_invariant(const mode_result& m, const std::string& name) {
     for (const auto& i : m.invariants) {
         if (i.name == name) return &i;

@@ -22,12 +22,7 @@ bool has_metric(const mode_result& m, const std::string& name) {
     return false;
 }
 
-run_options quick(const std::string& file) {
-    run_options options;
-    options.scenario_path = scenario_dir + file;
-    options.overrides.quick = true;
-    return options;
-}
+run_options quick(const std::string& file) { return test::quick_run(scenario_dir + file); }
 
 TEST(stats_stream, statistics_equal_the_events_in_both_modes_and_only_polling_loads_the_source) {
     const auto out = test::run_into("stats-both", quick("stats-stream.yaml"));
