@@ -99,8 +99,16 @@ std::optional<poll_spec> read_poll(yaml_reader& reader, const YAML::Node& node,
     reader.duration_field(*map, "every", poll.every, milliseconds(10), std::chrono::hours(24));
     reader.number_field(*map, "jitter", poll.jitter, 0.0, 0.99);
     reader.int_field(*map, "limit", poll.limit, 1, 10000);
+    reader.int_field(*map, "pages", poll.pages, 0, 10000);
     reader.int_field(*map, "instances", poll.instances, 1, 64);
     reader.duration_field(*map, "reread", poll.reread, milliseconds(0), std::chrono::hours(24));
+    if (poll.pages > 0 && poll.reread > milliseconds(0)) {
+        // Each round would start inside the window again: with more rows in it than the
+        // round's batch, the pollers would never get past it.
+        reader.add_error(*map->find("pages"), map->child("pages"),
+                         "a round bounded to `pages` starts `reread` behind again each time and "
+                         "could spend its batch re-reading: use one or the other");
+    }
     return poll;
 }
 

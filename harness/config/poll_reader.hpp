@@ -11,8 +11,8 @@
 namespace asyncbench {
 
 // The keys `poll:` accepts, for SCHEMA.md and the tests.
-inline constexpr std::string_view poll_keys[] = {"from",  "cursor", "every",    "jitter",
-                                                 "limit", "reread", "instances"};
+inline constexpr std::string_view poll_keys[] = {"from",  "cursor", "every",  "jitter",
+                                                 "limit", "pages",  "reread", "instances"};
 
 // nullopt (errors in `reader`) when `node` is not a valid poll map.
 std::optional<poll_spec> read_poll(yaml_reader& reader, const YAML::Node& node,

@@ -174,6 +174,8 @@ enum class placement { inline_stage, kafka, poll, none };
 // or past their cursor, page by page, and run the stage for each row not seen before. With
 // `reread` each round starts that far behind the cursor, as real pollers re-read a window so
 // rows committed late (with an older time) are not missed; the rows read again are counted.
+// A round reads until a short page, or at most `pages` pages (a scheduler that hands on a
+// batch per period, as the seed's one user per second); the rest waits for the next round.
 struct poll_spec {
     enum class source_kind {
         api,    // `from: {api: T}`: the front door's read API, GET /feeds/T?since=..&limit=..
@@ -187,6 +189,7 @@ struct poll_spec {
     double jitter = 0.1;  // each wait drawn uniformly in every * [1 - jitter, 1 + jitter]
     int instances = 1;    // pollers; instance i runs the rows whose key hashes to i
     int limit = 500;      // rows per page
+    int pages = 0;        // pages per round at most; 0: until a short page
     milliseconds reread{0};
 };
 

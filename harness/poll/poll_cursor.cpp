@@ -6,13 +6,18 @@
 namespace asyncbench {
 
 poll_cursor::poll_cursor(std::string cursor_column, std::string key_column,
-                         std::chrono::microseconds reread)
+                         std::chrono::microseconds reread, cursor_values values)
     : cursor_column_(std::move(cursor_column)),
       key_column_(std::move(key_column)),
-      reread_us_(reread.count()) {}
+      reread_us_(reread.count()),
+      unique_(values == cursor_values::unique) {}
 
 std::int64_t poll_cursor::round_start() const {
-    return std::max<std::int64_t>(0, highest_ - reread_us_);
+    const std::int64_t window_start = std::max<std::int64_t>(0, highest_ - reread_us_);
+    // Without a window a round resumes past what it knows it has taken: else a round bounded
+    // to one page (`pages: 1`) of one row (a queue read one member at a time) would read that
+    // row again every round and never move on.
+    return reread_us_ == 0 ? std::max(window_start, resume_) : window_start;
 }
 
 std::optional<std::int64_t> poll_cursor::cursor_of(const row_values& row) const {
@@ -38,6 +43,7 @@ poll_cursor::page poll_cursor::take(const std::vector<row_values>& rows, std::in
         }
         last = std::max(last, *cursor);
         highest_ = std::max(highest_, *cursor);
+        if (unique_) resume_ = std::max(resume_, *cursor + 1);
         if (seen_.insert(key->second).second) {
             result.fresh.push_back(&row);
         } else {
@@ -48,7 +54,12 @@ poll_cursor::page poll_cursor::take(const std::vector<row_values>& rows, std::in
         // A full page: more may follow. When every row shared the `since` value, `>=` would
         // return the same page forever: step past it (rows beyond `limit` at one microsecond
         // are then skipped, a limit no real table reaches).
-        result.next_since = last > since ? last : since + 1;
+        if (unique_) {
+            result.next_since = last + 1;  // no other row shares `last`
+        } else {
+            result.next_since = last > since ? last : since + 1;
+            if (last == since) resume_ = std::max(resume_, since + 1);
+        }
     }
     return result;
 }
@@ -57,7 +68,10 @@ void poll_cursor::forget(const row_values& row) {
     const auto key = row.find(key_column_);
     if (key != row.end()) seen_.erase(key->second);
     // The next round must reach it again, whatever the window.
-    if (const auto cursor = cursor_of(row)) highest_ = std::min(highest_, *cursor);
+    if (const auto cursor = cursor_of(row)) {
+        highest_ = std::min(highest_, *cursor);
+        resume_ = std::min(resume_, *cursor);
+    }
 }
 
 std::chrono::microseconds next_poll_delay(std::chrono::microseconds every, double jitter,

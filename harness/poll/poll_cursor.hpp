@@ -3,9 +3,11 @@
 // took) and which rows it has already seen, so a window read again yields only the new rows and
 // the rows read again are counted. Pure logic, no I/O; not thread-safe (one per poller).
 //
-// A round starts `reread` behind the highest cursor value seen (0: at it) and pages forward
-// with `cursor >= since`: `>=` so rows sharing the last page's cursor value are not skipped,
-// at the price of reading those again (counted as refetched, like the window's).
+// A round starts `reread` behind the highest cursor value seen (0: at it, or just past it when
+// nothing else can be at it) and pages forward with `cursor >= since`: `>=` so rows sharing the
+// last page's cursor value are not skipped, at the price of reading those again (counted as
+// refetched, like the window's). Where no two rows share a value (a queue's positions) each
+// page and round starts just past the last value taken, and nothing is read twice.
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -18,11 +20,15 @@
 
 namespace asyncbench {
 
+// Whether rows of a source can share a cursor value: a written_at time can (two rows in one
+// microsecond), a queue position cannot.
+enum class cursor_values { may_repeat, unique };
+
 class poll_cursor {
   public:
     // `cursor_column` and `key_column` name the source table's columns; `reread` >= 0.
-    poll_cursor(std::string cursor_column, std::string key_column,
-                std::chrono::microseconds reread);
+    poll_cursor(std::string cursor_column, std::string key_column, std::chrono::microseconds reread,
+                cursor_values values = cursor_values::may_repeat);
 
     // Where a round's first page starts.
     std::int64_t round_start() const;
@@ -49,6 +55,10 @@ class poll_cursor {
     std::string key_column_;
     std::int64_t reread_us_;
     std::int64_t highest_ = 0;
+    bool unique_;
+    // Where a round without a window starts at the earliest: past the last unique value taken,
+    // or past v when a full page was all at v; pulled back by forget().
+    std::int64_t resume_ = 0;
     std::unordered_set<std::string> seen_;
 };
 

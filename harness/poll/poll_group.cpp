@@ -138,7 +138,8 @@ void poll_group::run(int instance) {
                                environment_.redis);
     auto source = make_poll_source(scenario, poll, environment_.api, executor, environment_.redis);
     poll_cursor cursor(source->cursor_column(), source->key_column(),
-                       std::chrono::duration_cast<std::chrono::microseconds>(poll.reread));
+                       std::chrono::duration_cast<std::chrono::microseconds>(poll.reread),
+                       source->cursor_kind());
     std::mt19937_64 rng(std::random_device{}() + static_cast<unsigned>(instance));
     const auto mine = [&](const std::string& key) {
         return poll.instances == 1 ||
@@ -153,7 +154,8 @@ void poll_group::run(int instance) {
         next = steady::now() + next_poll_delay(every_, poll.jitter, rng);
         bool found = false;
         std::optional<std::int64_t> since = cursor.round_start();
-        while (since && !stopping_.load()) {
+        for (int pages = 0; since && !stopping_.load(); ++pages) {
+            if (poll.pages > 0 && pages == poll.pages) break;  // the round's batch is taken
             fetched_page fetched;
             try {
                 fetched = source->fetch(*since, poll.limit);

@@ -134,6 +134,8 @@ class redis_queue_source final : public poll_source {
 
     const std::string& key_column() const override { return key_column_; }
     const std::string& cursor_column() const override { return cursor_column_; }
+    // Positions are given once each (INCR in the enqueue script).
+    cursor_values cursor_kind() const override { return cursor_values::unique; }
     std::string payload(const row_values& row) const override {
         const auto found = row.find("payload");
         if (found == row.end() || found->second.empty()) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "harness/config/scenario_config.hpp"
+#include "harness/poll/poll_cursor.hpp"
 #include "harness/store/store.hpp"
 #include "harness/workflow/workflow_executor.hpp"
 
@@ -31,6 +32,8 @@ class poll_source {
     // The columns of a fetched row holding its business id and its (integer) cursor.
     virtual const std::string& key_column() const = 0;
     virtual const std::string& cursor_column() const = 0;
+    // Whether two rows can share a cursor value (poll_cursor.hpp).
+    virtual cursor_values cursor_kind() const { return cursor_values::may_repeat; }
     // What the stage's steps read as the request of `row` (JSON), and its kind for reports.
     // Throws std::invalid_argument when the row breaks the source's contract.
     virtual std::string payload(const row_values& row) const = 0;

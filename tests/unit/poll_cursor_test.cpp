@@ -98,6 +98,42 @@ TEST(poll_cursor, a_full_page_all_at_its_since_value_steps_past_it) {
     EXPECT_EQ(past.next_since, 102);
 }
 
+// A round bounded to one page (`pages: 1`) of rows at one value: the next round starts past
+// it, or it would read that page forever.
+TEST(poll_cursor, a_round_resumes_past_a_full_page_all_at_one_value) {
+    poll_cursor cursor("at", "id", 0us);
+    const auto first = cursor.take({row("a", 100), row("b", 100)}, 100, 2);
+    EXPECT_EQ(first.next_since, 101);
+    EXPECT_EQ(cursor.round_start(), 101);
+    cursor.forget(row("b", 100));  // b not finished: the next round reaches it again
+    EXPECT_EQ(cursor.round_start(), 100);
+    // A window re-reads behind the highest value whatever the step.
+    poll_cursor windowed("at", "id", 5us);
+    windowed.take({row("a", 10)}, 10, 1);
+    EXPECT_EQ(windowed.round_start(), 5);
+}
+
+// A queue's positions are unique: pages and rounds start just past the last one taken, so a
+// scheduler taking one member a round (the seed's) takes the next one each round, and nothing
+// is read twice.
+TEST(poll_cursor, unique_values_resume_just_past_the_last_one_taken) {
+    poll_cursor cursor("position", "id", 0us, cursor_values::unique);
+    const std::vector<row_values> first{{{"id", "a"}, {"position", "1"}}};
+    const auto page = cursor.take(first, cursor.round_start(), 1);
+    EXPECT_EQ(ids(page), (std::vector<std::string>{"a"}));
+    EXPECT_EQ(page.next_since, 2);
+    EXPECT_EQ(cursor.round_start(), 2);
+    const std::vector<row_values> second{{{"id", "b"}, {"position", "2"}},
+                                         {{"id", "c"}, {"position", "3"}}};
+    const auto next = cursor.take(second, cursor.round_start(), 5);
+    EXPECT_EQ(ids(next), (std::vector<std::string>{"b", "c"}));
+    EXPECT_EQ(next.refetched, 0u);
+    EXPECT_FALSE(next.next_since.has_value());  // short page
+    EXPECT_EQ(cursor.round_start(), 4);
+    cursor.forget(second[1]);  // c not finished
+    EXPECT_EQ(cursor.round_start(), 3);
+}
+
 TEST(poll_cursor, rows_without_a_key_or_an_integer_cursor_are_counted_as_malformed) {
     poll_cursor cursor("at", "id", 0us);
     const std::vector<row_values> rows{

@@ -232,6 +232,7 @@ TEST(workflow_reader, reads_a_poll_stage_every_poll_key_and_db_add) {
     EXPECT_EQ(stage.poll->every, std::chrono::milliseconds(250));
     EXPECT_DOUBLE_EQ(stage.poll->jitter, 0.5);
     EXPECT_EQ(stage.poll->limit, 100);
+    EXPECT_EQ(stage.poll->pages, 0);  // until a short page
     EXPECT_EQ(stage.poll->reread, std::chrono::seconds(2));
     EXPECT_EQ(stage.poll->instances, 4);
     const auto* count = stage.steps[0].as<db_step>();
@@ -436,6 +437,7 @@ TEST(workflow_reader, refuses_poll_numbers_out_of_range) {
       instances: 65
       reread: -1s
       colour: blue
+      pages: -1
     steps: [{name: a, call: pay.x}]
 )"));
     expect_error(errors, "workflow[1].poll.every", 15, "must be from 10ms");
@@ -445,8 +447,35 @@ TEST(workflow_reader, refuses_poll_numbers_out_of_range) {
                  "must be an integer from 1 to 64, got 65");
     expect_error(errors, "workflow[1].poll.reread", 19, "durations cannot be negative");
     expect_error(errors, "workflow[1].poll.colour", 20, "unknown key");
+    expect_error(errors, "workflow[1].poll.pages", 21,
+                 "must be an integer from 0 to 10000, got -1");
     // Every mistake at once, and nothing else.
-    EXPECT_EQ(errors.size(), 6u) << describe(errors);
+    EXPECT_EQ(errors.size(), 7u) << describe(errors);
+}
+
+TEST(workflow_reader, reads_a_page_bound_and_refuses_it_with_a_reread_window) {
+    const auto errors = errors_of(scenario_text(poll_tables + R"(workflow:
+  - stage: record
+    steps: [{name: store, db: {insert: events}}]
+  - stage: one
+    placement: {sync: poll}
+    poll: {from: {api: events}, cursor: recorded_at, pages: 1, reread: 2s}
+    steps: [{name: a, call: pay.x}]
+)"));
+    ASSERT_EQ(errors.size(), 1u) << describe(errors);
+    expect_error(errors, "workflow[1].poll.pages", 12, "use one or the other");
+    // Without the window, a bound is read.
+    const auto config = loads(scenario_text(poll_tables + R"(workflow:
+  - stage: record
+    steps: [{name: store, db: {insert: events}}]
+  - stage: one
+    placement: {sync: poll}
+    poll: {from: {api: events}, cursor: recorded_at, limit: 1, pages: 2}
+    steps: [{name: count, db: {add: stats, key: kind, column: events}}]
+)"));
+    ASSERT_EQ(config.workflow.size(), 2u);
+    ASSERT_TRUE(config.workflow[1].poll.has_value());
+    EXPECT_EQ(config.workflow[1].poll->pages, 2);
 }
 
 TEST(workflow_reader, only_inline_stages_come_before_a_poll_stage_and_no_kafka_after_one) {
