@@ -187,9 +187,12 @@ mode_result run_mode(mode which, const mode_dependencies& deps, run_settings& se
 
     line.set_phase("drain");
     phase_start = steady::now();
+    const std::int64_t backlog_before_drain = system->backlog();
     const drain_end drained = drain(*system, scenario.drain_timeout, deps.cancel);
     const bool idle = drained == drain_end::idle;
     const double drain_s = seconds_since(phase_start);
+    const std::int64_t drain_finished =
+        std::max<std::int64_t>(0, backlog_before_drain - system->backlog());
     auto cost_parts = cost.stop();
     line.stop();
     spdlog::info("[{}] load {:.1f}s, drain {:.1f}s{}", mode, load_s, drain_s,
@@ -275,7 +278,8 @@ mode_result run_mode(mode which, const mode_dependencies& deps, run_settings& se
         cpu_s_per_1000(cost.counted_cpu_s(), result.reconciliation.completed);
     judge_validity(
         result, validity_input{drained == drain_end::idle || drained == drain_end::only_lost_left,
-                               deps.cancel.load(), harness_failures, result.step_errors});
+                               deps.cancel.load(), harness_failures, result.step_errors,
+                               drain_finished, drain_s});
     return result;
 }
 

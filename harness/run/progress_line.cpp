@@ -74,9 +74,10 @@ void progress_line::print(bool final_line) {
         }
         line = fmt::format(
             "[{}] {:<9} {:6.1f}s/{:.0f}s  sent {}  ok {} ({:.1f}/s)  errors {}  "
-            "in flight {}  {}",
+            "in flight {}  backlog {}  {}",
             mode_, phase, elapsed, std::chrono::duration<double>(total_).count(), load_.sent.load(),
-            load_.ok.load(), rate_, load_.errors.load(), load_.in_flight.load(), status_());
+            load_.ok.load(), rate_, load_.errors.load(), load_.in_flight.load(),
+            samples_.empty() ? 0 : samples_.back(), status_());
     }
     if (terminal_) {
         std::fprintf(stderr, "\r\033[K%s%s", line.c_str(), final_line ? "\n" : "");

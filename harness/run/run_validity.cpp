@@ -3,6 +3,16 @@
 #include <fmt/format.h>
 
 namespace asyncbench {
+namespace {
+
+// An estimate, so whole seconds, minutes or hours ("40 s", "16 min", "2.5 h").
+std::string rough_duration(double s) {
+    if (s < 120) return fmt::format("{:.0f} s", s);
+    if (s < 2 * 3600) return fmt::format("{:.0f} min", s / 60);
+    return fmt::format("{:.1f} h", s / 3600);
+}
+
+}  // namespace
 
 void judge_validity(mode_result& result, const validity_input& input) {
     auto invalid = [&](std::string reason) {
@@ -19,8 +29,15 @@ void judge_validity(mode_result& result, const validity_input& input) {
             const auto& top = input.step_errors.front();
             reason += fmt::format("; the most frequent step error was {}/{}: \"{}\" ({} times)",
                                   top.stage, top.step, top.example, top.count);
+        } else if (input.drain_finished > 0 && input.drain_s > 0) {
+            const double per_s = static_cast<double>(input.drain_finished) / input.drain_s;
+            reason += fmt::format(
+                "; the drain finished {} in {:.0f} s ({:.1f}/s): at that pace the rest needs about "
+                "{}; raise drain_timeout to measure it",
+                input.drain_finished, input.drain_s, per_s,
+                rough_duration(static_cast<double>(result.reconciliation.pending) / per_s));
         } else {
-            reason += "; raise drain_timeout if the pipeline was still making progress";
+            reason += "; nothing finished during the drain";
         }
         invalid(std::move(reason));
     }

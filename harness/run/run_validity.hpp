@@ -4,6 +4,7 @@
 // duplicate effects, SLOs) are not judged here: a valid run reports them (exit 1), an invalid
 // one cannot be trusted at all (exit 3; harness/result/exit_status.hpp).
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -30,11 +31,17 @@ struct validity_input {
     std::vector<std::string> harness_failures;  // parts of the harness that died on their own
     // The most frequent step error, when any, named in a drain time-out so the reason shows.
     std::vector<step_error_count> step_errors;
+    // The drain's progress, for a time-out's reason: how many requests it finished in how long,
+    // so a slow but steady pipeline (coupon-rush's seed scheduler, one a second) says how long
+    // the rest would take instead of looking stuck.
+    std::int64_t drain_finished = 0;
+    double drain_s = 0;
 };
 
 // Sets result.valid and appends result.invalid_reasons. Rules: interrupted; no request sent in
 // the measured phase; the drain timed out (with the pending count and the most frequent step
-// error; not said again when the run was interrupted); requests still pending after a drain
+// error, or else the drain's pace and the time the rest would need at it; not said again when
+// the run was interrupted); requests still pending after a drain
 // that ended (their loss was not confirmed); the generator's schedule_lag p90 above
 // max_schedule_lag (open loop only: a closed loop has no schedule); any harness failure. A lag p99
 // above schedule_lag_warning (and a p90 within bounds) adds a warning instead.

@@ -131,6 +131,32 @@ TEST(judge_validity, a_drain_timeout_names_the_most_frequent_step_error) {
     EXPECT_EQ(judge_run(run_of(m)).status, exit_status::untrustworthy);
 }
 
+// A slow but steady pipeline (coupon-rush's seed scheduler: one user a second) times out
+// under a short drain: the reason gives its pace and what the rest would need, not "stuck".
+TEST(judge_validity, a_drain_timeout_without_errors_gives_the_pace_and_the_time_left) {
+    mode_result m = measured_mode();
+    m.reconciliation.pending = 970;
+    validity_input input;
+    input.drained = false;
+    input.drain_finished = 30;
+    input.drain_s = 30.0;
+    judge_validity(m, input);
+    ASSERT_EQ(m.invalid_reasons.size(), 1u);
+    EXPECT_EQ(m.invalid_reasons[0],
+              "the drain timed out with 970 accepted requests still pending; the drain finished "
+              "30 in 30 s (1.0/s): at that pace the rest needs about 16 min; raise drain_timeout "
+              "to measure it");
+
+    mode_result stuck = measured_mode();
+    stuck.reconciliation.pending = 5;
+    input.drain_finished = 0;
+    judge_validity(stuck, input);
+    ASSERT_EQ(stuck.invalid_reasons.size(), 1u);
+    EXPECT_EQ(stuck.invalid_reasons[0],
+              "the drain timed out with 5 accepted requests still pending; nothing finished "
+              "during the drain");
+}
+
 TEST(judge_validity, a_generator_behind_schedule_makes_the_run_untrustworthy) {
     mode_result m = measured_mode();
     m.schedule_lag_us.p90_us = 250'000;  // 10% of requests over the 100 ms bound
