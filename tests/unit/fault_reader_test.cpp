@@ -257,33 +257,5 @@ TEST_F(extends_test, refuses_chains_and_cycles) {
     EXPECT_NE(errors_of(load_scenario(missing)).find("the base scenario"), std::string::npos);
 }
 
-TEST(shipped_scenarios, lp_report_faults_variant_loads) {
-    const auto result = load_scenario(std::string(ASYNCBENCH_SOURCE_DIR) +
-                                      "/scenarios/lp-report/lp-report-faults.yaml");
-    ASSERT_TRUE(std::holds_alternative<scenario_config>(result)) << errors_of(result);
-    const auto& config = std::get<scenario_config>(result);
-    EXPECT_EQ(config.name, "lp-report-faults");
-    EXPECT_EQ(config.plugin, "lp-report");
-    ASSERT_EQ(config.faults.size(), 3u);
-    EXPECT_EQ(config.faults[0].type, fault_spec::kind::downstream_outage);
-    EXPECT_EQ(config.faults[1].type, fault_spec::kind::worker_crash);
-    EXPECT_EQ(config.faults[2].type, fault_spec::kind::broker_down);
-}
-
-TEST(shipped_scenarios, stats_stream_outage_takes_the_statistics_stage_down) {
-    const auto result = load_scenario(std::string(ASYNCBENCH_SOURCE_DIR) +
-                                      "/scenarios/stats-stream/stats-stream-outage.yaml");
-    ASSERT_TRUE(std::holds_alternative<scenario_config>(result)) << errors_of(result);
-    const auto& config = std::get<scenario_config>(result);
-    EXPECT_EQ(config.plugin, "stats-stream");
-    ASSERT_EQ(config.faults.size(), 1u);
-    EXPECT_EQ(config.faults[0].type, fault_spec::kind::stage_down);
-    EXPECT_EQ(config.faults[0].stage, "statistics");
-    EXPECT_EQ(config.faults[0].at, 10s);
-    EXPECT_EQ(config.faults[0].duration, 20s);
-    // The outage ends inside the measured phase, so the catch-up is measured.
-    EXPECT_LT(config.faults[0].at + config.faults[0].duration, config.load.duration);
-}
-
 }  // namespace
 }  // namespace asyncbench
