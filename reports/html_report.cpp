@@ -14,6 +14,7 @@
 #include "reports/fault_report.hpp"
 #include "reports/markdown_report.hpp"
 #include "reports/scenario_report.hpp"
+#include "reports/threshold_report.hpp"
 #include "reports/verdict.hpp"
 
 namespace asyncbench {
@@ -408,12 +409,13 @@ void write_html_report(const run_result& r, std::ostream& out) {
         }
     }
 
-    out << "<h2>SLOs</h2>\n";
-    const auto slo = slo_table(r);
-    if (slo.rows.empty()) {
-        out << "<p>No SLOs were set.</p>\n";
-    } else {
-        write_table(out, slo, 5);
+    out << "<h2>Thresholds</h2>\n";
+    write_table(out, threshold_table(r), 4);
+    if (const auto repetitions = repetition_table(r); !repetitions.rows.empty()) {
+        out << "<h2>Repetitions</h2>\n<p>" << r.settings.repetitions
+            << " repetitions per mode, modes alternating; every repetition's metrics are in "
+               "result.json for <code>asyncbench compare</code>.</p>\n";
+        write_table(out, repetitions, 1);
     }
     out << "<h2>Invalid reasons</h2>\n";
     write_list(out, report_invalid_reasons(r), "None.");

@@ -7,6 +7,7 @@
 #include "reports/cost_report.hpp"
 #include "reports/fault_report.hpp"
 #include "reports/scenario_report.hpp"
+#include "reports/threshold_report.hpp"
 #include "reports/verdict.hpp"
 
 namespace asyncbench {
@@ -336,14 +337,6 @@ report_table call_check_table(const run_result& r) {
     return t;
 }
 
-report_table slo_table(const run_result& r) {
-    report_table t{{"Mode", "SLO", "Target", "Observed", "Result"}, {}};
-    for (const auto& c : r.slo) {
-        t.rows.push_back({c.mode, c.name, c.target, c.observed, c.passed ? "met" : "MISSED"});
-    }
-    return t;
-}
-
 std::vector<std::string> report_warnings(const run_result& r) {
     std::vector<std::string> out{locality_note(r.environment)};
     if (r.environment.broker_kind == "embedded-mock") out.emplace_back(embedded_mock_warning);
@@ -473,12 +466,14 @@ void write_markdown_report(const run_result& r, std::ostream& out) {
         }
     }
 
-    out << "\n## SLOs\n\n";
-    const auto slo = slo_table(r);
-    if (slo.rows.empty()) {
-        out << "No SLOs were set.\n";
-    } else {
-        write_table(out, slo, 5);
+    out << "\n## Thresholds\n\n";
+    write_table(out, threshold_table(r), 4);
+    if (const auto repetitions = repetition_table(r); !repetitions.rows.empty()) {
+        out << "\n## Repetitions\n\n"
+            << r.settings.repetitions
+            << " repetitions per mode, modes alternating; every repetition's metrics are in "
+               "result.json for `asyncbench compare`.\n\n";
+        write_table(out, repetitions, 1);
     }
 
     out << "\n## Invalid reasons\n\n";

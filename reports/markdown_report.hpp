@@ -55,8 +55,6 @@ bool callers_retried(const run_result& result);
 std::string outcome_line(const run_result& result);
 // Mode | Call | Expected | Received | Ids with duplicates | Ids missing | Check
 report_table call_check_table(const run_result& result);
-// Mode | SLO | Target | Observed | Result
-report_table slo_table(const run_result& result);
 // The locality note, the embedded-mock warning when it applies, then each mode's warnings as
 // "mode: warning".
 std::vector<std::string> report_warnings(const run_result& result);
@@ -65,8 +63,9 @@ std::vector<std::string> report_invalid_reasons(const run_result& result);
 
 // Writes the whole report as GitHub-flavoured Markdown: outcome, verdict, warnings, faults
 // (only when a mode recorded one; see reports/fault_report.hpp), results, cost (when measured;
-// see reports/cost_report.hpp), step errors, call checks, SLOs, invalid reasons, environment,
-// settings. Sets no stream state; the caller checks the stream.
+// see reports/cost_report.hpp), step errors, call checks, thresholds
+// (reports/threshold_report.hpp), repetitions, invalid reasons, environment, settings. Sets no
+// stream state; the caller checks the stream.
 void write_markdown_report(const run_result& result, std::ostream& out);
 
 }  // namespace asyncbench

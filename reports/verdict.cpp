@@ -11,6 +11,7 @@
 #include "reports/fault_report.hpp"
 #include "reports/poll_report.hpp"
 #include "reports/scenario_report.hpp"
+#include "reports/threshold_report.hpp"
 
 namespace asyncbench {
 
@@ -503,23 +504,6 @@ void reconciliation_lines(const run_result& r, const std::vector<std::string>& m
     }
 }
 
-void slo_lines(const run_result& r, std::vector<std::string>& lines) {
-    if (r.slo.empty()) return;
-    std::vector<std::string> missed;
-    for (const auto& c : r.slo) {
-        if (!c.passed) {
-            missed.push_back(fmt::format("{} {} (observed {}, target {})", c.mode, c.name,
-                                         c.observed, c.target));
-        }
-    }
-    if (missed.empty()) {
-        lines.push_back(fmt::format("SLOs: all {} met.", r.slo.size()));
-    } else {
-        lines.push_back(fmt::format("SLOs: {} of {} missed: {}.", missed.size(), r.slo.size(),
-                                    join(missed, "; ")));
-    }
-}
-
 }  // namespace
 
 std::vector<std::string> report_modes(const run_result& result) {
@@ -551,7 +535,7 @@ std::vector<std::string> verdict_lines(const run_result& result) {
     reconciliation_lines(result, modes, lines);
     for (auto& line : scenario_verdict_lines(result)) lines.push_back(std::move(line));
     for (auto& line : poll_verdict_lines(result)) lines.push_back(std::move(line));
-    slo_lines(result, lines);
+    for (auto& line : threshold_lines(result)) lines.push_back(std::move(line));
     for (auto& line : cost_verdict_lines(result)) lines.push_back(std::move(line));
     return lines;
 }

@@ -65,6 +65,8 @@ class scenario_plugin {
 
     // The names of the invariants check() reports, so a scenario file can refer to them.
     virtual std::vector<std::string> invariant_names() const { return {}; }
+    // The names of the metrics check() reports, so thresholds can name them before a run.
+    virtual std::vector<std::string> metric_names() const { return {}; }
     // Before the load, in each mode's fresh database and Redis keys (e.g. stock levels).
     virtual void seed(scenario_state& /*state*/) const {}
     // After the drain: metrics and invariants computed from the database and Redis. `required`

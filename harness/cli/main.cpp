@@ -121,6 +121,17 @@ int main(int argc, char** argv) {
                         "librdkafka setting passed through untouched, as kcat does: NAME=VALUE "
                         "for producer and consumers, producer:NAME=VALUE or consumer:NAME=VALUE "
                         "for one (repeatable)");
+    run_cmd->add_option(
+        "--threshold", run.thresholds,
+        "A bound the run must keep, beside the scenario's thresholds: "
+        "\"[during 'FAULT':] [sync.|async.]METRIC OP VALUE\", e.g. "
+        "\"async.completion_p99 < 10s\" or \"sync.availability >= 99.9%\"; "
+        "a missed one is exit 1 (repeatable; `asyncbench metrics` lists the names)");
+    run_cmd
+        ->add_option("--repeat", run.repeat,
+                     "Run each mode N times, modes alternating (sync async async sync ...), "
+                     "and keep every repetition's metrics for `asyncbench compare`")
+        ->capture_default_str();
     run_cmd->add_flag("--quick", run.overrides.quick,
                       "Short run: warm-up <= 2s, measure <= 10s, <= 2000 requests, drain <= 30s");
 

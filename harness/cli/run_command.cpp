@@ -8,14 +8,17 @@
 #include <atomic>
 #include <csignal>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <random>
 
 #include "harness/config/scenario_loader.hpp"
+#include "harness/config/threshold_reader.hpp"
 #include "harness/kafka/kafka_broker.hpp"
 #include "harness/kafka/local_kafka.hpp"
 #include "harness/redis/local_redis.hpp"
 #include "harness/result/exit_status.hpp"
+#include "harness/result/threshold_checks.hpp"
 #include "harness/run/environment.hpp"
 #include "harness/run/infrastructure_options.hpp"
 #include "harness/run/mode_runner.hpp"
@@ -27,6 +30,9 @@
 
 namespace asyncbench {
 namespace {
+
+// Enough for any CI gate (Google Benchmark advises 9 for its U test); more is a soak.
+constexpr int max_repeat = 50;
 
 std::atomic<bool> interrupted{false};
 
@@ -89,9 +95,10 @@ void print_summary(const run_result& result, const std::filesystem::path& out_di
         }
     }
     for (const auto& line : verdict_lines(result)) std::cout << "  - " << line << "\n";
-    for (const auto& check : result.slo) {
-        std::cout << fmt::format("  SLO {} {}: {} (target {}) {}\n", check.mode, check.name,
-                                 check.observed, check.target, check.passed ? "met" : "FAILED");
+    for (const auto& check : result.thresholds) {
+        if (check.implicit) continue;  // said by the safety line above
+        std::cout << fmt::format("  threshold {}: {} {}: {}\n", check.mode, check.threshold,
+                                 check.passed ? "held" : "FAILED", check.observed_text);
     }
     std::cout << "\n" << outcome_line(result) << "\n";
     std::cout << "Reports: " << (out_dir / "report.md").string() << ", "
@@ -157,6 +164,11 @@ int run_command(const run_options& options) {
     // Checked even when the scenario uses no Redis: a wrong flag is a wrong flag.
     auto redis = parse_redis_option(options.redis);
     if (auto* error = std::get_if<std::string>(&redis)) errors.push_back(*error);
+    const auto thresholds = run_thresholds(scenario, options.thresholds, errors);
+    if (options.repeat < 1 || options.repeat > max_repeat) {
+        errors.push_back(
+            fmt::format("--repeat: {} is not from 1 to {}", options.repeat, max_repeat));
+    }
     if (!errors.empty()) return usage_error(errors);
     const auto* plugin = find_plugin(scenario.plugin);  // the loader checked it exists
     const std::filesystem::path out_dir =
@@ -176,6 +188,7 @@ int run_command(const run_options& options) {
     result.environment = describe_environment();
     result.environment.database = "sqlite";
     result.settings = describe_settings(scenario);
+    result.settings.repetitions = options.repeat;
 
     std::vector<std::unique_ptr<mock_system>> mocks;
     system_directory systems;
@@ -224,26 +237,44 @@ int run_command(const run_options& options) {
     }
 
     const std::string run_id = random_run_id();
-    for (const mode which : modes) {
-        if (interrupted.load()) break;
-        const scenario_config mode_scenario = stages_in_mode(scenario, which);
-        mode_dependencies deps{mode_scenario,
-                               *plugin,
-                               mocks,
-                               systems,
-                               broker.get(),
-                               redis_server ? redis_server->url() : std::string(),
-                               std::get<database_choice>(database),
-                               out_dir,
-                               run_id,
-                               interrupted};
-        try {
-            result.modes[mode_name(which)] = run_mode(which, deps, result.settings);
-        } catch (const std::exception& e) {
-            // The configuration was accepted; the harness failed while starting or running.
-            std::cerr << "error: " << mode_name(which) << " mode could not run: " << e.what()
-                      << "\n";
-            return exit_code(exit_status::untrustworthy);
+    std::map<mode, std::vector<measured_mode>> measured;
+    for (int repetition = 1; repetition <= options.repeat && !interrupted.load(); ++repetition) {
+        if (options.repeat > 1) spdlog::info("repetition {} of {}", repetition, options.repeat);
+        for (const mode which : repetition_order(modes, repetition)) {
+            if (interrupted.load()) break;
+            const scenario_config mode_scenario = stages_in_mode(scenario, which);
+            // Each repetition has its own topics, groups, schemas, keys and files.
+            const bool alone = options.repeat == 1;
+            mode_dependencies deps{
+                mode_scenario,
+                *plugin,
+                mocks,
+                systems,
+                broker.get(),
+                redis_server ? redis_server->url() : std::string(),
+                std::get<database_choice>(database),
+                alone ? out_dir : out_dir / fmt::format("repetition-{}", repetition),
+                alone ? run_id : fmt::format("{}r{}", run_id, repetition),
+                interrupted};
+            try {
+                std::filesystem::create_directories(deps.out_dir);
+                measured[which].push_back(run_mode(which, deps, result.settings));
+            } catch (const std::exception& e) {
+                // The configuration was accepted; the harness failed while starting or running.
+                std::cerr << "error: " << mode_name(which) << " mode could not run: " << e.what()
+                          << "\n";
+                return exit_code(exit_status::untrustworthy);
+            }
+        }
+    }
+    for (auto& [which, runs] : measured) {
+        result.modes[mode_name(which)] = merge_repetitions(runs);
+        // An interrupted run of fewer repetitions than asked for is not what was asked.
+        if (static_cast<int>(runs.size()) < options.repeat) {
+            auto& merged = result.modes[mode_name(which)];
+            merged.valid = false;
+            merged.invalid_reasons.push_back(
+                fmt::format("{} of {} repetitions ran", runs.size(), options.repeat));
         }
     }
     for (auto& mock : mocks) mock->stop();
@@ -255,7 +286,7 @@ int run_command(const run_options& options) {
                           out_dir.string())
             : fmt::format("PostgreSQL at {} (schema ab_{}_<mode> per mode)", database_location,
                           run_id);
-    evaluate_slo(scenario.slo, result);
+    result.thresholds = evaluate_thresholds(thresholds, result);
     result.valid = !interrupted.load() && !result.modes.empty();
     for (const auto& [mode, outcome] : result.modes) result.valid = result.valid && outcome.valid;
     try {

@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "harness/config/threshold.hpp"
 #include "harness/core/mode.hpp"
 
 namespace asyncbench {
@@ -356,8 +357,9 @@ struct scenario_config {
     std::vector<stage_spec> workflow;
     std::size_t body_limit_bytes = 64 * 1024;  // both APIs reject larger bodies with 413
     std::chrono::nanoseconds drain_timeout{std::chrono::seconds(120)};
-    slo_spec slo;
-    std::vector<fault_spec> faults;  // in order of `at`
+    slo_spec slo;  // the first two thresholds, kept as the `slo:` key (threshold_reader.hpp)
+    std::vector<threshold_spec> thresholds;  // `thresholds:`, as written
+    std::vector<fault_spec> faults;          // in order of `at`
     // Invariants of the plugin this file expects a fault to break (`invariants: {name:
     // may_break}`): shown as findings, exit 0. Every other invariant is required.
     std::set<std::string> invariants_may_break;

@@ -15,6 +15,7 @@
 #include "harness/config/load_reader.hpp"
 #include "harness/config/scenario_variant.hpp"
 #include "harness/config/system_reader.hpp"
+#include "harness/config/threshold_reader.hpp"
 #include "harness/config/units.hpp"
 #include "harness/config/workflow_reader.hpp"
 #include "harness/config/yaml_document.hpp"
@@ -234,10 +235,11 @@ void read_invariants(yaml_reader& reader, const YAML::Node& node, const std::str
 
 scenario_config read_scenario(yaml_reader& reader, const YAML::Node& root) {
     scenario_config config;
-    const auto map = reader.read_map(
-        root, "",
-        {"name", "description", "plugin", "load", "sync", "async", "systems", "tables", "redis",
-         "workflow", "drain_timeout", "body_limit", "slo", "faults", "invariants", "extends"});
+    const auto map =
+        reader.read_map(root, "",
+                        {"name", "description", "plugin", "load", "sync", "async", "systems",
+                         "tables", "redis", "workflow", "drain_timeout", "body_limit", "slo",
+                         "thresholds", "faults", "invariants", "extends"});
     if (!map) {
         return config;
     }
@@ -298,6 +300,9 @@ scenario_config read_scenario(yaml_reader& reader, const YAML::Node& root) {
     }
     if (const YAML::Node* invariants = map->find("invariants")) {
         read_invariants(reader, *invariants, "invariants", config);
+    }
+    if (const YAML::Node* thresholds = map->find("thresholds")) {
+        config.thresholds = read_thresholds(reader, *thresholds, "thresholds", config);
     }
     return config;
 }

@@ -12,6 +12,7 @@
 #include "harness/kafka/consumer_group.hpp"
 #include "harness/poll/poll_cursor.hpp"
 #include "harness/poll/poll_source.hpp"
+#include "harness/result/pipeline_metric_names.hpp"
 #include "harness/workflow/stage_graph.hpp"
 
 namespace asyncbench {
@@ -246,15 +247,14 @@ std::vector<scenario_metric> poll_metrics(const std::vector<std::unique_ptr<poll
         total.refetched += c.refetched;
         total.peak_requests_per_s += c.peak_requests_per_s;
     }
-    const auto value = [](std::uint64_t n) { return static_cast<double>(n); };
-    return {{"poll_rounds", value(total.rounds)},
-            {"poll_rounds_empty", value(total.empty_rounds)},
-            {"poll_requests", value(total.requests)},
-            {"poll_requests_failed", value(total.failed_requests)},
-            {"poll_rows_fetched", value(total.rows)},
-            {"poll_bytes_fetched", value(total.bytes)},
-            {"poll_rows_refetched", value(total.refetched)},
-            {"poll_requests_peak_per_s", value(total.peak_requests_per_s)}};
+    const std::array<std::uint64_t, poll_metric_names.size()> values{
+        total.rounds, total.empty_rounds, total.requests,  total.failed_requests,
+        total.rows,   total.bytes,        total.refetched, total.peak_requests_per_s};
+    std::vector<scenario_metric> metrics;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        metrics.push_back({std::string(poll_metric_names[i]), static_cast<double>(values[i])});
+    }
+    return metrics;
 }
 
 }  // namespace asyncbench

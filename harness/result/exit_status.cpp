@@ -33,10 +33,11 @@ run_judgement judge_run(const run_result& result) {
     if (untrustworthy && judgement.reasons.empty()) {
         judgement.reasons.emplace_back("the run is marked invalid");
     }
-    for (const auto& check : result.slo) {
-        if (check.passed) continue;
-        findings.push_back(fmt::format("{} SLO {} missed: {} (target {})", check.mode, check.name,
-                                       check.observed, check.target));
+    // The implicit checks (nothing lost, no duplicate, invariants) are said above, in words.
+    for (const auto& check : result.thresholds) {
+        if (check.passed || check.implicit) continue;
+        findings.push_back(fmt::format("{}: threshold {} missed: {}", check.mode, check.threshold,
+                                       check.observed_text));
     }
     judgement.status = untrustworthy      ? exit_status::untrustworthy
                        : findings.empty() ? exit_status::held

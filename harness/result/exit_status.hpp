@@ -38,7 +38,8 @@ struct run_judgement {
 
 // Rules, in order: any invalid mode (mode_result::valid false), an invalid run
 // (run_result::valid false) or no mode at all -> untrustworthy; else any lost acknowledged
-// request, any effect applied more than once, or any failed SLO check -> finding; else held.
+// request, any effect applied more than once, a required invariant broken, or any failed
+// threshold -> finding; else held.
 // Findings are listed even when the run is untrustworthy.
 run_judgement judge_run(const run_result& result);
 

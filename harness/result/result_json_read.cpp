@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "harness/result/json_text.hpp"
+#include "harness/result/metric_catalog.hpp"
 #include "harness/result/result_json.hpp"
 
 namespace asyncbench {
@@ -162,6 +163,8 @@ struct version_info {
     bool has_v4() const { return version >= 4; }
     // Version 5: what each part of the system cost (CPU, memory, threads, connections).
     bool has_v5() const { return version >= 5; }
+    // Version 6: thresholds (instead of `slo`), repetitions and their metrics.
+    bool has_v6() const { return version >= 6; }
 };
 
 error_counts read_errors(const object_reader& o, version_info v) {
@@ -368,6 +371,21 @@ mode_result read_mode(const object_reader& o, version_info v) {
     }
     m.valid = o.boolean("valid");
     m.invalid_reasons = o.strings("invalid_reasons");
+    if (v.has_v6()) {
+        m.repetitions =
+            read_objects<repetition_result>(o, "repetitions", [](const object_reader& rep) {
+                repetition_result result{rep.i32("index"), rep.boolean("valid"), {}};
+                const auto metrics = rep.object("metrics");
+                for (const auto& kv : metrics.raw()) {
+                    const std::string key(kv.key());
+                    result.metrics.emplace(key, metrics.number(key));
+                }
+                return result;
+            });
+    } else {
+        // An older file is one run: its one repetition is the mode as measured.
+        m.repetitions.push_back({1, m.valid, mode_scalars(m)});
+    }
     return m;
 }
 
@@ -404,6 +422,7 @@ run_settings read_settings(const object_reader& o, version_info v) {
     if (v.has_v2()) s.async_worker_processes = o.i32("async_worker_processes");
     s.producer_settings = o.string_map("producer_settings");
     s.consumer_settings = o.string_map("consumer_settings");
+    if (v.has_v6()) s.repetitions = o.i32("repetitions");
     return s;
 }
 
@@ -441,16 +460,36 @@ run_result read_result(const json::value& doc) {
         }
         r.modes.emplace(key, std::move(m));
     }
-    const auto& slo = top.array("slo");
-    for (std::size_t i = 0; i < slo.size(); ++i) {
-        const object_reader c(slo[i], "slo[" + std::to_string(i) + "]");
-        slo_check check;
-        check.mode = c.string("mode");
-        check.name = c.string("name");
-        check.target = c.string("target");
-        check.observed = c.string("observed");
-        check.passed = c.boolean("passed");
-        r.slo.push_back(std::move(check));
+    if (v.has_v6()) {
+        r.thresholds = read_objects<threshold_check>(top, "thresholds", [](const object_reader& c) {
+            threshold_check check;
+            check.threshold = c.string("threshold");
+            check.mode = c.string("mode");
+            check.metric = c.string("metric");
+            check.during = c.string("during");
+            check.op = c.string("op");
+            check.bound = c.number("bound");
+            check.observed = c.optional_number("observed");
+            check.bound_text = c.string("bound_text");
+            check.observed_text = c.string("observed_text");
+            check.passed = c.boolean("passed");
+            check.implicit = c.boolean("implicit");
+            return check;
+        });
+    } else {
+        // `slo` checks were text only: kept as written, with no number to compare.
+        const auto& slo = top.array("slo");
+        for (std::size_t i = 0; i < slo.size(); ++i) {
+            const object_reader c(slo[i], "slo[" + std::to_string(i) + "]");
+            threshold_check check;
+            check.mode = c.string("mode");
+            check.metric = c.string("name");
+            check.threshold = check.metric + " " + c.string("target");
+            check.bound_text = c.string("target");
+            check.observed_text = c.string("observed");
+            check.passed = c.boolean("passed");
+            r.thresholds.push_back(std::move(check));
+        }
     }
     r.valid = top.boolean("valid");
     return r;

@@ -259,6 +259,14 @@ json::object mode_to_json(const mode_result& m) {
     o["cpu_s_per_1000_completed"] = optional_number(m.cpu_s_per_1000_completed);
     o["valid"] = m.valid;
     o["invalid_reasons"] = strings_to_json(m.invalid_reasons);
+    json::array repetitions;
+    for (const auto& rep : m.repetitions) {
+        json::object metrics;
+        for (const auto& [name, value] : rep.metrics) metrics[name] = value;
+        repetitions.emplace_back(json::object{
+            {"index", rep.index}, {"valid", rep.valid}, {"metrics", std::move(metrics)}});
+    }
+    o["repetitions"] = std::move(repetitions);
     return o;
 }
 
@@ -299,16 +307,23 @@ json::object settings_to_json(const run_settings& s) {
     o["async_worker_processes"] = s.async_worker_processes;
     o["producer_settings"] = string_map_to_json(s.producer_settings);
     o["consumer_settings"] = string_map_to_json(s.consumer_settings);
+    o["repetitions"] = s.repetitions;
     return o;
 }
 
-json::object slo_to_json(const slo_check& c) {
+json::object threshold_to_json(const threshold_check& c) {
     json::object o;
+    o["threshold"] = c.threshold;
     o["mode"] = c.mode;
-    o["name"] = c.name;
-    o["target"] = c.target;
-    o["observed"] = c.observed;
+    o["metric"] = c.metric;
+    o["during"] = c.during;
+    o["op"] = c.op;
+    o["bound"] = c.bound;
+    o["observed"] = optional_number(c.observed);
+    o["bound_text"] = c.bound_text;
+    o["observed_text"] = c.observed_text;
     o["passed"] = c.passed;
+    o["implicit"] = c.implicit;
     return o;
 }
 
@@ -325,9 +340,9 @@ json::object result_to_object(const run_result& r) {
     for (const auto& [name, m] : r.modes) names.push_back(name);
     for (const auto& name : in_report_order(names)) modes[name] = mode_to_json(r.modes.at(name));
     o["modes"] = std::move(modes);
-    json::array slo;
-    for (const auto& c : r.slo) slo.emplace_back(slo_to_json(c));
-    o["slo"] = std::move(slo);
+    json::array thresholds;
+    for (const auto& c : r.thresholds) thresholds.emplace_back(threshold_to_json(c));
+    o["thresholds"] = std::move(thresholds);
     o["valid"] = r.valid;
     return o;
 }

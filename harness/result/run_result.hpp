@@ -13,7 +13,7 @@
 
 namespace asyncbench {
 
-inline constexpr int result_schema_version = 5;
+inline constexpr int result_schema_version = 6;
 
 // Latency percentiles in microseconds. count == 0 means no sample: every figure is then 0 and
 // reports say "none" (no answers, none completed) instead of showing zeros.
@@ -200,6 +200,15 @@ struct part_cost {
     bool counted = true;
 };
 
+// One repetition of a mode (--repeat N runs each mode N times): every metric of the catalogue
+// (harness/result/metric_catalog.hpp) it measured, by name, so `compare` has a sample per
+// repetition (v6).
+struct repetition_result {
+    int index = 1;  // 1-based, in the order run
+    bool valid = true;
+    std::map<std::string, double> metrics;
+};
+
 struct mode_result {
     std::string mode;  // "sync" or "async"
     // The two API latency views (docs/result-schema.md), intended send -> answer, measured
@@ -243,14 +252,30 @@ struct mode_result {
     // a run invalid: they are what a valid run found.
     bool valid = true;
     std::vector<std::string> invalid_reasons;
+    // Every repetition's metrics, in the order run (v6); one entry for a run without --repeat.
+    // With repetitions, the latency summaries above come from the repetitions' histograms
+    // merged exactly, the counts are sums, and the rates and shares are over all the
+    // repetitions' requests; the series, faults and costs are the first repetition's.
+    std::vector<repetition_result> repetitions;
 };
 
-struct slo_check {
+// One threshold (harness/config/threshold.hpp) tested on one mode (v6; v1-v5 files' `slo`
+// checks are read into this).
+struct threshold_check {
+    std::string
+        threshold;  // as written, normalised: "during 'LP outage': async.availability >= 0.999"
     std::string mode;
-    std::string name;    // e.g. "api_p99"
-    std::string target;  // human readable, e.g. "<= 500ms"
-    std::string observed;
+    std::string metric;              // the catalogue's name
+    std::string during;              // a fault's name; empty: the measured phase
+    std::string op;                  // "<", "<=", ">", ">="
+    double bound = 0;                // in the metric's unit
+    std::optional<double> observed;  // nullopt: not measured (no samples): the check fails
+    std::string bound_text;          // as a report shows it, e.g. "10.0 s"
+    std::string observed_text;       // e.g. "12.3 s", "no answers"
     bool passed = true;
+    // Always checked, whatever the scenario declares: nothing lost, no effect applied twice,
+    // every required invariant held.
+    bool implicit = false;
 };
 
 struct environment_info {
@@ -292,6 +317,7 @@ struct run_settings {
     int async_worker_processes = 0;  // 0: consumers ran inside the harness process
     std::map<std::string, std::string> producer_settings;  // effective, as sent to librdkafka
     std::map<std::string, std::string> consumer_settings;
+    int repetitions = 1;  // --repeat: runs of each mode, alternating modes (v6)
 };
 
 struct run_result {
@@ -301,8 +327,8 @@ struct run_result {
     environment_info environment;
     run_settings settings;
     std::map<std::string, mode_result> modes;  // "sync", "async"
-    std::vector<slo_check> slo;
-    bool valid = true;  // every mode valid
+    std::vector<threshold_check> thresholds;   // v6 (`slo` before)
+    bool valid = true;                         // every mode valid
 };
 
 }  // namespace asyncbench

@@ -10,6 +10,7 @@
 #include "harness/api/front_door.hpp"
 #include "harness/kafka/consumer_group.hpp"
 #include "harness/poll/poll_group.hpp"
+#include "harness/result/pipeline_metric_names.hpp"
 #include "harness/run/kafka_evidence.hpp"
 #include "harness/run/system_under_test.hpp"
 #include "harness/workflow/stage_graph.hpp"
@@ -254,8 +255,8 @@ class async_system final : public system_under_test {
 
     std::vector<scenario_metric> pipeline_metrics() const override {
         auto metrics = poll_metrics(pollers_);
-        metrics.insert(metrics.begin(),
-                       {"key_order_violations", static_cast<double>(tracker_.order_violations())});
+        metrics.insert(metrics.begin(), {std::string(key_order_violations_metric),
+                                         static_cast<double>(tracker_.order_violations())});
         return metrics;
     }
 

@@ -10,6 +10,7 @@
 #include "harness/api/front_door.hpp"
 #include "harness/kafka/consumer_group.hpp"
 #include "harness/load/load_generator.hpp"
+#include "harness/result/metric_catalog.hpp"
 #include "harness/run/cost_parts.hpp"
 #include "harness/run/fault_impact.hpp"
 #include "harness/run/fault_timeline.hpp"
@@ -137,7 +138,7 @@ std::unique_ptr<system_under_test> start_system(mode which, const system_context
 
 }  // namespace
 
-mode_result run_mode(mode which, const mode_dependencies& deps, run_settings& settings) {
+measured_mode run_mode(mode which, const mode_dependencies& deps, run_settings& settings) {
     const auto& scenario = deps.scenario;
     const std::string mode = mode_name(which);  // for logs and the result
     const bool kafka = traits_of(which).uses_kafka;
@@ -280,7 +281,13 @@ mode_result run_mode(mode which, const mode_dependencies& deps, run_settings& se
         result, validity_input{drained == drain_end::idle || drained == drain_end::only_lost_left,
                                deps.cancel.load(), harness_failures, result.step_errors,
                                drain_finished, drain_s});
-    return result;
+    repetition_result only{1, result.valid, mode_scalars(result)};
+    result.repetitions.push_back(std::move(only));
+    return measured_mode{
+        std::move(result),
+        mode_histograms{std::move(load.latency_all_us), std::move(load.latency_2xx_us),
+                        std::move(reconciled.completion_us), std::move(load.send_delay_us),
+                        std::move(load.schedule_lag_us)}};
 }
 
 }  // namespace asyncbench

@@ -13,6 +13,7 @@
 #include "harness/kafka/kafka_broker.hpp"
 #include "harness/result/run_result.hpp"
 #include "harness/run/infrastructure_options.hpp"
+#include "harness/run/repetitions.hpp"
 #include "harness/workflow/workflow_executor.hpp"
 #include "mocks/mock_system.hpp"
 #include "scenarios/scenario_plugin.hpp"
@@ -34,7 +35,8 @@ struct mode_dependencies {
 
 // Setup failures (a port, Kafka unreachable) throw std::runtime_error; everything after setup
 // is counted in the result, never thrown. Fills the Kafka client settings into `settings` for
-// a mode that uses Kafka.
-mode_result run_mode(mode which, const mode_dependencies& deps, run_settings& settings);
+// a mode that uses Kafka. The result comes with the histograms behind its latency summaries,
+// for merging repetitions (repetitions.hpp).
+measured_mode run_mode(mode which, const mode_dependencies& deps, run_settings& settings);
 
 }  // namespace asyncbench

@@ -43,35 +43,6 @@ std::vector<std::string> apply_overrides(scenario_config& scenario,
     return errors;
 }
 
-void evaluate_slo(const slo_spec& slo, run_result& result) {
-    for (const auto& [mode, outcome] : result.modes) {
-        if (slo.api_p99) {
-            slo_check check;
-            check.mode = mode;
-            // The all-answers view: a request that timed out or failed slowly must count
-            // against a latency objective, as it does for wrk2 and vegeta.
-            check.name = "api_p99 (all answers)";
-            const double target_ms = static_cast<double>(slo.api_p99->count());
-            const double observed_ms = outcome.api_latency_all_us.p99_us / 1000.0;
-            check.target = fmt::format("<= {:.0f} ms", target_ms);
-            check.observed = outcome.api_latency_all_us.count == 0
-                                 ? "no answers"
-                                 : fmt::format("{:.1f} ms", observed_ms);
-            check.passed = outcome.api_latency_all_us.count > 0 && observed_ms <= target_ms;
-            result.slo.push_back(check);
-        }
-        if (slo.min_availability) {
-            slo_check check;
-            check.mode = mode;
-            check.name = "availability";
-            check.target = fmt::format(">= {:.2f}%", *slo.min_availability * 100);
-            check.observed = fmt::format("{:.2f}%", outcome.availability * 100);
-            check.passed = outcome.availability >= *slo.min_availability;
-            result.slo.push_back(check);
-        }
-    }
-}
-
 run_settings describe_settings(const scenario_config& scenario) {
     run_settings settings;
     const auto& load = scenario.load;

@@ -23,9 +23,6 @@ inline constexpr std::uint64_t quick_max_requests = 2000;
 std::vector<std::string> apply_overrides(scenario_config& scenario,
                                          const scenario_overrides& overrides);
 
-// Fills result.slo from the scenario's slo section, one check per mode and objective.
-void evaluate_slo(const slo_spec& slo, run_result& result);
-
 // What result.json records of the settings the run used.
 run_settings describe_settings(const scenario_config& scenario);
 

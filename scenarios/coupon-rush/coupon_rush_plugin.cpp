@@ -71,6 +71,17 @@ std::variant<parsed_request, std::string> coupon_rush_plugin::parse_request(
     return request;
 }
 
+std::vector<std::string> coupon_rush_plugin::metric_names() const {
+    return {"coupons_issued",
+            "coupon_stock_left",
+            "coupons_oversold",
+            "users_with_two_coupons",
+            "distinct_users_asking",
+            "queued_users",
+            "queue_place_within_stock_but_no_coupon",
+            "coupon_without_queue_place"};
+}
+
 std::vector<std::string> coupon_rush_plugin::invariant_names() const {
     return {"never_more_than_stock", "one_per_user", "issued_equals_min_of_stock_and_users"};
 }

@@ -30,6 +30,7 @@ class coupon_rush_plugin final : public scenario_plugin {
     generated_request make_request(std::uint64_t seq) const override;
     std::variant<parsed_request, std::string> parse_request(std::string_view body) const override;
     std::vector<std::string> invariant_names() const override;
+    std::vector<std::string> metric_names() const override;
     void seed(scenario_state& state) const override;
     scenario_checks check(scenario_state& state) const override;
 };

@@ -54,6 +54,15 @@ quantities ranking_scores(scenario_state& state) {
 
 }  // namespace
 
+std::vector<std::string> order_events_plugin::metric_names() const {
+    return {"orders_created",
+            "orders_paid",
+            "units_paid",
+            "ranking_overcount_units",
+            "ranking_undercount_units",
+            "scarce_product_units_left"};
+}
+
 std::vector<std::string> order_events_plugin::invariant_names() const {
     return {"ranking_matches_orders", "stock_never_negative", "stock_conserved"};
 }

@@ -74,6 +74,10 @@ std::variant<parsed_request, std::string> stats_stream_plugin::parse_request(
     return request;
 }
 
+std::vector<std::string> stats_stream_plugin::metric_names() const {
+    return {"events_stored", "events_counted", "events_counted_minus_stored"};
+}
+
 std::vector<std::string> stats_stream_plugin::invariant_names() const {
     return {"statistics_match_events"};
 }

@@ -21,8 +21,23 @@ run_result held_run() {
         m.reconciliation.completed = 100;
         r.modes[name] = m;
     }
-    r.slo = {{"sync", "availability", ">= 99.00%", "100.00%", true}};
+    threshold_check held;
+    held.threshold = "availability >= 0.99";
+    held.mode = "sync";
+    held.observed_text = "100.00%";
+    r.thresholds = {held};
     return r;
+}
+
+threshold_check missed(const std::string& mode, const std::string& threshold,
+                       const std::string& observed, bool implicit = false) {
+    threshold_check check;
+    check.threshold = threshold;
+    check.mode = mode;
+    check.observed_text = observed;
+    check.passed = false;
+    check.implicit = implicit;
+    return check;
 }
 
 TEST(judge_run, a_valid_run_where_everything_held_is_0) {
@@ -32,14 +47,24 @@ TEST(judge_run, a_valid_run_where_everything_held_is_0) {
     EXPECT_TRUE(judgement.reasons.empty());
 }
 
-TEST(judge_run, a_failed_slo_is_a_finding) {
+TEST(judge_run, a_missed_threshold_is_a_finding) {
     run_result r = held_run();
-    r.slo.push_back({"async", "api_p99 (all answers)", "<= 500 ms", "812.0 ms", false});
+    r.thresholds.push_back(missed("async", "api_all_p99 <= 500ms", "812.0 ms"));
     const auto judgement = judge_run(r);
     EXPECT_EQ(exit_code(judgement.status), 1);
     ASSERT_EQ(judgement.reasons.size(), 1u);
-    EXPECT_EQ(judgement.reasons[0],
-              "async SLO api_p99 (all answers) missed: 812.0 ms (target <= 500 ms)");
+    EXPECT_EQ(judgement.reasons[0], "async: threshold api_all_p99 <= 500ms missed: 812.0 ms");
+}
+
+// The implicit checks (lost <= 0, ...) are said once, in words, from the reconciliation.
+TEST(judge_run, a_missed_implicit_check_is_said_once) {
+    run_result r = held_run();
+    r.modes["async"].reconciliation.lost = 3;
+    r.thresholds.push_back(missed("async", "lost <= 0", "3", true));
+    const auto judgement = judge_run(r);
+    EXPECT_EQ(exit_code(judgement.status), 1);
+    ASSERT_EQ(judgement.reasons.size(), 1u);
+    EXPECT_EQ(judgement.reasons[0], "async: 3 acknowledged requests were lost");
 }
 
 // Before exit codes were separated, a lost request made the run "invalid" (exit 1, like a

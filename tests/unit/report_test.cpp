@@ -89,8 +89,23 @@ run_result fixed_run() {
 
     r.modes["sync"] = sync;
     r.modes["async"] = async;
-    r.slo = {{"sync", "api_p99", "<= 500ms", "812.3ms", false},
-             {"async", "api_p99", "<= 500ms", "4.1ms", true}};
+    threshold_check missed;
+    missed.threshold = "api_all_p99 <= 500ms";
+    missed.mode = "sync";
+    missed.metric = "api_all_p99";
+    missed.observed_text = "812.3 ms";
+    missed.passed = false;
+    threshold_check met = missed;
+    met.mode = "async";
+    met.observed_text = "4.10 ms";
+    met.passed = true;
+    threshold_check always = met;
+    always.threshold = "lost <= 0";
+    always.metric = "lost";
+    always.observed_text = "2";
+    always.passed = false;
+    always.implicit = true;
+    r.thresholds = {missed, met, always};
     r.valid = false;
     return r;
 }
@@ -225,12 +240,12 @@ TEST(markdown_report, pins_the_side_by_side_table) {
     }
 }
 
-TEST(markdown_report, pins_environment_settings_checks_warnings_slo_and_reasons) {
+TEST(markdown_report, pins_environment_settings_checks_warnings_thresholds_and_reasons) {
     const std::string md = markdown(fixed_run());
     for (const char* text : {
              "**Outcome: the measurement is NOT trustworthy (exit 3): async: lost ids: 2; async: "
-             "2 acknowledged requests were lost; sync SLO api_p99 missed: 812.3ms (target <= "
-             "500ms).**\n",
+             "2 acknowledged requests were lost; sync: threshold api_all_p99 <= 500ms missed: "
+             "812.3 ms.**\n",
              "| async | report | lp_run | 1,234 | lp.LPRUN answered 503 |\n",
              "- Every part ran on one host over loopback",
              "| Git commit | 1a2b3c4 |\n",
@@ -253,8 +268,9 @@ TEST(markdown_report, pins_environment_settings_checks_warnings_slo_and_reasons)
              "shows apart as the embedded Kafka cluster.\n",
              "- sync: sync worker pool saturated for 41 s\n",
              "- async: consumer <lag> grew to 85\n",
-             "| sync | api_p99 | <= 500ms | 812.3ms | MISSED |\n",
-             "| async | api_p99 | <= 500ms | 4.1ms | met |\n",
+             "| sync | api_all_p99 <= 500ms | 812.3 ms | MISSED |\n",
+             "| async | api_all_p99 <= 500ms | 4.10 ms | held |\n",
+             "| async | lost <= 0 (always) | 2 | MISSED |\n",
              "## Invalid reasons\n\n- async: lost ids: 2\n",
          }) {
         EXPECT_HAS(md, text);
@@ -263,7 +279,7 @@ TEST(markdown_report, pins_environment_settings_checks_warnings_slo_and_reasons)
     std::size_t pos = 0;
     for (const char* heading :
          {"## Verdict", "## Warnings", "## Results", "## Step errors", "## Downstream call checks",
-          "## SLOs", "## Invalid reasons", "## Environment", "## Settings"}) {
+          "## Thresholds", "## Invalid reasons", "## Environment", "## Settings"}) {
         const auto found = md.find(heading, pos);
         ASSERT_NE(found, std::string::npos) << heading;
         pos = found;
@@ -377,8 +393,7 @@ TEST(markdown_report, external_broker_has_no_mock_warning_and_pipes_are_escaped)
 TEST(markdown_report, one_mode_only_has_one_column) {
     run_result r = fixed_run();
     r.modes.erase("sync");
-    r.slo.pop_back();
-    r.slo.front().mode = "async";
+    r.thresholds.erase(r.thresholds.begin());  // the sync one
     const std::string md = markdown(r);
     EXPECT_HAS(md, "## Results: async\n\n| Metric | async |\n|---|---:|\n");
     EXPECT_HAS(md, "| API latency p99, 2xx (ms) | 4.10 |\n");

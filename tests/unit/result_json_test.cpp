@@ -7,6 +7,7 @@
 #include <string>
 
 #include "harness/result/json_text.hpp"
+#include "harness/result/metric_catalog.hpp"
 
 namespace asyncbench {
 namespace {
@@ -96,6 +97,8 @@ mode_result populated_mode(const std::string& name, double scale) {
     m.cpu_s_per_1000_completed = 1.0 / 3.0;
     m.valid = false;
     m.invalid_reasons = {"send delay p99 above 10 ms"};
+    m.repetitions = {{1, true, {{"api_all_p99", 812'300.5 * scale}, {"lost", 0}}},
+                     {2, false, {{"api_all_p99", 799'000 * scale}, {"orders_paid", 41}}}};
     return m;
 }
 
@@ -131,8 +134,29 @@ run_result populated_result() {
     r.settings.consumer_settings = {{"enable.auto.commit", "false"}};
     r.modes["sync"] = populated_mode("sync", 1.0);
     r.modes["async"] = populated_mode("async", 0.0123);
-    r.slo = {{"sync", "api_p99", "<= 500ms", "812.3ms", false},
-             {"async", "api_p99", "<= 500ms", "4.1ms", true}};
+    r.settings.repetitions = 3;
+    threshold_check missed;
+    missed.threshold = "api_all_p99 <= 500ms";
+    missed.mode = "sync";
+    missed.metric = "api_all_p99";
+    missed.op = "<=";
+    missed.bound = 500'000;
+    missed.observed = 812'300;
+    missed.bound_text = "500.0 ms";
+    missed.observed_text = "812.3 ms";
+    missed.passed = false;
+    threshold_check unmeasured = missed;
+    unmeasured.threshold = "during 'LP down': async.availability >= 99.9%";
+    unmeasured.mode = "async";
+    unmeasured.metric = "availability";
+    unmeasured.during = "LP down";
+    unmeasured.observed.reset();
+    unmeasured.observed_text = "not measured";
+    threshold_check always = missed;
+    always.threshold = "lost <= 0";
+    always.implicit = true;
+    always.passed = true;
+    r.thresholds = {missed, unmeasured, always};
     r.valid = false;
     return r;
 }
@@ -286,6 +310,12 @@ void expect_mode_eq(const mode_result& a, const mode_result& b) {
     EXPECT_EQ(a.warnings, b.warnings);
     EXPECT_EQ(a.valid, b.valid);
     EXPECT_EQ(a.invalid_reasons, b.invalid_reasons);
+    ASSERT_EQ(a.repetitions.size(), b.repetitions.size());
+    for (std::size_t i = 0; i < a.repetitions.size(); ++i) {
+        EXPECT_EQ(a.repetitions[i].index, b.repetitions[i].index);
+        EXPECT_EQ(a.repetitions[i].valid, b.repetitions[i].valid);
+        EXPECT_EQ(a.repetitions[i].metrics, b.repetitions[i].metrics);
+    }
 }
 
 void expect_result_eq(const run_result& a, const run_result& b) {
@@ -327,13 +357,22 @@ void expect_result_eq(const run_result& a, const run_result& b) {
         ASSERT_EQ(b.modes.count(name), 1u) << name;
         expect_mode_eq(m, b.modes.at(name));
     }
-    ASSERT_EQ(a.slo.size(), b.slo.size());
-    for (std::size_t i = 0; i < a.slo.size(); ++i) {
-        EXPECT_EQ(a.slo[i].mode, b.slo[i].mode);
-        EXPECT_EQ(a.slo[i].name, b.slo[i].name);
-        EXPECT_EQ(a.slo[i].target, b.slo[i].target);
-        EXPECT_EQ(a.slo[i].observed, b.slo[i].observed);
-        EXPECT_EQ(a.slo[i].passed, b.slo[i].passed);
+    EXPECT_EQ(sa.repetitions, sb.repetitions);
+    ASSERT_EQ(a.thresholds.size(), b.thresholds.size());
+    for (std::size_t i = 0; i < a.thresholds.size(); ++i) {
+        const auto& x = a.thresholds[i];
+        const auto& y = b.thresholds[i];
+        EXPECT_EQ(x.threshold, y.threshold);
+        EXPECT_EQ(x.mode, y.mode);
+        EXPECT_EQ(x.metric, y.metric);
+        EXPECT_EQ(x.during, y.during);
+        EXPECT_EQ(x.op, y.op);
+        EXPECT_EQ(x.bound, y.bound);
+        EXPECT_EQ(x.observed, y.observed);
+        EXPECT_EQ(x.bound_text, y.bound_text);
+        EXPECT_EQ(x.observed_text, y.observed_text);
+        EXPECT_EQ(x.passed, y.passed);
+        EXPECT_EQ(x.implicit, y.implicit);
     }
     EXPECT_EQ(a.valid, b.valid);
 }
@@ -399,7 +438,7 @@ TEST(result_json, empty_result_round_trips_with_null_requests) {
 
 TEST(result_json, keys_are_in_struct_order_with_units_and_sync_before_async) {
     const std::string text = result_to_json(populated_result());
-    const char* const ordered[] = {"\"schema_version\": 5",
+    const char* const ordered[] = {"\"schema_version\": 6",
                                    "\"scenario\"",
                                    "\"description\"",
                                    "\"environment\"",
@@ -407,6 +446,7 @@ TEST(result_json, keys_are_in_struct_order_with_units_and_sync_before_async) {
                                    "\"stages\"",
                                    "\"async_worker_processes\": 3",
                                    "\"producer_settings\"",
+                                   "\"repetitions\": 3",
                                    "\"modes\"",
                                    "\"sync\": {",
                                    "\"api_latency_all_us\"",
@@ -470,8 +510,14 @@ TEST(result_json, keys_are_in_struct_order_with_units_and_sync_before_async) {
                                    "\"cpu_s_per_1000_completed\"",
                                    "\"valid\"",
                                    "\"invalid_reasons\"",
+                                   "\"repetitions\": [",
+                                   "\"index\": 1",
+                                   "\"api_all_p99\"",
                                    "\"async\": {",
-                                   "\"slo\"",
+                                   "\"thresholds\"",
+                                   "\"threshold\": \"api_all_p99 <= 500ms\"",
+                                   "\"observed\": null",
+                                   "\"implicit\": true",
                                    "\"valid\": false\n}"};
     std::size_t pos = 0;
     for (const char* key : ordered) {
@@ -550,16 +596,16 @@ TEST(result_json, wrong_types_are_errors) {
 }
 
 TEST(result_json, unknown_schema_version_is_an_error) {
-    const std::string v6 = edited_json([](boost::json::object& o) { o["schema_version"] = 6; });
-    EXPECT_EQ(parse_error(v6),
-              "result.json: schema_version: newer version 6 (this build reads versions 1 to 5): "
+    const std::string v7 = edited_json([](boost::json::object& o) { o["schema_version"] = 7; });
+    EXPECT_EQ(parse_error(v7),
+              "result.json: schema_version: newer version 7 (this build reads versions 1 to 6): "
               "it was written by a newer AsyncBench; use that version or newer to read it");
     const std::string v0 = edited_json([](boost::json::object& o) { o["schema_version"] = 0; });
     EXPECT_NE(parse_error(v0).find("unknown version 0"), std::string::npos);
     const std::string text = edited_json([](boost::json::object& o) { o["schema_version"] = "1"; });
     EXPECT_NE(parse_error(text).find("schema_version: unknown version \"1\""), std::string::npos);
     // A future file that lost fields still reports its version, not a missing field.
-    EXPECT_NE(parse_error("{\"schema_version\": 7}").find("newer version 7"), std::string::npos);
+    EXPECT_NE(parse_error("{\"schema_version\": 8}").find("newer version 8"), std::string::npos);
     EXPECT_NE(parse_error("{}").find("schema_version: missing field"), std::string::npos);
 }
 
@@ -571,8 +617,8 @@ TEST(result_json, unknown_keys_are_ignored) {
         ASSERT_NE(pos, std::string::npos) << from;
         text.replace(pos, from.size(), to);
     };
-    replace("{\n  \"schema_version\": 5,",
-            "{\"added_later\": {\"x\": [1]}, \"schema_version\": 5,");
+    replace("{\n  \"schema_version\": 6,",
+            "{\"added_later\": {\"x\": [1]}, \"schema_version\": 6,");
     replace("\"mode\": \"sync\",", "\"mode\": \"sync\", \"extra_us\": 2.5,");
     expect_result_eq(populated_result(), parse_ok(text));
 }
@@ -586,11 +632,62 @@ void window_as_version_2(boost::json::object& w) {
     w.erase("latency_all_us");
 }
 
-// The populated result as a version-4 writer would have written it: no cost figures. Edited
-// through the exact parser and printer, so every double stays bit-exact.
-boost::json::object as_version_4_doc(const run_result& r) {
+// The populated result as a version-5 writer would have written it: `slo` checks as text
+// instead of thresholds, no repetitions. Edited through the exact parser and printer, so every
+// double stays bit-exact.
+boost::json::object as_version_5_doc(const run_result& r) {
     auto parsed = parse_json_exact(result_to_json(r));
     auto doc = std::get<boost::json::value>(parsed).as_object();
+    doc["schema_version"] = 5;
+    doc["settings"].as_object().erase("repetitions");
+    for (auto& kv : doc["modes"].as_object()) kv.value().as_object().erase("repetitions");
+    boost::json::array slo;
+    for (const auto& c : r.thresholds) {
+        slo.emplace_back(boost::json::object{{"mode", c.mode},
+                                             {"name", c.metric},
+                                             {"target", c.bound_text},
+                                             {"observed", c.observed_text},
+                                             {"passed", c.passed}});
+    }
+    doc.erase("thresholds");
+    doc["slo"] = std::move(slo);
+    return doc;
+}
+
+// What a version-5 (or older) file reads back as: its SLO checks as text-only thresholds.
+run_result read_back_from_version_5(run_result r) {
+    for (auto& c : r.thresholds) {
+        threshold_check text_only;
+        text_only.mode = c.mode;
+        text_only.metric = c.metric;
+        text_only.threshold = c.metric + " " + c.bound_text;
+        text_only.bound_text = c.bound_text;
+        text_only.observed_text = c.observed_text;
+        text_only.passed = c.passed;
+        c = text_only;
+    }
+    return r;
+}
+
+// An older file is one run: one repetition per mode, its metrics the mode's as read. Applied
+// last, to the result as expected after every other default.
+run_result as_one_repetition(run_result r) {
+    r.settings.repetitions = 1;
+    for (auto& [name, m] : r.modes) m.repetitions = {{1, m.valid, mode_scalars(m)}};
+    return r;
+}
+
+TEST(result_json, a_version_5_file_is_read_as_one_repetition_with_text_thresholds) {
+    const run_result back = parse_ok(to_pretty_json(as_version_5_doc(populated_result())));
+    expect_result_eq(as_one_repetition(read_back_from_version_5(populated_result())), back);
+    ASSERT_EQ(back.modes.at("sync").repetitions.size(), 1u);
+    EXPECT_EQ(back.modes.at("sync").repetitions[0].metrics.at("api_all_p99"),
+              back.modes.at("sync").api_latency_all_us.p99_us);
+}
+
+// The populated result as a version-4 writer would have written it: no cost figures.
+boost::json::object as_version_4_doc(const run_result& r) {
+    auto doc = as_version_5_doc(r);
     doc["schema_version"] = 4;
     for (auto& kv : doc["modes"].as_object()) {
         auto& mode = kv.value().as_object();
@@ -601,6 +698,7 @@ boost::json::object as_version_4_doc(const run_result& r) {
 
 // What a version-4 (or older) file reads back as: no cost figures, and a warning saying so.
 run_result read_back_from_version_4(run_result r, int version = 4) {
+    r = read_back_from_version_5(std::move(r));
     for (auto& [name, m] : r.modes) {
         m.cost.clear();
         m.cpu_s_per_1000_completed.reset();
@@ -613,7 +711,7 @@ run_result read_back_from_version_4(run_result r, int version = 4) {
 
 TEST(result_json, a_version_4_file_is_read_with_no_cost_figures) {
     const run_result back = parse_ok(to_pretty_json(as_version_4_doc(populated_result())));
-    expect_result_eq(read_back_from_version_4(populated_result()), back);
+    expect_result_eq(as_one_repetition(read_back_from_version_4(populated_result())), back);
     EXPECT_TRUE(back.modes.at("async").cost.empty());
     EXPECT_FALSE(back.modes.at("async").cpu_s_per_1000_completed.has_value());
 }
@@ -648,7 +746,7 @@ run_result read_back_from_version_3(run_result r, int version = 3) {
 
 TEST(result_json, a_version_3_file_is_read_with_the_version_4_fields_defaulted) {
     const run_result back = parse_ok(to_pretty_json(as_version_3_doc(populated_result())));
-    expect_result_eq(read_back_from_version_3(populated_result()), back);
+    expect_result_eq(as_one_repetition(read_back_from_version_3(populated_result())), back);
     EXPECT_TRUE(back.modes.at("sync").invariants.empty());
 }
 
@@ -703,7 +801,7 @@ run_result read_back_from_version(run_result r, int version) {
 
 TEST(result_json, a_version_2_file_is_read_with_the_version_3_fields_defaulted) {
     const run_result back = parse_ok(to_pretty_json(as_version_2_doc(populated_result())));
-    const run_result expected = read_back_from_version(populated_result(), 2);
+    const run_result expected = as_one_repetition(read_back_from_version(populated_result(), 2));
     expect_result_eq(expected, back);
     EXPECT_EQ(back.modes.at("sync").fault_impacts[0].during.requests, 2000u);
 }
@@ -744,6 +842,7 @@ TEST(result_json, a_version_1_file_is_read_with_the_new_fields_defaulted) {
         m.faults.clear();
         m.fault_impacts.clear();
     }
+    expected = as_one_repetition(std::move(expected));
     expect_result_eq(expected, back);
     EXPECT_EQ(back.schema_version, result_schema_version);
     // Written again, it is a current file.

@@ -46,52 +46,5 @@ TEST(apply_overrides, quick_bounds_every_phase) {
     EXPECT_EQ(scenario.drain_timeout, 30s);
 }
 
-TEST(evaluate_slo, checks_each_mode_against_each_objective) {
-    slo_spec slo;
-    slo.api_p99 = 500ms;
-    slo.min_availability = 0.99;
-    run_result result;
-    result.modes["sync"].api_latency_all_us.count = 10;
-    result.modes["sync"].api_latency_all_us.p99_us = 900'000;
-    result.modes["sync"].availability = 0.95;
-    result.modes["async"].api_latency_all_us.count = 10;
-    result.modes["async"].api_latency_all_us.p99_us = 12'000;
-    result.modes["async"].availability = 1.0;
-    evaluate_slo(slo, result);
-    ASSERT_EQ(result.slo.size(), 4u);
-    for (const auto& check : result.slo) {
-        EXPECT_EQ(check.passed, check.mode == "async") << check.mode << " " << check.name;
-    }
-}
-
-// The latency objective reads the all-answers view: slow failures count against it even when
-// every 2xx answer was fast.
-TEST(evaluate_slo, latency_objective_counts_every_answer) {
-    slo_spec slo;
-    slo.api_p99 = 500ms;
-    run_result result;
-    auto& mode = result.modes["sync"];
-    mode.api_latency_2xx_us.count = 95;
-    mode.api_latency_2xx_us.p99_us = 10'000;
-    mode.api_latency_all_us.count = 100;
-    mode.api_latency_all_us.p99_us = 1'000'000;
-    evaluate_slo(slo, result);
-    ASSERT_EQ(result.slo.size(), 1u);
-    EXPECT_FALSE(result.slo[0].passed);
-    EXPECT_EQ(result.slo[0].name, "api_p99 (all answers)");
-    EXPECT_EQ(result.slo[0].observed, "1000.0 ms");
-}
-
-TEST(evaluate_slo, a_mode_without_answers_fails_its_latency_objective) {
-    slo_spec slo;
-    slo.api_p99 = 1s;
-    run_result result;
-    result.modes["sync"];
-    evaluate_slo(slo, result);
-    ASSERT_EQ(result.slo.size(), 1u);
-    EXPECT_FALSE(result.slo[0].passed);
-    EXPECT_EQ(result.slo[0].observed, "no answers");
-}
-
 }  // namespace
 }  // namespace asyncbench

@@ -264,7 +264,18 @@ TEST(verdict, invalid_run_and_other_reconciliation_findings_are_stated) {
     r.modes["async"].reconciliation.dead_lettered = 4;
     r.modes["async"].reconciliation.pending = 1;
     r.modes["sync"].reconciliation.unacknowledged_processed = 12;
-    r.slo = {{"sync", "api_p99", "<= 100ms", "200.0ms", false}, {"async", "api_p99", "", "", true}};
+    threshold_check missed;
+    missed.threshold = "api_all_p99 <= 100ms";
+    missed.mode = "sync";
+    missed.observed_text = "200.0 ms";
+    missed.passed = false;
+    threshold_check held = missed;
+    held.mode = "async";
+    held.passed = true;
+    threshold_check implicit = missed;  // said by the safety line, not counted here
+    implicit.threshold = "lost <= 0";
+    implicit.implicit = true;
+    r.thresholds = {missed, held, implicit};
     const auto lines = verdict_lines(r);
     EXPECT_EQ(lines[1],
               "**The measurement is not trustworthy (async: send delay p99 above 10 ms; 1 more): "
@@ -273,7 +284,7 @@ TEST(verdict, invalid_run_and_other_reconciliation_findings_are_stated) {
     EXPECT_TRUE(contains_line(lines, "async: 1 accepted request was still in progress"));
     EXPECT_TRUE(contains_line(lines, "sync: 12 requests were processed although the client saw"));
     EXPECT_TRUE(contains_line(
-        lines, "SLOs: 1 of 2 missed: sync api_p99 (observed 200.0ms, target <= 100ms)."));
+        lines, "Thresholds: 1 of 2 missed: sync api_all_p99 <= 100ms (observed 200.0 ms)."));
 }
 
 // clean_run() with an LP outage in both modes (sync mostly 503 during it) and a worker crash
