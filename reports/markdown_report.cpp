@@ -39,22 +39,6 @@ std::string join_list(const std::vector<std::string>& values, std::string_view n
 
 std::string or_unknown(const std::string& s) { return s.empty() ? "unknown" : s; }
 
-// A table cell or list item must stay on one line, and '|' would split the cell.
-std::string md_escape(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (char c : s) {
-        if (c == '|') {
-            out += "\\|";
-        } else if (c == '\n' || c == '\r') {
-            out += ' ';
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
 void write_table(std::ostream& out, const report_table& table, std::size_t left_columns) {
     out << '|';
     for (const auto& h : table.header) out << ' ' << md_escape(h) << " |";
@@ -483,6 +467,21 @@ void write_markdown_report(const run_result& r, std::ostream& out) {
     write_table(out, environment_table(r), 2);
     out << "\n## Settings\n\n";
     write_table(out, settings_table(r), 2);
+}
+
+std::string md_escape(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (char c : s) {
+        if (c == '|') {
+            out += "\\|";
+        } else if (c == '\n' || c == '\r') {
+            out += ' ';
+        } else {
+            out += c;
+        }
+    }
+    return out;
 }
 
 }  // namespace asyncbench

@@ -34,6 +34,10 @@ struct report_table {
     std::vector<std::vector<std::string>> rows;
 };
 
+// A table cell or list item must stay on one line, and '|' would split the cell: '|' escaped,
+// line breaks as spaces.
+std::string md_escape(std::string_view text);
+
 report_table environment_table(const run_result& result);  // Item | Value
 report_table settings_table(const run_result& result);     // Setting | Value
 // Metric | one column per mode in report_modes() order. Latencies in ms (both API views),

@@ -6,7 +6,9 @@
 #include <iostream>
 #include <sstream>
 
+#include "harness/cli/compare_command.hpp"
 #include "harness/cli/list_command.hpp"
+#include "harness/cli/metrics_command.hpp"
 #include "harness/cli/run_command.hpp"
 #include "harness/cli/worker_command.hpp"
 #include "harness/result/exit_status.hpp"
@@ -121,12 +123,13 @@ int main(int argc, char** argv) {
                         "librdkafka setting passed through untouched, as kcat does: NAME=VALUE "
                         "for producer and consumers, producer:NAME=VALUE or consumer:NAME=VALUE "
                         "for one (repeatable)");
-    run_cmd->add_option(
-        "--threshold", run.thresholds,
-        "A bound the run must keep, beside the scenario's thresholds: "
-        "\"[during 'FAULT':] [sync.|async.]METRIC OP VALUE\", e.g. "
-        "\"async.completion_p99 < 10s\" or \"sync.availability >= 99.9%\"; "
-        "a missed one is exit 1 (repeatable; `asyncbench metrics` lists the names)");
+    run_cmd
+        ->add_option("--threshold", run.thresholds,
+                     "A bound the run must keep, beside the scenario's thresholds: "
+                     "\"[during 'FAULT':] [sync.|async.]METRIC OP VALUE\", e.g. "
+                     "\"async.completion_p99 < 10s\" or \"sync.availability >= 99.9%\"; "
+                     "a missed one is exit 1 (repeatable; `asyncbench metrics` lists the names)")
+        ->allow_extra_args(false);
     run_cmd
         ->add_option("--repeat", run.repeat,
                      "Run each mode N times, modes alternating (sync async async sync ...), "
@@ -138,6 +141,65 @@ int main(int argc, char** argv) {
     auto* list_cmd = app.add_subcommand("list", "List the scenarios and what each one answers");
     std::string scenarios_dir;
     list_cmd->add_option("--dir", scenarios_dir, "Scenario folder (default ./scenarios)");
+
+    asyncbench::compare_options compare;
+    auto* compare_cmd = app.add_subcommand(
+        "compare",
+        "Compare a candidate run with a baseline run (two result.json files; give each run\n"
+        "--repeat 5 or more) on the metrics declared as gates: every threshold of either run\n"
+        "(except `during` ones: per-window values are not kept per repetition) and each\n"
+        "--metric, in each mode both ran; plus the correctness checks lost, duplicate_effects\n"
+        "and broken_invariants, always.\n"
+        "Per gate: each side's median, min and max over its valid repetitions, the change of\n"
+        "the median in % of the baseline's, and a two-sided Mann-Whitney U test. A gate is\n"
+        "WORSE only when p < alpha AND the median moved beyond --min-effect in the bad\n"
+        "direction (better symmetrically). With fewer than 5 valid repetitions a side the test\n"
+        "cannot reach 0.05: 'not enough repetitions', never a failure. Correctness is worse by\n"
+        "any amount, without statistics.\n"
+        "Runs of different scenarios, settings, broker kinds or database kinds are refused\n"
+        "unless --force; a different host, CPU or core count is a warning (compare on one\n"
+        "machine). The Markdown goes to stdout, ready for $GITHUB_STEP_SUMMARY.\n\n"
+        "Example:\n"
+        "  asyncbench compare main/result.json pr/result.json --metric async.completion_p99 \\\n"
+        "      --junit compare.xml --bmf bmf.json >> \"$GITHUB_STEP_SUMMARY\"");
+    compare_cmd->footer(
+        "Exit codes: 0 nothing worse and both runs valid; 1 a gate or a correctness check is\n"
+        "worse (a regression); 2 usage error (a file unreadable, not a result.json or of a newer\n"
+        "version; a bad --metric, --alpha or --min-effect; runs that differ, without --force);\n"
+        "3 nothing worse, but a run is not valid, so its numbers cannot be trusted.");
+    compare_cmd->add_option("baseline", compare.baseline_path, "The baseline's result.json")
+        ->required();
+    compare_cmd->add_option("candidate", compare.candidate_path, "The candidate's result.json")
+        ->required();
+    compare_cmd
+        ->add_option("--metric", compare.metrics,
+                     "Also compare [sync.|async.]METRIC[:lower|:higher] (repeatable; "
+                     "`asyncbench metrics` lists the names); a scenario metric needs :lower or "
+                     ":higher unless a threshold on it gives the direction")
+        ->allow_extra_args(false);
+    compare_cmd
+        ->add_option("--alpha", compare.alpha, "Significance level of the U test, between 0 and 1")
+        ->capture_default_str();
+    compare_cmd
+        ->add_option("--min-effect", compare.min_effect,
+                     "Smallest change of the median that counts, in % of the baseline's median")
+        ->capture_default_str();
+    compare_cmd->add_flag("--force", compare.force,
+                          "Compare runs that differ in scenario, settings, broker or database "
+                          "kind, and list what differed");
+    compare_cmd->add_option("--markdown", compare.markdown_path, "Also write the Markdown to FILE");
+    compare_cmd->add_option("--junit", compare.junit_path,
+                            "Write JUnit XML to FILE: one test case per threshold of the "
+                            "candidate and per compared metric and mode");
+    compare_cmd->add_option("--bmf", compare.bmf_path,
+                            "Write Bencher Metric Format JSON to FILE: the candidate's median, "
+                            "min and max per gate");
+
+    std::string metrics_scenario;
+    auto* metrics_cmd = app.add_subcommand(
+        "metrics", "List the metric names thresholds and `compare --metric` accept");
+    metrics_cmd->add_option("scenario", metrics_scenario,
+                            "A scenario file: also list its own metrics and faults");
 
     std::string mock_name;
     int mock_port = 0;
@@ -219,6 +281,8 @@ int main(int argc, char** argv) {
         return asyncbench::list_command(scenarios_dir.empty() ? asyncbench::default_scenarios_dir()
                                                               : scenarios_dir);
     }
+    if (*metrics_cmd) return asyncbench::metrics_command(metrics_scenario);
+    if (*compare_cmd) return asyncbench::compare_command(compare);
     if (*mock_cmd) {
         return asyncbench::run_mock_command(mock_name, static_cast<std::uint16_t>(mock_port),
                                             mock_config);

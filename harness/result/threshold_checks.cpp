@@ -51,7 +51,11 @@ const fault_impact* impact_of(const mode_result& mode, const std::string& fault)
 std::vector<threshold_check> evaluate_thresholds(const std::vector<threshold_spec>& thresholds,
                                                  const run_result& result) {
     std::vector<threshold_check> checks;
-    for (const auto& [name, mode] : result.modes) {
+    // In the reports' order (sync, the baseline, first), not the map's.
+    for (const auto which : all_modes) {
+        const auto found = result.modes.find(mode_name(which));
+        if (found == result.modes.end()) continue;
+        const auto& [name, mode] = *found;
         for (const char* metric : {"lost", "duplicate_effects", "broken_invariants"}) {
             threshold_spec always;
             always.text = fmt::format("{} <= 0", metric);
