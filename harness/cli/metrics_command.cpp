@@ -34,12 +34,12 @@ std::string_view unit_name(metric_unit unit) {
 int metrics_command(const std::string& scenario_path) {
     std::cout << "Built-in metrics, per mode (prefix sync. or async. for one mode):\n";
     for (const auto& metric : builtin_metrics()) {
-        std::cout << fmt::format(
-            "  {:<27} {:<30} {}{}{}\n", metric.name, unit_name(metric.unit),
-            metric.direction == metric_direction::lower_is_better ? "lower is better"
-                                                                  : "higher is better",
-            metric.per_window ? ", per fault window" : "",
-            metric.correctness ? ", correctness (always checked)" : "");
+        std::cout << fmt::format("  {:<27} {:<30} {}{}{}\n", metric.name, unit_name(metric.unit),
+                                 metric.direction == metric_direction::lower_is_better
+                                     ? "lower is better"
+                                     : "higher is better",
+                                 metric.per_window ? ", per fault window" : "",
+                                 metric.correctness ? ", correctness (always checked)" : "");
         std::cout << fmt::format("  {:<27} {}\n", "", metric.meaning);
     }
     std::cout << "\nWrite a threshold as \"[during 'FAULT':] [sync.|async.]METRIC OP VALUE\", OP "
