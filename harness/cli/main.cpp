@@ -56,6 +56,45 @@ int report_command(const std::string& result_path, const std::string& out_dir) {
     return 0;
 }
 
+// The options `run` and `capacity` share: the scenario, its modes, where the output goes, the
+// infrastructure and the thresholds (harness/run/run_session.hpp reads them).
+void add_system_options(CLI::App* cmd, asyncbench::run_options& options,
+                        std::string& bootstrap_servers, const std::string& what) {
+    cmd->add_option("scenario", options.scenario_path, "Scenario YAML file (see `asyncbench list`)")
+        ->required();
+    cmd->add_option("--mode", options.mode, "sync, async or both")->capture_default_str();
+    cmd->add_option("--out", options.out_dir, "Output folder (default out/<scenario>-<UTC time>)");
+    cmd->add_option("--kafka", options.kafka,
+                    "embedded (librdkafka's in-memory mock cluster), local (start 1 real "
+                    "Apache Kafka broker), local-3 (start 3), or HOST:PORT,... of any "
+                    "running cluster")
+        ->capture_default_str();
+    cmd->add_option("--bootstrap-servers", bootstrap_servers, "Same as --kafka HOST:PORT,...");
+    cmd->add_option("--kafka-dir", options.kafka_dir,
+                    "With --kafka HOST:PORT: the folder scripts/kafka/start.sh --dir started "
+                    "that cluster in, so broker faults can kill and restart its nodes");
+    cmd->add_option("--db", options.database,
+                    "sqlite (a file per mode in the output folder) or "
+                    "postgres://USER@HOST:PORT/DB (a fresh schema per mode)")
+        ->capture_default_str();
+    cmd->add_option("--redis", options.redis,
+                    "embedded (default: a throwaway redis-server started for the run, Debian "
+                    "package redis-server) or HOST:PORT / redis://HOST:PORT/DB of a running "
+                    "server; only scenarios that declare Redis keys use it")
+        ->capture_default_str();
+    cmd->add_option("-X", options.client_settings,
+                    "librdkafka setting passed through untouched, as kcat does: NAME=VALUE "
+                    "for producer and consumers, producer:NAME=VALUE or consumer:NAME=VALUE "
+                    "for one (repeatable)");
+    cmd->add_option("--threshold", options.thresholds,
+                    "A bound each " + what +
+                        " must keep, beside the scenario's thresholds: "
+                        "\"[during 'FAULT':] [sync.|async.]METRIC OP VALUE\", e.g. "
+                        "\"async.completion_p99 < 10s\" or \"sync.availability >= 99.9%\"; "
+                        "a missed one is exit 1 (repeatable; `asyncbench metrics` lists the names)")
+        ->allow_extra_args(false);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -71,6 +110,7 @@ int main(int argc, char** argv) {
         "  asyncbench run scenarios/hr-fanout/hr-fanout.yaml --mode async --rate 500/s\n"
         "  asyncbench run scenarios/lp-report/lp-report.yaml --kafka local-3 \\\n"
         "      --db postgres://postgres@127.0.0.1:55432/asyncbench -X producer:linger.ms=1\n"
+        "  asyncbench compare main/result.json pr/result.json\n"
         "  asyncbench list\n"
         "  asyncbench mock lp --port 9001 --config scenarios/lp-report/lp-report.yaml\n"
         "  asyncbench report out/lp-report-20261123-101500/result.json\n"};
@@ -89,47 +129,12 @@ int main(int argc, char** argv) {
     std::string duration;
     auto* run_cmd =
         app.add_subcommand("run", "Run a scenario in sync and/or async mode and write its reports");
-    run_cmd->add_option("scenario", run.scenario_path, "Scenario YAML file (see `asyncbench list`)")
-        ->required();
-    run_cmd->add_option("--mode", run.mode, "sync, async or both")->capture_default_str();
     run_cmd->add_option("--rate", rate,
                         "Open-loop arrival rate, replacing the scenario's (e.g. 200/s)");
     run_cmd->add_option("--duration", duration,
                         "Measured phase length, replacing the scenario's (e.g. 45s, 2m)");
-    run_cmd->add_option("--out", run.out_dir, "Output folder (default out/<scenario>-<UTC time>)");
     std::string bootstrap_servers;
-    run_cmd
-        ->add_option("--kafka", run.kafka,
-                     "embedded (librdkafka's in-memory mock cluster), local (start 1 real "
-                     "Apache Kafka broker), local-3 (start 3), or HOST:PORT,... of any "
-                     "running cluster")
-        ->capture_default_str();
-    run_cmd->add_option("--bootstrap-servers", bootstrap_servers, "Same as --kafka HOST:PORT,...");
-    run_cmd->add_option("--kafka-dir", run.kafka_dir,
-                        "With --kafka HOST:PORT: the folder scripts/kafka/start.sh --dir started "
-                        "that cluster in, so broker faults can kill and restart its nodes");
-    run_cmd
-        ->add_option("--db", run.database,
-                     "sqlite (a file per mode in the output folder) or "
-                     "postgres://USER@HOST:PORT/DB (a fresh schema per mode)")
-        ->capture_default_str();
-    run_cmd
-        ->add_option("--redis", run.redis,
-                     "embedded (default: a throwaway redis-server started for the run, Debian "
-                     "package redis-server) or HOST:PORT / redis://HOST:PORT/DB of a running "
-                     "server; only scenarios that declare Redis keys use it")
-        ->capture_default_str();
-    run_cmd->add_option("-X", run.client_settings,
-                        "librdkafka setting passed through untouched, as kcat does: NAME=VALUE "
-                        "for producer and consumers, producer:NAME=VALUE or consumer:NAME=VALUE "
-                        "for one (repeatable)");
-    run_cmd
-        ->add_option("--threshold", run.thresholds,
-                     "A bound the run must keep, beside the scenario's thresholds: "
-                     "\"[during 'FAULT':] [sync.|async.]METRIC OP VALUE\", e.g. "
-                     "\"async.completion_p99 < 10s\" or \"sync.availability >= 99.9%\"; "
-                     "a missed one is exit 1 (repeatable; `asyncbench metrics` lists the names)")
-        ->allow_extra_args(false);
+    add_system_options(run_cmd, run, bootstrap_servers, "run");
     run_cmd
         ->add_option("--repeat", run.repeat,
                      "Run each mode N times, modes alternating (sync async async sync ...), "
