@@ -10,6 +10,7 @@
 
 #include "harness/core/mode.hpp"
 #include "harness/result/exit_status.hpp"
+#include "reports/capacity_report.hpp"
 #include "reports/cost_report.hpp"
 #include "reports/fault_report.hpp"
 #include "reports/markdown_report.hpp"
@@ -134,7 +135,8 @@ std::string mode_color(const std::string& name, std::size_t index) {
 }
 
 void write_chart(std::ostream& out, std::string_view title, std::string_view y_label,
-                 const std::vector<chart_line>& lines, const std::vector<chart_band>& bands) {
+                 const std::vector<chart_line>& lines, const std::vector<chart_band>& bands,
+                 std::string_view x_label = "time since the start of warm-up (s)") {
     bool any = false;
     double x_min = 0, x_max = 0, y_min = 0, y_max = 0;
     for (const auto& line : lines) {
@@ -200,12 +202,11 @@ void write_chart(std::ostream& out, std::string_view title, std::string_view y_l
     out << fmt::format(
         "<line class=\"axis\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>"
         "<line class=\"axis\" x1=\"{0}\" y1=\"{2}\" x2=\"{3}\" y2=\"{2}\"/>\n"
-        "<text x=\"{4}\" y=\"{5}\" text-anchor=\"middle\">time since the start of warm-up (s)"
-        "</text>\n"
+        "<text x=\"{4}\" y=\"{5}\" text-anchor=\"middle\">{8}</text>\n"
         "<text x=\"14\" y=\"{6}\" text-anchor=\"middle\" transform=\"rotate(-90 14 {6})\">{7}"
         "</text>\n",
         left, top, top + plot_h, left + plot_w, left + plot_w / 2, height - 10, top + plot_h / 2,
-        html_escape(y_label));
+        html_escape(y_label), html_escape(x_label));
     // The lines, then the legend right-aligned between the title and the plot.
     double legend_x = width - right;
     for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
@@ -283,6 +284,29 @@ void write_charts(std::ostream& out, const run_result& r, const std::vector<std:
     write_chart(out, "Backlog: accepted, not yet completed", "requests", backlog, bands);
 }
 
+// The capacity search: ceilings, a chart of p99 against offered rate per mode (API and
+// completion), and every step.
+void write_capacity(std::ostream& out, const capacity_result& capacity) {
+    out << "<h2>Capacity</h2>\n";
+    write_list(out, capacity_summary_lines(capacity), "");
+    write_table(out, capacity_ceiling_table(capacity), 1);
+    std::vector<chart_line> lines;
+    for (std::size_t i = 0; i < capacity.modes.size(); ++i) {
+        const auto& name = capacity.modes[i].mode;
+        const std::string color = mode_color(name, i);
+        lines.push_back(
+            {name + " API p99", color, false, capacity_p99_points(capacity, name, false)});
+        lines.push_back(
+            {name + " completion p99", color, true, capacity_p99_points(capacity, name, true)});
+    }
+    write_chart(out, "p99 latency against offered rate, one point per step", "p99 latency (ms)",
+                lines, {}, "offered rate (requests per second)");
+    out << fmt::format(
+        "<p>Each step: {:.0f} s warm-up, then {:.0f} s measured at a fixed rate.</p>\n",
+        capacity.step_warmup_s, capacity.step_duration_s);
+    write_table(out, capacity_step_table(capacity), 1);
+}
+
 void write_faults(std::ostream& out, const run_result& r) {
     out << "<h2>Faults</h2>\n<p>Times are seconds since the start of warm-up; the charts below "
            "shade each fault. Each window counts the requests whose intended send time fell in "
@@ -346,6 +370,7 @@ void write_html_report(const run_result& r, std::ostream& out) {
     out << "<h2>Verdict</h2>\n<ul class=\"verdict\">\n";
     for (const auto& line : verdict_lines(r)) out << "<li>" << verdict_html(line) << "</li>\n";
     out << "</ul>\n";
+    if (r.capacity) write_capacity(out, *r.capacity);
     out << "<h2>Warnings</h2>\n";
     write_list(out, report_warnings(r), "None.");
     if (has_fault_records(r)) write_faults(out, r);

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include "harness/result/exit_status.hpp"
+#include "reports/capacity_report.hpp"
 #include "reports/cost_report.hpp"
 #include "reports/fault_report.hpp"
 #include "reports/scenario_report.hpp"
@@ -384,6 +385,19 @@ void write_markdown_report(const run_result& r, std::ostream& out) {
     // obtained (environment, settings) closes the report.
     out << "## Verdict\n\n";
     write_list(out, verdict_lines(r), "");
+
+    if (r.capacity) {
+        out << "\n## Capacity\n\n";
+        write_list(out, capacity_summary_lines(*r.capacity), "");
+        out << '\n';
+        write_table(out, capacity_ceiling_table(*r.capacity), 1);
+        out << fmt::format(
+            "\nEach step: {:.0f} s warm-up, then {:.0f} s measured at a fixed rate. "
+            "The results below are each mode's highest step that completed what "
+            "it accepted.\n\n",
+            r.capacity->step_warmup_s, r.capacity->step_duration_s);
+        write_table(out, capacity_step_table(*r.capacity), 1);
+    }
 
     out << "\n## Warnings\n\n";
     write_list(out, report_warnings(r), "None.");

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "harness/cli/capacity_command.hpp"
 #include "harness/cli/compare_command.hpp"
 #include "harness/cli/list_command.hpp"
 #include "harness/cli/metrics_command.hpp"
@@ -110,6 +111,7 @@ int main(int argc, char** argv) {
         "  asyncbench run scenarios/hr-fanout/hr-fanout.yaml --mode async --rate 500/s\n"
         "  asyncbench run scenarios/lp-report/lp-report.yaml --kafka local-3 \\\n"
         "      --db postgres://postgres@127.0.0.1:55432/asyncbench -X producer:linger.ms=1\n"
+        "  asyncbench capacity scenarios/lp-report/lp-report.yaml --mode sync\n"
         "  asyncbench compare main/result.json pr/result.json\n"
         "  asyncbench list\n"
         "  asyncbench mock lp --port 9001 --config scenarios/lp-report/lp-report.yaml\n"
@@ -142,6 +144,39 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     run_cmd->add_flag("--quick", run.overrides.quick,
                       "Short run: warm-up <= 2s, measure <= 10s, <= 2000 requests, drain <= 30s");
+
+    asyncbench::capacity_options capacity;
+    std::string capacity_bootstrap_servers;
+    auto* capacity_cmd = app.add_subcommand(
+        "capacity",
+        "Find the highest rate each design sustains: short fixed-rate steps per mode, growing\n"
+        "x2 from --start until a step fails, then bisecting to --precision. A step is\n"
+        "sustainable when the API achieved >= 95% of the offered rate, errors (all answers)\n"
+        "stayed <= 1%, the thresholds held and the generator kept its schedule (else the step\n"
+        "says the machine, not the system, was the limit); async also needs the backlog not\n"
+        "to grow, so it has two ceilings, accepting and completing. Each failed step names\n"
+        "what it points at. Writes report.md, report.html and result.json (`capacity`).\n\n"
+        "Example:\n"
+        "  asyncbench capacity scenarios/lp-report/lp-report.yaml --max-rate 2000/s");
+    capacity_cmd->footer(
+        "Exit codes: 0 the ceilings were found (or --max-rate was sustained); 2 usage error,\n"
+        "nothing started; 3 the load generator could not offer the rates needed, or the search\n"
+        "was interrupted: the ceilings are not known.");
+    add_system_options(capacity_cmd, capacity.run, capacity_bootstrap_servers, "step");
+    capacity_cmd->add_option("--start", capacity.start_rate,
+                             "First step's rate (default the scenario's rate), e.g. 100/s");
+    capacity_cmd->add_option("--max-rate", capacity.max_rate,
+                             "Never offer more (default 8 x the start)");
+    capacity_cmd
+        ->add_option("--precision", capacity.precision,
+                     "Stop bisecting when a ceiling is known to within this share")
+        ->capture_default_str();
+    capacity_cmd->add_option("--step", capacity.step, "Measured seconds of each step")
+        ->capture_default_str();
+    capacity_cmd->add_option("--step-warmup", capacity.warmup, "Warm-up of each step")
+        ->capture_default_str();
+    capacity_cmd->add_option("--max-steps", capacity.max_steps, "Steps per mode at most")
+        ->capture_default_str();
 
     auto* list_cmd = app.add_subcommand("list", "List the scenarios and what each one answers");
     std::string scenarios_dir;
@@ -282,6 +317,10 @@ int main(int argc, char** argv) {
         return asyncbench::run_command(run);
     }
     if (*worker_cmd) return asyncbench::worker_command(worker);
+    if (*capacity_cmd) {
+        if (!capacity_bootstrap_servers.empty()) capacity.run.kafka = capacity_bootstrap_servers;
+        return asyncbench::capacity_command(capacity);
+    }
     if (*list_cmd) {
         return asyncbench::list_command(scenarios_dir.empty() ? asyncbench::default_scenarios_dir()
                                                               : scenarios_dir);

@@ -165,6 +165,8 @@ struct version_info {
     bool has_v5() const { return version >= 5; }
     // Version 6: thresholds (instead of `slo`), repetitions and their metrics.
     bool has_v6() const { return version >= 6; }
+    // Version 7: what `asyncbench capacity` found.
+    bool has_v7() const { return version >= 7; }
 };
 
 error_counts read_errors(const object_reader& o, version_info v) {
@@ -426,6 +428,43 @@ run_settings read_settings(const object_reader& o, version_info v) {
     return s;
 }
 
+capacity_ceiling read_ceiling(const object_reader& o) {
+    return capacity_ceiling{o.optional_number("sustained_per_s"),
+                            o.optional_number("failed_per_s")};
+}
+
+capacity_result read_capacity(const object_reader& o) {
+    capacity_result c;
+    c.precision = o.number("precision");
+    c.max_per_s = o.number("max_per_s");
+    c.step_warmup_s = o.number("step_warmup_s");
+    c.step_duration_s = o.number("step_duration_s");
+    c.modes = read_objects<capacity_mode>(o, "modes", [](const object_reader& m) {
+        return capacity_mode{m.string("mode"), read_ceiling(m.object("accepting")),
+                             read_ceiling(m.object("completing")), m.string("stop_reason")};
+    });
+    c.steps = read_objects<capacity_step>(o, "steps", [](const object_reader& s) {
+        capacity_step step;
+        step.mode = s.string("mode");
+        step.index = s.i32("index");
+        step.offered_per_s = s.number("offered_per_s");
+        step.achieved_per_s = s.number("achieved_per_s");
+        step.api_latency_all_us = read_latency(s.object("api_latency_all_us"));
+        step.completion_latency_us = read_latency(s.object("completion_latency_us"));
+        step.error_rate = s.number("error_rate");
+        step.schedule_lag_p99_us = s.number("schedule_lag_p99_us");
+        step.backlog_growth_per_s = s.number("backlog_growth_per_s");
+        step.accepting = s.boolean("accepting");
+        step.completing = s.boolean("completing");
+        step.generator_limited = s.boolean("generator_limited");
+        step.valid = s.boolean("valid");
+        step.reasons = s.strings("reasons");
+        step.bottleneck = s.string("bottleneck");
+        return step;
+    });
+    return c;
+}
+
 run_result read_result(const json::value& doc) {
     const object_reader top(doc, "");
     run_result r;
@@ -491,6 +530,8 @@ run_result read_result(const json::value& doc) {
             r.thresholds.push_back(std::move(check));
         }
     }
+    if (v.has_v7() && !top.at("capacity").is_null())
+        r.capacity = read_capacity(top.object("capacity"));
     r.valid = top.boolean("valid");
     return r;
 }

@@ -327,6 +327,49 @@ json::object threshold_to_json(const threshold_check& c) {
     return o;
 }
 
+json::object capacity_ceiling_to_json(const capacity_ceiling& c) {
+    return json::object{{"sustained_per_s", optional_number(c.sustained_per_s)},
+                        {"failed_per_s", optional_number(c.failed_per_s)}};
+}
+
+json::object capacity_to_json(const capacity_result& c) {
+    json::object o;
+    o["precision"] = c.precision;
+    o["max_per_s"] = c.max_per_s;
+    o["step_warmup_s"] = c.step_warmup_s;
+    o["step_duration_s"] = c.step_duration_s;
+    json::array modes;
+    for (const auto& m : c.modes) {
+        modes.emplace_back(json::object{{"mode", m.mode},
+                                        {"accepting", capacity_ceiling_to_json(m.accepting)},
+                                        {"completing", capacity_ceiling_to_json(m.completing)},
+                                        {"stop_reason", m.stop_reason}});
+    }
+    o["modes"] = std::move(modes);
+    json::array steps;
+    for (const auto& s : c.steps) {
+        json::object step;
+        step["mode"] = s.mode;
+        step["index"] = s.index;
+        step["offered_per_s"] = s.offered_per_s;
+        step["achieved_per_s"] = s.achieved_per_s;
+        step["api_latency_all_us"] = latency_to_json(s.api_latency_all_us);
+        step["completion_latency_us"] = latency_to_json(s.completion_latency_us);
+        step["error_rate"] = s.error_rate;
+        step["schedule_lag_p99_us"] = s.schedule_lag_p99_us;
+        step["backlog_growth_per_s"] = s.backlog_growth_per_s;
+        step["accepting"] = s.accepting;
+        step["completing"] = s.completing;
+        step["generator_limited"] = s.generator_limited;
+        step["valid"] = s.valid;
+        step["reasons"] = strings_to_json(s.reasons);
+        step["bottleneck"] = s.bottleneck;
+        steps.emplace_back(std::move(step));
+    }
+    o["steps"] = std::move(steps);
+    return o;
+}
+
 json::object result_to_object(const run_result& r) {
     json::object o;
     o["schema_version"] = r.schema_version;
@@ -343,6 +386,7 @@ json::object result_to_object(const run_result& r) {
     json::array thresholds;
     for (const auto& c : r.thresholds) thresholds.emplace_back(threshold_to_json(c));
     o["thresholds"] = std::move(thresholds);
+    o["capacity"] = r.capacity ? json::value(capacity_to_json(*r.capacity)) : json::value(nullptr);
     o["valid"] = r.valid;
     return o;
 }

@@ -13,7 +13,7 @@
 
 namespace asyncbench {
 
-inline constexpr int result_schema_version = 6;
+inline constexpr int result_schema_version = 7;
 
 // Latency percentiles in microseconds. count == 0 means no sample: every figure is then 0 and
 // reports say "none" (no answers, none completed) instead of showing zeros.
@@ -320,6 +320,49 @@ struct run_settings {
     int repetitions = 1;  // --repeat: runs of each mode, alternating modes (v6)
 };
 
+// One fixed-rate step of `asyncbench capacity` (v7): its figures and its judgement
+// (harness/capacity/step_judgement.hpp).
+struct capacity_step {
+    std::string mode;
+    int index = 0;  // 1-based per mode, in the order run
+    double offered_per_s = 0;
+    double achieved_per_s = 0;
+    latency_summary api_latency_all_us;
+    latency_summary completion_latency_us;
+    double error_rate = 0;            // failed answers / requests, all answers
+    double schedule_lag_p99_us = 0;   // the generator's own lateness
+    double backlog_growth_per_s = 0;  // least-squares slope of the backlog over the measured phase
+    bool accepting = false;           // the API kept up (and its thresholds held)
+    bool completing = false;          // the work kept up too (async: the backlog did not grow)
+    bool generator_limited = false;   // the generator fell behind: says nothing of the system
+    bool valid = true;  // the step's own measurement (a drain time-out makes it false)
+    std::vector<std::string> reasons;  // why not sustainable, with figures
+    std::string bottleneck;            // what a failed step points at
+};
+
+// Between the highest sustainable offered rate and the lowest unsustainable one.
+struct capacity_ceiling {
+    std::optional<double> sustained_per_s;
+    std::optional<double> failed_per_s;
+};
+
+struct capacity_mode {
+    std::string mode;
+    capacity_ceiling accepting;   // the API accepted on time
+    capacity_ceiling completing;  // the work completed as fast as it came (sync: = accepting)
+    std::string stop_reason;      // why the search stopped
+};
+
+// What `asyncbench capacity` found (v7).
+struct capacity_result {
+    double precision = 0.05;  // a ceiling is known to within this share
+    double max_per_s = 0;
+    double step_warmup_s = 0;
+    double step_duration_s = 0;
+    std::vector<capacity_mode> modes;
+    std::vector<capacity_step> steps;  // every step of every mode, in the order run
+};
+
 struct run_result {
     int schema_version = result_schema_version;
     std::string scenario;
@@ -328,7 +371,10 @@ struct run_result {
     run_settings settings;
     std::map<std::string, mode_result> modes;  // "sync", "async"
     std::vector<threshold_check> thresholds;   // v6 (`slo` before)
-    bool valid = true;                         // every mode valid
+    // Only from `asyncbench capacity` (v7); `modes` then holds each mode's highest step that
+    // was sustainable for completing (else its first step).
+    std::optional<capacity_result> capacity;
+    bool valid = true;  // every mode valid
 };
 
 }  // namespace asyncbench

@@ -145,8 +145,10 @@ class async_system final : public system_under_test {
         std::vector<std::string> notes;
         if (auto note = thread_exhaustion_note(*api_)) notes.push_back(*note);
         if (broker_.kind() == "embedded-mock") {
-            notes = tracker_.retention_warnings(embedded_retention_bytes,
-                                                embedded_retention_message_sets);
+            for (auto& note : tracker_.retention_warnings(embedded_retention_bytes,
+                                                          embedded_retention_message_sets)) {
+                notes.push_back(std::move(note));
+            }
         }
         if (broker_.kind() == "local") {
             notes.push_back(fmt::format(

@@ -157,6 +157,28 @@ run_result populated_result() {
     always.implicit = true;
     always.passed = true;
     r.thresholds = {missed, unmeasured, always};
+    capacity_result capacity;
+    capacity.precision = 0.05;
+    capacity.max_per_s = 1600;
+    capacity.step_warmup_s = 2;
+    capacity.step_duration_s = 10;
+    capacity.modes = {{"sync", {180.5, 190.0}, {180.5, 190.0}, "precision reached (5%)"},
+                      {"async", {1600.0, std::nullopt}, {std::nullopt, 100.0}, "max rate reached"}};
+    capacity_step step;
+    step.mode = "async";
+    step.index = 3;
+    step.offered_per_s = 400;
+    step.achieved_per_s = 399.25;
+    step.api_latency_all_us = {4000, 100, 900, 1200, 4100.5, 9000, 12000, 1000};
+    step.completion_latency_us = {2000, 1000, 90000, 400000, 900000, 1200000, 1300000, 200000};
+    step.error_rate = 0.0025;
+    step.schedule_lag_p99_us = 812.5;
+    step.backlog_growth_per_s = 211.75;
+    step.accepting = true;
+    step.reasons = {"the backlog grew by 211.8/s"};
+    step.bottleneck = "the consumers of stage report";
+    capacity.steps = {step};
+    r.capacity = capacity;
     r.valid = false;
     return r;
 }
@@ -374,6 +396,45 @@ void expect_result_eq(const run_result& a, const run_result& b) {
         EXPECT_EQ(x.passed, y.passed);
         EXPECT_EQ(x.implicit, y.implicit);
     }
+    ASSERT_EQ(a.capacity.has_value(), b.capacity.has_value());
+    if (a.capacity) {
+        const auto& ca = *a.capacity;
+        const auto& cb = *b.capacity;
+        EXPECT_EQ(ca.precision, cb.precision);
+        EXPECT_EQ(ca.max_per_s, cb.max_per_s);
+        EXPECT_EQ(ca.step_warmup_s, cb.step_warmup_s);
+        EXPECT_EQ(ca.step_duration_s, cb.step_duration_s);
+        ASSERT_EQ(ca.modes.size(), cb.modes.size());
+        for (std::size_t i = 0; i < ca.modes.size(); ++i) {
+            EXPECT_EQ(ca.modes[i].mode, cb.modes[i].mode);
+            EXPECT_EQ(ca.modes[i].accepting.sustained_per_s, cb.modes[i].accepting.sustained_per_s);
+            EXPECT_EQ(ca.modes[i].accepting.failed_per_s, cb.modes[i].accepting.failed_per_s);
+            EXPECT_EQ(ca.modes[i].completing.sustained_per_s,
+                      cb.modes[i].completing.sustained_per_s);
+            EXPECT_EQ(ca.modes[i].completing.failed_per_s, cb.modes[i].completing.failed_per_s);
+            EXPECT_EQ(ca.modes[i].stop_reason, cb.modes[i].stop_reason);
+        }
+        ASSERT_EQ(ca.steps.size(), cb.steps.size());
+        for (std::size_t i = 0; i < ca.steps.size(); ++i) {
+            const auto& x = ca.steps[i];
+            const auto& y = cb.steps[i];
+            EXPECT_EQ(x.mode, y.mode);
+            EXPECT_EQ(x.index, y.index);
+            EXPECT_EQ(x.offered_per_s, y.offered_per_s);
+            EXPECT_EQ(x.achieved_per_s, y.achieved_per_s);
+            expect_latency_eq(x.api_latency_all_us, y.api_latency_all_us);
+            expect_latency_eq(x.completion_latency_us, y.completion_latency_us);
+            EXPECT_EQ(x.error_rate, y.error_rate);
+            EXPECT_EQ(x.schedule_lag_p99_us, y.schedule_lag_p99_us);
+            EXPECT_EQ(x.backlog_growth_per_s, y.backlog_growth_per_s);
+            EXPECT_EQ(x.accepting, y.accepting);
+            EXPECT_EQ(x.completing, y.completing);
+            EXPECT_EQ(x.generator_limited, y.generator_limited);
+            EXPECT_EQ(x.valid, y.valid);
+            EXPECT_EQ(x.reasons, y.reasons);
+            EXPECT_EQ(x.bottleneck, y.bottleneck);
+        }
+    }
     EXPECT_EQ(a.valid, b.valid);
 }
 
@@ -438,7 +499,7 @@ TEST(result_json, empty_result_round_trips_with_null_requests) {
 
 TEST(result_json, keys_are_in_struct_order_with_units_and_sync_before_async) {
     const std::string text = result_to_json(populated_result());
-    const char* const ordered[] = {"\"schema_version\": 6",
+    const char* const ordered[] = {"\"schema_version\": 7",
                                    "\"scenario\"",
                                    "\"description\"",
                                    "\"environment\"",
@@ -518,6 +579,11 @@ TEST(result_json, keys_are_in_struct_order_with_units_and_sync_before_async) {
                                    "\"threshold\": \"api_all_p99 <= 500ms\"",
                                    "\"observed\": null",
                                    "\"implicit\": true",
+                                   "\"capacity\": {",
+                                   "\"precision\": 0.05",
+                                   "\"sustained_per_s\": 180.5",
+                                   "\"failed_per_s\": null",
+                                   "\"backlog_growth_per_s\": 211.75",
                                    "\"valid\": false\n}"};
     std::size_t pos = 0;
     for (const char* key : ordered) {
@@ -596,16 +662,16 @@ TEST(result_json, wrong_types_are_errors) {
 }
 
 TEST(result_json, unknown_schema_version_is_an_error) {
-    const std::string v7 = edited_json([](boost::json::object& o) { o["schema_version"] = 7; });
-    EXPECT_EQ(parse_error(v7),
-              "result.json: schema_version: newer version 7 (this build reads versions 1 to 6): "
+    const std::string v8 = edited_json([](boost::json::object& o) { o["schema_version"] = 8; });
+    EXPECT_EQ(parse_error(v8),
+              "result.json: schema_version: newer version 8 (this build reads versions 1 to 7): "
               "it was written by a newer AsyncBench; use that version or newer to read it");
     const std::string v0 = edited_json([](boost::json::object& o) { o["schema_version"] = 0; });
     EXPECT_NE(parse_error(v0).find("unknown version 0"), std::string::npos);
     const std::string text = edited_json([](boost::json::object& o) { o["schema_version"] = "1"; });
     EXPECT_NE(parse_error(text).find("schema_version: unknown version \"1\""), std::string::npos);
     // A future file that lost fields still reports its version, not a missing field.
-    EXPECT_NE(parse_error("{\"schema_version\": 8}").find("newer version 8"), std::string::npos);
+    EXPECT_NE(parse_error("{\"schema_version\": 9}").find("newer version 9"), std::string::npos);
     EXPECT_NE(parse_error("{}").find("schema_version: missing field"), std::string::npos);
 }
 
@@ -617,8 +683,8 @@ TEST(result_json, unknown_keys_are_ignored) {
         ASSERT_NE(pos, std::string::npos) << from;
         text.replace(pos, from.size(), to);
     };
-    replace("{\n  \"schema_version\": 6,",
-            "{\"added_later\": {\"x\": [1]}, \"schema_version\": 6,");
+    replace("{\n  \"schema_version\": 7,",
+            "{\"added_later\": {\"x\": [1]}, \"schema_version\": 7,");
     replace("\"mode\": \"sync\",", "\"mode\": \"sync\", \"extra_us\": 2.5,");
     expect_result_eq(populated_result(), parse_ok(text));
 }
@@ -632,12 +698,31 @@ void window_as_version_2(boost::json::object& w) {
     w.erase("latency_all_us");
 }
 
+// The populated result as a version-6 writer would have written it: no capacity.
+boost::json::object as_version_6_doc(const run_result& r) {
+    auto parsed = parse_json_exact(result_to_json(r));
+    auto doc = std::get<boost::json::value>(parsed).as_object();
+    doc["schema_version"] = 6;
+    doc.erase("capacity");
+    return doc;
+}
+
+run_result read_back_from_version_6(run_result r) {
+    r.capacity.reset();
+    return r;
+}
+
+TEST(result_json, a_version_6_file_is_read_without_capacity) {
+    const run_result back = parse_ok(to_pretty_json(as_version_6_doc(populated_result())));
+    expect_result_eq(read_back_from_version_6(populated_result()), back);
+    EXPECT_FALSE(back.capacity.has_value());
+}
+
 // The populated result as a version-5 writer would have written it: `slo` checks as text
 // instead of thresholds, no repetitions. Edited through the exact parser and printer, so every
 // double stays bit-exact.
 boost::json::object as_version_5_doc(const run_result& r) {
-    auto parsed = parse_json_exact(result_to_json(r));
-    auto doc = std::get<boost::json::value>(parsed).as_object();
+    auto doc = as_version_6_doc(r);
     doc["schema_version"] = 5;
     doc["settings"].as_object().erase("repetitions");
     for (auto& kv : doc["modes"].as_object()) kv.value().as_object().erase("repetitions");
@@ -656,6 +741,7 @@ boost::json::object as_version_5_doc(const run_result& r) {
 
 // What a version-5 (or older) file reads back as: its SLO checks as text-only thresholds.
 run_result read_back_from_version_5(run_result r) {
+    r = read_back_from_version_6(std::move(r));
     for (auto& c : r.thresholds) {
         threshold_check text_only;
         text_only.mode = c.mode;
