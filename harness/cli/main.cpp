@@ -273,6 +273,9 @@ int main(int argc, char** argv) {
         ->add_option("--run-id", worker.run_id,
                      "The run whose groups to join (asyncbench.<scenario>.<stage>.<id>)")
         ->required();
+    worker_cmd->add_option("--topic", worker.topic,
+                           "The pipeline's topic, when the run renamed it (a repetition or a "
+                           "capacity step has its own); default: the scenario's");
     worker_cmd
         ->add_option("--process", worker.process,
                      "This process's index: runs members m with m % processes == index")

@@ -66,6 +66,7 @@ int worker_command(const worker_options& options) {
     }
     // Workers run the async mode's consumers: the workflow as that mode has it.
     auto scenario = stages_in_mode(std::get<scenario_config>(std::move(loaded)), mode::async);
+    if (!options.topic.empty()) scenario.async.topic = options.topic;
     std::vector<std::string> errors =
         apply_client_settings(scenario.async, options.client_settings);
     if (options.processes < 1 || options.process < 0 || options.process >= options.processes) {

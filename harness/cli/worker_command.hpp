@@ -12,12 +12,13 @@ namespace asyncbench {
 struct worker_options {
     std::string scenario_path;
     std::string bootstrap_servers;
-    std::string run_id;                // the group ids are asyncbench.<scenario>.<stage>.<run_id>
-    int process = 0;                   // this process's index, 0-based
-    int processes = 1;                 // members m with m % processes == process run here
-    std::string sqlite;                // the SQLite file of the mode, or
-    std::string postgres;              // a PostgreSQL URL with
-    std::string schema;                // the mode's schema
+    std::string run_id;    // the group ids are asyncbench.<scenario>.<stage>.<run_id>
+    std::string topic;     // the pipeline's topic as the run named it; empty: the file's
+    int process = 0;       // this process's index, 0-based
+    int processes = 1;     // members m with m % processes == process run here
+    std::string sqlite;    // the SQLite file of the mode, or
+    std::string postgres;  // a PostgreSQL URL with
+    std::string schema;    // the mode's schema
     std::vector<std::string> systems;  // NAME=HOST:PORT of every mock system
     std::string redis;                 // redis://HOST:PORT when the scenario declares Redis keys
     std::string redis_prefix;          // the mode's key prefix, as the harness uses it

@@ -317,6 +317,8 @@ class async_system final : public system_under_test {
                                              broker_.bootstrap_servers(),
                                              "--run-id",
                                              context.run_id,
+                                             "--topic",
+                                             scenario_.async.topic,
                                              "--process",
                                              std::to_string(i),
                                              "--processes",

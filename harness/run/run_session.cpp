@@ -185,7 +185,11 @@ run_result run_session::new_result() const {
 measured_mode run_session::run(mode which, const scenario_config& scenario,
                                const std::filesystem::path& folder, const std::string& run_tag,
                                run_settings& settings) {
-    const scenario_config mode_scenario = stages_in_mode(scenario, which);
+    scenario_config mode_scenario = stages_in_mode(scenario, which);
+    // A run that follows another in this process (a repetition, a capacity step) gets topics of
+    // its own: what an earlier one left unconsumed (an overloaded step's backlog) stays in its
+    // own topics and can never reach this one's groups, however they start.
+    if (!run_tag.empty()) mode_scenario.async.topic += "." + run_tag;
     std::filesystem::create_directories(folder);
     mode_dependencies deps{mode_scenario,
                            *find_plugin(scenario.plugin),  // the loader checked it exists
