@@ -71,14 +71,14 @@ int run_command(const run_options& options) {
     auto opened = run_session::open(options);
     if (auto* code = std::get_if<int>(&opened)) return *code;
     auto& session = *std::get<std::unique_ptr<run_session>>(opened);
-    run_result result = session.new_result();
-    result.settings.repetitions = options.repeat;
     try {
         session.start_infrastructure();
     } catch (const std::exception& e) {
         std::cerr << "error: " << e.what() << "\n";
         return 2;
     }
+    run_result result = session.new_result();  // after the start: it names the broker and Redis
+    result.settings.repetitions = options.repeat;
 
     std::map<mode, std::vector<measured_mode>> measured;
     const auto& interrupted = session.interrupted();

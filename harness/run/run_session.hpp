@@ -42,7 +42,8 @@ class run_session {
     const std::filesystem::path& out_dir() const { return out_dir_; }
     const std::atomic<bool>& interrupted() const;
 
-    // A result with the scenario, environment and settings filled in, no mode yet.
+    // A result with the scenario, environment and settings filled in, no mode yet; after
+    // start_infrastructure(), so the environment names the broker and Redis that ran.
     run_result new_result() const;
 
     // Runs one mode of `scenario` (the session's, or a copy with a different rate) into
