@@ -4,7 +4,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <charconv>
 #include <iostream>
 
 #include "harness/capacity/capacity_search.hpp"
@@ -19,18 +18,6 @@
 
 namespace asyncbench {
 namespace {
-
-std::optional<double> parse_share(std::string_view text) {
-    if (!text.ends_with('%')) return std::nullopt;
-    text.remove_suffix(1);
-    double percent = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), percent);
-    if (error != std::errc() || end != text.data() + text.size() || !(percent > 0) ||
-        percent > 100) {
-        return std::nullopt;
-    }
-    return percent / 100.0;
-}
 
 struct parsed_settings {
     std::optional<double> start;
@@ -56,7 +43,8 @@ std::variant<parsed_settings, std::vector<std::string>> parse_settings(
     };
     parsed.start = rate(options.start_rate, "--start");
     parsed.max = rate(options.max_rate, "--max-rate");
-    if (const auto precision = parse_share(options.precision); precision && *precision < 1) {
+    if (const auto precision = parse_percent(options.precision);
+        precision && *precision > 0 && *precision < 1) {
         parsed.precision = *precision;
     } else {
         errors.push_back(fmt::format("--precision: '{}' is not a percentage below 100% (5%)",

@@ -72,9 +72,11 @@ std::variant<double, std::string> parse_value(std::string_view text, metric_unit
             return unit == metric_unit::seconds ? seconds : seconds * 1e6;
         }
         case metric_unit::share: {
-            const bool percent = text.ends_with('%');
-            auto number = parse_number(percent ? trim(text.substr(0, text.size() - 1)) : text);
-            if (number && percent) *number /= 100.0;
+            // "99.9 %" as well as "99.9%": the space is trimmed, then the one parser reads it.
+            const auto number =
+                text.ends_with('%')
+                    ? parse_percent(std::string(trim(text.substr(0, text.size() - 1))) + "%")
+                    : parse_number(text);
             if (!number || *number < 0 || *number > 1) {
                 return fmt::format("'{}' is not a share (0 to 1, or 0% to 100%)", text);
             }

@@ -143,6 +143,18 @@ std::optional<std::size_t> parse_size(std::string_view text) {
     return std::nullopt;
 }
 
+std::optional<double> parse_percent(std::string_view text) {
+    if (!text.ends_with('%')) return std::nullopt;
+    text.remove_suffix(1);
+    double value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || error != std::errc() || end != text.data() + text.size() ||
+        !std::isfinite(value) || value < 0) {
+        return std::nullopt;
+    }
+    return value / 100.0;
+}
+
 std::optional<double> parse_rate(std::string_view text) {
     text = trim(text);
     if (text.size() >= 2 && text.substr(text.size() - 2) == "/s") {

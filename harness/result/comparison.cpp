@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 
+#include "harness/config/units.hpp"
 #include "harness/core/mode.hpp"
 #include "harness/result/run_match.hpp"
 #include "harness/stats/mann_whitney.hpp"
@@ -185,19 +186,9 @@ metric_comparison compare_samples(const gate& subject, std::vector<double> basel
 }
 
 std::variant<double, std::string> parse_min_effect(std::string_view text) {
-    const auto error = [&] {
-        return fmt::format("--min-effect {}: write a percentage of the baseline's median, e.g. 5%",
-                           text);
-    };
-    if (!text.ends_with('%')) return error();
-    const auto number = text.substr(0, text.size() - 1);
-    double value = 0;
-    const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
-    if (number.empty() || ec != std::errc() || end != number.data() + number.size() ||
-        !std::isfinite(value) || value < 0) {
-        return error();
-    }
-    return value / 100.0;
+    if (const auto share = parse_percent(text)) return *share;
+    return fmt::format("--min-effect {}: write a percentage of the baseline's median, e.g. 5%",
+                       text);
 }
 
 std::variant<comparison_result, std::string> compare_runs(

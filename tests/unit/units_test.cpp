@@ -109,5 +109,14 @@ TEST(format_duration, round_trips_through_parse_duration) {
     EXPECT_FALSE(format_duration(std::chrono::nanoseconds::max()).empty());
 }
 
+TEST(parse_percent, reads_a_percentage_as_a_share) {
+    EXPECT_DOUBLE_EQ(*parse_percent("5%"), 0.05);
+    EXPECT_DOUBLE_EQ(*parse_percent("99.9%"), 0.999);
+    EXPECT_DOUBLE_EQ(*parse_percent("0%"), 0.0);
+    for (const char* bad : {"5", "0.05", "%", "-1%", "5 %", "inf%", "nan%", "5%%", ""}) {
+        EXPECT_FALSE(parse_percent(bad).has_value()) << bad;
+    }
+}
+
 }  // namespace
 }  // namespace asyncbench
