@@ -21,7 +21,7 @@ struct table_operation {
 const std::vector<table_operation>& table_operations() {
     static const std::vector<table_operation> table = {
         {"insert", op::insert, {"set"}},
-        {"upsert", op::upsert, {"set"}},
+        {"upsert", op::upsert, {"set", "key", "newer"}},
         {"update", op::update, {"set"}},
         {"decrement", op::decrement, {"column", "by", "each", "reject"}},
         {"add", op::add, {"key", "column", "by"}},
@@ -101,18 +101,18 @@ bool check_column(yaml_reader& reader, const YAML::Node& at, const std::string& 
     return false;
 }
 
-// The required integer `column` of `table`.
+// The required integer column of `table` named by `key` (default `column`).
 void read_counter_column(yaml_reader& reader, const yaml_map& map, const table_spec* table,
-                         std::string& out) {
-    const YAML::Node* column = reader.require(map, "column");
+                         std::string& out, std::string_view key = "column") {
+    const YAML::Node* column = reader.require(map, key);
     if (column == nullptr) return;
-    auto text = reader.read_scalar(*column, map.child("column"), "a column name");
+    auto text = reader.read_scalar(*column, map.child(key), "a column name");
     if (!text) return;
     out = *text;
-    if (check_column(reader, *column, map.child("column"), table, out) && table != nullptr &&
+    if (check_column(reader, *column, map.child(key), table, out) && table != nullptr &&
         table->column(out)->kind != column_spec::type::integer) {
         reader.add_error(
-            *column, map.child("column"),
+            *column, map.child(key),
             fmt::format("column '{}' of '{}' is not an integer column", out, table->name));
     }
 }
@@ -216,6 +216,13 @@ void read_table_step(yaml_reader& reader, const yaml_map& map, const step_declar
             } else if (db.op == op::update) {
                 reader.add_error(map.node(), map.path(),
                                  "an update says what it sets: set: {column: value}");
+            }
+            if (db.op == op::upsert) {
+                // The row is the one the request's field `key` names (default: the business
+                // id); with `newer` a stale change leaves a later row alone.
+                read_field_name(reader, map, "key", db.key);
+                if (map.find("newer") != nullptr)
+                    read_counter_column(reader, map, table, db.newer, "newer");
             }
             return;
         case op::decrement:

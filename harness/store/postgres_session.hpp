@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "harness/store/pg_connection_pool.hpp"
+#include "harness/store/row_checks.hpp"
 #include "harness/store/store.hpp"
 
 namespace asyncbench {
@@ -88,7 +89,7 @@ class postgres_session final : public store_session {
     bool insert_row(const std::string& id, const std::string& step, const table_spec& table,
                     const row_values& row) override;
     bool upsert_row(const std::string& id, const std::string& step, const table_spec& table,
-                    const row_values& row) override;
+                    const row_values& row, const std::string& newer) override;
     bool update_row(const std::string& id, const std::string& step, const table_spec& table,
                     const std::string& key, const row_values& set) override;
     guarded_write decrement_if_enough(const std::string& id, const std::string& step,
@@ -97,6 +98,7 @@ class postgres_session final : public store_session {
     claim_result claim(const std::string& id, const std::string& step,
                        const claim_request& request) override;
     std::vector<row_values> rows(const table_spec& table) override;
+    std::optional<row_values> find_row(const table_spec& table, const std::string& key) override;
     std::vector<row_values> rows_since(const table_spec& table, const std::string& cursor,
                                        std::int64_t since, int limit) override;
     bool add_to_column(const std::string& id, const std::string& step, const table_spec& table,
@@ -119,7 +121,7 @@ class postgres_session final : public store_session {
     void insert_claim_record(PGconn* conn, const std::string& id, const std::string& step,
                              const claim_request& request);
     bool write_row(const std::string& id, const std::string& step, const table_spec& table,
-                   const row_values& row, bool replace);
+                   const row_values& row, const row_conflict& conflict);
 
     std::shared_ptr<pg_connection_pool> pool_;
     std::string schema_;

@@ -61,7 +61,7 @@ bool touched_no_row(const pg_result_ptr& result) {
 // replaced whole, every declared column taking the new row's value (NULL where it has none).
 // The values go to `params`.
 std::string insert_sql(PGconn* conn, const table_spec& table,
-                       const std::vector<checked_value>& values, bool replace,
+                       const std::vector<checked_value>& values, const row_conflict& conflict,
                        std::vector<std::string>& params) {
     std::string columns;
     std::string placeholders;
@@ -72,17 +72,11 @@ std::string insert_sql(PGconn* conn, const table_spec& table,
         placeholders += fmt::format("{}${}", i == 0 ? "" : ", ", i + 1);
         params.push_back(values[i].text);
     }
-    std::string on_conflict = "DO NOTHING";
-    if (replace && !table.columns.empty()) {
-        on_conflict = "DO UPDATE SET ";
-        for (std::size_t i = 0; i < table.columns.size(); ++i) {
-            const std::string column = pg_quote_identifier(conn, table.columns[i].name);
-            on_conflict += fmt::format("{}{} = excluded.{}", i == 0 ? "" : ", ", column, column);
-        }
-    }
-    return fmt::format("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) {}",
-                       pg_quote_identifier(conn, table.name), columns, placeholders,
-                       pg_quote_identifier(conn, table.key), on_conflict);
+    return fmt::format("INSERT INTO {} ({}) VALUES ({}) {}", pg_quote_identifier(conn, table.name),
+                       columns, placeholders,
+                       on_conflict_clause(table, conflict, [conn](const std::string& name) {
+                           return pg_quote_identifier(conn, name);
+                       }));
 }
 
 }  // namespace
@@ -117,13 +111,15 @@ postgres_session::claim_sql postgres_session::claim_statements(PGconn* conn,
 bool postgres_session::insert_row(const std::string& id, const std::string& step,
                                   const table_spec& table, const row_values& row) {
     return with_context(write_context("insert into", table, row, id, step),
-                        [&] { return write_row(id, step, table, row, false); });
+                        [&] { return write_row(id, step, table, row, row_conflict{}); });
 }
 
 bool postgres_session::upsert_row(const std::string& id, const std::string& step,
-                                  const table_spec& table, const row_values& row) {
-    return with_context(write_context("upsert into", table, row, id, step),
-                        [&] { return write_row(id, step, table, row, true); });
+                                  const table_spec& table, const row_values& row,
+                                  const std::string& newer) {
+    return with_context(write_context("upsert into", table, row, id, step), [&] {
+        return write_row(id, step, table, row, row_conflict{true, newer});
+    });
 }
 
 bool postgres_session::update_row(const std::string& id, const std::string& step,
@@ -234,6 +230,23 @@ std::vector<row_values> postgres_session::rows(const table_spec& table) {
     });
 }
 
+std::optional<row_values> postgres_session::find_row(const table_spec& table,
+                                                     const std::string& key) {
+    return with_context(fmt::format("row of table {} with key '{}'", table.name, key), [&] {
+        auto conn = pool_->borrow();
+        PGconn* c = conn.get();
+        auto result = run_params(
+            c,
+            fmt::format("SELECT {} FROM {} WHERE {} = $1", select_columns(c, table),
+                        pg_quote_identifier(c, table.name), pg_quote_identifier(c, table.key)),
+            {key}, "select a row by key");
+        auto rows = read_rows(result.get(), table);
+        std::optional<row_values> found;
+        if (!rows.empty()) found = std::move(rows.front());
+        return found;
+    });
+}
+
 std::vector<row_values> postgres_session::rows_since(const table_spec& table,
                                                      const std::string& cursor, std::int64_t since,
                                                      int limit) {
@@ -287,7 +300,8 @@ void postgres_session::put_rows(const table_spec& table, const std::vector<row_v
         std::vector<std::string> params;
         for (const auto& row : rows) {
             auto values = check_row(table, row, true);
-            run_params(c, insert_sql(c, table, values, true, params), params, "put row");
+            run_params(c, insert_sql(c, table, values, row_conflict{true, {}}, params), params,
+                       "put row");
         }
         tx.commit();
     });
@@ -328,8 +342,8 @@ bool postgres_session::holds_claim(PGconn* conn, const claim_request& request,
 void postgres_session::insert_claim_record(PGconn* conn, const std::string& id,
                                            const std::string& step, const claim_request& request) {
     std::vector<std::string> params;
-    const std::string sql =
-        insert_sql(conn, *request.record, claim_record(request, id, epoch_us_now()), false, params);
+    const std::string sql = insert_sql(
+        conn, *request.record, claim_record(request, id, epoch_us_now()), row_conflict{}, params);
     if (touched_no_row(run_params(conn, sql, params, "insert the record"))) {
         throw store_error(
             fmt::format("table {} has a row with key '{}' already", request.record->name, id));
@@ -338,16 +352,22 @@ void postgres_session::insert_claim_record(PGconn* conn, const std::string& id,
 }
 
 bool postgres_session::write_row(const std::string& id, const std::string& step,
-                                 const table_spec& table, const row_values& row, bool replace) {
+                                 const table_spec& table, const row_values& row,
+                                 const row_conflict& conflict) {
     auto values = check_row(table, row, true);
+    if (!conflict.newer.empty()) check_newer(table, conflict.newer);
     auto conn = pool_->borrow();  // declared first: outlives the transaction
     PGconn* c = conn.get();
     std::vector<std::string> params;
-    const std::string sql = insert_sql(c, table, values, replace, params);
+    const std::string sql = insert_sql(c, table, values, conflict, params);
     pg_transaction tx(c);
     if (!claim_step(c, id, step)) return false;
-    auto written = run_params(c, sql, params, replace ? "upsert" : "insert");
-    if (touched_no_row(written)) throw store_error("a row with this key exists");
+    auto written = run_params(c, sql, params, conflict.replace ? "upsert" : "insert");
+    // No row touched: an insert met its key (an error); a `newer` upsert met a later row
+    // (stale: done, leaving the row alone).
+    if (touched_no_row(written) && !conflict.replace) {
+        throw store_error("a row with this key exists");
+    }
     insert_effect(c, id, step);
     tx.commit();
     return true;

@@ -99,6 +99,27 @@ void check_add(const table_spec& table, const std::string& column) {
     check_counter_column(table, column);
 }
 
+void check_newer(const table_spec& table, const std::string& column) {
+    check_counter_column(table, column);
+}
+
+std::string on_conflict_clause(const table_spec& table, const row_conflict& conflict,
+                               const std::function<std::string(const std::string&)>& quote) {
+    std::string clause = fmt::format("ON CONFLICT ({}) ", quote(table.key));
+    if (!conflict.replace || table.columns.empty()) return clause + "DO NOTHING";
+    clause += "DO UPDATE SET ";
+    for (std::size_t i = 0; i < table.columns.size(); ++i) {
+        const std::string column = quote(table.columns[i].name);
+        clause += fmt::format("{}{} = excluded.{}", i == 0 ? "" : ", ", column, column);
+    }
+    if (!conflict.newer.empty()) {
+        const std::string newer = quote(conflict.newer);
+        clause += fmt::format(" WHERE {0}.{1} IS NULL OR excluded.{1} > {0}.{1}", quote(table.name),
+                              newer);
+    }
+    return clause;
+}
+
 void check_claim(const claim_request& request) {
     if (request.stock == nullptr || request.record == nullptr) {
         throw store_error("a claim needs both a stock table and a record table");

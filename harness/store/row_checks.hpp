@@ -3,6 +3,7 @@
 // spell exactly the same: the checks of a declared table's rows before writing them, and the
 // words stage_outcomes.outcome stores. Pure; thread-safe.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,25 @@ checked_value check_value(const table_spec& table, const std::string& column,
 // the row lacks the key column.
 std::vector<checked_value> check_row(const table_spec& table, const row_values& row,
                                      bool needs_key);
+
+// How an insert meets a row that has its key: left alone (an insert: the caller reports it),
+// or replaced whole; with `newer` (an integer column) replaced only when the new row's value
+// is greater than the stored one (or the stored one is NULL): a change that arrives after a
+// later one of the same row is stale and leaves it as it is.
+struct row_conflict {
+    bool replace = false;
+    std::string newer;
+};
+
+// "ON CONFLICT (key) DO NOTHING" or "ON CONFLICT (key) DO UPDATE SET c = excluded.c, ...
+// [WHERE table.n IS NULL OR excluded.n > table.n]", every name passed through `quote` (the
+// backend's identifier quoting). Valid SQL for SQLite (>= 3.24) and PostgreSQL alike.
+std::string on_conflict_clause(const table_spec& table, const row_conflict& conflict,
+                               const std::function<std::string(const std::string&)>& quote);
+
+// An upsert's `newer` column must be a declared integer column (type::integer); throws
+// store_error naming the table otherwise.
+void check_newer(const table_spec& table, const std::string& column);
 
 // A decrement's column must be an integer column and every amount positive; throws otherwise.
 // Only type::integer: a written_at column holds a write's time, never a quantity.

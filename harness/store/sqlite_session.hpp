@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/store/row_checks.hpp"
 #include "harness/store/sqlite_statement.hpp"
 #include "harness/store/store.hpp"
 
@@ -82,7 +83,7 @@ class sqlite_session final : public store_session {
     bool insert_row(const std::string& id, const std::string& step, const table_spec& table,
                     const row_values& row) override;
     bool upsert_row(const std::string& id, const std::string& step, const table_spec& table,
-                    const row_values& row) override;
+                    const row_values& row, const std::string& newer) override;
     bool update_row(const std::string& id, const std::string& step, const table_spec& table,
                     const std::string& key, const row_values& set) override;
     guarded_write decrement_if_enough(const std::string& id, const std::string& step,
@@ -91,6 +92,7 @@ class sqlite_session final : public store_session {
     claim_result claim(const std::string& id, const std::string& step,
                        const claim_request& request) override;
     std::vector<row_values> rows(const table_spec& table) override;
+    std::optional<row_values> find_row(const table_spec& table, const std::string& key) override;
     std::vector<row_values> rows_since(const table_spec& table, const std::string& cursor,
                                        std::int64_t since, int limit) override;
     bool add_to_column(const std::string& id, const std::string& step, const table_spec& table,
@@ -103,7 +105,7 @@ class sqlite_session final : public store_session {
     static claim_sql claim_statements(const claim_request& request);
 
     bool write_row(const std::string& id, const std::string& step, const table_spec& table,
-                   const row_values& row, bool replace);
+                   const row_values& row, const row_conflict& conflict);
     claim_result claim_unguarded(const std::string& id, const std::string& step,
                                  const claim_request& request, const claim_sql& sql);
     bool holds_claim(const claim_request& request, const claim_sql& sql);

@@ -39,11 +39,11 @@ void bind_value(sqlite_statement& write, int index, const checked_value& value) 
     }
 }
 
-// INSERT of `values`; an existing key is left alone (insert: an error) or replaced whole, every
+// INSERT of `values`; an existing key is met as `conflict` says (row_conflict): replaced, every
 // declared column taking the new row's value (NULL where the row has none), like a fresh insert
 // but without the delete that INSERT OR REPLACE would do.
 std::string insert_sql(const table_spec& table, const std::vector<checked_value>& values,
-                       bool replace) {
+                       const row_conflict& conflict) {
     std::string columns;
     std::string placeholders;
     for (std::size_t i = 0; i < values.size(); ++i) {
@@ -51,17 +51,9 @@ std::string insert_sql(const table_spec& table, const std::vector<checked_value>
             fmt::format("{}{}", i == 0 ? "" : ", ", sqlite_quote_identifier(values[i].column));
         placeholders += fmt::format("{}?{}", i == 0 ? "" : ", ", i + 1);
     }
-    std::string on_conflict = "DO NOTHING";
-    if (replace && !table.columns.empty()) {
-        on_conflict = "DO UPDATE SET ";
-        for (std::size_t i = 0; i < table.columns.size(); ++i) {
-            const std::string column = sqlite_quote_identifier(table.columns[i].name);
-            on_conflict += fmt::format("{}{} = excluded.{}", i == 0 ? "" : ", ", column, column);
-        }
-    }
-    return fmt::format("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) {}",
-                       sqlite_quote_identifier(table.name), columns, placeholders,
-                       sqlite_quote_identifier(table.key), on_conflict);
+    return fmt::format("INSERT INTO {} ({}) VALUES ({}) {}", sqlite_quote_identifier(table.name),
+                       columns, placeholders,
+                       on_conflict_clause(table, conflict, sqlite_quote_identifier));
 }
 
 }  // namespace
@@ -92,13 +84,15 @@ sqlite_session::claim_sql sqlite_session::claim_statements(const claim_request& 
 bool sqlite_session::insert_row(const std::string& id, const std::string& step,
                                 const table_spec& table, const row_values& row) {
     return with_context(write_context("insert into", table, row, id, step),
-                        [&] { return write_row(id, step, table, row, false); });
+                        [&] { return write_row(id, step, table, row, row_conflict{}); });
 }
 
 bool sqlite_session::upsert_row(const std::string& id, const std::string& step,
-                                const table_spec& table, const row_values& row) {
-    return with_context(write_context("upsert into", table, row, id, step),
-                        [&] { return write_row(id, step, table, row, true); });
+                                const table_spec& table, const row_values& row,
+                                const std::string& newer) {
+    return with_context(write_context("upsert into", table, row, id, step), [&] {
+        return write_row(id, step, table, row, row_conflict{true, newer});
+    });
 }
 
 bool sqlite_session::update_row(const std::string& id, const std::string& step,
@@ -193,6 +187,19 @@ std::vector<row_values> sqlite_session::rows(const table_spec& table) {
     });
 }
 
+std::optional<row_values> sqlite_session::find_row(const table_spec& table,
+                                                   const std::string& key) {
+    return with_context(fmt::format("row of table {} with key '{}'", table.name, key), [&] {
+        auto query = statements_.get(
+            fmt::format("SELECT {} FROM {} WHERE {} = ?1", select_columns(table),
+                        sqlite_quote_identifier(table.name), sqlite_quote_identifier(table.key)));
+        query->bind(1, key);
+        std::optional<row_values> found;
+        if (query->step()) found = read_row(*query, table);
+        return found;
+    });
+}
+
 std::vector<row_values> sqlite_session::rows_since(const table_spec& table,
                                                    const std::string& cursor, std::int64_t since,
                                                    int limit) {
@@ -236,7 +243,7 @@ void sqlite_session::put_rows(const table_spec& table, const std::vector<row_val
         sqlite_transaction tx(statements_, writers_);
         for (const auto& row : rows) {
             auto values = check_row(table, row, true);
-            auto write = statements_.get(insert_sql(table, values, true));
+            auto write = statements_.get(insert_sql(table, values, row_conflict{true, {}}));
             for (std::size_t i = 0; i < values.size(); ++i) {
                 bind_value(*write, static_cast<int>(i) + 1, values[i]);
             }
@@ -247,16 +254,22 @@ void sqlite_session::put_rows(const table_spec& table, const std::vector<row_val
 }
 
 bool sqlite_session::write_row(const std::string& id, const std::string& step,
-                               const table_spec& table, const row_values& row, bool replace) {
+                               const table_spec& table, const row_values& row,
+                               const row_conflict& conflict) {
     auto values = check_row(table, row, true);
+    if (!conflict.newer.empty()) check_newer(table, conflict.newer);
     sqlite_transaction tx(statements_, writers_);
     if (effect_done(id, step)) return false;
-    auto write = statements_.get(insert_sql(table, values, replace));
+    auto write = statements_.get(insert_sql(table, values, conflict));
     for (std::size_t i = 0; i < values.size(); ++i) {
         bind_value(*write, static_cast<int>(i) + 1, values[i]);
     }
     write->step();
-    if (sqlite3_changes(db_) == 0) throw store_error("a row with this key exists");
+    // No row touched: an insert met its key (an error); a `newer` upsert met a later row
+    // (stale: done, leaving the row alone).
+    if (sqlite3_changes(db_) == 0 && !conflict.replace) {
+        throw store_error("a row with this key exists");
+    }
     insert_effect(id, step);
     tx.commit();
     return true;
@@ -300,7 +313,7 @@ bool sqlite_session::holds_claim(const claim_request& request, const claim_sql& 
 void sqlite_session::insert_claim_record(const std::string& id, const std::string& step,
                                          const claim_request& request) {
     const auto values = claim_record(request, id, epoch_us_now());
-    auto write = statements_.get(insert_sql(*request.record, values, false));
+    auto write = statements_.get(insert_sql(*request.record, values, row_conflict{}));
     for (std::size_t i = 0; i < values.size(); ++i) {
         bind_value(*write, static_cast<int>(i) + 1, values[i]);
     }

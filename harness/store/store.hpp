@@ -107,8 +107,12 @@ class store_session {
     // update: set columns of the row whose key is `key` (store_error when there is none).
     virtual bool insert_row(const std::string& business_id, const std::string& step,
                             const table_spec& table, const row_values& row) = 0;
+    // With `newer` (an integer column of the table) an existing row is replaced only when the
+    // new row's value there is greater (row_checks.hpp, row_conflict): a stale change is done
+    // (its effect recorded, true) without writing the row.
     virtual bool upsert_row(const std::string& business_id, const std::string& step,
-                            const table_spec& table, const row_values& row) = 0;
+                            const table_spec& table, const row_values& row,
+                            const std::string& newer = {}) = 0;
     virtual bool update_row(const std::string& business_id, const std::string& step,
                             const table_spec& table, const std::string& key,
                             const row_values& set) = 0;
@@ -124,6 +128,8 @@ class store_session {
                                const claim_request& request) = 0;
     // Every row of a declared table, in key order (for a plugin's invariants after the drain).
     virtual std::vector<row_values> rows(const table_spec& table) = 0;
+    // The row of `table` whose key is `key`, or nullopt (a lookup by id). Reads only.
+    virtual std::optional<row_values> find_row(const table_spec& table, const std::string& key) = 0;
     // A page of a poll (harness/poll): the rows of `table` whose integer column `cursor` is
     // >= `since`, in (cursor, key) order, at most `limit` (> 0). Reads only.
     virtual std::vector<row_values> rows_since(const table_spec& table, const std::string& cursor,

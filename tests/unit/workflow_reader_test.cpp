@@ -563,7 +563,7 @@ TEST(workflow_reader, refuses_an_add_without_its_key_to_a_text_column_or_with_de
     expect_error(errors, "workflow[0].steps[2].db.each", 12, "applies only to decrement");
     expect_error(errors, "workflow[0].steps[3].db.set", 13,
                  "applies only to insert, upsert, update");
-    expect_error(errors, "workflow[0].steps[4].db.key", 14, "applies only to add, claim");
+    expect_error(errors, "workflow[0].steps[4].db.key", 14, "applies only to upsert, add, claim");
     expect_error(errors, "workflow[0].steps[5].db.column", 15, "missing required key 'column'");
     expect_error(errors, "workflow[0].steps[6].db.reject", 16, "applies only to decrement");
 }

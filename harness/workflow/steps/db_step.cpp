@@ -114,10 +114,15 @@ step_result run_step(step_context& context, const step_spec& step, const db_step
         }
     }
     row[table.key] = item.business_id;
+    if (!db.key.empty()) {
+        auto key = fields->text(db.key);
+        if (!key) return step_result::failed(fmt::format("the request has no field '{}'", db.key));
+        row[table.key] = *key;
+    }
     if (db.op == op::insert) {
         session.insert_row(item.business_id, step.name, table, row);
     } else {
-        session.upsert_row(item.business_id, step.name, table, row);
+        session.upsert_row(item.business_id, step.name, table, row, db.newer);
     }
     return step_result::done();
 }
