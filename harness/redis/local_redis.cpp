@@ -14,10 +14,12 @@
 #include <cstring>
 #include <deque>
 #include <fstream>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <thread>
 #include <utility>
+#include <variant>
 
 #include "harness/core/child_process.hpp"
 #include "harness/redis/redis_client.hpp"
@@ -184,9 +186,15 @@ class owned_child {
         }
         spdlog::warn("redis-server (pid {}) did not exit within {} s of SIGTERM; killing it", pid,
                      stop_grace.count());
-        ::kill(pid, SIGKILL);
+        kill();
+    }
+
+    // SIGKILL, and returns once it is reaped.
+    void kill() {
+        if (pid_ == 0 || exited()) return;
+        ::kill(pid_, SIGKILL);
         int status = 0;
-        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
         }
         pid_ = 0;
     }
@@ -224,48 +232,17 @@ std::optional<std::string> server_version(redis_client& client) {
     }
 }
 
-class embedded_redis final : public redis_service {
-  public:
-    embedded_redis(std::unique_ptr<owned_child> child, std::uint16_t port, std::string version)
-        : child_(std::move(child)),
-          url_(fmt::format("redis://127.0.0.1:{}", port)),
-          description_(fmt::format("redis-server {} started for this run at 127.0.0.1:{} (no "
-                                   "persistence)",
-                                   version, port)) {}
-    ~embedded_redis() override {
-        const pid_t pid = child_->pid();
-        child_->stop();
-        spdlog::debug("redis-server (pid {}) at {} stopped", pid, url_);
-    }
-
-    std::string url() const override { return url_; }
-    std::string description() const override { return description_; }
-
-  private:
-    std::unique_ptr<owned_child> child_;
-    std::string url_;
-    std::string description_;
+// A redis-server started with `dir`/redis.conf (written by write_config), its early output
+// appended to server.log.
+struct spawned_server {
+    std::unique_ptr<owned_child> child;
+    std::streamoff log_start = 0;  // where this start's lines begin in server.log
 };
 
-class external_redis final : public redis_service {
-  public:
-    external_redis(std::string url, std::string description)
-        : url_(std::move(url)), description_(std::move(description)) {}
-    std::string url() const override { return url_; }
-    std::string description() const override { return description_; }
-
-  private:
-    std::string url_;
-    std::string description_;
-};
-
-// One attempt on one port. Returns the running server, or nullptr when the port was taken in
-// the meantime (worth another port) and this is not the last attempt. Throws otherwise.
-std::unique_ptr<redis_service> start_on_port(const fs::path& program, const fs::path& dir,
-                                             std::uint16_t port, bool last_attempt) {
-    write_config(dir, port);
+spawned_server spawn_server(const fs::path& program, const fs::path& dir) {
     const fs::path log = dir / "server.log";
-    const auto log_start = file_size_or_zero(log);
+    spawned_server server;
+    server.log_start = file_size_or_zero(log);
     // Redis writes to server.log once it has read its config; what it says before that
     // (a config it refuses) goes to stdout and stderr, appended to the same file.
     const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -286,36 +263,150 @@ std::unique_ptr<redis_service> start_on_port(const fs::path& program, const fs::
         throw;
     }
     ::close(log_fd);
-    auto child = std::make_unique<owned_child>(pid);
+    server.child = std::make_unique<owned_child>(pid);
+    return server;
+}
+
+// Waits for `server` to answer PING on 127.0.0.1:`port`: returns a client once it does, or how
+// the process ended (it is reaped) when it exited first. Throws, having stopped it, when neither
+// happened within start_timeout.
+std::variant<redis_client, std::string> await_ready(spawned_server& server, const fs::path& dir,
+                                                    std::uint16_t port) {
     const std::string url = fmt::format("redis://127.0.0.1:{}", port);
     const auto deadline = std::chrono::steady_clock::now() + start_timeout;
     while (true) {
-        if (auto client = try_ping(url, ping_timeout)) {
-            const auto version = server_version(*client).value_or("(version unknown)");
-            std::ofstream(dir / "url.txt", std::ios::trunc) << url << "\n";
-            return std::make_unique<embedded_redis>(std::move(child), port, version);
-        }
-        if (const auto how = child->exited()) {
-            const auto tail = log_tail(log, log_start, log_tail_lines);
-            if (!last_attempt && tail.find("Address already in use") != std::string::npos) {
-                spdlog::debug("port {} was taken before redis-server bound it; trying another",
-                              port);
-                return nullptr;
-            }
-            throw std::runtime_error(
-                fmt::format("redis-server exited during startup ({}) on 127.0.0.1:{}; last lines "
-                            "of its log:\n{}",
-                            *how, port, tail));
-        }
+        if (auto client = try_ping(url, ping_timeout)) return std::move(*client);
+        if (auto how = server.child->exited()) return std::move(*how);
         if (std::chrono::steady_clock::now() >= deadline) {
-            child->stop();
-            throw std::runtime_error(
-                fmt::format("redis-server gave no PONG on 127.0.0.1:{} within {} s (stopped it); "
-                            "last lines of its log:\n{}",
-                            port, start_timeout.count(), log_tail(log, log_start, log_tail_lines)));
+            server.child->stop();
+            throw std::runtime_error(fmt::format(
+                "redis-server gave no PONG on 127.0.0.1:{} within {} s (stopped it); last lines "
+                "of its log:\n{}",
+                port, start_timeout.count(),
+                log_tail(dir / "server.log", server.log_start, log_tail_lines)));
         }
         std::this_thread::sleep_for(poll_interval);
     }
+}
+
+class embedded_redis final : public redis_service {
+  public:
+    embedded_redis(fs::path program, fs::path dir, std::uint16_t port,
+                   std::unique_ptr<owned_child> child, const std::string& version)
+        : program_(std::move(program)),
+          dir_(std::move(dir)),
+          port_(port),
+          url_(fmt::format("redis://127.0.0.1:{}", port)),
+          description_(fmt::format("redis-server {} started for this run at 127.0.0.1:{} (no "
+                                   "persistence)",
+                                   version, port)),
+          child_(std::move(child)) {}
+    ~embedded_redis() override {
+        const std::lock_guard lock(mutex_);
+        if (!child_) return;
+        const pid_t pid = child_->pid();
+        child_->stop();
+        spdlog::debug("redis-server (pid {}) at {} stopped", pid, url_);
+    }
+
+    std::string url() const override { return url_; }
+    std::string description() const override { return description_; }
+    bool can_restart() const override { return true; }
+
+    void take_down(stop_kind how) override {
+        const std::lock_guard lock(mutex_);
+        if (!child_) return;
+        const pid_t pid = child_->pid();
+        if (how == stop_kind::kill) {
+            child_->kill();
+        } else {
+            // SIGTERM makes Redis shut down as SHUTDOWN does, saving only when snapshots are
+            // configured, and ours has none (save ""): this is SHUTDOWN NOSAVE, without needing
+            // a connection to a server that may be wedged, and with SIGKILL after stop_grace.
+            child_->stop();
+        }
+        child_.reset();
+        spdlog::info("redis-server (pid {}) at 127.0.0.1:{} {}", pid, port_,
+                     how == stop_kind::kill ? "killed (SIGKILL)" : "stopped (SIGTERM)");
+    }
+
+    void bring_up() override {
+        const std::lock_guard lock(mutex_);
+        if (child_ && !child_->exited()) return;
+        child_.reset();
+        // The same redis.conf, hence the same port, directory and settings. No other port is
+        // tried: clients hold url(). Redis binds with SO_REUSEADDR, so the old server's
+        // connections in TIME_WAIT do not stand in the way.
+        auto server = spawn_server(program_, dir_);
+        auto ready = await_ready(server, dir_, port_);
+        if (const auto* how = std::get_if<std::string>(&ready)) {
+            throw std::runtime_error(fmt::format(
+                "redis-server exited while restarting ({}) on 127.0.0.1:{}; last lines of its "
+                "log:\n{}",
+                *how, port_, log_tail(dir_ / "server.log", server.log_start, log_tail_lines)));
+        }
+        child_ = std::move(server.child);
+        spdlog::info("redis-server at 127.0.0.1:{} restarted as pid {}", port_, child_->pid());
+    }
+
+  private:
+    const fs::path program_;
+    const fs::path dir_;
+    const std::uint16_t port_;
+    const std::string url_;
+    const std::string description_;
+    std::mutex mutex_;                    // guards child_
+    std::unique_ptr<owned_child> child_;  // nullptr while taken down
+};
+
+class external_redis final : public redis_service {
+  public:
+    external_redis(std::string url, std::string address, std::string description)
+        : url_(std::move(url)),
+          address_(std::move(address)),
+          description_(std::move(description)) {}
+    std::string url() const override { return url_; }
+    std::string description() const override { return description_; }
+    bool can_restart() const override { return false; }
+    void take_down(stop_kind) override { throw not_ours(); }
+    void bring_up() override { throw not_ours(); }
+
+  private:
+    std::runtime_error not_ours() const {
+        return std::runtime_error(fmt::format(
+            "redis_down needs the Redis the harness starts (--redis embedded): Redis at {} was "
+            "given with --redis, and the harness never stops or restarts a server it does not own",
+            address_));
+    }
+
+    std::string url_;
+    std::string address_;
+    std::string description_;
+};
+
+// One attempt on one port. Returns the running server, or nullptr when the port was taken in
+// the meantime (worth another port) and this is not the last attempt. Throws otherwise.
+std::unique_ptr<redis_service> start_on_port(const fs::path& program, const fs::path& dir,
+                                             std::uint16_t port, bool last_attempt) {
+    write_config(dir, port);
+    auto server = spawn_server(program, dir);
+    auto ready = await_ready(server, dir, port);
+    if (auto* client = std::get_if<redis_client>(&ready)) {
+        const auto version = server_version(*client).value_or("(version unknown)");
+        std::ofstream(dir / "url.txt", std::ios::trunc)
+            << fmt::format("redis://127.0.0.1:{}", port) << "\n";
+        return std::make_unique<embedded_redis>(program, dir, port, std::move(server.child),
+                                                version);
+    }
+    const auto tail = log_tail(dir / "server.log", server.log_start, log_tail_lines);
+    if (!last_attempt && tail.find("Address already in use") != std::string::npos) {
+        spdlog::debug("port {} was taken before redis-server bound it; trying another", port);
+        return nullptr;
+    }
+    throw std::runtime_error(
+        fmt::format("redis-server exited during startup ({}) on 127.0.0.1:{}; last lines "
+                    "of its log:\n{}",
+                    std::get<std::string>(ready), port, tail));
 }
 
 }  // namespace
@@ -409,7 +500,7 @@ std::unique_ptr<redis_service> connect_external_redis(const std::string& url,
             version ? fmt::format("Redis {} at {}", *version, address) : "Redis at " + address;
         if (endpoint.db != 0) description += fmt::format(", database {}", endpoint.db);
         description += " (given with --redis)";
-        return std::make_unique<external_redis>(url, std::move(description));
+        return std::make_unique<external_redis>(url, address, std::move(description));
     } catch (const redis_error& e) {
         // redis_error's text starts with "redis HOST:PORT: ", which `context` says already.
         std::string_view reason = e.what();

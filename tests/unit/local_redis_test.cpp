@@ -11,10 +11,12 @@
 #include <string>
 
 #include "harness/redis/redis_client.hpp"
+#include "harness/redis/redis_subscriber.hpp"
+#include "tests/unit/redis_test_support.hpp"
 
-// The parser tests always run. The start test needs Debian's redis-server on PATH and skips
-// with the install hint without it; it starts a server of its own on a free port, so it never
-// touches a shared one (ASYNCBENCH_TEST_REDIS).
+// The parser tests always run. The start and restart tests need Debian's redis-server on PATH
+// and skip with the install hint (or the reason it did not start) without it; each starts a
+// server of its own on a free port, so it never touches a shared one (ASYNCBENCH_TEST_REDIS).
 namespace asyncbench {
 namespace {
 
@@ -134,6 +136,80 @@ TEST(connect_external_redis, names_the_address_when_nothing_listens) {
     } catch (const std::runtime_error& e) {
         EXPECT_NE(std::string(e.what()).find(address), std::string::npos) << e.what();
     }
+}
+
+// What a redis_down fault does, `how` either way: every client notices at once, the server
+// comes back on the same URL, and it comes back empty.
+void take_down_and_bring_up(redis_service::stop_kind how) {
+    std::string why;
+    const auto redis = testing_support::test_redis(why);
+    if (!redis) GTEST_SKIP() << why;
+    ASSERT_TRUE(redis->can_restart());
+    const std::string url = redis->url();
+    const std::string address = parse_redis_url(url).address();
+
+    auto client = redis_client::connect(url, 2s);
+    EXPECT_EQ(client.command({"SET", "incident:42", "open"}).str, "OK");
+    auto watcher = redis_subscriber::subscribe(url, "incident-states", 2s);
+
+    redis->take_down(how);
+    // The socket is closed by the time the process is reaped, so the watcher sees it without
+    // waiting out its 5 s; a second is generous.
+    const auto start = std::chrono::steady_clock::now();
+    try {
+        const auto message = watcher.next(5s);
+        FAIL() << "next() returned " << (message ? "a message" : "nothing")
+               << " from a server that is down";
+    } catch (const redis_error& error) {
+        EXPECT_EQ(error.error_kind(), redis_error::kind::io) << error.what();
+        EXPECT_NE(std::string(error.what()).find(address), std::string::npos) << error.what();
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
+    EXPECT_FALSE(watcher.is_open());
+    EXPECT_THROW(client.command({"PING"}), redis_error);
+    EXPECT_THROW(redis_client::connect(url, 500ms), redis_error) << url << " still answers";
+    redis->take_down(how);  // already down: nothing to do
+
+    redis->bring_up();
+    EXPECT_EQ(redis->url(), url);
+    EXPECT_EQ(client.command({"PING"}).str, "PONG");
+    EXPECT_TRUE(client.command({"GET", "incident:42"}).is_nil()) << "a key survived the restart";
+    redis->bring_up();  // already up: nothing to do
+    EXPECT_EQ(client.command({"PING"}).str, "PONG");
+
+    auto replacement = redis_subscriber::subscribe(url, "incident-states", 2s);
+    EXPECT_EQ(client.command({"PUBLISH", "incident-states", "incident-42:resolved"}).integer, 1);
+    EXPECT_EQ(replacement.next(2s), "incident-42:resolved");
+}
+
+TEST(embedded_redis_restart, kill_breaks_clients_and_bring_up_serves_the_same_url_empty) {
+    take_down_and_bring_up(redis_service::stop_kind::kill);
+}
+
+TEST(embedded_redis_restart, stop_breaks_clients_and_bring_up_serves_the_same_url_empty) {
+    take_down_and_bring_up(redis_service::stop_kind::stop);
+}
+
+TEST(connect_external_redis, cannot_be_taken_down) {
+    std::string why;
+    const auto owner = testing_support::test_redis(why);
+    if (!owner) GTEST_SKIP() << why;
+    const auto external = connect_external_redis(owner->url(), 2s);
+    EXPECT_FALSE(external->can_restart());
+    for (const auto how : {redis_service::stop_kind::stop, redis_service::stop_kind::kill}) {
+        try {
+            external->take_down(how);
+            FAIL() << "took down a server given with --redis";
+        } catch (const std::runtime_error& e) {
+            EXPECT_NE(std::string(e.what()).find("--redis embedded"), std::string::npos)
+                << e.what();
+            EXPECT_NE(std::string(e.what()).find(parse_redis_url(owner->url()).address()),
+                      std::string::npos)
+                << e.what();
+        }
+    }
+    EXPECT_THROW(external->bring_up(), std::runtime_error);
+    EXPECT_EQ(redis_client::connect(owner->url(), 2s).command({"PING"}).str, "PONG");
 }
 
 }  // namespace
