@@ -12,6 +12,7 @@
 #include "reports/poll_report.hpp"
 #include "reports/scenario_report.hpp"
 #include "reports/threshold_report.hpp"
+#include "reports/watch_report.hpp"
 
 namespace asyncbench {
 
@@ -535,6 +536,7 @@ std::vector<std::string> verdict_lines(const run_result& result) {
     reconciliation_lines(result, modes, lines);
     for (auto& line : scenario_verdict_lines(result)) lines.push_back(std::move(line));
     for (auto& line : poll_verdict_lines(result)) lines.push_back(std::move(line));
+    for (auto& line : watch_verdict_lines(result)) lines.push_back(std::move(line));
     for (auto& line : threshold_lines(result)) lines.push_back(std::move(line));
     for (auto& line : cost_verdict_lines(result)) lines.push_back(std::move(line));
     return lines;

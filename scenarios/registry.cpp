@@ -6,6 +6,7 @@
 
 #include "scenarios/coupon-rush/coupon_rush_plugin.hpp"
 #include "scenarios/hr-fanout/hr_fanout_plugin.hpp"
+#include "scenarios/incident-alert/incident_alert_plugin.hpp"
 #include "scenarios/lp-report/lp_report_plugin.hpp"
 #include "scenarios/order-events/order_events_plugin.hpp"
 #include "scenarios/scenario_plugin.hpp"
@@ -19,6 +20,7 @@ const hr_fanout_plugin hr_fanout;
 const order_events_plugin order_events_scenario;
 const stats_stream_plugin stats_stream_scenario;
 const coupon_rush_plugin coupon_rush_scenario;
+const incident_alert_plugin incident_alert_scenario;
 
 // Sized by its lines, so adding a scenario is one line here (and its include and object).
 const auto registry = std::to_array<std::pair<std::string_view, const scenario_plugin*>>({
@@ -27,6 +29,7 @@ const auto registry = std::to_array<std::pair<std::string_view, const scenario_p
     {"order-events", &order_events_scenario},
     {"stats-stream", &stats_stream_scenario},
     {"coupon-rush", &coupon_rush_scenario},
+    {"incident-alert", &incident_alert_scenario},
 });
 
 }  // namespace

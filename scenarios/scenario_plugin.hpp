@@ -22,6 +22,7 @@ class store_session;
 struct generated_request {
     std::string business_id;
     std::string body;  // JSON
+    std::string path;  // the request's target when not the load's (a lookup's /incidents/<id>)
 };
 
 // A validated request: the business id is the idempotency key everywhere downstream

@@ -68,6 +68,13 @@ front_door::feed_map front_door::feeds_of(const scenario_config& scenario) {
         // second stage's pollers page by the first one's cursor values.
         feeds.emplace(table->name, feed_source{table, stage.poll->cursor});
     }
+    // Watchers that poll read the same way (the sync and async plans may both poll).
+    for (const auto& plan : scenario.watchers.plans) {
+        if (scenario.watchers.count == 0 || plan.method != watch_method::poll) continue;
+        if (const auto* table = scenario.table(plan.poll.table)) {
+            feeds.emplace(table->name, feed_source{table, plan.poll.cursor});
+        }
+    }
     return feeds;
 }
 
@@ -148,6 +155,10 @@ void front_door::handle(http_request request, respond_fn respond) {
         serve_feed(routed, std::move(respond));
         return;
     }
+    if (routed.route == api_route::lookup) {
+        serve_lookup(routed.business_id, std::move(respond));
+        return;
+    }
     auto parsed = parse_submission(request, plugin_);
     if (auto* error = std::get_if<http_response>(&parsed)) {
         respond(std::move(*error));
@@ -190,6 +201,32 @@ void front_door::serve_feed(const routed_request& routed, respond_fn respond) {
                     respond(json_error(500, "bad_row", e.what()));
                 }
             })) {
+        ++refused_busy_;
+        respond(unavailable("busy", "all worker threads busy and queue full"));
+    }
+}
+
+void front_door::serve_lookup(const std::string& entity, respond_fn respond) {
+    if (scenario_.lookups.rate_per_s <= 0) {
+        respond(json_error(404, "not_found", "this scenario serves no lookups"));
+        return;
+    }
+    // On the pool, as a servlet would serve it: lookups compete with the writes for threads
+    // (and, as-is, for the database).
+    const lookup_source* source = &scenario_.lookups.source(options_.which);
+    if (!pool_.submit([this, source, entity, respond](int index) {
+            try {
+                if (auto state = executors_[index]->look_up(*source, entity)) {
+                    http_response response;
+                    response.body = std::move(*state);
+                    respond(std::move(response));
+                } else {
+                    respond(json_error(404, "not_found", "no state for " + entity));
+                }
+            } catch (const std::exception& e) {  // store_error, redis_error
+                respond(unavailable("state_unavailable", e.what()));
+            }
+        })) {
         ++refused_busy_;
         respond(unavailable("busy", "all worker threads busy and queue full"));
     }

@@ -20,6 +20,10 @@
 // table no poller reads this way; 503 + Retry-After when the pool is full (counted in
 // refused_busy) or the database failed.
 //
+// And GET <api path>/<id> (scenario_config::lookups): an entity's current state from the
+// mode's source (a table's row, or a Redis state), on the same pool; 404 when there is none,
+// 503 when the source failed.
+//
 // Thread-safety: start/stop from one thread; the counters may be read from any.
 #include <atomic>
 #include <cstdint>
@@ -98,6 +102,7 @@ class front_door {
     using answer_figures = std::vector<std::pair<std::string, std::int64_t>>;
     void publish(const work_item& item, respond_fn respond, answer_figures figures = {});
     void serve_feed(const routed_request& routed, respond_fn respond);
+    void serve_lookup(const std::string& entity, respond_fn respond);
 
     // A table served by GET /feeds/<table>, and the column its pages are ordered and cut by.
     struct feed_source {

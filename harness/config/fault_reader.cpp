@@ -32,6 +32,8 @@ const std::vector<kind_info>& kinds() {
         {"database_down", kind_t::database_down, {}},
         {"records_deleted", kind_t::records_deleted, {}},
         {"stage_down", kind_t::stage_down, {"stage"}},
+        {"redis_down", kind_t::redis_down, {"how"}},
+        {"watcher_disconnect", kind_t::watcher_disconnect, {"share"}},
     };
     return table;
 }
@@ -62,6 +64,10 @@ std::string default_name(const fault_spec& fault) {
             return kind;
         case kind_t::stage_down:
             return kind + " " + fault.stage;
+        case kind_t::redis_down:
+            return kind + (fault.kill ? " (kill)" : " (stop)");
+        case kind_t::watcher_disconnect:
+            return fmt::format("{} {:g}%", kind, fault.share * 100);
     }
     return kind;
 }
@@ -174,6 +180,25 @@ void read_kind_fields(yaml_reader& reader, const yaml_map& map, const scenario_c
                 }
             }
             break;
+        case kind_t::redis_down:
+            if (!config.uses_redis()) {
+                reader.add_error(map.node(), map.path(),
+                                 "redis_down needs Redis: the scenario declares no Redis keys");
+            }
+            if (const YAML::Node* how = map.find("how")) {
+                fault.kill =
+                    reader
+                        .read_enum<bool>(*how, map.child("how"), {{"kill", true}, {"stop", false}})
+                        .value_or(true);
+            }
+            break;
+        case kind_t::watcher_disconnect:
+            if (config.watchers.count == 0) {
+                reader.add_error(map.node(), map.path(),
+                                 "watcher_disconnect needs watchers: the scenario declares none");
+            }
+            reader.number_field(map, "share", fault.share, 0.001, 1.0);
+            break;
         case kind_t::leader_loss:
         case kind_t::database_down:
             break;
@@ -272,6 +297,11 @@ std::vector<std::string> contended_targets(const fault_spec& fault, const scenar
             return {"the database"};
         case kind_t::stage_down:
             return {"stage " + fault.stage};
+        case kind_t::redis_down:
+            return {"Redis"};
+        case kind_t::watcher_disconnect:
+            // Overlapping disconnects would end together: the first revert reconnects all.
+            return {"the watchers"};
     }
     return {};
 }

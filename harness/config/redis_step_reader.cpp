@@ -1,6 +1,7 @@
 // Reads `redis: {zincrby: KEY, member: F, by: F, each: A, idempotent: bool}` (KEY a declared
-// sorted_set) and `redis: {enqueue: QUEUE, member: F, limit: N, full: R, taken: A}` (QUEUE a
-// declared queue).
+// sorted_set), `redis: {enqueue: QUEUE, member: F, limit: N, full: R, taken: A}` (QUEUE a
+// declared queue) and `redis: {keep: STATE, entity: F, version: F, publish: CHANNEL}` (a
+// declared state and channel).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -10,6 +11,20 @@
 
 namespace asyncbench {
 namespace {
+
+const char* redis_key_kind_name(redis_key_spec::type kind) {
+    switch (kind) {
+        case redis_key_spec::type::sorted_set:
+            return "sorted_set";
+        case redis_key_spec::type::queue:
+            return "queue";
+        case redis_key_spec::type::state:
+            return "state";
+        case redis_key_spec::type::channel:
+            return "channel";
+    }
+    return "?";
+}
 
 std::string declared_keys(const step_declarations& declared) {
     std::vector<std::string> names;
@@ -23,7 +38,7 @@ std::string declared_keys(const step_declarations& declared) {
 void check_key(yaml_reader& reader, const YAML::Node& at, const std::string& path,
                const step_declarations& declared, const std::string& name,
                redis_key_spec::type kind) {
-    const char* kind_name = kind == redis_key_spec::type::queue ? "queue" : "sorted_set";
+    const char* kind_name = redis_key_kind_name(kind);
     if (declared.redis_keys == nullptr || declared.redis_keys->empty()) {
         reader.add_error(at, path,
                          fmt::format("a redis step needs Redis: declare its key under the "
@@ -60,60 +75,124 @@ void read_reason(yaml_reader& reader, const yaml_map& map, std::string_view key,
 
 void read_redis_step(yaml_reader& reader, const yaml_map& map, const step_declarations& declared,
                      step_spec& step) {
+    using op = redis_step::operation;
+    // Each operation: its key (naming a declared Redis key of `kind`), and the keys it takes.
+    struct redis_operation {
+        std::string_view name;
+        op operation;
+        redis_key_spec::type kind;
+        std::vector<std::string_view> keys;
+    };
+    static const std::vector<redis_operation> operations{
+        {"zincrby",
+         op::zincrby,
+         redis_key_spec::type::sorted_set,
+         {"member", "by", "each", "idempotent"}},
+        {"enqueue", op::enqueue, redis_key_spec::type::queue, {"member", "limit", "full", "taken"}},
+        {"keep", op::keep, redis_key_spec::type::state, {"entity", "version", "publish"}},
+    };
     redis_step redis;
     const YAML::Node& node = *map.find("redis");
     const std::string path = map.child("redis");
-    const auto fields = reader.read_map(
-        node, path,
-        {"zincrby", "enqueue", "member", "by", "each", "idempotent", "limit", "full", "taken"});
+    std::vector<std::string_view> all_keys;
+    for (const auto& operation : operations) {
+        all_keys.push_back(operation.name);
+        for (auto key : operation.keys) {
+            if (std::find(all_keys.begin(), all_keys.end(), key) == all_keys.end()) {
+                all_keys.push_back(key);
+            }
+        }
+    }
+    const auto fields = reader.read_map(node, path, all_keys);
     if (!fields) {
         step.action = std::move(redis);
         return;
     }
-    const bool enqueue = fields->has("enqueue");
-    if (enqueue && fields->has("zincrby")) {
-        reader.add_error(*fields->find("enqueue"), fields->child("enqueue"),
-                         "a redis step does one of zincrby, enqueue");
-    }
-    redis.op = enqueue ? redis_step::operation::enqueue : redis_step::operation::zincrby;
-    const std::string_view op_key = enqueue ? "enqueue" : "zincrby";
-    // Keys of the other operation are errors, named with the operation that takes them.
-    const std::vector<std::string_view> other =
-        enqueue ? std::vector<std::string_view>{"by", "each", "idempotent"}
-                : std::vector<std::string_view>{"limit", "full", "taken"};
-    for (auto key : other) {
-        if (fields->has(key)) {
-            reader.add_error(*fields->find(key), fields->child(key),
-                             fmt::format("applies only to {}", enqueue ? "zincrby" : "enqueue"));
+    const redis_operation* chosen = nullptr;
+    for (const auto& operation : operations) {
+        if (!fields->has(operation.name)) continue;
+        if (chosen != nullptr) {
+            reader.add_error(*fields->find(operation.name), fields->child(operation.name),
+                             "a redis step does one of zincrby, enqueue, keep");
+            continue;
         }
+        chosen = &operation;
     }
-    if (const YAML::Node* key = reader.require(*fields, op_key)) {
-        if (auto name = reader.read_scalar(*key, fields->child(op_key), "a Redis key")) {
-            redis.key = *name;
-            check_key(reader, *key, fields->child(op_key), declared, redis.key,
-                      enqueue ? redis_key_spec::type::queue : redis_key_spec::type::sorted_set);
+    if (chosen == nullptr) {
+        reader.add_error(node, path, "expected one of zincrby, enqueue, keep naming a Redis key");
+        step.action = std::move(redis);
+        return;
+    }
+    redis.op = chosen->operation;
+    // Keys of another operation are errors, named with the operations that take them.
+    for (const auto& entry : fields->entries()) {
+        if (entry.key == chosen->name ||
+            std::find(chosen->keys.begin(), chosen->keys.end(), entry.key) != chosen->keys.end()) {
+            continue;
         }
-    }
-    if (reader.require(*fields, "member") != nullptr) {
-        read_field(reader, *fields, "member", redis.member);
-    }
-    if (enqueue) {
-        if (const YAML::Node* limit = fields->find("limit")) {
-            if (auto value = reader.read_int(*limit, fields->child("limit"), 0, 1'000'000'000)) {
-                redis.limit = *value;
+        std::vector<std::string> takers;
+        for (const auto& operation : operations) {
+            if (operation.name == entry.key ||
+                std::find(operation.keys.begin(), operation.keys.end(), entry.key) !=
+                    operation.keys.end()) {
+                takers.emplace_back(operation.name);
             }
         }
-        read_reason(reader, *fields, "full", redis.full_reason);
-        read_reason(reader, *fields, "taken", redis.taken_reason);
-    } else {
-        read_field(reader, *fields, "by", redis.by);
-        read_field(reader, *fields, "each", redis.each);
-        if (const YAML::Node* idempotent = fields->find("idempotent")) {
-            redis.idempotent = reader
-                                   .read_enum<bool>(*idempotent, fields->child("idempotent"),
-                                                    {{"true", true}, {"false", false}})
-                                   .value_or(true);
+        if (std::find(takers.begin(), takers.end(), std::string(entry.key)) != takers.end()) {
+            continue;  // another operation's own key: reported above
         }
+        reader.add_error(entry.key_node, fields->child(entry.key),
+                         "applies only to " + join_names(takers));
+    }
+    if (const YAML::Node* key = reader.require(*fields, chosen->name)) {
+        if (auto name = reader.read_scalar(*key, fields->child(chosen->name), "a Redis key")) {
+            redis.key = *name;
+            check_key(reader, *key, fields->child(chosen->name), declared, redis.key, chosen->kind);
+        }
+    }
+    switch (redis.op) {
+        case op::enqueue:
+            if (reader.require(*fields, "member") != nullptr) {
+                read_field(reader, *fields, "member", redis.member);
+            }
+            if (const YAML::Node* limit = fields->find("limit")) {
+                if (auto value =
+                        reader.read_int(*limit, fields->child("limit"), 0, 1'000'000'000)) {
+                    redis.limit = *value;
+                }
+            }
+            read_reason(reader, *fields, "full", redis.full_reason);
+            read_reason(reader, *fields, "taken", redis.taken_reason);
+            break;
+        case op::zincrby:
+            if (reader.require(*fields, "member") != nullptr) {
+                read_field(reader, *fields, "member", redis.member);
+            }
+            read_field(reader, *fields, "by", redis.by);
+            read_field(reader, *fields, "each", redis.each);
+            if (const YAML::Node* idempotent = fields->find("idempotent")) {
+                redis.idempotent = reader
+                                       .read_enum<bool>(*idempotent, fields->child("idempotent"),
+                                                        {{"true", true}, {"false", false}})
+                                       .value_or(true);
+            }
+            break;
+        case op::keep:
+            if (reader.require(*fields, "entity") != nullptr) {
+                read_field(reader, *fields, "entity", redis.member);
+            }
+            if (reader.require(*fields, "version") != nullptr) {
+                read_field(reader, *fields, "version", redis.version);
+            }
+            if (const YAML::Node* channel = fields->find("publish")) {
+                if (auto name =
+                        reader.read_scalar(*channel, fields->child("publish"), "a Redis channel")) {
+                    redis.channel = *name;
+                    check_key(reader, *channel, fields->child("publish"), declared, redis.channel,
+                              redis_key_spec::type::channel);
+                }
+            }
+            break;
     }
     step.action = std::move(redis);
 }

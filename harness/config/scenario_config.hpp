@@ -80,8 +80,10 @@ struct table_spec {
 // A Redis key the scenario declares (top-level `redis:`); a run with any starts Redis.
 // A queue is a first-come queue: a sorted set of members by arrival position (1, 2, ...), with
 // each member's request kept beside it (hashes "<key>:requests" and "<key>:payloads").
+// A state is the current state of many entities: a hash of entity -> its last change's request
+// (JSON), with "<key>:versions" (entity -> version) beside it. A channel is a Pub/Sub channel.
 struct redis_key_spec {
-    enum class type { sorted_set, queue };
+    enum class type { sorted_set, queue, state, channel };
     std::string name;  // prefixed per run and mode at run time, so modes never share state
     type kind = type::sorted_set;
 };
@@ -104,7 +106,10 @@ struct db_step {
         record_update,  // `db: update`: that record's state
         insert,         // `db: {insert: T}`: a row of T keyed by the business id, columns from
                         //   the request's fields of the same name
-        upsert,         // `db: {upsert: T}`: the same, replacing a row that exists
+        upsert,         // `db: {upsert: T, key: F, newer: C}`: the same, replacing a row that
+                        //   exists; with `key` the row is the one field F names (not the
+                        //   business id); with `newer` (an integer column) only by a greater
+                        //   value of C (a stale change leaves a later row alone)
         update,         // `db: {update: T, set: {col: value}}`: T's row keyed by the business id
         decrement,      // `db: {decrement: T, column: C, by: F, each: A, reject: R}`: for every
                         //   element of A, C -= element.F where the key = element.<key> and
@@ -119,13 +124,14 @@ struct db_step {
                         //   none left = rejected{S}, claimant holds one = rejected{A}
     };
     operation op = operation::record_insert;
-    std::string table;                             // insert, upsert, update, decrement
-    std::map<std::string, std::string> set;        // update: column -> literal value
-    std::string column;                            // decrement, add
-    std::string by;                                // decrement, add: the amount's field
-    std::string key;                               // add, claim: the field naming the row
-    std::string record;                            // claim: the table of claims
-    std::string per;                               // claim: the field naming the claimant
+    std::string table;                       // insert, upsert, update, decrement
+    std::map<std::string, std::string> set;  // update: column -> literal value
+    std::string column;                      // decrement, add
+    std::string by;                          // decrement, add: the amount's field
+    std::string key;                         // add, claim, upsert: the field naming the row
+    std::string newer;   // upsert: the integer column a replacing row must exceed
+    std::string record;  // claim: the table of claims
+    std::string per;     // claim: the field naming the claimant
     std::string taken_reason = "already_claimed";  // claim: the answer to a second claim
     bool unguarded = false;  // claim, `guard: none`: check then act without a lock (the bug)
     std::string each;        // decrement: the array field
@@ -133,17 +139,24 @@ struct db_step {
 };
 
 // `redis: {zincrby: KEY, member: F, by: F, each: A, idempotent: bool}`.
+// `redis: {keep: STATE, key: F, version: F, publish: CHANNEL}`: keeps the request as the current
+// state of the entity field F names, unless the state holds a later version already (a stale
+// change is done, unwritten); and publishes it on CHANNEL when kept (a redelivered change is
+// published again: subscribers may see one twice, never a stale one). One Lua script, atomic.
 // `redis: {enqueue: QUEUE, member: F, limit: N, full: R, taken: A}`: joins the request's member
 // to a declared queue once (at most `limit` members, 0 = no limit); done with the member's
 // position, answered to the client as `queue_position`; rejected{R} when the queue holds
 // `limit`, rejected{A} when the member is queued by another request.
 struct redis_step {
-    enum class operation { zincrby, enqueue };
+    enum class operation { zincrby, enqueue, keep };
     operation op = operation::zincrby;
-    std::string key;         // a declared redis key (a sorted_set for zincrby, a queue for enqueue)
-    std::string member;      // field naming the member (of each element when `each` is set)
-    std::int64_t limit = 0;  // enqueue: members at most; 0 = no limit
-    std::string full_reason = "queue_full";       // enqueue: the answer when it holds `limit`
+    std::string
+        key;  // a declared redis key (zincrby: a sorted_set, enqueue: a queue, keep: a state)
+    std::string member;  // field naming the member (keep: the entity) (of each element with `each`)
+    std::string version;                     // keep: the integer field ordering an entity's changes
+    std::string channel;                     // keep: a declared channel to publish on; empty = none
+    std::int64_t limit = 0;                  // enqueue: members at most; 0 = no limit
+    std::string full_reason = "queue_full";  // enqueue: the answer when it holds `limit`
     std::string taken_reason = "already_queued";  // enqueue: the member queued by another id
     std::string by;                               // field holding the increment; empty = 1
     std::string each;                             // array field; empty = the request itself
@@ -208,6 +221,46 @@ struct stage_spec {
     std::array<placement, all_modes.size()> placements{placement::inline_stage, placement::kafka};
     std::optional<poll_spec> poll;  // set when some mode places the stage `poll`
     placement where(mode m) const { return placements[static_cast<std::size_t>(m)]; }
+};
+
+// How a scenario's watchers learn of changes (`watchers:`): observers beside the workflow, the
+// dashboards of an incident system. They change nothing; each keeps its own view of every
+// entity (the highest version it saw) and is judged against the accepted requests
+// (harness/watch/). Per mode, one method:
+//  - poll: GET /feeds/<table>?since=..&limit=.. through the front door every `every` (+-
+//    jitter), as a poll stage reads it (poll_spec), the table holding each entity's current
+//    row; each round starts `reread` behind the newest row seen and reads every page;
+//  - subscribe: Redis Pub/Sub on a declared channel, each message a change's request; with
+//    `reread` (a declared state) a watcher that (re)connects reads every entity's state anew.
+enum class watch_method { poll, subscribe };
+struct watch_plan {
+    watch_method method = watch_method::poll;
+    poll_spec poll;       // poll: its source is the front door's read API (`from: {api: T}`)
+    std::string channel;  // subscribe
+    std::string state;    // subscribe: re-read on (re)connect; empty = never
+};
+struct watcher_spec {
+    int count = 0;        // 0: the scenario has no watchers
+    std::string entity;   // the request field naming what changes (an incident id)
+    std::string version;  // its integer field ordering an entity's changes
+    std::string state;    // its field a watcher shows
+    std::array<watch_plan, all_modes.size()> plans;
+    const watch_plan& plan(mode m) const { return plans[static_cast<std::size_t>(m)]; }
+};
+
+// A read load beside the writes (`lookups:`): GET <api path>/<entity> at its own open-loop
+// rate, each for an entity already written to, served per mode from a declared table (by key)
+// or a declared Redis state.
+struct lookup_source {
+    enum class kind { table, redis };
+    kind from = kind::table;
+    std::string name;
+};
+struct lookup_spec {
+    double rate_per_s = 0;  // 0: no lookups
+    std::string entity;     // the request field whose value is looked up
+    std::array<lookup_source, all_modes.size()> sources;
+    const lookup_source& source(mode m) const { return sources[static_cast<std::size_t>(m)]; }
 };
 
 struct ramp_step {
@@ -312,6 +365,12 @@ struct fault_spec {
         // the harness process) stops taking work for `duration`, then resumes where it left
         // off: a statistics system down, say. Not for inline stages (the API itself).
         stage_down,
+        // The Redis server the run started is stopped (`how: stop`, SHUTDOWN NOSAVE) or killed
+        // (`how: kill`) and started again after `duration`, empty: it keeps no persistence.
+        redis_down,
+        // A `share` of the watchers drop their connection (or stop polling) for `duration`,
+        // then reconnect.
+        watcher_disconnect,
     };
     kind type = kind::downstream_outage;
     std::string name;                // for reports; default "<kind> <target>"
@@ -323,9 +382,11 @@ struct fault_spec {
     double slowdown = 10.0;
     double error_rate = 0.5;
     int error_status = 500;
-    int worker = 0;     // worker_*: process index, 0-based
-    int broker = 1;     // broker_down: broker id, 1-based
-    std::string stage;  // stage_down: a workflow stage
+    int worker = 0;      // worker_*: process index, 0-based
+    int broker = 1;      // broker_down: broker id, 1-based
+    std::string stage;   // stage_down: a workflow stage
+    bool kill = true;    // redis_down: SIGKILL (a crash) rather than a clean stop
+    double share = 0.5;  // watcher_disconnect: of the watchers, the first ceil(share * count)
     bool async_only() const {
         return type == kind::worker_crash || type == kind::worker_pause ||
                type == kind::broker_down || type == kind::leader_loss ||
@@ -355,6 +416,8 @@ struct scenario_config {
     std::vector<table_spec> tables;     // declared tables, created in each mode's database
     std::vector<redis_key_spec> redis;  // declared Redis keys; any = the run needs Redis
     std::vector<stage_spec> workflow;
+    watcher_spec watchers;                     // count 0: none
+    lookup_spec lookups;                       // rate 0: none
     std::size_t body_limit_bytes = 64 * 1024;  // both APIs reject larger bodies with 413
     std::chrono::nanoseconds drain_timeout{std::chrono::seconds(120)};
     slo_spec slo;  // the first two thresholds, kept as the `slo:` key (threshold_reader.hpp)

@@ -17,9 +17,11 @@
 #include "harness/config/system_reader.hpp"
 #include "harness/config/threshold_reader.hpp"
 #include "harness/config/units.hpp"
+#include "harness/config/watch_reader.hpp"
 #include "harness/config/workflow_reader.hpp"
 #include "harness/config/yaml_document.hpp"
 #include "harness/config/yaml_reader.hpp"
+#include "harness/result/pipeline_metric_names.hpp"
 #include "scenarios/scenario_plugin.hpp"
 
 namespace asyncbench {
@@ -219,7 +221,8 @@ void read_invariants(yaml_reader& reader, const YAML::Node& node, const std::str
     const auto map = reader.read_open_map(node, path);
     if (!map) return;
     const auto* plugin = find_plugin(config.plugin);
-    const auto known = plugin != nullptr ? plugin->invariant_names() : std::vector<std::string>{};
+    auto known = plugin != nullptr ? plugin->invariant_names() : std::vector<std::string>{};
+    if (config.watchers.count > 0) known.emplace_back(watcher_views_invariant);
     for (const auto& entry : map->entries()) {
         const auto entry_path = map->child(entry.key);
         if (plugin != nullptr && std::find(known.begin(), known.end(), entry.key) == known.end()) {
@@ -239,7 +242,7 @@ scenario_config read_scenario(yaml_reader& reader, const YAML::Node& root) {
         reader.read_map(root, "",
                         {"name", "description", "plugin", "load", "sync", "async", "systems",
                          "tables", "redis", "workflow", "drain_timeout", "body_limit", "slo",
-                         "thresholds", "faults", "invariants", "extends"});
+                         "thresholds", "faults", "invariants", "extends", "watchers", "lookups"});
     if (!map) {
         return config;
     }
@@ -284,6 +287,12 @@ scenario_config read_scenario(yaml_reader& reader, const YAML::Node& root) {
     declared.redis_keys = &config.redis;
     if (const YAML::Node* workflow = reader.require(*map, "workflow")) {
         config.workflow = read_workflow(reader, *workflow, "workflow", declared);
+    }
+    if (const YAML::Node* watchers = map->find("watchers")) {
+        config.watchers = read_watchers(reader, *watchers, "watchers", declared);
+    }
+    if (const YAML::Node* lookups = map->find("lookups")) {
+        config.lookups = read_lookups(reader, *lookups, "lookups", declared);
     }
     reader.duration_field(*map, "drain_timeout", config.drain_timeout, nanoseconds(1),
                           max_duration);

@@ -40,6 +40,12 @@ threshold_names threshold_names_of(const scenario_config& scenario) {
     if (some_stage_placed(scenario, placement::poll)) {
         for (auto name : poll_metric_names) names.scenario_metrics.emplace_back(name);
     }
+    if (scenario.watchers.count > 0) {
+        for (auto name : watch_metric_names) names.scenario_metrics.emplace_back(name);
+    }
+    if (scenario.lookups.rate_per_s > 0) {
+        for (auto name : lookup_metric_names) names.scenario_metrics.emplace_back(name);
+    }
     for (const auto& fault : scenario.faults) names.faults.push_back(fault.name);
     return names;
 }

@@ -354,7 +354,9 @@ std::vector<redis_key_spec> read_redis_keys(yaml_reader& reader, const YAML::Nod
             reader
                 .read_enum<redis_key_spec::type>(entry.value, map->child(entry.key),
                                                  {{"sorted_set", redis_key_spec::type::sorted_set},
-                                                  {"queue", redis_key_spec::type::queue}})
+                                                  {"queue", redis_key_spec::type::queue},
+                                                  {"state", redis_key_spec::type::state},
+                                                  {"channel", redis_key_spec::type::channel}})
                 .value_or(redis_key_spec::type::sorted_set);
         keys.push_back(std::move(key));
     }

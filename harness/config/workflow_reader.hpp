@@ -16,7 +16,7 @@ namespace asyncbench {
 std::vector<table_spec> read_tables(yaml_reader& reader, const YAML::Node& node,
                                     const std::string& path);
 
-// The `redis` map: {<key>: sorted_set}.
+// The `redis` map: {<key>: sorted_set | queue | state | channel}.
 std::vector<redis_key_spec> read_redis_keys(yaml_reader& reader, const YAML::Node& node,
                                             const std::string& path);
 

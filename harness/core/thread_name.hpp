@@ -24,6 +24,8 @@ inline constexpr std::string_view rdkafka_thread_prefix = "rdk:";
 // librdkafka's embedded mock cluster (the broker side of --kafka embedded) runs as "rdk:mock".
 inline constexpr std::string_view embedded_broker_thread = "rdk:mock";
 inline constexpr std::string_view kafka_poll_thread = "kafka-poll";
+// The watchers (harness/watch): dashboards, clients like the load, part of neither design.
+inline constexpr std::string_view watcher_thread_prefix = "watcher";
 // The load generator (the clients, part of neither design) while it runs.
 inline constexpr std::string_view load_generator_thread = "load-gen";
 

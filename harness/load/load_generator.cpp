@@ -424,7 +424,7 @@ asio::awaitable<void> load_run::execute(connection& conn, pending_request& reque
         stage = exchange_stage::write;
         http::request<http::string_body> req;
         req.method_string(target_.method);
-        req.target(target_.path);
+        req.target(request.request.path.empty() ? target_.path : request.request.path);
         req.version(11);
         req.keep_alive(true);
         req.set(http::field::host, host_header_);
@@ -501,7 +501,7 @@ void load_run::finish_request(const pending_request& request, request_outcome ou
     }
     windows_.record(request.intended - t0_, outcome, latency_us, status);
     if (ok) {
-        report_.accepted.push_back(accepted_request{request.request.business_id,
+        report_.accepted.push_back(accepted_request{request.request.business_id, request.seq,
                                                     epoch_us(request.intended), request.measured});
     }
     last_answer_ = done;

@@ -32,6 +32,7 @@ using request_factory = std::function<generated_request(std::uint64_t seq)>;
 // A request the system under test acknowledged with 2xx.
 struct accepted_request {
     std::string business_id;
+    std::uint64_t seq = 0;  // the request's sequence number (request_factory's argument)
     std::int64_t intended_epoch_us = 0;  // intended send time, system clock
     bool measured = false;               // false: sent during warm-up
 };

@@ -170,13 +170,18 @@ class redis_queue_source final : public poll_source {
 
 }  // namespace
 
+std::unique_ptr<poll_source> make_api_source(const table_spec& table, std::string cursor,
+                                             network_endpoint api) {
+    return std::make_unique<api_source>(table, std::move(cursor), api);
+}
+
 std::unique_ptr<poll_source> make_poll_source(const scenario_config& scenario,
                                               const poll_spec& poll, network_endpoint api,
                                               workflow_executor& executor,
                                               const redis_target& redis) {
     switch (poll.source) {
         case poll_spec::source_kind::api:
-            return std::make_unique<api_source>(*scenario.table(poll.table), poll.cursor, api);
+            return make_api_source(*scenario.table(poll.table), poll.cursor, api);
         case poll_spec::source_kind::table:
             return std::make_unique<table_source>(*scenario.table(poll.table), poll.cursor,
                                                   executor);

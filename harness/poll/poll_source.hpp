@@ -48,4 +48,10 @@ std::unique_ptr<poll_source> make_poll_source(const scenario_config& scenario,
                                               workflow_executor& executor,
                                               const redis_target& redis);
 
+// The front door's read API for `table` paged by `cursor`, as make_poll_source gives a stage
+// reading `from: {api: T}`; watchers (harness/watch) read it without a stage. `table` must
+// outlive the source.
+std::unique_ptr<poll_source> make_api_source(const table_spec& table, std::string cursor,
+                                             network_endpoint api);
+
 }  // namespace asyncbench

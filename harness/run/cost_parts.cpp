@@ -24,6 +24,7 @@ std::vector<part_spec> harness_parts(pid_t pid, bool uses_kafka) {
         named("kafka clients", {rdkafka_thread_prefix, kafka_poll_thread}, uses_kafka),
         named("mocks", {mock_io_thread, mock_delay_thread}, false),
         named("load generator", {load_generator_thread}, false),
+        named("watchers", {watcher_thread_prefix}, false),
         part_spec{"harness (other)", pid, part_scope::other_threads, {}, true},
     };
 }

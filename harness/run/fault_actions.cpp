@@ -419,6 +419,10 @@ std::unique_ptr<fault_action> make_fault_action(const fault_spec& fault,
             }
             why = "no stage named " + fault.stage;
             return nullptr;
+        case kind_t::redis_down:
+            return make_redis_down_action(fault, context.redis, why);
+        case kind_t::watcher_disconnect:
+            return make_watcher_disconnect_action(fault, context.watchers, why);
     }
     why = "unknown fault kind";
     return nullptr;

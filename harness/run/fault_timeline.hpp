@@ -13,9 +13,11 @@
 #include "harness/config/scenario_config.hpp"
 #include "harness/core/mode.hpp"
 #include "harness/kafka/kafka_broker.hpp"
+#include "harness/redis/local_redis.hpp"
 #include "harness/result/run_result.hpp"
 #include "harness/run/system_under_test.hpp"
 #include "harness/store/store.hpp"
+#include "harness/watch/watcher_group.hpp"
 #include "mocks/mock_system.hpp"
 
 namespace asyncbench {
@@ -27,7 +29,9 @@ struct fault_context {
     system_under_test& system;
     kafka_broker* broker = nullptr;  // async only
     store& db;
-    std::string run_id;  // names the run's consumer groups
+    std::string run_id;                 // names the run's consumer groups
+    redis_service* redis = nullptr;     // redis_down: the run's Redis server
+    watcher_group* watchers = nullptr;  // watcher_disconnect: the mode's watchers
 };
 
 // One fault's apply and revert; implementations in fault_actions.cpp.
@@ -44,6 +48,14 @@ class fault_action {
     // After revert(): what a fault that destroys data destroyed (fault_record's ground truth).
     virtual void record_ground_truth(fault_record& /*record*/) const {}
 };
+
+// redis_down and watcher_disconnect (observer_faults.cpp); nullptr with `why` set when there
+// is no Redis the run may restart, or no watchers.
+std::unique_ptr<fault_action> make_redis_down_action(const fault_spec& fault, redis_service* redis,
+                                                     std::string& why);
+std::unique_ptr<fault_action> make_watcher_disconnect_action(const fault_spec& fault,
+                                                             watcher_group* watchers,
+                                                             std::string& why);
 
 // nullptr with `why` set when the fault does not apply to this mode.
 std::unique_ptr<fault_action> make_fault_action(const fault_spec& fault,

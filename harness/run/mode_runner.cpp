@@ -11,6 +11,7 @@
 #include "harness/kafka/consumer_group.hpp"
 #include "harness/load/load_generator.hpp"
 #include "harness/result/metric_catalog.hpp"
+#include "harness/result/pipeline_metric_names.hpp"
 #include "harness/run/cost_parts.hpp"
 #include "harness/run/fault_impact.hpp"
 #include "harness/run/fault_timeline.hpp"
@@ -22,6 +23,9 @@
 #include "harness/stats/latency_summary.hpp"
 #include "harness/stats/throughput.hpp"
 #include "harness/store/store_factory.hpp"
+#include "harness/watch/lookup_load.hpp"
+#include "harness/watch/watch_results.hpp"
+#include "harness/watch/watcher_group.hpp"
 #include "harness/workflow/stage_graph.hpp"
 
 namespace asyncbench {
@@ -125,6 +129,35 @@ cost_sampler::process_source mode_processes(const system_under_test& system,
     };
 }
 
+// The mode's watchers, connected (or polled once) before the load; nullptr without watchers.
+std::unique_ptr<watcher_group> start_watchers(const scenario_config& scenario, mode which,
+                                              std::uint16_t api_port, const redis_target& redis) {
+    if (scenario.watchers.count == 0) return nullptr;
+    auto watchers = std::make_unique<watcher_group>(
+        watch_environment{scenario, which, network_endpoint{"127.0.0.1", api_port}, redis});
+    const int ready = watchers->start(std::chrono::seconds(10));
+    spdlog::info(
+        "[{}] {} of {} watchers {}", mode_name(which), ready, scenario.watchers.count,
+        scenario.watchers.plan(which).method == watch_method::poll ? "polling" : "subscribed");
+    return watchers;
+}
+
+// Long enough for the last change to reach every watcher: a poller's longest wait between two
+// polls (its period plus jitter) and a second for the poll; a subscriber's second.
+void settle_watchers(const watch_plan& plan, const std::atomic<bool>& cancel) {
+    auto settle = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::seconds(1));
+    if (plan.method == watch_method::poll) {
+        settle += std::chrono::milliseconds(static_cast<std::int64_t>(
+            static_cast<double>(plan.poll.every.count()) * (1.0 + plan.poll.jitter)));
+    }
+    spdlog::info("watchers: {:.1f}s for the last changes to reach them",
+                 static_cast<double>(settle.count()) / 1000.0);
+    const auto until = steady::now() + settle;
+    while (steady::now() < until && !cancel.load()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+}
+
 std::unique_ptr<system_under_test> start_system(mode which, const system_context& context,
                                                 kafka_broker* broker) {
     switch (which) {
@@ -177,13 +210,21 @@ measured_mode run_mode(mode which, const mode_dependencies& deps, run_settings& 
     load_target target;
     target.port = system->port();
     target.path = std::string(deps.plugin.api_path());
+    auto watchers = start_watchers(scenario, which, system->port(), redis);
     phase_start = steady::now();
-    fault_timeline faults(fault_context{scenario, which, deps.mocks, *system,
-                                        kafka ? deps.broker : nullptr, *db, deps.run_id},
-                          phase_start);
+    fault_timeline faults(
+        fault_context{scenario, which, deps.mocks, *system, kafka ? deps.broker : nullptr, *db,
+                      deps.run_id, deps.redis_server, watchers.get()},
+        phase_start);
+    std::optional<lookup_load> lookups;
+    if (scenario.lookups.rate_per_s > 0) {
+        lookups.emplace(scenario, deps.plugin, system->port(), progress, deps.cancel);
+    }
     auto load = run_load(
         scenario.load, target, [&](std::uint64_t seq) { return deps.plugin.make_request(seq); },
         progress, deps.cancel, fault_windows(scenario.load, scenario.faults));
+    std::optional<load_report> lookup_report;
+    if (lookups) lookup_report = lookups->finish();
     const double load_s = seconds_since(phase_start);
 
     line.set_phase("drain");
@@ -201,6 +242,12 @@ measured_mode run_mode(mode which, const mode_dependencies& deps, run_settings& 
                  : drained == drain_end::only_lost_left ? " (only lost work left)"
                                                         : "");
     auto fault_records = faults.finish();
+    // The watchers go on until the last change could reach them: a poller's next poll, a
+    // subscriber's next message.
+    if (watchers) {
+        settle_watchers(scenario.watchers.plan(which), deps.cancel);
+        watchers->stop();
+    }
 
     phase_start = steady::now();
     system->stop();
@@ -238,6 +285,19 @@ measured_mode run_mode(mode which, const mode_dependencies& deps, run_settings& 
     result.metrics = std::move(checks.metrics);
     for (auto& metric : system->pipeline_metrics()) result.metrics.push_back(std::move(metric));
     result.invariants = std::move(checks.invariants);
+    if (watchers) {
+        const auto tally = tally_watchers(
+            accepted_changes(scenario.watchers, deps.plugin, input.accepted), watchers->logs());
+        for (auto& metric : watch_metrics(tally, watchers->counters(), load.measured_seconds)) {
+            result.metrics.push_back(std::move(metric));
+        }
+        result.invariants.push_back(watch_invariant(
+            tally, !scenario.invariants_may_break.contains(std::string(watcher_views_invariant))));
+    }
+    if (lookup_report) {
+        for (auto& metric : lookup_metrics(*lookup_report))
+            result.metrics.push_back(std::move(metric));
+    }
 
     result.api_latency_all_us = summarize(load.latency_all_us);
     result.api_latency_2xx_us = summarize(load.latency_2xx_us);

@@ -11,6 +11,7 @@
 #include "harness/config/scenario_config.hpp"
 #include "harness/core/mode.hpp"
 #include "harness/kafka/kafka_broker.hpp"
+#include "harness/redis/local_redis.hpp"
 #include "harness/result/run_result.hpp"
 #include "harness/run/infrastructure_options.hpp"
 #include "harness/run/repetitions.hpp"
@@ -30,7 +31,8 @@ struct mode_dependencies {
     const database_choice& database;
     std::filesystem::path out_dir;  // a SQLite database goes here
     std::string run_id;
-    const std::atomic<bool>& cancel;  // set by SIGINT/SIGTERM
+    const std::atomic<bool>& cancel;        // set by SIGINT/SIGTERM
+    redis_service* redis_server = nullptr;  // the run's Redis, for redis_down (may be null)
 };
 
 // Setup failures (a port, Kafka unreachable) throw std::runtime_error; everything after setup

@@ -200,7 +200,8 @@ measured_mode run_session::run(mode which, const scenario_config& scenario,
                            database_,
                            folder,
                            run_id_ + run_tag,
-                           interrupted_flag};
+                           interrupted_flag,
+                           redis_.get()};
     return run_mode(which, deps, settings);
 }
 

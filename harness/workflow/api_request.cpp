@@ -103,6 +103,11 @@ routed_request route_api_request(const http_request& request, std::string_view a
         }
     } else if (target == "/health") {
         routed.route = request.method == "GET" ? api_route::health : api_route::method_not_allowed;
+    } else if (target.size() > api_path.size() + 1 && target.starts_with(api_path) &&
+               target[api_path.size()] == '/' &&
+               target.find('/', api_path.size() + 1) == std::string_view::npos) {
+        routed.route = request.method == "GET" ? api_route::lookup : api_route::method_not_allowed;
+        routed.business_id = std::string(target.substr(api_path.size() + 1));
     }
     return routed;
 }
@@ -120,6 +125,7 @@ std::optional<http_response> fixed_route_response(const routed_request& routed) 
         case api_route::submit:
         case api_route::request_state:
         case api_route::feed:
+        case api_route::lookup:
             break;
     }
     return std::nullopt;

@@ -20,6 +20,7 @@ enum class api_route {
     submit,
     request_state,
     feed,
+    lookup,  // GET <api path>/<id>: an entity's current state (scenario_config::lookups)
     health,
     not_found,
     method_not_allowed,
@@ -32,7 +33,7 @@ inline constexpr int feed_max_limit = 10000;
 
 struct routed_request {
     api_route route = api_route::not_found;
-    std::string business_id;  // api_route::request_state
+    std::string business_id;  // api_route::request_state; api_route::lookup: the entity
     // api_route::feed: the table as written in the path (non-empty; whether it is served is the
     // caller's business), and the page asked for.
     std::string table;
@@ -41,7 +42,8 @@ struct routed_request {
     std::string problem;             // api_route::bad_request: the message of the 400
 };
 
-// POST <api_path> submits; GET /requests/<id> asks for state; GET /health;
+// POST <api_path> submits; GET /requests/<id> asks for state; GET <api_path>/<id> looks an
+// entity up (one path segment, not percent-decoded); GET /health;
 // GET /feeds/<table>?since=<int64>&limit=<int> reads a page of a table (both parameters
 // optional, in any order; since defaults to 0, limit to feed_default_limit). A feed query with
 // a non-integer value, a limit outside [1, feed_max_limit], a parameter given twice or without

@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <thread>
 
 #include "harness/core/clock.hpp"
+#include "harness/workflow/row_json.hpp"
 
 namespace asyncbench {
 
@@ -135,6 +137,30 @@ std::vector<row_values> workflow_executor::rows_since(const table_spec& table,
         return session().rows_since(table, cursor, since, limit);
     } catch (const store_error&) {
         session_.reset();
+        throw;
+    }
+}
+
+std::optional<std::string> workflow_executor::look_up(const lookup_source& source,
+                                                      const std::string& entity) {
+    if (source.from == lookup_source::kind::table) {
+        const table_spec& table = *scenario_.table(source.name);  // the loader checked it
+        try {
+            auto row = session().find_row(table, entity);
+            if (!row) return std::nullopt;
+            return boost::json::serialize(row_json(table, *row));
+        } catch (const store_error&) {
+            session_.reset();
+            throw;
+        }
+    }
+    try {
+        auto reply = redis().command({"HGET", redis_target_.prefix + source.name, entity});
+        if (reply.is_error()) throw redis_error(redis_error::kind::protocol, "redis: " + reply.str);
+        if (reply.is_nil()) return std::nullopt;
+        return std::move(reply.str);
+    } catch (const redis_error&) {
+        redis_.reset();
         throw;
     }
 }

@@ -93,6 +93,12 @@ class workflow_executor {
     std::vector<row_values> rows_since(const table_spec& table, const std::string& cursor,
                                        std::int64_t since, int limit);
 
+    // An entity's current state as GET <api path>/<id> answers it (lookup_spec): the table's
+    // row with that key as JSON, or the Redis state's entry (the last change's request).
+    // nullopt when there is none. A failure is rethrown (store_error, redis_error) after
+    // dropping the connection, which is reopened on next use.
+    std::optional<std::string> look_up(const lookup_source& source, const std::string& entity);
+
   private:
     step_result apply_step(const step_spec& step, const work_item& item);
     store_session& session();

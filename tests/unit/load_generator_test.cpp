@@ -281,7 +281,7 @@ class test_server {
 
 generated_request make_test_request(std::uint64_t seq) {
     const std::string id = "id-" + std::to_string(seq);
-    return generated_request{id, R"({"id":")" + id + R"("})"};
+    return generated_request{id, R"({"id":")" + id + R"("})", {}};
 }
 
 load_target target_at(std::uint16_t port) {

@@ -87,7 +87,7 @@ TEST(topic_consumed, a_group_behind_the_log_start_resumes_there) {
     EXPECT_FALSE(topic_consumed(e));
 }
 
-accepted_request accepted(std::string id) { return accepted_request{std::move(id), 1000, true}; }
+accepted_request accepted(std::string id) { return accepted_request{std::move(id), 0, 1000, true}; }
 
 // The drain timed out (the pipeline was not idle), yet Kafka proves three requests lost: they
 // are lost with their reasons, and only the one that can still finish is pending.

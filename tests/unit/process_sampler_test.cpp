@@ -120,7 +120,7 @@ std::string claimant(const std::vector<part_spec>& parts, std::string_view threa
 TEST(process_sampler, the_harness_parts_count_kafka_only_where_the_mode_uses_it) {
     for (bool uses_kafka : {false, true}) {
         const auto parts = harness_parts(4242, uses_kafka);
-        ASSERT_EQ(parts.size(), 9u);
+        ASSERT_EQ(parts.size(), 10u);
         EXPECT_EQ(parts[0].name, "harness process");
         EXPECT_EQ(parts[0].scope, part_scope::process);
         EXPECT_FALSE(parts[0].counted);  // its thread groups are counted instead
@@ -128,7 +128,8 @@ TEST(process_sampler, the_harness_parts_count_kafka_only_where_the_mode_uses_it)
             EXPECT_EQ(part.pid, 4242);
             if (part.name == "kafka clients" || part.name == "embedded Kafka cluster") {
                 EXPECT_EQ(part.counted, uses_kafka);
-            } else if (part.name == "mocks" || part.name == "load generator") {
+            } else if (part.name == "mocks" || part.name == "load generator" ||
+                       part.name == "watchers") {
                 EXPECT_FALSE(part.counted);  // the clients and the mocks: neither design
             } else if (part.name == "front door" || part.name == "pollers") {
                 EXPECT_TRUE(part.counted);  // the design under test, in either mode
@@ -145,6 +146,7 @@ TEST(process_sampler, the_harness_parts_count_kafka_only_where_the_mode_uses_it)
         // Likewise "rdk:" (the clients) is a prefix of the embedded broker's "rdk:mock".
         EXPECT_EQ(claimant(parts, "rdk:mock"), "embedded Kafka cluster");
         EXPECT_EQ(claimant(parts, "rdk:main"), "kafka clients");
+        EXPECT_EQ(claimant(parts, "watcher-49"), "watchers");
     }
     EXPECT_EQ(cpu_s_per_1000(2.5, 500), 5.0);
     EXPECT_FALSE(cpu_s_per_1000(2.5, 0).has_value());

@@ -6,7 +6,7 @@ namespace asyncbench {
 namespace {
 
 accepted_request accepted(std::string id, std::int64_t intended_us, bool measured = true) {
-    return accepted_request{std::move(id), intended_us, measured};
+    return accepted_request{std::move(id), 0, intended_us, measured};
 }
 
 stage_record finished(std::string stage, std::int64_t at_us,

@@ -58,8 +58,9 @@ TEST(hr_fanout_plugin, sends_as_many_employees_as_teams) {
 
 TEST(registry, unknown_plugin_is_null_and_names_are_listed) {
     EXPECT_EQ(find_plugin("nope"), nullptr);
-    EXPECT_EQ(plugin_names(), (std::vector<std::string>{"lp-report", "hr-fanout", "order-events",
-                                                        "stats-stream", "coupon-rush"}));
+    EXPECT_EQ(plugin_names(),
+              (std::vector<std::string>{"lp-report", "hr-fanout", "order-events", "stats-stream",
+                                        "coupon-rush", "incident-alert"}));
 }
 
 }  // namespace

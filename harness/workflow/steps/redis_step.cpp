@@ -1,6 +1,8 @@
 // `redis: {zincrby: KEY, member: F, by: F, each: A, idempotent: bool}`: increments members of a
 // declared sorted set by the request's quantities (product ranking). `redis: {enqueue: QUEUE,
 // ...}`: joins a first-come queue once per member and answers the position (coupon-rush).
+// `redis: {keep: STATE, ...}`: an entity's current state, published on a channel
+// (incident-alert).
 //
 // Idempotent (the default): the increments run in one Lua script together with a
 // processed-id mark (SET NX), so a redelivered message changes nothing and a crash can never
@@ -44,6 +46,37 @@ redis.call('HSET', KEYS[3], ARGV[1], ARGV[4])
 return {0, size + 1}
 )lua";
 
+// The entity's current state, unless it holds a later version. KEYS[1] the state (entity ->
+// request), KEYS[2] entity -> version; ARGV entity, version, request, channel ('' = none).
+// An equal version (a redelivery) is kept and published again: a subscriber that missed it
+// the first time gets another chance, and one that saw it already ignores it by version.
+// Returns 1 when kept, 0 when stale.
+constexpr std::string_view keep_script = R"lua(
+local current = redis.call('HGET', KEYS[2], ARGV[1])
+if current and tonumber(current) > tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+if ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[4], ARGV[3]) end
+return 1
+)lua";
+
+step_result keep(step_context& context, const redis_step& redis, const work_item& item,
+                 const request_fields& fields) {
+    auto entity = fields.text(redis.member);
+    auto version = fields.integer(redis.version);
+    if (!entity || !version) {
+        return step_result::failed(
+            fmt::format("the request needs '{}' and an integer '{}'", redis.member, redis.version));
+    }
+    const std::string key = context.redis_prefix + redis.key;
+    const std::string channel = redis.channel.empty() ? "" : context.redis_prefix + redis.channel;
+    auto reply =
+        context.redis().command({"EVAL", std::string(keep_script), "2", key, key + ":versions",
+                                 *entity, std::to_string(*version), item.payload, channel});
+    if (reply.is_error()) return step_result::failed("redis: " + reply.str);
+    return step_result::done();
+}
+
 step_result enqueue(step_context& context, const redis_step& redis, const work_item& item,
                     const request_fields& fields) {
     auto member = fields.text(redis.member);
@@ -72,6 +105,7 @@ step_result run_step(step_context& context, const step_spec& step, const redis_s
     auto fields = request_fields::parse(item.payload, error);
     if (!fields) return step_result::failed(error);
     if (redis.op == redis_step::operation::enqueue) return enqueue(context, redis, item, *fields);
+    if (redis.op == redis_step::operation::keep) return keep(context, redis, item, *fields);
     auto elements = fields->elements(redis.each, error);
     if (!elements) return step_result::failed(error);
     std::vector<std::string> pairs;  // member, increment, ...
