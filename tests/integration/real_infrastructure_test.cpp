@@ -102,5 +102,23 @@ TEST_F(real_infrastructure, hr_fanout_reaches_every_system_once_per_record) {
     EXPECT_EQ(result.modes.at("async").reconciliation.calls.size(), 3u);
 }
 
+// As-is the dashboards poll PostgreSQL through the front door; to-be a consumer of the real
+// cluster keeps the state in Redis and publishes each change to them.
+TEST_F(real_infrastructure, incident_alert_tells_every_watcher_every_change_in_both_modes) {
+    auto result = run("incident-alert", "100/s");
+    expect_exactly_once(result);
+    for (const auto* mode : {"sync", "async"}) {
+        SCOPED_TRACE(mode);
+        const auto& m = result.modes.at(mode);
+        const auto* views = test::find_invariant(m, "watcher_views_match_truth");
+        ASSERT_NE(views, nullptr);
+        EXPECT_TRUE(views->passed) << views->observed;
+        EXPECT_EQ(test::find_metric(m, "watch_missed"), 0);
+        EXPECT_GT(test::find_metric(m, "lookups"), 0);
+        EXPECT_EQ(test::find_metric(m, "lookup_failed"), 0);
+    }
+    EXPECT_GT(test::find_metric(result.modes.at("sync"), "watch_polls"), 0);
+}
+
 }  // namespace
 }  // namespace asyncbench
