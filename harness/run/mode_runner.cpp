@@ -288,7 +288,7 @@ measured_mode run_mode(mode which, const mode_dependencies& deps, run_settings& 
     if (watchers) {
         const auto tally = tally_watchers(
             accepted_changes(scenario.watchers, deps.plugin, input.accepted), watchers->logs());
-        for (auto& metric : watch_metrics(tally, watchers->counters(), load.measured_seconds)) {
+        for (auto& metric : watch_metrics(tally, watchers->counters())) {
             result.metrics.push_back(std::move(metric));
         }
         result.invariants.push_back(watch_invariant(

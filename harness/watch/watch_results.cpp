@@ -39,33 +39,34 @@ std::vector<watched_change> accepted_changes(const watcher_spec& watchers,
     return changes;
 }
 
-std::vector<scenario_metric> watch_metrics(const watch_tally& tally, const watch_counters& counters,
-                                           double measured_s) {
+std::vector<scenario_metric> watch_metrics(const watch_tally& tally,
+                                           const watch_counters& counters) {
     const auto& latency = tally.latency_us;
-    return named(watch_metric_names,
-                 std::array<double, watch_metric_names.size()>{
-                     static_cast<double>(tally.changes),
-                     static_cast<double>(tally.pairs),
-                     static_cast<double>(tally.told),
-                     static_cast<double>(tally.merged),
-                     static_cast<double>(tally.missed),
-                     ms(latency.value_at_percentile(50)),
-                     ms(latency.value_at_percentile(99)),
-                     ms(latency.max()),
-                     ms(tally.all_learned_us.value_at_percentile(99)),
-                     static_cast<double>(tally.changes_learned_by_all),
-                     static_cast<double>(tally.watchers_missing_any),
-                     static_cast<double>(tally.most_missed_by_one),
-                     static_cast<double>(tally.views_wrong),
-                     static_cast<double>(tally.watchers_wrong),
-                     static_cast<double>(counters.polls),
-                     measured_s > 0 ? static_cast<double>(counters.polls) / measured_s : 0.0,
-                     static_cast<double>(counters.rows),
-                     static_cast<double>(counters.polls_failed),
-                     static_cast<double>(counters.notifications),
-                     static_cast<double>(counters.rereads),
-                     static_cast<double>(counters.reconnects),
-                 });
+    return named(
+        watch_metric_names,
+        std::array<double, watch_metric_names.size()>{
+            static_cast<double>(tally.changes),
+            static_cast<double>(tally.pairs),
+            static_cast<double>(tally.told),
+            static_cast<double>(tally.merged),
+            static_cast<double>(tally.missed),
+            ms(latency.value_at_percentile(50)),
+            ms(latency.value_at_percentile(99)),
+            ms(latency.max()),
+            ms(tally.all_learned_us.value_at_percentile(99)),
+            static_cast<double>(tally.changes_learned_by_all),
+            static_cast<double>(tally.watchers_missing_any),
+            static_cast<double>(tally.most_missed_by_one),
+            static_cast<double>(tally.views_wrong),
+            static_cast<double>(tally.watchers_wrong),
+            static_cast<double>(counters.polls),
+            counters.seconds > 0 ? static_cast<double>(counters.polls) / counters.seconds : 0.0,
+            static_cast<double>(counters.rows),
+            static_cast<double>(counters.polls_failed),
+            static_cast<double>(counters.notifications),
+            static_cast<double>(counters.rereads),
+            static_cast<double>(counters.reconnects),
+        });
 }
 
 invariant_result watch_invariant(const watch_tally& tally, bool required) {

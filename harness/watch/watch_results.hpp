@@ -22,9 +22,9 @@ std::vector<watched_change> accepted_changes(const watcher_spec& watchers,
                                              const scenario_plugin& plugin,
                                              const std::vector<accepted_request>& accepted);
 
-// watch_metric_names, in order. `measured_s` turns polls into polls per second.
-std::vector<scenario_metric> watch_metrics(const watch_tally& tally, const watch_counters& counters,
-                                           double measured_s);
+// watch_metric_names, in order; polls per second over the time the watchers watched.
+std::vector<scenario_metric> watch_metrics(const watch_tally& tally,
+                                           const watch_counters& counters);
 
 // watcher_views_invariant: passed when every watcher's final view of every entity is its last
 // accepted change. `required` as the scenario file says.

@@ -63,6 +63,7 @@ watcher_group::watcher_group(watch_environment environment)
 watcher_group::~watcher_group() { stop(); }
 
 int watcher_group::start(std::chrono::milliseconds timeout) {
+    started_ = steady::now();
     for (auto& w : watchers_) {
         watcher& self = *w;
         self.thread = std::thread([this, &self] {
@@ -108,6 +109,10 @@ void watcher_group::stop() {
     for (auto& w : watchers_) {
         if (w->thread.joinable()) w->thread.join();
     }
+    if (watched_ns_.load() < 0 && started_ != steady::time_point{}) {
+        watched_ns_ =
+            std::chrono::duration_cast<std::chrono::nanoseconds>(steady::now() - started_).count();
+    }
 }
 
 int watcher_group::connected() const { return connected_.load(); }
@@ -122,6 +127,9 @@ watch_counters watcher_group::counters() const {
     c.reconnects = counters_.reconnects.load();
     c.connect_failures = counters_.connect_failures.load();
     c.malformed = counters_.malformed.load();
+    const auto ns = watched_ns_.load();
+    c.seconds = ns >= 0 ? static_cast<double>(ns) / 1e9
+                        : std::chrono::duration<double>(steady::now() - started_).count();
     return c;
 }
 

@@ -49,6 +49,7 @@ struct watch_counters {
     std::uint64_t reconnects = 0;        // connections made after a watcher's first
     std::uint64_t connect_failures = 0;  // attempts that found no server
     std::uint64_t malformed = 0;         // rows or messages without the entity or version
+    double seconds = 0;                  // from start() to stop() (or now, while watching)
 };
 
 class watcher_group {
@@ -98,6 +99,8 @@ class watcher_group {
     std::condition_variable wake_;
     std::atomic<int> connected_{0};
     std::atomic<int> ready_{0};  // watchers that subscribed or polled once
+    std::chrono::steady_clock::time_point started_{};
+    std::atomic<std::int64_t> watched_ns_{-1};  // set by stop(); -1 while watching
     struct atomic_counters {
         std::atomic<std::uint64_t> polls{0}, polls_failed{0}, rows{0}, notifications{0}, rereads{0},
             reconnects{0}, connect_failures{0}, malformed{0};
