@@ -9,18 +9,13 @@
 #include <cstring>
 #include <utility>
 
+#include "harness/redis/hiredis_support.hpp"
+
 namespace asyncbench {
 namespace {
 
-struct reply_deleter {
-    void operator()(redisReply* reply) const { freeReplyObject(reply); }
-};
-using reply_ptr = std::unique_ptr<redisReply, reply_deleter>;
-
-timeval to_timeval(std::chrono::milliseconds timeout) {
-    const auto ms = timeout.count() > 0 ? timeout.count() : 1;
-    return timeval{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
-}
+using hiredis::reply_ptr;
+using hiredis::to_timeval;
 
 redis_reply convert(const redisReply& raw) {
     redis_reply reply;
@@ -151,17 +146,7 @@ redis_client redis_client::connect(const std::string& url, std::chrono::millisec
 void redis_client::open() {
     context_.reset();
     const std::string where = "redis " + endpoint_.address();
-    context_ptr context(
-        redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port, to_timeval(timeout_)));
-    if (!context) {
-        throw redis_error(redis_error::kind::connect, where + ": cannot allocate a connection");
-    }
-    if (context->err != 0) {
-        // hiredis reports a connect timeout as an I/O error with errno's text.
-        throw redis_error(redis_error::kind::connect, where + ": cannot connect within " +
-                                                          std::to_string(timeout_.count()) +
-                                                          " ms: " + context->errstr);
-    }
+    context_ptr context(hiredis::connect(endpoint_, timeout_));
     // The connect timeout does not cover later reads and writes; without this a stalled
     // server would block the worker thread forever.
     if (redisSetTimeout(context.get(), to_timeval(timeout_)) != REDIS_OK) {

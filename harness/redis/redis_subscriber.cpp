@@ -12,18 +12,13 @@
 #include <string_view>
 #include <utility>
 
+#include "harness/redis/hiredis_support.hpp"
+
 namespace asyncbench {
 namespace {
 
-struct reply_deleter {
-    void operator()(redisReply* reply) const { freeReplyObject(reply); }
-};
-using reply_ptr = std::unique_ptr<redisReply, reply_deleter>;
-
-timeval to_timeval(std::chrono::milliseconds timeout) {
-    const auto ms = timeout.count() > 0 ? timeout.count() : 1;
-    return timeval{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
-}
+using hiredis::reply_ptr;
+using hiredis::to_timeval;
 
 // The next complete reply in hiredis's buffer, without touching the socket; nullptr when none
 // is complete yet. Sets `broken` when the buffered bytes are not RESP (context->errstr says why).
@@ -57,16 +52,7 @@ redis_subscriber redis_subscriber::subscribe(const std::string& url, const std::
                                              std::chrono::milliseconds timeout) {
     redis_subscriber subscriber(parse_redis_url(url), channel);
     const std::string where = "redis " + subscriber.endpoint_.address();
-    context_ptr context(redisConnectWithTimeout(subscriber.endpoint_.host.c_str(),
-                                                subscriber.endpoint_.port, to_timeval(timeout)));
-    if (!context) {
-        throw redis_error(redis_error::kind::connect, where + ": cannot allocate a connection");
-    }
-    if (context->err != 0) {
-        throw redis_error(redis_error::kind::connect, where + ": cannot connect within " +
-                                                          std::to_string(timeout.count()) +
-                                                          " ms: " + context->errstr);
-    }
+    context_ptr context(hiredis::connect(subscriber.endpoint_, timeout));
     // A send timeout only: reads always wait in poll(2) first (see the header), and a server
     // that does not even take our SUBSCRIBE must not block the thread forever.
     const timeval send_timeout = to_timeval(timeout);

@@ -1,8 +1,6 @@
 #include "harness/redis/local_redis.hpp"
 
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -74,19 +72,6 @@ TEST(parse_redis_option, accepts_embedded_host_port_and_redis_urls_and_refuses_t
     }
 }
 
-// A port nothing listens on: bound by the kernel's choice, then released.
-std::uint16_t unused_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-    EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
-    ::close(fd);
-    return ntohs(address.sin_port);
-}
-
 bool redis_server_installed() {
     return std::system("command -v redis-server >/dev/null 2>&1") == 0;
 }
@@ -129,7 +114,7 @@ TEST(start_embedded_redis, serves_on_loopback_and_is_gone_once_destroyed) {
 }
 
 TEST(connect_external_redis, names_the_address_when_nothing_listens) {
-    const auto address = "127.0.0.1:" + std::to_string(unused_port());
+    const auto address = "127.0.0.1:" + std::to_string(testing_support::unused_port());
     try {
         connect_external_redis("redis://" + address, 2s);
         FAIL() << "connected to " << address;

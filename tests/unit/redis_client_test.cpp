@@ -1,8 +1,6 @@
 #include "harness/redis/redis_client.hpp"
 
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
@@ -19,6 +17,8 @@
 #ifndef ASYNCBENCH_SOURCE_DIR
 #error "ASYNCBENCH_SOURCE_DIR must name the source tree (CMake defines it for asyncbench_lib)"
 #endif
+
+#include "tests/unit/redis_test_support.hpp"
 
 namespace asyncbench {
 namespace {
@@ -40,19 +40,6 @@ std::string test_key(const std::string& suffix) {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     return std::string("asyncbench-test:") + info->name() + ":" + std::to_string(::getpid()) + ":" +
            suffix;
-}
-
-// A port nothing listens on: bound by the kernel's choice, then released.
-std::uint16_t unused_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-    EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
-    ::close(fd);
-    return ntohs(address.sin_port);
 }
 
 // Runs a shell command; returns its exit status and its last stdout line.
@@ -192,7 +179,7 @@ TEST_F(redis_client_test, error_reply_is_a_value_not_an_exception) {
 }
 
 TEST_F(redis_client_test, wrong_port_throws_naming_host_and_port) {
-    const auto port = std::to_string(unused_port());
+    const auto port = std::to_string(testing_support::unused_port());
     try {
         redis_client::connect("redis://127.0.0.1:" + port, 1s);
         FAIL() << "connected to a port nothing listens on";

@@ -1,8 +1,6 @@
 #include "harness/redis/redis_subscriber.hpp"
 
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -123,21 +121,8 @@ TEST_F(redis_subscriber_test, moved_from_subscriber_is_closed) {
     EXPECT_EQ(second.next(2s), "moved");
 }
 
-// A port nothing listens on: bound by the kernel's choice, then released.
-std::uint16_t unused_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-    EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
-    ::close(fd);
-    return ntohs(address.sin_port);
-}
-
 TEST(redis_subscriber, nothing_listening_throws_naming_host_and_port) {
-    const auto address = "127.0.0.1:" + std::to_string(unused_port());
+    const auto address = "127.0.0.1:" + std::to_string(testing_support::unused_port());
     try {
         redis_subscriber::subscribe("redis://" + address, "incidents", 1s);
         FAIL() << "subscribed on a port nothing listens on";
