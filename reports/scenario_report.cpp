@@ -46,8 +46,8 @@ std::vector<std::string> scenario_verdict_lines(const run_result& r) {
                                             i.name, i.observed, i.expected));
             } else if (fault_applied(r.modes.at(name))) {  // else nothing could break it here
                 lines.push_back(fmt::format(
-                    "{}: invariant {} held although the scenario expects this run to break it "
-                    "({}): the fault did not land where it could.",
+                    "{}: invariant {} held although the scenario allows this run to break it "
+                    "({}): the fault did not break it in this mode.",
                     name, i.name, i.observed));
             }
         }
