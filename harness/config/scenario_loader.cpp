@@ -289,7 +289,7 @@ scenario_config read_scenario(yaml_reader& reader, const YAML::Node& root) {
         config.workflow = read_workflow(reader, *workflow, "workflow", declared);
     }
     if (const YAML::Node* watchers = map->find("watchers")) {
-        config.watchers = read_watchers(reader, *watchers, "watchers", declared);
+        config.watchers = read_watchers(reader, *watchers, "watchers", declared, config.workflow);
     }
     if (const YAML::Node* lookups = map->find("lookups")) {
         config.lookups = read_lookups(reader, *lookups, "lookups", declared);

@@ -134,10 +134,43 @@ void read_lookup_source(yaml_reader& reader, const YAML::Node& node, const std::
     }
 }
 
+// The front door pages a table's feed by one cursor (front_door::feeds_of): a polling plan
+// must use the cursor of the poll stages and of the plans before it that read the same table.
+void check_feed_cursor(yaml_reader& reader, const YAML::Node& at, const std::string& path,
+                       const watcher_spec& watchers, mode which,
+                       const std::vector<stage_spec>& workflow) {
+    const auto& plan = watchers.plan(which);
+    if (plan.method != watch_method::poll || plan.poll.cursor.empty()) return;
+    auto clash = [&](const std::string& who, const std::string& cursor) {
+        reader.add_error(at, path,
+                         fmt::format("reads table '{}' through the API by cursor '{}', {} by '{}': "
+                                     "the API pages a table by one cursor",
+                                     plan.poll.table, plan.poll.cursor, who, cursor));
+    };
+    for (const auto& stage : workflow) {
+        const auto& poll = stage.poll;
+        if (poll && poll->source == poll_spec::source_kind::api && poll->table == plan.poll.table &&
+            poll->cursor != plan.poll.cursor) {
+            clash("stage '" + stage.name + "'", poll->cursor);
+            return;
+        }
+    }
+    for (mode other : all_modes) {
+        if (other == which) return;  // only the plans read before this one
+        const auto& earlier = watchers.plan(other);
+        if (earlier.method == watch_method::poll && earlier.poll.table == plan.poll.table &&
+            earlier.poll.cursor != plan.poll.cursor) {
+            clash("the " + std::string(traits_of(other).name) + " watchers", earlier.poll.cursor);
+            return;
+        }
+    }
+}
+
 }  // namespace
 
 watcher_spec read_watchers(yaml_reader& reader, const YAML::Node& node, const std::string& path,
-                           const step_declarations& declared) {
+                           const step_declarations& declared,
+                           const std::vector<stage_spec>& workflow) {
     watcher_spec watchers;
     std::vector<std::string_view> keys{"count", "entity", "version", "state"};
     for (mode m : all_modes) keys.push_back(traits_of(m).name);
@@ -153,6 +186,7 @@ watcher_spec read_watchers(yaml_reader& reader, const YAML::Node& node, const st
         if (const YAML::Node* plan = reader.require(*map, name)) {
             read_plan(reader, *plan, map->child(name), declared,
                       watchers.plans[static_cast<std::size_t>(m)]);
+            check_feed_cursor(reader, *plan, map->child(name), watchers, m, workflow);
         }
     }
     return watchers;

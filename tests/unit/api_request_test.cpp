@@ -30,6 +30,31 @@ TEST(route_api_request, routes_submissions_state_and_health) {
     EXPECT_EQ(route_api_request(make("POST", "/other"), "/SAVE").route, api_route::not_found);
 }
 
+// GET <api path>/<id>: one path segment under the submissions' path names an entity.
+TEST(route_api_request, routes_a_lookup_of_one_entity_under_the_api_path) {
+    const auto lookup = route_api_request(make("GET", "/incidents/inc-1"), "/incidents");
+    EXPECT_EQ(lookup.route, api_route::lookup);
+    EXPECT_EQ(lookup.business_id, "inc-1");
+    EXPECT_FALSE(fixed_route_response(lookup).has_value());  // answered by the front door
+    // A query is not part of the id.
+    const auto queried = route_api_request(make("GET", "/incidents/inc-2?x=1"), "/incidents");
+    EXPECT_EQ(queried.route, api_route::lookup);
+    EXPECT_EQ(queried.business_id, "inc-2");
+
+    const auto posted = route_api_request(make("POST", "/incidents/inc-1"), "/incidents");
+    EXPECT_EQ(posted.route, api_route::method_not_allowed);
+    const auto refused = fixed_route_response(posted);
+    ASSERT_TRUE(refused.has_value());
+    EXPECT_EQ(refused->status, 405);
+    for (const char* target :
+         {"/incidents/a/b", "/incidents/", "/incidents//", "/incidentsX/a", "/other/inc-1"}) {
+        EXPECT_EQ(route_api_request(make("GET", target), "/incidents").route, api_route::not_found)
+            << target;
+    }
+    // The submissions' own path is still theirs.
+    EXPECT_EQ(route_api_request(make("POST", "/incidents"), "/incidents").route, api_route::submit);
+}
+
 TEST(route_api_request, routes_a_feed_with_default_since_and_limit) {
     auto feed = route_api_request(make("GET", "/feeds/order_events"), "/SAVE");
     EXPECT_EQ(feed.route, api_route::feed);

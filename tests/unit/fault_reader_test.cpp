@@ -209,6 +209,100 @@ TEST(fault_reader, two_stage_downs_on_one_stage_may_not_overlap) {
     EXPECT_EQ(text.find("faults[2]"), std::string::npos) << text;  // another target
 }
 
+// The base with Redis keys and watchers (subscribers in both modes), which redis_down and
+// watcher_disconnect act on.
+const std::string watched = base + R"(redis: {s: state, c: channel}
+watchers:
+  entity: incident_id
+  version: version
+  state: state
+  sync: {subscribe: {channel: c}}
+  async: {subscribe: {channel: c}}
+)";
+
+load_result_t load_watched(const std::string& faults) {
+    return load_scenario_text(watched + "faults:\n" + faults, "faulty.yaml");
+}
+
+TEST(fault_reader, redis_down_kills_by_default_or_stops_the_scenarios_redis) {
+    const auto result = load_watched(R"(
+  - {kind: redis_down, how: stop, at: 20s, duration: 4s}
+  - {kind: redis_down, at: 5s, duration: 4s}
+)");
+    ASSERT_TRUE(std::holds_alternative<scenario_config>(result)) << errors_of(result);
+    const auto& faults = std::get<scenario_config>(result).faults;
+    ASSERT_EQ(faults.size(), 2u);
+    EXPECT_EQ(faults[0].type, fault_spec::kind::redis_down);
+    EXPECT_TRUE(faults[0].kill);
+    EXPECT_EQ(faults[0].name, "redis_down (kill)");
+    EXPECT_EQ(faults[0].at, 5s);
+    EXPECT_EQ(faults[1].type, fault_spec::kind::redis_down);
+    EXPECT_FALSE(faults[1].kill);
+    EXPECT_EQ(faults[1].name, "redis_down (stop)");
+    EXPECT_EQ(fault_kind_name(faults[0].type), "redis_down");
+
+    const auto bad = errors_of(load_watched(R"(
+  - {kind: redis_down, how: restart, at: 1s, duration: 1s}
+  - {kind: redis_down, share: 0.5, at: 5s, duration: 1s}
+)"));
+    EXPECT_NE(bad.find("faults[0].how: expected one of kill|stop"), std::string::npos) << bad;
+    EXPECT_NE(bad.find("faults[1].share"), std::string::npos) << bad;  // watcher_disconnect's
+
+    // No Redis keys declared: the run starts no Redis to take down.
+    const auto without = errors_of(load("  - {kind: redis_down, at: 1s, duration: 1s}\n"));
+    EXPECT_NE(
+        without.find("faults[0]: redis_down needs Redis: the scenario declares no Redis keys"),
+        std::string::npos)
+        << without;
+}
+
+TEST(fault_reader, watcher_disconnect_takes_a_share_of_the_declared_watchers) {
+    const auto result = load_watched(R"(
+  - {kind: watcher_disconnect, at: 5s, duration: 4s}
+  - {kind: watcher_disconnect, share: 1, at: 20s, duration: 1s}
+  - {kind: watcher_disconnect, share: 0.25, at: 30s, duration: 1s}
+)");
+    ASSERT_TRUE(std::holds_alternative<scenario_config>(result)) << errors_of(result);
+    const auto& faults = std::get<scenario_config>(result).faults;
+    ASSERT_EQ(faults.size(), 3u);
+    EXPECT_EQ(faults[0].type, fault_spec::kind::watcher_disconnect);
+    EXPECT_DOUBLE_EQ(faults[0].share, 0.5);
+    EXPECT_EQ(faults[0].name, "watcher_disconnect 50%");
+    EXPECT_DOUBLE_EQ(faults[1].share, 1.0);
+    EXPECT_EQ(faults[1].name, "watcher_disconnect 100%");
+    EXPECT_DOUBLE_EQ(faults[2].share, 0.25);
+    EXPECT_EQ(faults[2].name, "watcher_disconnect 25%");
+    EXPECT_EQ(fault_kind_name(faults[0].type), "watcher_disconnect");
+
+    // A share is in (0, 1].
+    const auto shares = errors_of(load_watched(R"(
+  - {kind: watcher_disconnect, share: 0, at: 1s, duration: 1s}
+  - {kind: watcher_disconnect, share: 1.5, at: 5s, duration: 1s}
+)"));
+    EXPECT_NE(shares.find("faults[0].share"), std::string::npos) << shares;
+    EXPECT_NE(shares.find("faults[1].share"), std::string::npos) << shares;
+
+    const auto without = errors_of(load("  - {kind: watcher_disconnect, at: 1s, duration: 1s}\n"));
+    EXPECT_NE(without.find("faults[0]: watcher_disconnect needs watchers: the scenario declares "
+                           "none"),
+              std::string::npos)
+        << without;
+}
+
+TEST(fault_reader, watcher_disconnects_may_not_overlap_nor_redis_downs) {
+    const auto text = errors_of(load_watched(R"(
+  - {name: A, kind: watcher_disconnect, at: 10s, duration: 10s}
+  - {name: B, kind: watcher_disconnect, share: 0.2, at: 15s, duration: 10s}
+  - {name: C, kind: redis_down, at: 12s, duration: 2s}
+  - {name: D, kind: redis_down, how: stop, at: 13s, duration: 5s}
+  - {name: E, kind: watcher_disconnect, at: 25s, duration: 5s}
+)"));
+    EXPECT_NE(text.find("faults[1]: overlaps 'A' on the watchers"), std::string::npos) << text;
+    EXPECT_EQ(text.find("faults[2]"), std::string::npos) << text;  // another target
+    EXPECT_NE(text.find("faults[3]: overlaps 'C' on Redis"), std::string::npos) << text;
+    EXPECT_EQ(text.find("faults[4]"), std::string::npos) << text;  // starts as B ends
+}
+
 class extends_test : public ::testing::Test {
   protected:
     void SetUp() override {

@@ -443,6 +443,34 @@ workflow:
     EXPECT_EQ(errors.size(), 10u) << describe(errors);
 }
 
+// The harness judges watchers itself (harness/watch), whatever the plugin: their invariant
+// exists exactly when the scenario declares watchers.
+TEST(scenario_loader, watcher_views_match_truth_is_an_invariant_only_with_watchers) {
+    const std::string watchers = R"(redis: {c: channel}
+watchers:
+  entity: incident_id
+  version: version
+  state: state
+  sync: {subscribe: {channel: c}}
+  async: {subscribe: {channel: c}}
+)";
+    const auto may_break = expect_config(load_scenario_text(
+        minimal + watchers + "invariants: {watcher_views_match_truth: may_break}\n", "w.yaml"));
+    EXPECT_TRUE(may_break.invariants_may_break.contains("watcher_views_match_truth"));
+    const auto required = expect_config(load_scenario_text(
+        minimal + watchers + "invariants: {watcher_views_match_truth: required}\n", "w.yaml"));
+    EXPECT_TRUE(required.invariants_may_break.empty());
+
+    const auto errors = expect_errors(load_scenario_text(
+        minimal + "invariants: {watcher_views_match_truth: may_break}\n", "w.yaml"));
+    ASSERT_EQ(errors.size(), 1u) << describe(errors);
+    EXPECT_EQ(errors[0].key, "invariants.watcher_views_match_truth");
+    EXPECT_NE(errors[0].message.find("plugin 'lp-report' checks no invariant "
+                                     "'watcher_views_match_truth'"),
+              std::string::npos)
+        << describe(errors);
+}
+
 TEST(scenario_loader, syntax_error_gives_one_error_with_its_line) {
     const std::string text = "name: x\nplugin: lp-report\nload:\n  rate: [1, 2\n  warmup: 5s\n";
     const auto errors = expect_errors(load_scenario_text(text, "syntax.yaml"));

@@ -14,40 +14,14 @@
 #include "harness/store/postgres_store.hpp"
 #include "harness/store/store.hpp"
 #include "tests/unit/pg_test_support.hpp"
+#include "tests/unit/store_test_support.hpp"
 
 namespace asyncbench {
 namespace {
 
 using namespace testing_support;
 
-class store_contract : public ::testing::TestWithParam<std::string> {
-  protected:
-    void SetUp() override {
-        name_ = unique_test_name();
-        if (GetParam() == "sqlite") {
-            path_ = (std::filesystem::temp_directory_path() / (name_ + ".sqlite")).string();
-            db_ = open_sqlite_store(path_);
-            return;
-        }
-        url_ = test_postgres_url();
-        if (url_.empty()) GTEST_SKIP() << postgres_enable_hint;
-        db_ = open_postgres_store(url_, 16, name_);
-    }
-    void TearDown() override {
-        db_.reset();
-        if (!path_.empty()) {
-            for (const char* suffix : {"", "-wal", "-shm"}) {
-                std::filesystem::remove(path_ + suffix);
-            }
-        }
-        if (!url_.empty()) run_sql(url_, "DROP SCHEMA IF EXISTS \"" + name_ + "\" CASCADE");
-    }
-
-    std::string name_;
-    std::string path_;
-    std::string url_;
-    std::unique_ptr<store> db_;
-};
+class store_contract : public store_backend_test {};
 
 TEST_P(store_contract, each_db_step_applies_once_per_business_id) {
     auto session = db_->open_session();

@@ -120,6 +120,66 @@ thresholds:
     EXPECT_NE((*errors)[0].message.find("unknown metric 'p99'"), std::string::npos);
 }
 
+// A scenario file with `more` (watchers, lookups, or neither) and two thresholds on their
+// metrics.
+load_result_t watched_scenario(const std::string& more) {
+    return load_scenario_text(R"(name: watched
+plugin: incident-alert
+redis: {s: state, c: channel}
+workflow:
+  - stage: notify
+    steps:
+      - {name: keep, redis: {keep: s, entity: incident_id, version: version, publish: c}}
+)" + more + R"(thresholds:
+  - "async.watch_missed <= 0"
+  - "lookup_p99_ms < 50"
+)",
+                              "watched.yaml");
+}
+
+const std::string watchers = R"(watchers:
+  entity: incident_id
+  version: version
+  state: state
+  sync: {subscribe: {channel: c}}
+  async: {subscribe: {channel: c}}
+)";
+const std::string lookups =
+    "lookups: {rate: 5/s, entity: incident_id, sync: {redis: s}, "
+    "async: {redis: s}}\n";
+
+TEST(threshold_reader, watch_and_lookup_metrics_exist_only_with_watchers_and_lookups) {
+    const auto both = watched_scenario(watchers + lookups);
+    ASSERT_TRUE(std::holds_alternative<scenario_config>(both));
+    const auto& thresholds = std::get<scenario_config>(both).thresholds;
+    ASSERT_EQ(thresholds.size(), 2u);
+    EXPECT_EQ(thresholds[0].metric, "watch_missed");
+    EXPECT_EQ(*thresholds[0].only, mode::async);
+    EXPECT_DOUBLE_EQ(thresholds[0].value, 0);
+    EXPECT_EQ(thresholds[1].metric, "lookup_p99_ms");
+    EXPECT_DOUBLE_EQ(thresholds[1].value, 50);  // milliseconds, as the name says
+
+    const auto neither = watched_scenario("");
+    const auto* errors = std::get_if<std::vector<config_error>>(&neither);
+    ASSERT_NE(errors, nullptr);
+    ASSERT_EQ(errors->size(), 2u);
+    EXPECT_EQ((*errors)[0].key, "thresholds[0]");
+    EXPECT_NE((*errors)[0].message.find("unknown metric 'watch_missed'"), std::string::npos)
+        << (*errors)[0].message;
+    EXPECT_EQ((*errors)[1].key, "thresholds[1]");
+    EXPECT_NE((*errors)[1].message.find("unknown metric 'lookup_p99_ms'"), std::string::npos)
+        << (*errors)[1].message;
+
+    // Watchers without lookups: only the lookup threshold is unknown.
+    const auto watched_only = watched_scenario(watchers);
+    errors = std::get_if<std::vector<config_error>>(&watched_only);
+    ASSERT_NE(errors, nullptr);
+    ASSERT_EQ(errors->size(), 1u);
+    EXPECT_EQ((*errors)[0].key, "thresholds[1]");
+    EXPECT_NE((*errors)[0].message.find("unknown metric 'lookup_p99_ms'"), std::string::npos)
+        << (*errors)[0].message;
+}
+
 TEST(threshold_reader, a_run_tests_the_slo_keys_then_the_file_then_the_command_line) {
     auto loaded = load_scenario_text(R"(name: gated
 plugin: lp-report

@@ -1,7 +1,7 @@
 // Each step kind run by the one executor both modes share: db steps on declared tables (the
 // guarded decrement's rejection included), call steps against a mock system, and the redis
-// step, idempotent and not, against a throwaway redis-server. Every effect is checked where it
-// landed, not through the executor's own answer.
+// steps (zincrby idempotent and not, enqueue, keep) against a throwaway redis-server. Every
+// effect is checked where it landed, not through the executor's own answer.
 #include "harness/workflow/workflow_executor.hpp"
 
 #include <gtest/gtest.h>
@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "harness/config/scenario_loader.hpp"
+#include "harness/redis/redis_subscriber.hpp"
 #include "mocks/mock_system.hpp"
 #include "tests/unit/pg_test_support.hpp"
 #include "tests/unit/redis_test_support.hpp"
@@ -26,6 +27,8 @@ tables:
 redis:
   ranking: sorted_set
   line: queue
+  incident_state: state
+  incident_changes: channel
 workflow:
   - stage: order
     steps:
@@ -44,6 +47,10 @@ workflow:
     order: fan_out
     steps:
       - {name: enqueue, redis: {enqueue: line, member: user_id, limit: 2, full: sold_out, taken: already_queued}}
+  - stage: keep
+    order: fan_out
+    steps:
+      - {name: keep_state, redis: {keep: incident_state, entity: incident_id, version: version, publish: incident_changes}}
 )";
 
 scenario_config load(const char* text) {
@@ -202,6 +209,52 @@ TEST_F(executor_steps, the_enqueue_step_answers_positions_once_per_member_up_to_
     EXPECT_EQ(client.command({"ZCARD", "ab:t:m:line"}).integer, 2);
     EXPECT_EQ(client.command({"HGET", "ab:t:m:line:requests", "u-2"}).str, "r-2");
     EXPECT_EQ(client.command({"HGET", "ab:t:m:line:payloads", "u-2"}).str, R"({"user_id":"u-2"})");
+}
+
+// An entity's current state: a change is kept and published unless the state holds a later
+// version; a stale one is done without either, and a redelivered one is published again.
+TEST_F(executor_steps, the_keep_step_keeps_and_publishes_a_change_unless_a_later_one_is_kept) {
+    using namespace std::chrono_literals;
+    std::string why;
+    const auto redis = testing_support::test_redis(why);
+    if (!redis) GTEST_SKIP() << why;
+    workflow_executor executor(scenario_, *db_, systems_, &errors_, {redis->url(), "ab:t:m:"});
+    // Subscribed before the first change: every message published from here on reaches it.
+    auto subscriber = redis_subscriber::subscribe(redis->url(), "ab:t:m:incident_changes", 2s);
+    const auto& keep = scenario_.workflow[4];
+    auto change = [](std::string id, int version, std::string state) {
+        work_item item;
+        item.business_id = id;
+        item.payload = R"({"change_id":")" + id + R"(","incident_id":"inc-1","version":)" +
+                       std::to_string(version) + R"(,"state":")" + state + R"("})";
+        return item;
+    };
+    const auto v2 = change("chg-2", 2, "acknowledged");
+    const auto v1 = change("chg-1", 1, "open");
+    ASSERT_TRUE(executor.attempt_stage(keep, v2).ok());
+    ASSERT_TRUE(executor.attempt_stage(keep, v1).ok());  // stale: done, not an error
+    auto client = redis_client::connect(redis->url(), 2s);
+    EXPECT_EQ(client.command({"HGET", "ab:t:m:incident_state", "inc-1"}).str, v2.payload);
+    EXPECT_EQ(client.command({"HGET", "ab:t:m:incident_state:versions", "inc-1"}).str, "2");
+    EXPECT_EQ(subscriber.next(2s), v2.payload);
+
+    // v2 redelivered: kept and published again. Messages arrive in publishing order, so the
+    // next one being v2's shows that nothing was published for v1.
+    ASSERT_TRUE(executor.attempt_stage(keep, v2).ok());
+    EXPECT_EQ(subscriber.next(2s), v2.payload);
+    EXPECT_EQ(subscriber.next(200ms), std::nullopt);
+    EXPECT_EQ(client.command({"HGET", "ab:t:m:incident_state", "inc-1"}).str, v2.payload);
+
+    // A change without its version cannot be ordered: a failure naming the fields.
+    work_item unversioned;
+    unversioned.business_id = "chg-x";
+    unversioned.payload = R"({"incident_id":"inc-1","state":"open"})";
+    const auto failed = executor.attempt_stage(keep, unversioned);
+    EXPECT_EQ(failed.result.outcome, step_result::status::failed);
+    EXPECT_NE(failed.result.detail.find("'incident_id' and an integer 'version'"),
+              std::string::npos)
+        << failed.result.detail;
+    EXPECT_EQ(client.command({"HGET", "ab:t:m:incident_state", "inc-1"}).str, v2.payload);
 }
 
 TEST_F(executor_steps, a_redis_step_without_a_reachable_redis_fails_and_names_it) {
