@@ -9,6 +9,7 @@
 #include "harness/cli/capacity_command.hpp"
 #include "harness/cli/compare_command.hpp"
 #include "harness/cli/list_command.hpp"
+#include "harness/cli/load_command.hpp"
 #include "harness/cli/metrics_command.hpp"
 #include "harness/cli/run_command.hpp"
 #include "harness/cli/worker_command.hpp"
@@ -241,6 +242,38 @@ int main(int argc, char** argv) {
     metrics_cmd->add_option("scenario", metrics_scenario,
                             "A scenario file: also list its own metrics and faults");
 
+    asyncbench::load_options load;
+    auto* load_cmd = app.add_subcommand(
+        "load",
+        "Aim the load generator at any HTTP URL (open loop, latency from the intended send time, "
+        "as wrk2): prints a summary, writes load.json and latency/*.hgrm");
+    load_cmd->add_option("url", load.url, "http://HOST[:PORT][/PATH]")->required();
+    load_cmd->add_option("--rate", load.rate,
+                         "Open loop: requests per second, sent on schedule whatever the answers "
+                         "(e.g. 200/s)");
+    load_cmd
+        ->add_option("--users", load.users,
+                     "Closed loop instead: N users, each sending when its answer came back")
+        ->check(CLI::Range(1, 100000));
+    load_cmd->add_option("--think", load.think, "Closed loop: pause between a user's requests")
+        ->capture_default_str();
+    load_cmd->add_option("--duration", load.duration, "Measured phase")->capture_default_str();
+    load_cmd->add_option("--warmup", load.warmup, "Sent, not counted")->capture_default_str();
+    load_cmd->add_option("--method", load.method, "HTTP method")->capture_default_str();
+    load_cmd->add_option("--body", load.body_file, "A file: the body of every request");
+    load_cmd->add_option("--body-template", load.body_template,
+                         "The body of every request, {seq} replaced by its number (e.g. "
+                         "'{\"id\": \"o-{seq}\"}')");
+    load_cmd->add_option("--header", load.headers, "'Name: value', repeatable");
+    load_cmd
+        ->add_option("--connections", load.connections,
+                     "Open loop: connections the generator may open")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 100000));
+    load_cmd->add_option("--timeout", load.timeout, "Per request")->capture_default_str();
+    load_cmd->add_option("--out", load.out, "Folder for load.json and latency/")
+        ->capture_default_str();
+
     std::string mock_name;
     int mock_port = 0;
     std::string mock_config;
@@ -329,6 +362,7 @@ int main(int argc, char** argv) {
                                                               : scenarios_dir);
     }
     if (*metrics_cmd) return asyncbench::metrics_command(metrics_scenario);
+    if (*load_cmd) return asyncbench::load_command(load);
     if (*compare_cmd) return asyncbench::compare_command(compare);
     if (*mock_cmd) {
         return asyncbench::run_mock_command(mock_name, static_cast<std::uint16_t>(mock_port),

@@ -8,6 +8,7 @@
 
 #include "harness/result/exit_status.hpp"
 #include "harness/result/threshold_checks.hpp"
+#include "harness/run/latency_files.hpp"
 #include "harness/run/run_session.hpp"
 #include "reports/markdown_report.hpp"
 #include "reports/report_writer.hpp"
@@ -104,6 +105,13 @@ int run_command(const run_options& options) {
     }
     for (auto& [which, runs] : measured) {
         result.modes[mode_name(which)] = merge_repetitions(runs);
+        try {
+            write_latency_files(session.out_dir() / "latency", mode_name(which),
+                                merge_histograms(runs));
+        } catch (const std::exception& e) {
+            std::cerr << "error: " << e.what() << "\n";
+            return exit_code(exit_status::untrustworthy);
+        }
         // An interrupted run of fewer repetitions than asked for is not what was asked.
         if (static_cast<int>(runs.size()) < options.repeat) {
             auto& merged = result.modes[mode_name(which)];

@@ -430,6 +430,7 @@ asio::awaitable<void> load_run::execute(connection& conn, pending_request& reque
         req.set(http::field::host, host_header_);
         req.set(http::field::content_type, "application/json");
         req.set("X-Intended-Send-Us", std::to_string(epoch_us(request.intended)));
+        for (const auto& [name, value] : target_.headers) req.set(name, value);
         req.body() = request.request.body;  // kept: a retry sends the same body again
         req.prepare_payload();
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "harness/config/scenario_config.hpp"
@@ -24,6 +25,9 @@ struct load_target {
     std::uint16_t port = 0;
     std::string method = "POST";
     std::string path;  // e.g. "/SAVE"
+    // Sent with every request, after the generator's own (Host, Content-Type: application/json,
+    // X-Intended-Send-Us), replacing one of the same name.
+    std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // Called on the generator's thread for request `seq` (0-based over the whole run).

@@ -1,6 +1,7 @@
 #pragma once
 // result.json: the one file a run leaves behind, from which every report can be regenerated.
 // The layout is documented field by field in docs/result-schema.md.
+#include <boost/json/object.hpp>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -18,6 +19,12 @@ inline constexpr int oldest_readable_schema_version = 1;
 // Strings that are not valid UTF-8 have their invalid bytes replaced by U+FFFD so the file
 // always parses. Pure; never throws except std::bad_alloc.
 std::string result_to_json(const run_result& result);
+
+// The pieces of it other files reuse (asyncbench load's load.json): a latency summary as
+// {count, min, p50, p90, p99, p999, max, mean} in microseconds (percentiles null without
+// samples), and the errors by kind.
+boost::json::object latency_to_json(const latency_summary& l);
+boost::json::object errors_to_json(const error_counts& e);
 
 // Parses result.json text. Returns the result, or a message naming the offending field (e.g.
 // "modes.sync.errors.timeout: missing field") when the text is not JSON, a field is missing or

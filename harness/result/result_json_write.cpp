@@ -41,6 +41,8 @@ json::object string_map_to_json(const std::map<std::string, std::string>& values
     return out;
 }
 
+}  // namespace
+
 // Without samples every percentile is null, never a 0 a reader could take for a measurement.
 json::object latency_to_json(const latency_summary& l) {
     json::object o;
@@ -71,6 +73,8 @@ json::object errors_to_json(const error_counts& e) {
     o["status_503"] = e.status_503;
     return o;
 }
+
+namespace {
 
 json::object call_to_json(const call_check& c) {
     json::object o;

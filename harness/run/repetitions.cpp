@@ -122,15 +122,7 @@ mode_result merge_repetitions(const std::vector<measured_mode>& runs) {
     }
     if (runs.size() == 1) return merged;
 
-    mode_histograms all = runs.front().histograms;
-    for (std::size_t i = 1; i < runs.size(); ++i) {
-        const auto& h = runs[i].histograms;
-        all.api_all_us.merge(h.api_all_us);
-        all.api_2xx_us.merge(h.api_2xx_us);
-        all.completion_us.merge(h.completion_us);
-        all.send_delay_us.merge(h.send_delay_us);
-        all.schedule_lag_us.merge(h.schedule_lag_us);
-    }
+    const mode_histograms all = merge_histograms(runs);
     merged.api_latency_all_us = summarize(all.api_all_us);
     merged.api_latency_2xx_us = summarize(all.api_2xx_us);
     merged.completion_latency_us = summarize(all.completion_us);
@@ -197,6 +189,19 @@ mode_result merge_repetitions(const std::vector<measured_mode>& runs) {
         "first repetition's",
         runs.size()));
     return merged;
+}
+
+mode_histograms merge_histograms(const std::vector<measured_mode>& runs) {
+    mode_histograms all = runs.front().histograms;
+    for (std::size_t i = 1; i < runs.size(); ++i) {
+        const auto& h = runs[i].histograms;
+        all.api_all_us.merge(h.api_all_us);
+        all.api_2xx_us.merge(h.api_2xx_us);
+        all.completion_us.merge(h.completion_us);
+        all.send_delay_us.merge(h.send_delay_us);
+        all.schedule_lag_us.merge(h.schedule_lag_us);
+    }
+    return all;
 }
 
 }  // namespace asyncbench

@@ -39,4 +39,7 @@ std::vector<mode> repetition_order(const std::vector<mode>& modes, int index);
 // the catalogue. With one repetition the result is that run's, with its one entry.
 mode_result merge_repetitions(const std::vector<measured_mode>& runs);
 
+// The repetitions' histograms merged (each view over all runs); `runs` not empty.
+mode_histograms merge_histograms(const std::vector<measured_mode>& runs);
+
 }  // namespace asyncbench

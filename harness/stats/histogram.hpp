@@ -30,6 +30,21 @@ class histogram {
     // [0, 100]; 0 when empty.
     std::uint64_t value_at_percentile(double percentile) const;
 
+    // Calls f(value_us, count) for every non-empty bucket in value order, value_us being the
+    // highest value equivalent to the bucket (capped at max(), as value_at_percentile reports
+    // it). For exporters that need the whole distribution (harness/stats/hgrm.hpp).
+    template <typename F>
+    void for_each_bucket(F&& f) const {
+        for (std::size_t i = 0; i < counts_.size(); ++i) {
+            if (counts_[i] == 0) continue;
+            const std::uint64_t highest = bucket_highest_value(i);
+            f(highest < max_ ? highest : max_, counts_[i]);
+        }
+    }
+    // Buckets per power of two (2^precision_bits) and buckets in all, for the .hgrm footer.
+    std::uint64_t sub_buckets() const { return std::uint64_t{1} << precision_bits_; }
+    std::size_t buckets() const { return counts_.size(); }
+
   private:
     std::size_t bucket_index(std::uint64_t value) const;
     std::uint64_t bucket_highest_value(std::size_t index) const;

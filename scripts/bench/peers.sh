@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# AsyncBench's load generator next to its peers, on this machine, in the same minutes: does
+# `asyncbench load` measure what wrk and vegeta measure, and at what cost?
+#
+#   scripts/bench/peers.sh [--rounds N] [--seconds S] [--users N] [--rate R]
+#
+#   (a) throughput: `asyncbench load --users N` against a mock operation answering at once,
+#       versus wrk with the same N connections on 2 threads, alternated N rounds (default 3);
+#       medians of requests/s and their ratio (we record every latency; the target is >= 0.8x);
+#   (b) fidelity: at a fixed rate (default 200/s), `asyncbench load --rate` versus vegeta
+#       (`attack -rate`, its own open loop) on (1) an operation with a tailed latency
+#       (lognormal, p50 20 ms, p99 200 ms) and (2) one answering in 5 ms but held for 1 s in
+#       the middle of the run; p50 / p90 / p99 / max of each and the ratios (targets: within 5%
+#       at p50 and p90, 10% at p99).
+# Prints one Markdown table. Not run by CI (it wants the machine to itself: ~4 minutes). Needs
+# build/asyncbench; installs wrk (Debian) and vegeta (`go install`, Go module proxy) when they
+# are missing. The async API against Kafka's ProducerPerformance is
+# scripts/bench/kafka-side-by-side.sh.
+set -euo pipefail
+
+rounds=3
+seconds=10
+users=32
+rate=200
+while (($#)); do
+    case $1 in
+        --rounds) rounds=${2:?--rounds needs a number}; shift 2 ;;
+        --seconds) seconds=${2:?--seconds needs a number}; shift 2 ;;
+        --users) users=${2:?--users needs a number}; shift 2 ;;
+        --rate) rate=${2:?--rate needs requests per second}; shift 2 ;;
+        -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "peers.sh: unknown argument '$1'" >&2; exit 2 ;;
+    esac
+done
+for n in "$rounds" "$seconds" "$users" "$rate"; do
+    [[ $n =~ ^[0-9]+$ && $n -gt 0 ]] || { echo "peers.sh: numbers must be whole and > 0" >&2; exit 2; }
+done
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+ab="$root/build/asyncbench"
+[[ -x $ab ]] || { echo "no build/asyncbench: run scripts/build.sh first" >&2; exit 2; }
+say() { echo "peers: $*" >&2; }
+sudo_if() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+if ! command -v wrk >/dev/null; then
+    say "installing wrk (Debian)"
+    sudo_if apt-get install -y -qq wrk >/dev/null
+fi
+export PATH="$PATH:/usr/local/go/bin:$HOME/go/bin"
+if ! command -v vegeta >/dev/null; then
+    command -v go >/dev/null || { say "installing Go (Debian)"; sudo_if apt-get install -y -qq golang-go >/dev/null; }
+    say "installing vegeta (go install, Go module proxy)"
+    go install github.com/tsenart/vegeta/v12@v12.13.0
+fi
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/peers.XXXXXX")"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+# A mock system from a bare operation spec; prints its port.
+start_mock() {
+    local name=$1 spec=$2
+    echo "$spec" >"$work/$name.yaml"
+    "$ab" mock "$name" --config "$work/$name.yaml" >"$work/$name.log" 2>&1 &
+    pids+=($!)
+    for _ in $(seq 50); do
+        if grep -q "listening on" "$work/$name.log"; then
+            sed -E 's/.*127\.0\.0\.1:([0-9]+).*/\1/;q' <(grep "listening on" "$work/$name.log")
+            return
+        fi
+        sleep 0.1
+    done
+    say "mock $name did not start:"; cat "$work/$name.log" >&2; exit 1
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf (b > 0 ? "%.2fx" : "-"), a / b}'; }
+
+# --- (a) throughput against an operation that answers at once -------------------------------
+zero=$(start_mock zero "latency: {distribution: fixed, value: 0ms}")
+cat >"$work/post.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = "{}"
+wrk.headers["Content-Type"] = "application/json"
+LUA
+ours=(); theirs=()
+for r in $(seq "$rounds"); do
+    say "(a) round $r of $rounds: asyncbench load --users $users, then wrk -c $users"
+    "$ab" load "http://127.0.0.1:$zero/op" --method POST --users "$users" --duration "${seconds}s" \
+        --warmup 1s --out "$work/a$r" >"$work/a$r.txt" 2>&1
+    ours+=("$(sed -nE 's/.*Requests\/sec: ([0-9.,]+) answered.*/\1/p' "$work/a$r.txt" | tr -d ,)")
+    wrk -t2 -c "$users" -d "${seconds}s" -s "$work/post.lua" "http://127.0.0.1:$zero/op" \
+        >"$work/wrk$r.txt" 2>&1
+    theirs+=("$(awk '/Requests\/sec/ {print $2}' "$work/wrk$r.txt")")
+done
+a_ours=$(printf '%s\n' "${ours[@]}" | median)
+a_wrk=$(printf '%s\n' "${theirs[@]}" | median)
+
+# --- (b) latency at a fixed rate ------------------------------------------------------------
+# "p50 p90 p99 max" in ms from asyncbench's load.json (microseconds).
+ours_pct() {
+    python3 -c 'import json,sys; l=json.load(open(sys.argv[1]))["api_latency_all_us"]; print(*(round(l[k]/1000,2) for k in ("p50","p90","p99","max")))' "$1"
+}
+# The same from `vegeta report -type=json` (nanoseconds).
+vegeta_pct() {
+    python3 -c 'import json,sys; l=json.load(open(sys.argv[1]))["latencies"]; print(*(round(l[k]/1e6,2) for k in ("50th","90th","99th","max")))' "$1"
+}
+tailed=$(start_mock tailed "latency: {distribution: lognormal, p50: 20ms, p99: 200ms}")
+held=$(start_mock held "latency: {distribution: fixed, value: 5ms}")
+hold_mid_run() {  # the held operation stops answering for 1 s, halfway through the run
+    sleep "$(awk -v s="$seconds" 'BEGIN {print s / 2}')"
+    curl -fsS -X PUT "http://127.0.0.1:$held/_mock/operations/op" -d '{"latency": {"distribution": "fixed", "value": "5ms"}, "outage": "hang"}' >/dev/null
+    sleep 1
+    curl -fsS -X PUT "http://127.0.0.1:$held/_mock/operations/op" -d '{"latency": {"distribution": "fixed", "value": "5ms"}, "outage": "none"}' >/dev/null
+}
+declare -A b
+for case in tailed held; do
+    port=${!case}
+    say "(b) $case at $rate/s for ${seconds}s: asyncbench load, then vegeta attack"
+    [[ $case == held ]] && { hold_mid_run & pids+=($!); }
+    "$ab" load "http://127.0.0.1:$port/op" --method POST --rate "$rate/s" --duration "${seconds}s" \
+        --warmup 0s --out "$work/b-$case" >"$work/b-$case.txt" 2>&1 || true
+    wait "${pids[-1]}" 2>/dev/null || true
+    b[$case.ours]=$(ours_pct "$work/b-$case/load.json")
+    [[ $case == held ]] && { hold_mid_run & pids+=($!); }
+    echo "POST http://127.0.0.1:$port/op" |
+        vegeta attack -rate "$rate/1s" -duration "${seconds}s" -body <(echo '{}') >"$work/v-$case.bin"
+    wait "${pids[-1]}" 2>/dev/null || true
+    vegeta report -type=json "$work/v-$case.bin" >"$work/v-$case.json"
+    b[$case.vegeta]=$(vegeta_pct "$work/v-$case.json")
+done
+
+cpu=$(lscpu | sed -nE 's/^Model name: +//p' | head -n 1)
+echo
+echo "scripts/bench/peers.sh on $(date -u +%Y-%m-%d), $(nproc) cores ($cpu)"
+echo
+echo "| | asyncbench load | peer | ratio |"
+echo "|---|---:|---:|---:|"
+echo "| (a) req/s, $users connections, 0 ms operation, median of $rounds | $a_ours | $a_wrk (wrk -t2) | $(ratio "$a_ours" "$a_wrk") |"
+for case in tailed held; do
+    read -r o50 o90 o99 omax <<<"${b[$case.ours]}"
+    read -r v50 v90 v99 vmax <<<"${b[$case.vegeta]}"
+    label=$([[ $case == tailed ]] && echo "lognormal p50 20 / p99 200 ms" || echo "5 ms, held 1 s mid-run")
+    for p in 50:$o50:$v50 90:$o90:$v90 99:$o99:$v99 max:$omax:$vmax; do
+        IFS=: read -r name ours_v peer_v <<<"$p"
+        [[ $name == max ]] || name="p$name"
+        echo "| (b) $label, $rate/s: $name ms | $ours_v | $peer_v (vegeta) | $(ratio "$ours_v" "$peer_v") |"
+    done
+done
