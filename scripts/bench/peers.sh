@@ -59,7 +59,8 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-# A mock system from a bare operation spec; prints its port.
+# A mock system from a bare operation spec, in the background; sets the variable NAME to its
+# port (not a $(...) subshell, so its pid stays in `pids` for the cleanup).
 start_mock() {
     local name=$1 spec=$2
     echo "$spec" >"$work/$name.yaml"
@@ -67,7 +68,8 @@ start_mock() {
     pids+=($!)
     for _ in $(seq 50); do
         if grep -q "listening on" "$work/$name.log"; then
-            sed -E 's/.*127\.0\.0\.1:([0-9]+).*/\1/;q' <(grep "listening on" "$work/$name.log")
+            printf -v "$name" '%s' "$(grep "listening on" "$work/$name.log" |
+                sed -E 's/.*127\.0\.0\.1:([0-9]+).*/\1/;q')"
             return
         fi
         sleep 0.1
@@ -79,7 +81,7 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf (b > 0 ? "%.2fx" : "-"), a / b}'; }
 
 # --- (a) throughput against an operation that answers at once -------------------------------
-zero=$(start_mock zero "latency: {distribution: fixed, value: 0ms}")
+start_mock zero "latency: {distribution: fixed, value: 0ms}"
 cat >"$work/post.lua" <<'LUA'
 wrk.method = "POST"
 wrk.body = "{}"
@@ -107,8 +109,8 @@ ours_pct() {
 vegeta_pct() {
     python3 -c 'import json,sys; l=json.load(open(sys.argv[1]))["latencies"]; print(*(round(l[k]/1e6,2) for k in ("50th","90th","99th","max")))' "$1"
 }
-tailed=$(start_mock tailed "latency: {distribution: lognormal, p50: 20ms, p99: 200ms}")
-held=$(start_mock held "latency: {distribution: fixed, value: 5ms}")
+start_mock tailed "latency: {distribution: lognormal, p50: 20ms, p99: 200ms}"
+start_mock held "latency: {distribution: fixed, value: 5ms}"
 hold_mid_run() {  # the held operation stops answering for 1 s, halfway through the run
     sleep "$(awk -v s="$seconds" 'BEGIN {print s / 2}')"
     curl -fsS -X PUT "http://127.0.0.1:$held/_mock/operations/op" -d '{"latency": {"distribution": "fixed", "value": "5ms"}, "outage": "hang"}' >/dev/null
@@ -119,15 +121,17 @@ declare -A b
 for case in tailed held; do
     port=${!case}
     say "(b) $case at $rate/s for ${seconds}s: asyncbench load, then vegeta attack"
-    [[ $case == held ]] && { hold_mid_run & pids+=($!); }
+    hold=""
+    [[ $case == held ]] && { hold_mid_run & hold=$!; }
     "$ab" load "http://127.0.0.1:$port/op" --method POST --rate "$rate/s" --duration "${seconds}s" \
         --warmup 0s --out "$work/b-$case" >"$work/b-$case.txt" 2>&1 || true
-    wait "${pids[-1]}" 2>/dev/null || true
+    [[ -z $hold ]] || wait "$hold"
     b[$case.ours]=$(ours_pct "$work/b-$case/load.json")
-    [[ $case == held ]] && { hold_mid_run & pids+=($!); }
+    [[ $case == held ]] && { hold_mid_run & hold=$!; }
+    echo '{}' >"$work/body.json"
     echo "POST http://127.0.0.1:$port/op" |
-        vegeta attack -rate "$rate/1s" -duration "${seconds}s" -body <(echo '{}') >"$work/v-$case.bin"
-    wait "${pids[-1]}" 2>/dev/null || true
+        vegeta attack -rate "$rate/1s" -duration "${seconds}s" -body "$work/body.json" >"$work/v-$case.bin"
+    [[ -z $hold ]] || wait "$hold"
     vegeta report -type=json "$work/v-$case.bin" >"$work/v-$case.json"
     b[$case.vegeta]=$(vegeta_pct "$work/v-$case.json")
 done
