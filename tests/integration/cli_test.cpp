@@ -8,29 +8,12 @@
 #include <fstream>
 #include <string>
 
+#include "tests/integration/cli_support.hpp"
+
 namespace asyncbench {
 namespace {
 
-#ifndef ASYNCBENCH_EXE
-#error "ASYNCBENCH_EXE must name the asyncbench binary (tests/CMakeLists.txt defines it)"
-#endif
-
-struct command_result {
-    int exit_code = -1;
-    std::string output;  // stdout and stderr
-};
-
-command_result run_cli(const std::string& arguments) {
-    command_result result;
-    const std::string command = std::string(ASYNCBENCH_EXE) + " " + arguments + " 2>&1";
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (!pipe) return result;
-    std::array<char, 4096> buffer{};
-    while (std::fgets(buffer.data(), buffer.size(), pipe)) result.output += buffer.data();
-    const int status = ::pclose(pipe);
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return result;
-}
+using test::run_cli;
 
 TEST(cli, version_names_the_build_and_its_libraries) {
     const auto result = run_cli("--version");

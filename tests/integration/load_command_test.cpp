@@ -18,28 +18,14 @@
 #include <thread>
 
 #include "mocks/mock_system.hpp"
+#include "tests/integration/cli_support.hpp"
 
 namespace asyncbench {
 namespace {
 
 using namespace std::chrono_literals;
 
-struct command_result {
-    int exit_code = -1;
-    std::string output;
-};
-
-command_result run_cli(const std::string& arguments) {
-    command_result result;
-    const std::string command = std::string(ASYNCBENCH_EXE) + " " + arguments + " 2>&1";
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (!pipe) return result;
-    std::array<char, 4096> buffer{};
-    while (std::fgets(buffer.data(), buffer.size(), pipe)) result.output += buffer.data();
-    const int status = ::pclose(pipe);
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return result;
-}
+using test::run_cli;
 
 std::string read_file(const std::filesystem::path& path) {
     std::ifstream in(path);
