@@ -101,6 +101,11 @@ TEST(incident_alert, redis_killed_fails_lookups_and_resubscribes_and_sync_does_n
     EXPECT_GT(find_metric(async, "lookup_failed"), 0);
     // Every subscriber lost its connection and made a new one.
     EXPECT_GE(find_metric(async, "watch_reconnects"), 50);
+    // A change dead-lettered while Redis was away was never published: every subscriber
+    // missed it, and the count says so (more are missed when the backlog is published before
+    // the subscribers are back).
+    EXPECT_GE(find_metric(async, "watch_missed"),
+              50.0 * static_cast<double>(async.reconciliation.dead_lettered));
     // Whatever was lost is counted against the truth, never hidden: a wrong view is a
     // broken invariant, and a broken one names its views.
     const auto* views = find_invariant(async, "watcher_views_match_truth");
