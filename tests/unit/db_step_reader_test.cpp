@@ -7,9 +7,13 @@
 #include <algorithm>
 
 #include "harness/config/scenario_loader.hpp"
+#include "tests/unit/loader_test_support.hpp"
 
 namespace asyncbench {
 namespace {
+
+using testing_support::describe;
+using testing_support::expect_error;
 
 // Lines 1 to 7; the steps start on line 8.
 const std::string base = R"(name: t
@@ -20,23 +24,6 @@ workflow:
   - stage: record
     steps:
 )";
-
-std::string describe(const std::vector<config_error>& errors) {
-    std::string text;
-    for (const auto& e : errors) text += format_config_error(e) + "\n";
-    return text;
-}
-
-// The one error at `key` whose message contains `words`, on line `line`.
-void expect_error(const std::vector<config_error>& errors, const std::string& key, int line,
-                  const std::string& words) {
-    const auto it = std::find_if(errors.begin(), errors.end(), [&](const config_error& e) {
-        return e.key == key && e.message.find(words) != std::string::npos;
-    });
-    ASSERT_NE(it, errors.end()) << "no error at " << key << " saying '" << words << "'; got:\n"
-                                << describe(errors);
-    EXPECT_EQ(it->line, line) << describe(errors);
-}
 
 TEST(db_step_reader, reads_an_upsert_keyed_by_a_field_and_replaced_only_by_a_newer_version) {
     auto loaded = load_scenario_text(

@@ -8,9 +8,13 @@
 #include <algorithm>
 
 #include "harness/config/scenario_loader.hpp"
+#include "tests/unit/loader_test_support.hpp"
 
 namespace asyncbench {
 namespace {
+
+using testing_support::describe;
+using testing_support::expect_error;
 
 using namespace std::chrono_literals;
 
@@ -40,12 +44,6 @@ const std::string watched_fields = R"(watchers:
   state: state
 )";
 
-std::string describe(const std::vector<config_error>& errors) {
-    std::string text;
-    for (const auto& e : errors) text += format_config_error(e) + "\n";
-    return text;
-}
-
 scenario_config loads(const std::string& more) {
     auto loaded = load_scenario_text(base + more, "t.yaml");
     if (auto* errors = std::get_if<std::vector<config_error>>(&loaded)) {
@@ -62,17 +60,6 @@ std::vector<config_error> errors_of(const std::string& more) {
         return {};
     }
     return std::get<std::vector<config_error>>(loaded);
-}
-
-// The one error at `key` whose message contains `words`, on line `line`.
-void expect_error(const std::vector<config_error>& errors, const std::string& key, int line,
-                  const std::string& words) {
-    const auto it = std::find_if(errors.begin(), errors.end(), [&](const config_error& e) {
-        return e.key == key && e.message.find(words) != std::string::npos;
-    });
-    ASSERT_NE(it, errors.end()) << "no error at " << key << " saying '" << words << "'; got:\n"
-                                << describe(errors);
-    EXPECT_EQ(it->line, line) << describe(errors);
 }
 
 TEST(watch_reader, the_base_scenario_has_no_watchers_and_no_lookups) {

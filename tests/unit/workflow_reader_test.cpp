@@ -5,9 +5,13 @@
 #include <algorithm>
 
 #include "harness/config/scenario_loader.hpp"
+#include "tests/unit/loader_test_support.hpp"
 
 namespace asyncbench {
 namespace {
+
+using testing_support::describe;
+using testing_support::expect_error;
 
 // A scenario around `workflow_and_more` (indented YAML starting at column 0).
 std::string scenario_text(const std::string& workflow_and_more) {
@@ -21,23 +25,6 @@ std::vector<config_error> errors_of(const std::string& text) {
         return {};
     }
     return std::get<std::vector<config_error>>(loaded);
-}
-
-std::string describe(const std::vector<config_error>& errors) {
-    std::string text;
-    for (const auto& e : errors) text += format_config_error(e) + "\n";
-    return text;
-}
-
-// The one error at `key` whose message contains `words`, on line `line`.
-void expect_error(const std::vector<config_error>& errors, const std::string& key, int line,
-                  const std::string& words) {
-    const auto it = std::find_if(errors.begin(), errors.end(), [&](const config_error& e) {
-        return e.key == key && e.message.find(words) != std::string::npos;
-    });
-    ASSERT_NE(it, errors.end()) << "no error at " << key << " saying '" << words << "'; got:\n"
-                                << describe(errors);
-    EXPECT_EQ(it->line, line) << describe(errors);
 }
 
 const std::string tables = R"(tables:
