@@ -1,7 +1,6 @@
 #include "harness/cli/load_command.hpp"
 
 #include <fmt/format.h>
-#include <signal.h>
 
 #include <atomic>
 #include <boost/json.hpp>
@@ -11,6 +10,7 @@
 #include <sstream>
 
 #include "harness/config/units.hpp"
+#include "harness/core/interrupts.hpp"
 #include "harness/load/url_target.hpp"
 #include "harness/result/result_json.hpp"
 #include "harness/run/latency_files.hpp"
@@ -19,10 +19,6 @@
 
 namespace asyncbench {
 namespace {
-
-std::atomic<bool> interrupted{false};
-
-extern "C" void on_load_interrupt(int) { interrupted = true; }
 
 // p50 / p90 / p99 / p99.9 / max of one view, in milliseconds.
 std::string view_line(const char* name, const latency_summary& l) {
@@ -35,7 +31,6 @@ std::string view_line(const char* name, const latency_summary& l) {
 // Every option checked; problems appended to `errors`.
 load_spec spec_of(const load_options& options, std::vector<std::string>& errors) {
     load_spec spec;
-    spec.retry = retry_spec{};
     auto duration_of = [&](const std::string& text, const char* option, bool zero_ok) {
         const auto value = parse_duration(text);
         if (!value || value->count() < 0 || (!zero_ok && value->count() == 0)) {
@@ -181,8 +176,7 @@ int load_command(const load_options& options) {
         for (const auto& error : errors) std::cerr << "error: " << error << "\n";
         return 2;
     }
-    ::signal(SIGINT, on_load_interrupt);
-    ::signal(SIGTERM, on_load_interrupt);
+    const std::atomic<bool>& interrupted = catch_interrupts();
     load_progress progress;
     const std::string payload = body.value_or("");
     auto report = run_load(

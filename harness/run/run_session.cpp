@@ -5,12 +5,12 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <csignal>
 #include <iostream>
 #include <random>
 
 #include "harness/config/scenario_loader.hpp"
 #include "harness/config/threshold_reader.hpp"
+#include "harness/core/interrupts.hpp"
 #include "harness/kafka/local_kafka.hpp"
 #include "harness/run/environment.hpp"
 #include "harness/store/pg_connection_pool.hpp"
@@ -18,10 +18,6 @@
 
 namespace asyncbench {
 namespace {
-
-std::atomic<bool> interrupted_flag{false};
-
-extern "C" void on_interrupt(int) { interrupted_flag = true; }
 
 std::string default_out_dir(const std::string& scenario) {
     return fmt::format(
@@ -125,8 +121,7 @@ std::variant<std::unique_ptr<run_session>, int> run_session::open(const run_opti
     }
     session->run_id_ = random_run_id();
     session->environment_ = describe_environment();
-    std::signal(SIGINT, on_interrupt);
-    std::signal(SIGTERM, on_interrupt);
+    catch_interrupts();
     return session;
 }
 
@@ -134,7 +129,7 @@ run_session::~run_session() {
     for (auto& mock : mocks_) mock->stop();
 }
 
-const std::atomic<bool>& run_session::interrupted() const { return interrupted_flag; }
+const std::atomic<bool>& run_session::interrupted() const { return catch_interrupts(); }
 
 void run_session::start_infrastructure() {
     for (const auto& system : scenario_.systems) {
@@ -200,7 +195,7 @@ measured_mode run_session::run(mode which, const scenario_config& scenario,
                            database_,
                            folder,
                            run_id_ + run_tag,
-                           interrupted_flag,
+                           catch_interrupts(),
                            redis_.get()};
     return run_mode(which, deps, settings);
 }
