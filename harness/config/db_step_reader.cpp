@@ -30,17 +30,6 @@ const std::vector<table_operation>& table_operations() {
     return table;
 }
 
-std::vector<std::string_view> all_table_step_keys() {
-    std::vector<std::string_view> keys;
-    for (const auto& operation : table_operations()) {
-        keys.push_back(operation.name);
-        for (auto key : operation.keys) {
-            if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
-        }
-    }
-    return keys;
-}
-
 std::string operation_names() {
     std::vector<std::string> names;
     for (const auto& operation : table_operations()) names.emplace_back(operation.name);
@@ -180,24 +169,7 @@ void read_table_step(yaml_reader& reader, const yaml_map& map, const step_declar
                          "expected one of " + operation_names() + " naming a table");
         return;
     }
-    for (const auto& entry : map.entries()) {
-        const bool operation_key =
-            std::any_of(table_operations().begin(), table_operations().end(),
-                        [&](const table_operation& o) { return o.name == entry.key; });
-        if (operation_key ||
-            std::find(chosen->keys.begin(), chosen->keys.end(), entry.key) != chosen->keys.end()) {
-            continue;
-        }
-        std::vector<std::string> takers;
-        for (const auto& operation : table_operations()) {
-            if (std::find(operation.keys.begin(), operation.keys.end(), entry.key) !=
-                operation.keys.end()) {
-                takers.emplace_back(operation.name);
-            }
-        }
-        reader.add_error(entry.key_node, map.child(entry.key),
-                         "applies only to " + join_names(takers));
-    }
+    report_other_operations_keys(reader, map, table_operations(), *chosen);
     switch (db.op) {
         case op::insert:
         case op::upsert:
@@ -258,7 +230,8 @@ void read_db_step(yaml_reader& reader, const yaml_map& map, const step_declarati
                     .read_enum<op>(node, path,
                                    {{"insert", op::record_insert}, {"update", op::record_update}})
                     .value_or(op::record_insert);
-    } else if (auto table_map = reader.read_map(node, path, all_table_step_keys())) {
+    } else if (auto table_map =
+                   reader.read_map(node, path, operation_map_keys(table_operations()))) {
         read_table_step(reader, *table_map, declared, db);
     }
     step.action = std::move(db);

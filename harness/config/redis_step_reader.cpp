@@ -94,16 +94,7 @@ void read_redis_step(yaml_reader& reader, const yaml_map& map, const step_declar
     redis_step redis;
     const YAML::Node& node = *map.find("redis");
     const std::string path = map.child("redis");
-    std::vector<std::string_view> all_keys;
-    for (const auto& operation : operations) {
-        all_keys.push_back(operation.name);
-        for (auto key : operation.keys) {
-            if (std::find(all_keys.begin(), all_keys.end(), key) == all_keys.end()) {
-                all_keys.push_back(key);
-            }
-        }
-    }
-    const auto fields = reader.read_map(node, path, all_keys);
+    const auto fields = reader.read_map(node, path, operation_map_keys(operations));
     if (!fields) {
         step.action = std::move(redis);
         return;
@@ -125,25 +116,7 @@ void read_redis_step(yaml_reader& reader, const yaml_map& map, const step_declar
     }
     redis.op = chosen->operation;
     // Keys of another operation are errors, named with the operations that take them.
-    for (const auto& entry : fields->entries()) {
-        if (entry.key == chosen->name ||
-            std::find(chosen->keys.begin(), chosen->keys.end(), entry.key) != chosen->keys.end()) {
-            continue;
-        }
-        std::vector<std::string> takers;
-        for (const auto& operation : operations) {
-            if (operation.name == entry.key ||
-                std::find(operation.keys.begin(), operation.keys.end(), entry.key) !=
-                    operation.keys.end()) {
-                takers.emplace_back(operation.name);
-            }
-        }
-        if (std::find(takers.begin(), takers.end(), std::string(entry.key)) != takers.end()) {
-            continue;  // another operation's own key: reported above
-        }
-        reader.add_error(entry.key_node, fields->child(entry.key),
-                         "applies only to " + join_names(takers));
-    }
+    report_other_operations_keys(reader, *fields, operations, *chosen);
     if (const YAML::Node* key = reader.require(*fields, chosen->name)) {
         if (auto name = reader.read_scalar(*key, fields->child(chosen->name), "a Redis key")) {
             redis.key = *name;
