@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "harness/config/scenario_loader.hpp"
+#include "tests/unit/loader_test_support.hpp"
 
 namespace asyncbench {
 namespace {
@@ -211,14 +212,8 @@ TEST(fault_reader, two_stage_downs_on_one_stage_may_not_overlap) {
 
 // The base with Redis keys and watchers (subscribers in both modes), which redis_down and
 // watcher_disconnect act on.
-const std::string watched = base + R"(redis: {s: state, c: channel}
-watchers:
-  entity: incident_id
-  version: version
-  state: state
-  sync: {subscribe: {channel: c}}
-  async: {subscribe: {channel: c}}
-)";
+const std::string watched =
+    base + "redis: {s: state, c: channel}\n" + testing_support::subscribing_watchers;
 
 load_result_t load_watched(const std::string& faults) {
     return load_scenario_text(watched + "faults:\n" + faults, "faulty.yaml");

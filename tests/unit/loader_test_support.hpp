@@ -17,6 +17,17 @@ inline std::string describe(const std::vector<config_error>& errors) {
     return text;
 }
 
+// A `watchers:` block of subscribers in both modes, on a channel `c` the file declares
+// (incident-alert's fields): what redis_down, watcher_disconnect and the watchers' metrics and
+// invariant need.
+inline const std::string subscribing_watchers = R"(watchers:
+  entity: incident_id
+  version: version
+  state: state
+  sync: {subscribe: {channel: c}}
+  async: {subscribe: {channel: c}}
+)";
+
 // The one error at `key` whose message contains `words`, on line `line`.
 inline void expect_error(const std::vector<config_error>& errors, const std::string& key, int line,
                          const std::string& words) {

@@ -7,6 +7,8 @@
 #include <random>
 #include <sstream>
 
+#include "tests/unit/loader_test_support.hpp"
+
 namespace asyncbench {
 namespace {
 
@@ -446,14 +448,7 @@ workflow:
 // The harness judges watchers itself (harness/watch), whatever the plugin: their invariant
 // exists exactly when the scenario declares watchers.
 TEST(scenario_loader, watcher_views_match_truth_is_an_invariant_only_with_watchers) {
-    const std::string watchers = R"(redis: {c: channel}
-watchers:
-  entity: incident_id
-  version: version
-  state: state
-  sync: {subscribe: {channel: c}}
-  async: {subscribe: {channel: c}}
-)";
+    const std::string watchers = "redis: {c: channel}\n" + testing_support::subscribing_watchers;
     const auto may_break = expect_config(load_scenario_text(
         minimal + watchers + "invariants: {watcher_views_match_truth: may_break}\n", "w.yaml"));
     EXPECT_TRUE(may_break.invariants_may_break.contains("watcher_views_match_truth"));

@@ -8,6 +8,7 @@
 #include "harness/config/scenario_loader.hpp"
 #include "harness/config/threshold_reader.hpp"
 #include "harness/result/threshold_checks.hpp"
+#include "tests/unit/loader_test_support.hpp"
 
 namespace asyncbench {
 namespace {
@@ -137,13 +138,7 @@ workflow:
                               "watched.yaml");
 }
 
-const std::string watchers = R"(watchers:
-  entity: incident_id
-  version: version
-  state: state
-  sync: {subscribe: {channel: c}}
-  async: {subscribe: {channel: c}}
-)";
+const std::string& watchers = testing_support::subscribing_watchers;
 const std::string lookups =
     "lookups: {rate: 5/s, entity: incident_id, sync: {redis: s}, "
     "async: {redis: s}}\n";
