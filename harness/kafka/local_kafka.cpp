@@ -1,13 +1,9 @@
 #include "harness/kafka/local_kafka.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <sys/types.h>
 
-#include <array>
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -15,68 +11,20 @@
 #include <iterator>
 #include <stdexcept>
 
-#include "harness/core/child_process.hpp"
+#include "harness/core/script_runner.hpp"
 
 namespace asyncbench {
 namespace {
 
-std::filesystem::path scripts_dir() {
-    return std::filesystem::path(ASYNCBENCH_SOURCE_DIR) / "scripts" / "kafka";
-}
-
-struct command_result {
-    int exit_code = -1;
-    std::string output;  // stdout and stderr, interleaved
-};
-
-// The scripts are ours and take only paths and numbers we built, so a shell is acceptable here.
-// Not popen: the JVMs the scripts start must not inherit our sockets (see child_process.hpp).
-command_result run_script(const std::string& command) {
-    command_result result;
-    int out[2];
-    if (::pipe2(out, O_CLOEXEC) != 0) return result;
-    child_stdio stdio;  // stdin /dev/null, stdout and stderr to our pipe
-    stdio.stdout_fd = out[1];
-    pid_t pid = 0;
-    try {
-        pid = spawn_child({"/bin/sh", "-c", command}, stdio);
-    } catch (const std::exception& e) {
-        ::close(out[0]);
-        ::close(out[1]);
-        result.output = e.what();
-        return result;
-    }
-    ::close(out[1]);
-    std::array<char, 4096> buffer{};
-    for (ssize_t n; (n = ::read(out[0], buffer.data(), buffer.size())) != 0;) {
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            break;
-        }
-        result.output.append(buffer.data(), static_cast<std::size_t>(n));
-    }
-    ::close(out[0]);
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return result;
-}
-
-std::string last_line(const std::string& text) {
-    auto end = text.find_last_not_of("\r\n");
-    if (end == std::string::npos) return {};
-    auto start = text.rfind('\n', end);
-    return text.substr(start == std::string::npos ? 0 : start + 1,
-                       end - (start == std::string::npos ? 0 : start + 1) + 1);
-}
+std::filesystem::path kafka_scripts() { return scripts_dir("kafka"); }
 
 // Broker faults on a cluster scripts/kafka/start.sh made in `dir`: kill -9 of one node's JVM
 // (stop.sh --kill), and a restart from its own config and data (start.sh --node, which waits
 // until the node serves clients again).
 std::string stop_node(const std::filesystem::path& dir, int id) {
-    auto stopped = run_script(fmt::format("bash '{}' --dir '{}' --node {} --kill",
-                                          (scripts_dir() / "stop.sh").string(), dir.string(), id));
+    auto stopped =
+        run_script(fmt::format("bash '{}' --dir '{}' --node {} --kill",
+                               (kafka_scripts() / "stop.sh").string(), dir.string(), id));
     if (stopped.exit_code != 0) {
         throw std::runtime_error(
             fmt::format("scripts/kafka/stop.sh --node {} --kill failed (exit "
@@ -89,8 +37,9 @@ std::string stop_node(const std::filesystem::path& dir, int id) {
 
 std::string start_node(const std::filesystem::path& dir, int id) {
     const auto began = std::chrono::steady_clock::now();
-    auto started = run_script(fmt::format("bash '{}' --dir '{}' --node {}",
-                                          (scripts_dir() / "start.sh").string(), dir.string(), id));
+    auto started =
+        run_script(fmt::format("bash '{}' --dir '{}' --node {}",
+                               (kafka_scripts() / "start.sh").string(), dir.string(), id));
     if (started.exit_code != 0) {
         throw std::runtime_error(
             fmt::format("scripts/kafka/start.sh --node {} failed (exit {}): "
@@ -153,9 +102,9 @@ class local_kafka_broker final : public kafka_broker {
         : brokers_(brokers), dir_(std::move(dir)) {
         spdlog::info("starting Apache Kafka {} ({} broker{}) in {}", local_kafka_version(),
                      brokers_, brokers_ == 1 ? "" : "s", dir_.string());
-        auto started =
-            run_script(fmt::format("bash '{}' --brokers {} --dir '{}'",
-                                   (scripts_dir() / "start.sh").string(), brokers_, dir_.string()));
+        auto started = run_script(fmt::format("bash '{}' --brokers {} --dir '{}'",
+                                              (kafka_scripts() / "start.sh").string(), brokers_,
+                                              dir_.string()));
         if (started.exit_code != 0) {
             throw std::runtime_error(
                 fmt::format("scripts/kafka/start.sh --brokers {} failed (exit {}):\n{}", brokers_,
@@ -197,8 +146,8 @@ class local_kafka_broker final : public kafka_broker {
         cluster_.reset();
         if (stopped_) return;
         stopped_ = true;
-        auto stopped = run_script(fmt::format("bash '{}' --dir '{}'",
-                                              (scripts_dir() / "stop.sh").string(), dir_.string()));
+        auto stopped = run_script(fmt::format(
+            "bash '{}' --dir '{}'", (kafka_scripts() / "stop.sh").string(), dir_.string()));
         if (stopped.exit_code != 0) {
             spdlog::warn("scripts/kafka/stop.sh failed (exit {}): {}", stopped.exit_code,
                          stopped.output);
@@ -220,7 +169,7 @@ std::string local_kafka_version() {
         from_environment && *from_environment) {
         return from_environment;
     }
-    std::ifstream env(scripts_dir() / "kafka.env");
+    std::ifstream env(kafka_scripts() / "kafka.env");
     std::string line;
     constexpr std::string_view key = "KAFKA_VERSION=";
     while (std::getline(env, line)) {
