@@ -12,6 +12,7 @@ namespace {
 
 using std::chrono::nanoseconds;
 using kind_t = fault_spec::kind;
+using takedown_t = fault_spec::takedown;
 
 struct kind_info {
     std::string_view name;
@@ -29,7 +30,7 @@ const std::vector<kind_info>& kinds() {
         {"worker_pause", kind_t::worker_pause, {"worker"}},
         {"broker_down", kind_t::broker_down, {"broker"}},
         {"leader_loss", kind_t::leader_loss, {}},
-        {"database_down", kind_t::database_down, {}},
+        {"database_down", kind_t::database_down, {"how"}},
         {"records_deleted", kind_t::records_deleted, {}},
         {"stage_down", kind_t::stage_down, {"stage"}},
         {"redis_down", kind_t::redis_down, {"how"}},
@@ -59,13 +60,16 @@ std::string default_name(const fault_spec& fault) {
         case kind_t::broker_down:
             return kind + " broker " + std::to_string(fault.broker);
         case kind_t::leader_loss:
-        case kind_t::database_down:
         case kind_t::records_deleted:
             return kind;
+        case kind_t::database_down:
+            return fault.how == fault_spec::takedown::lock
+                       ? kind
+                       : kind + (fault.how == fault_spec::takedown::kill ? " (kill)" : " (stop)");
         case kind_t::stage_down:
             return kind + " " + fault.stage;
         case kind_t::redis_down:
-            return kind + (fault.kill ? " (kill)" : " (stop)");
+            return kind + (fault.how == fault_spec::takedown::kill ? " (kill)" : " (stop)");
         case kind_t::watcher_disconnect:
             return fmt::format("{} {:g}%", kind, fault.share * 100);
     }
@@ -186,10 +190,11 @@ void read_kind_fields(yaml_reader& reader, const yaml_map& map, const scenario_c
                                  "redis_down needs Redis: the scenario declares no Redis keys");
             }
             if (const YAML::Node* how = map.find("how")) {
-                fault.kill =
-                    reader
-                        .read_enum<bool>(*how, map.child("how"), {{"kill", true}, {"stop", false}})
-                        .value_or(true);
+                fault.how = reader
+                                .read_enum<takedown_t>(
+                                    *how, map.child("how"),
+                                    {{"kill", takedown_t::kill}, {"stop", takedown_t::stop}})
+                                .value_or(takedown_t::kill);
             }
             break;
         case kind_t::watcher_disconnect:
@@ -199,8 +204,18 @@ void read_kind_fields(yaml_reader& reader, const yaml_map& map, const scenario_c
             }
             reader.number_field(map, "share", fault.share, 0.001, 1.0);
             break;
-        case kind_t::leader_loss:
         case kind_t::database_down:
+            fault.how = takedown_t::lock;
+            if (const YAML::Node* how = map.find("how")) {
+                fault.how = reader
+                                .read_enum<takedown_t>(*how, map.child("how"),
+                                                       {{"lock", takedown_t::lock},
+                                                        {"kill", takedown_t::kill},
+                                                        {"stop", takedown_t::stop}})
+                                .value_or(takedown_t::lock);
+            }
+            break;
+        case kind_t::leader_loss:
             break;
     }
 }

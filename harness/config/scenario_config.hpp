@@ -357,7 +357,9 @@ struct fault_spec {
         worker_pause,         // SIGSTOP of worker process `worker`, SIGCONT after `duration`
         broker_down,          // broker `broker` stopped (killed on a real cluster), then started
         leader_loss,          // the broker leading partition 0 of the topic goes down
-        database_down,        // the database refuses or stalls every write for `duration`
+        // The database stalls every write (`how: lock`) or the server the run started is
+        // stopped or killed (`how: stop|kill`, --db local) and started again after `duration`.
+        database_down,
         // Every consumer (worker process) stopped for `duration`; then every record of the
         // topic is deleted up to its end offsets, unread ones included, and they restart.
         records_deleted,
@@ -382,10 +384,16 @@ struct fault_spec {
     double slowdown = 10.0;
     double error_rate = 0.5;
     int error_status = 500;
-    int worker = 0;      // worker_*: process index, 0-based
-    int broker = 1;      // broker_down: broker id, 1-based
-    std::string stage;   // stage_down: a workflow stage
-    bool kill = true;    // redis_down: SIGKILL (a crash) rather than a clean stop
+    int worker = 0;     // worker_*: process index, 0-based
+    int broker = 1;     // broker_down: broker id, 1-based
+    std::string stage;  // stage_down: a workflow stage
+    // redis_down and database_down: how the server is taken away.
+    enum class takedown {
+        lock,  // database_down only: writes wait on locks; the server keeps running
+        stop,  // a clean shutdown
+        kill,  // kill -9: a crash
+    };
+    takedown how = takedown::kill;  // the loader makes database_down's default lock
     double share = 0.5;  // watcher_disconnect: of the watchers, the first ceil(share * count)
     bool async_only() const {
         return type == kind::worker_crash || type == kind::worker_pause ||

@@ -205,6 +205,26 @@ class database_action final : public fault_action {
     std::unique_ptr<write_block> block_;
 };
 
+// The PostgreSQL the run started (--db local) stopped or killed, then started again from its
+// data. Unlike the lock, every connection breaks: the sync API's pool must notice and reconnect
+// by itself, and the consumers' writes fail (and are retried) instead of waiting.
+class database_restart_action final : public fault_action {
+  public:
+    database_restart_action(const fault_spec& fault, local_postgres& server)
+        : fault_(fault), server_(server) {}
+    std::string apply() override {
+        return server_.take_down(fault_.how == fault_spec::takedown::kill
+                                     ? local_postgres::stop_kind::kill
+                                     : local_postgres::stop_kind::stop);
+    }
+    std::string revert() override { return server_.bring_up(); }
+    std::string target() const override { return "postgresql " + server_.url(); }
+
+  private:
+    const fault_spec& fault_;
+    local_postgres& server_;
+};
+
 // What retention does when a consumer outage outlasts retention.ms, done on purpose so the
 // loss checker can be held to a loss it must report. apply() stops every worker process
 // cleanly (each finishes the message in hand, commits and leaves its groups), so no consumer
@@ -394,7 +414,18 @@ std::unique_ptr<fault_action> make_fault_action(const fault_spec& fault,
             return std::make_unique<broker_action>(fault, *context.broker,
                                                    context.scenario.async.topic);
         case kind_t::database_down:
-            return std::make_unique<database_action>(context.db);
+            if (fault.how == fault_spec::takedown::lock) {
+                return std::make_unique<database_action>(context.db);
+            }
+            if (context.db_server == nullptr) {
+                why = fmt::format(
+                    "how: {} needs the PostgreSQL the run starts itself (--db local); {} can "
+                    "only be locked (how: lock)",
+                    fault.how == fault_spec::takedown::kill ? "kill" : "stop",
+                    context.db.kind() == "sqlite" ? "SQLite" : "a database given by URL");
+                return nullptr;
+            }
+            return std::make_unique<database_restart_action>(fault, *context.db_server);
         case kind_t::records_deleted: {
             if (context.broker == nullptr) {
                 why = "no Kafka cluster in this mode";

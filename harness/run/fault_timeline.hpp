@@ -16,6 +16,7 @@
 #include "harness/redis/local_redis.hpp"
 #include "harness/result/run_result.hpp"
 #include "harness/run/system_under_test.hpp"
+#include "harness/store/local_postgres.hpp"
 #include "harness/store/store.hpp"
 #include "harness/watch/watcher_group.hpp"
 #include "mocks/mock_system.hpp"
@@ -29,9 +30,10 @@ struct fault_context {
     system_under_test& system;
     kafka_broker* broker = nullptr;  // async only
     store& db;
-    std::string run_id;                 // names the run's consumer groups
-    redis_service* redis = nullptr;     // redis_down: the run's Redis server
-    watcher_group* watchers = nullptr;  // watcher_disconnect: the mode's watchers
+    std::string run_id;                   // names the run's consumer groups
+    redis_service* redis = nullptr;       // redis_down: the run's Redis server
+    watcher_group* watchers = nullptr;    // watcher_disconnect: the mode's watchers
+    local_postgres* db_server = nullptr;  // database_down how: kill|stop: the run's PostgreSQL
 };
 
 // One fault's apply and revert; implementations in fault_actions.cpp.

@@ -42,12 +42,17 @@ std::variant<kafka_choice, std::string> parse_kafka_option(std::string_view text
 std::variant<database_choice, std::string> parse_database_option(std::string_view text) {
     database_choice choice;
     if (text == "sqlite") return choice;
+    if (text == "local") {
+        choice.type = database_choice::kind::local;
+        return choice;
+    }
     if (text.starts_with("postgres://") || text.starts_with("postgresql://")) {
         choice.type = database_choice::kind::postgres;
         choice.url = std::string(text);
         return choice;
     }
-    return fmt::format("--db: '{}' is neither sqlite nor a postgres://USER@HOST:PORT/DB URL", text);
+    return fmt::format("--db: '{}' is not sqlite, local or a postgres://USER@HOST:PORT/DB URL",
+                       text);
 }
 
 std::vector<std::string> apply_client_settings(async_spec& async,

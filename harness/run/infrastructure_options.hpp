@@ -21,12 +21,14 @@ struct kafka_choice {
 std::variant<kafka_choice, std::string> parse_kafka_option(std::string_view text);
 
 struct database_choice {
-    enum class kind { sqlite, postgres };
+    // local: a PostgreSQL the run starts (and may restart) itself; once started, the run uses
+    // it as `postgres` with its URL.
+    enum class kind { sqlite, postgres, local };
     kind type = kind::sqlite;
     std::string url;  // postgres: a libpq URL
 };
 
-// "sqlite" | "postgres://..." | "postgresql://..."; error text otherwise.
+// "sqlite" | "local" | "postgres://..." | "postgresql://..."; error text otherwise.
 std::variant<database_choice, std::string> parse_database_option(std::string_view text);
 
 // kcat-style -X settings: "producer:NAME=VALUE" or "consumer:NAME=VALUE" for one client,

@@ -214,7 +214,7 @@ measured_mode run_mode(mode which, const mode_dependencies& deps, run_settings& 
     phase_start = steady::now();
     fault_timeline faults(
         fault_context{scenario, which, deps.mocks, *system, kafka ? deps.broker : nullptr, *db,
-                      deps.run_id, deps.redis_server, watchers.get()},
+                      deps.run_id, deps.redis_server, watchers.get(), deps.db_server},
         phase_start);
     std::optional<lookup_load> lookups;
     if (scenario.lookups.rate_per_s > 0) {

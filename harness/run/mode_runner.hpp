@@ -15,6 +15,7 @@
 #include "harness/result/run_result.hpp"
 #include "harness/run/infrastructure_options.hpp"
 #include "harness/run/repetitions.hpp"
+#include "harness/store/local_postgres.hpp"
 #include "harness/workflow/workflow_executor.hpp"
 #include "mocks/mock_system.hpp"
 #include "scenarios/scenario_plugin.hpp"
@@ -33,6 +34,7 @@ struct mode_dependencies {
     std::string run_id;
     const std::atomic<bool>& cancel;        // set by SIGINT/SIGTERM
     redis_service* redis_server = nullptr;  // the run's Redis, for redis_down (may be null)
+    local_postgres* db_server = nullptr;    // --db local: for database_down how: kill|stop
 };
 
 // Setup failures (a port, Kafka unreachable) throw std::runtime_error; everything after setup

@@ -18,10 +18,9 @@ class redis_down_action final : public fault_action {
         : fault_(fault), redis_(redis) {}
 
     std::string apply() override {
-        redis_.take_down(fault_.kill ? redis_service::stop_kind::kill
-                                     : redis_service::stop_kind::stop);
-        return fault_.kill ? "redis-server killed (SIGKILL)"
-                           : "redis-server shut down (SHUTDOWN NOSAVE)";
+        const bool kill = fault_.how == fault_spec::takedown::kill;
+        redis_.take_down(kill ? redis_service::stop_kind::kill : redis_service::stop_kind::stop);
+        return kill ? "redis-server killed (SIGKILL)" : "redis-server shut down (SHUTDOWN NOSAVE)";
     }
 
     std::string revert() override {

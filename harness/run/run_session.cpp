@@ -158,6 +158,12 @@ void run_session::start_infrastructure() {
         environment_.bootstrap_servers = broker_->bootstrap_servers();
         spdlog::info("Kafka: {}", broker_->description());
     }
+    if (database_.type == database_choice::kind::local) {
+        local_db_ = std::make_unique<local_postgres>(out_dir_ / "postgres-server.log");
+        database_ = {database_choice::kind::postgres, local_db_->url()};
+        database_location_ = local_db_->url();
+        spdlog::info("database: {}", local_db_->description());
+    }
     if (scenario_.uses_redis()) {
         redis_ = redis_choice_.type == redis_choice::kind::embedded
                      ? start_embedded_redis(out_dir_ / "redis")
@@ -196,19 +202,26 @@ measured_mode run_session::run(mode which, const scenario_config& scenario,
                            folder,
                            run_id_ + run_tag,
                            catch_interrupts(),
-                           redis_.get()};
+                           redis_.get(),
+                           local_db_.get()};
     return run_mode(which, deps, settings);
 }
 
 void run_session::finish(run_result& result) {
     for (auto& mock : mocks_) mock->stop();
     redis_.reset();  // an embedded server is stopped here; the modes no longer need it
-    result.environment.database =
-        database_.type == database_choice::kind::sqlite
-            ? fmt::format("SQLite {} (files in {})", result.environment.libraries["sqlite"],
-                          out_dir_.string())
-            : fmt::format("PostgreSQL at {} (schema ab_{}_<mode> per mode)", database_location_,
-                          run_id_);
+    if (database_.type == database_choice::kind::sqlite) {
+        result.environment.database = fmt::format(
+            "SQLite {} (files in {})", result.environment.libraries["sqlite"], out_dir_.string());
+    } else if (local_db_) {
+        result.environment.database =
+            fmt::format("{} (schema ab_{}_<mode> per mode; its log: postgres-server.log)",
+                        local_db_->description(), run_id_);
+        local_db_.reset();  // stopped and removed; its log copied into the output folder
+    } else {
+        result.environment.database = fmt::format("PostgreSQL at {} (schema ab_{}_<mode> per mode)",
+                                                  database_location_, run_id_);
+    }
 }
 
 }  // namespace asyncbench

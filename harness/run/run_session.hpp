@@ -18,6 +18,7 @@
 #include "harness/result/run_result.hpp"
 #include "harness/run/infrastructure_options.hpp"
 #include "harness/run/mode_runner.hpp"
+#include "harness/store/local_postgres.hpp"
 #include "mocks/mock_system.hpp"
 
 namespace asyncbench {
@@ -32,8 +33,9 @@ class run_session {
     run_session(const run_session&) = delete;
     run_session& operator=(const run_session&) = delete;
 
-    // Starts the mocks, the broker (when a chosen mode uses Kafka) and Redis (when the
-    // scenario declares keys). Throws std::runtime_error on failure (exit 2: nothing ran).
+    // Starts the mocks, the broker (when a chosen mode uses Kafka), Redis (when the scenario
+    // declares keys) and PostgreSQL (--db local). Throws std::runtime_error on failure (exit 2:
+    // nothing ran).
     void start_infrastructure();
 
     const scenario_config& scenario() const { return scenario_; }
@@ -53,7 +55,8 @@ class run_session {
                       const std::filesystem::path& folder, const std::string& run_tag,
                       run_settings& settings);
 
-    // Stops the mocks and Redis and says in `result.environment` which database ran.
+    // Stops the mocks, Redis and a local PostgreSQL, and says in `result.environment` which
+    // database ran.
     void finish(run_result& result);
 
   private:
@@ -73,6 +76,7 @@ class run_session {
     system_directory systems_;
     std::unique_ptr<kafka_broker> broker_;
     std::unique_ptr<redis_service> redis_;
+    std::unique_ptr<local_postgres> local_db_;  // --db local
     environment_info environment_;
 };
 

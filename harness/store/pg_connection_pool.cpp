@@ -175,6 +175,15 @@ pg_connection_pool::lease pg_connection_pool::borrow() {
 }
 
 void pg_connection_pool::make_ready(entry& item) {
+    // A connection whose server went away while it sat idle (a restart, a crash) still reads
+    // as OK until it is used. One idle for more than a second is checked with an empty query
+    // first (as HikariCP checks connections idle past its bypass window), so a borrower gets a
+    // live connection instead of its first statement failing; busy connections skip the trip.
+    if (!item.needs_reset && PQstatus(item.conn.get()) == CONNECTION_OK &&
+        std::chrono::steady_clock::now() - item.idle_since > std::chrono::seconds(1)) {
+        pg_result_ptr probe(PQexec(item.conn.get(), ""));
+        if (!probe || PQresultStatus(probe.get()) != PGRES_EMPTY_QUERY) item.needs_reset = true;
+    }
     if (item.needs_reset || PQstatus(item.conn.get()) != CONNECTION_OK) {
         item.prepared = false;
         item.needs_reset = false;
@@ -199,6 +208,7 @@ void pg_connection_pool::give_back(entry item) {
         pg_result_ptr(PQexec(conn, "ROLLBACK"));
         if (PQtransactionStatus(conn) != PQTRANS_IDLE) item.needs_reset = true;
     }
+    item.idle_since = std::chrono::steady_clock::now();
     {
         std::lock_guard lock(mutex_);
         idle_.push_back(std::move(item));

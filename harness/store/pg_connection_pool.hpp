@@ -54,7 +54,8 @@ pg_result_ptr pg_check(PGconn* conn, PGresult* result, const char* what);
 
 // Up to `size` connections shared by many threads. A thread borrows one for one operation (or
 // one transaction) and the lease gives it back. Connections open on first demand; a broken one
-// (PQstatus not OK, or left inside a transaction) is PQreset before its next use, and `prepare`
+// (PQstatus not OK, left inside a transaction, or closed by a server that went away while it
+// was idle) is PQreset before its next use, and `prepare`
 // runs on every new or reset connection because a reset starts a new server session that has
 // forgotten search_path and prepared statements. Thread-safe; the pool must outlive its leases.
 class pg_connection_pool {
@@ -81,6 +82,7 @@ class pg_connection_pool {
         pg_conn_ptr conn;
         bool prepared = false;
         bool needs_reset = false;
+        std::chrono::steady_clock::time_point idle_since;  // when it was last given back
     };
     void make_ready(entry& item);
     void give_back(entry item);

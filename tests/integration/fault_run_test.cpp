@@ -60,7 +60,8 @@ struct fault_run {
 
 fault_run run_with_fault(const std::string& name, const std::string& fault, const std::string& mode,
                          int workers = 2, const std::string& kafka = "embedded",
-                         const std::string& kafka_dir = "") {
+                         const std::string& kafka_dir = "",
+                         const std::string& database = "sqlite") {
     // The harness runs inside this test binary; worker processes must be the real CLI.
     ::setenv("ASYNCBENCH_WORKER_EXE", ASYNCBENCH_EXE, 1);
     const auto dir = std::filesystem::temp_directory_path() / ("asyncbench-fault-" + name);
@@ -74,6 +75,7 @@ fault_run run_with_fault(const std::string& name, const std::string& fault, cons
     options.mode = mode;
     options.kafka = kafka;
     options.kafka_dir = kafka_dir;
+    options.database = database;
     fault_run run;
     run.exit_code = run_command(options);
     run.result = test::read_result(dir / "out");
@@ -217,6 +219,45 @@ TEST(fault_run, database_stall_is_survived_by_both_modes) {
     // they were sent in.
     EXPECT_LT(sync->during.availability, 0.5);
     EXPECT_GT(sync->during.latency_all_us.max_us, 1e6);
+}
+
+// --db local: the run's own PostgreSQL, killed (kill -9 of its process group) and started again
+// with crash recovery. Both modes' pools lose every connection and must reconnect by
+// themselves; the worker processes' consumers retry their writes until it is back.
+TEST(fault_run, database_killed_and_restarted_loses_nothing_in_either_mode) {
+    if (!test::postgres_server_installed()) {
+        GTEST_SKIP() << "no PostgreSQL server (apt-get install -y postgresql): --db local "
+                        "starts one with scripts/postgres/start.sh";
+    }
+    auto run =
+        run_with_fault("database-kill", "{kind: database_down, how: kill, at: 4s, duration: 3s}",
+                       "both", 2, "embedded", "", "local");
+    EXPECT_EQ(run.exit_code, 0);
+    EXPECT_NE(run.result.environment.database.find("--db local"), std::string::npos)
+        << run.result.environment.database;
+    const auto& sync = run.result.modes.at("sync");
+    const auto& async = run.result.modes.at("async");
+    const auto* sync_impact = expect_invariants(sync);
+    ASSERT_TRUE(sync_impact && expect_invariants(async));
+    for (const auto* mode : {&sync, &async}) {
+        const auto& action = mode->faults[0].action;  // what apply and revert did
+        EXPECT_NE(action.find("killed"), std::string::npos) << action;
+        EXPECT_NE(action.find("started again"), std::string::npos) << action;
+    }
+    // The sync API fails while the server is down and serves again by itself afterwards.
+    EXPECT_LT(sync_impact->during.availability, sync_impact->before.availability);
+    EXPECT_GT(sync_impact->after.availability, 0.9);
+    // The consumers' retries outlast the outage: every accepted request completed.
+    EXPECT_EQ(async.reconciliation.completed, async.reconciliation.accepted);
+}
+
+TEST(fault_run, database_kill_needs_the_runs_own_postgres) {
+    auto run = run_with_fault("database-kill-sqlite",
+                              "{kind: database_down, how: kill, at: 4s, duration: 2s}", "sync", 0);
+    const auto& mode = run.result.modes.at("sync");
+    ASSERT_EQ(mode.faults.size(), 1u);
+    EXPECT_FALSE(mode.faults[0].applied);
+    EXPECT_NE(mode.faults[0].action.find("--db local"), std::string::npos) << mode.faults[0].action;
 }
 
 TEST(fault_run, kafka_faults_are_not_applied_to_the_sync_baseline) {

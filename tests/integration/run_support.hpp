@@ -14,6 +14,16 @@
 
 namespace asyncbench::test {
 
+// Whether Debian's PostgreSQL server is installed, which `--db local` starts
+// (scripts/postgres/start.sh looks in the same place).
+inline bool postgres_server_installed() {
+    std::error_code ec;
+    for (const auto& version : std::filesystem::directory_iterator("/usr/lib/postgresql", ec)) {
+        if (std::filesystem::exists(version.path() / "bin" / "initdb")) return true;
+    }
+    return false;
+}
+
 // A folder under the temp directory, emptied.
 inline std::filesystem::path fresh_dir(const std::string& name) {
     auto dir = std::filesystem::temp_directory_path() / ("asyncbench-it-" + name);

@@ -228,11 +228,11 @@ TEST(fault_reader, redis_down_kills_by_default_or_stops_the_scenarios_redis) {
     const auto& faults = std::get<scenario_config>(result).faults;
     ASSERT_EQ(faults.size(), 2u);
     EXPECT_EQ(faults[0].type, fault_spec::kind::redis_down);
-    EXPECT_TRUE(faults[0].kill);
+    EXPECT_EQ(faults[0].how, fault_spec::takedown::kill);
     EXPECT_EQ(faults[0].name, "redis_down (kill)");
     EXPECT_EQ(faults[0].at, 5s);
     EXPECT_EQ(faults[1].type, fault_spec::kind::redis_down);
-    EXPECT_FALSE(faults[1].kill);
+    EXPECT_EQ(faults[1].how, fault_spec::takedown::stop);
     EXPECT_EQ(faults[1].name, "redis_down (stop)");
     EXPECT_EQ(fault_kind_name(faults[0].type), "redis_down");
 
@@ -249,6 +249,27 @@ TEST(fault_reader, redis_down_kills_by_default_or_stops_the_scenarios_redis) {
         without.find("faults[0]: redis_down needs Redis: the scenario declares no Redis keys"),
         std::string::npos)
         << without;
+}
+
+TEST(fault_reader, database_down_locks_by_default_or_stops_or_kills_the_server) {
+    const auto result = load(R"(
+  - {kind: database_down, at: 5s, duration: 4s}
+  - {kind: database_down, how: kill, at: 15s, duration: 4s}
+  - {kind: database_down, how: stop, at: 25s, duration: 4s}
+)");
+    ASSERT_TRUE(std::holds_alternative<scenario_config>(result)) << errors_of(result);
+    const auto& faults = std::get<scenario_config>(result).faults;
+    ASSERT_EQ(faults.size(), 3u);
+    EXPECT_EQ(faults[0].how, fault_spec::takedown::lock);
+    EXPECT_EQ(faults[0].name, "database_down");
+    EXPECT_EQ(faults[1].how, fault_spec::takedown::kill);
+    EXPECT_EQ(faults[1].name, "database_down (kill)");
+    EXPECT_EQ(faults[2].how, fault_spec::takedown::stop);
+    EXPECT_EQ(faults[2].name, "database_down (stop)");
+
+    const auto bad =
+        errors_of(load("  - {kind: database_down, how: pause, at: 1s, duration: 1s}\n"));
+    EXPECT_NE(bad.find("faults[0].how: expected one of lock|kill|stop"), std::string::npos) << bad;
 }
 
 TEST(fault_reader, watcher_disconnect_takes_a_share_of_the_declared_watchers) {

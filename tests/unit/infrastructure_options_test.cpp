@@ -23,15 +23,20 @@ TEST(parse_kafka_option, rejects_what_is_not_a_bootstrap_list) {
     }
 }
 
-TEST(parse_database_option, sqlite_or_a_postgres_url) {
+TEST(parse_database_option, sqlite_local_or_a_postgres_url) {
     EXPECT_EQ(std::get<database_choice>(parse_database_option("sqlite")).type,
               database_choice::kind::sqlite);
+    EXPECT_EQ(std::get<database_choice>(parse_database_option("local")).type,
+              database_choice::kind::local);
     auto pg = std::get<database_choice>(parse_database_option("postgres://u@127.0.0.1:5432/d"));
     EXPECT_EQ(pg.type, database_choice::kind::postgres);
     EXPECT_EQ(pg.url, "postgres://u@127.0.0.1:5432/d");
     EXPECT_TRUE(
         std::holds_alternative<database_choice>(parse_database_option("postgresql://u@h/d")));
-    EXPECT_TRUE(std::holds_alternative<std::string>(parse_database_option("mysql://x")));
+    const auto wrong = parse_database_option("mysql://x");
+    ASSERT_TRUE(std::holds_alternative<std::string>(wrong));
+    EXPECT_NE(std::get<std::string>(wrong).find("sqlite, local or a postgres://"),
+              std::string::npos);
 }
 
 TEST(apply_client_settings, targets_one_client_or_both_and_overrides_the_file) {
