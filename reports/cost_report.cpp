@@ -38,7 +38,7 @@ std::string format_cpu_seconds(double s) {
 
 report_table cost_table(const run_result& r) {
     report_table t{{"Mode", "Part", "CPU s", "CPU s per 1,000 completed", "Peak RSS",
-                    "Peak threads", "Peak connections"},
+                    "Peak threads", "Peak connections", "Peak descriptors"},
                    {}};
     for (const auto& name : report_modes(r)) {
         const auto& m = r.modes.at(name);
@@ -56,13 +56,14 @@ report_table cost_table(const run_result& r) {
             }
             t.rows.push_back({name, part.part, format_cpu_seconds(part.cpu_s), per_1000,
                               format_mib(part.peak_rss_bytes), format_count(part.peak_threads),
-                              format_optional_count(part.peak_connections)});
+                              format_optional_count(part.peak_connections),
+                              format_optional_count(part.peak_fds)});
         }
         t.rows.push_back({name, "all counted", format_cpu_seconds(counted_s),
                           m.cpu_s_per_1000_completed
                               ? format_cpu_seconds(*m.cpu_s_per_1000_completed)
                               : "none completed",
-                          "", "", ""});
+                          "", "", "", ""});
     }
     return t;
 }

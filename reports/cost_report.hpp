@@ -12,7 +12,8 @@
 
 namespace asyncbench {
 
-// Mode | Part | CPU s | CPU s per 1,000 completed | Peak RSS | Peak threads | Peak connections:
+// Mode | Part | CPU s | CPU s per 1,000 completed | Peak RSS | Peak threads | Peak connections |
+// Peak descriptors:
 // each mode's parts in the order measured, then "all counted" (the counted parts' CPU and the
 // mode's cpu_s_per_1000_completed). A part left out of that figure says "not counted"; a
 // figure a part cannot have (the memory of a group of threads) says "n/a". No rows when no

@@ -167,6 +167,8 @@ struct version_info {
     bool has_v6() const { return version >= 6; }
     // Version 7: what `asyncbench capacity` found.
     bool has_v7() const { return version >= 7; }
+    // Version 8: each cost part's peak descriptors and resource samples (soak runs).
+    bool has_v8() const { return version >= 8; }
 };
 
 error_counts read_errors(const object_reader& o, version_info v) {
@@ -350,13 +352,23 @@ mode_result read_mode(const object_reader& o, version_info v) {
         });
     }
     if (v.has_v5()) {
-        m.cost = read_objects<part_cost>(o, "cost", [](const object_reader& c) {
-            return part_cost{c.string("part"),
-                             c.number("cpu_s"),
-                             c.optional_u64("peak_rss_bytes"),
-                             c.u64("peak_threads"),
-                             c.optional_u64("peak_connections"),
-                             c.boolean("counted")};
+        m.cost = read_objects<part_cost>(o, "cost", [v](const object_reader& c) {
+            part_cost cost;
+            cost.part = c.string("part");
+            cost.cpu_s = c.number("cpu_s");
+            cost.peak_rss_bytes = c.optional_u64("peak_rss_bytes");
+            cost.peak_threads = c.u64("peak_threads");
+            cost.peak_connections = c.optional_u64("peak_connections");
+            cost.counted = c.boolean("counted");
+            if (v.has_v8()) {
+                cost.peak_fds = c.optional_u64("peak_fds");
+                cost.samples =
+                    read_objects<resource_sample>(c, "samples", [](const object_reader& s) {
+                        return resource_sample{s.number("t_s"), s.optional_u64("rss_bytes"),
+                                               s.u64("threads"), s.optional_u64("fds")};
+                    });
+            }
+            return cost;
         });
         m.cpu_s_per_1000_completed = o.optional_number("cpu_s_per_1000_completed");
     } else {

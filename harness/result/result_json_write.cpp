@@ -173,12 +173,21 @@ json::object fault_impact_to_json(const fault_impact& f) {
 }
 
 json::object part_cost_to_json(const part_cost& c) {
+    json::array samples;
+    for (const auto& s : c.samples) {
+        samples.push_back(json::object{{"t_s", number_or_null(s.t_s)},
+                                       {"rss_bytes", optional_count(s.rss_bytes)},
+                                       {"threads", s.threads},
+                                       {"fds", optional_count(s.fds)}});
+    }
     return json::object{{"part", c.part},
                         {"cpu_s", number_or_null(c.cpu_s)},
                         {"peak_rss_bytes", optional_count(c.peak_rss_bytes)},
                         {"peak_threads", c.peak_threads},
                         {"peak_connections", optional_count(c.peak_connections)},
-                        {"counted", c.counted}};
+                        {"counted", c.counted},
+                        {"peak_fds", optional_count(c.peak_fds)},
+                        {"samples", std::move(samples)}};
 }
 
 json::object mode_to_json(const mode_result& m) {

@@ -13,7 +13,7 @@
 
 namespace asyncbench {
 
-inline constexpr int result_schema_version = 7;
+inline constexpr int result_schema_version = 8;
 
 // Latency percentiles in microseconds. count == 0 means no sample: every figure is then 0 and
 // reports say "none" (no answers, none completed) instead of showing zeros.
@@ -184,6 +184,15 @@ struct stage_tally {
 
 // What one part of the system cost the machine in one mode, from readiness to the end of the
 // drain (harness/stats/process_sampler.hpp), e.g. "front door", "worker 0", "broker 1" (v5).
+// A process's resources at one moment, for watching them over a long run (soak): what grows
+// after the warm-up is a leak or a ledger, what stays flat is steady.
+struct resource_sample {
+    double t_s = 0;                          // seconds since the mode was ready (its load began)
+    std::optional<std::uint64_t> rss_bytes;  // VmRSS; nullopt when unreadable
+    std::uint64_t threads = 0;
+    std::optional<std::uint64_t> fds;  // open file descriptors; nullopt when unreadable
+};
+
 struct part_cost {
     std::string part;
     double cpu_s = 0;  // user + system CPU seconds
@@ -198,6 +207,12 @@ struct part_cost {
     // design under test), for a total that other parts break down (the harness process), and
     // for Kafka's threads in a mode that does not use Kafka (an idle embedded broker).
     bool counted = true;
+    // Open file descriptors of the process (sockets, pipes, files), sampled once a second;
+    // nullopt for a group of threads. Schema v8.
+    std::optional<std::uint64_t> peak_fds;
+    // A process part's resources every 5 s (the first sample, then every fifth, then the last),
+    // from readiness to the end of the drain: bounded, 720 per hour. Empty for thread groups.
+    std::vector<resource_sample> samples;
 };
 
 // One repetition of a mode (--repeat N runs each mode N times): every metric of the catalogue

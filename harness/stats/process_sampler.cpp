@@ -143,26 +143,32 @@ std::vector<std::string> numeric_entries(const fs::path& dir) {
     return out;
 }
 
-// Established TCP sockets among the process's file descriptors; nullopt when its descriptors
-// cannot be listed (it ended, or belongs to another user).
-std::optional<std::uint64_t> established_connections(
+struct descriptor_counts {
+    std::uint64_t open = 0;         // every file descriptor
+    std::uint64_t established = 0;  // those that are established TCP sockets
+};
+
+// The process's file descriptors, and the established TCP sockets among them; nullopt when
+// they cannot be listed (it ended, or belongs to another user).
+std::optional<descriptor_counts> count_descriptors(
     pid_t pid, const std::vector<std::uint64_t>& established_sorted) {
     const auto fd_dir = proc_dir(pid) / "fd";
     std::error_code ec;
     if (!fs::is_directory(fd_dir, ec) || ::access(fd_dir.c_str(), R_OK | X_OK) != 0) {
         return std::nullopt;
     }
-    std::uint64_t count = 0;
+    descriptor_counts counts;
     for (const auto& fd : numeric_entries(fd_dir)) {
         const auto target = fs::read_symlink(fd_dir / fd, ec);
         if (ec) continue;  // closed meanwhile
+        ++counts.open;
         const auto inode = socket_inode(target.native());
         if (inode &&
             std::binary_search(established_sorted.begin(), established_sorted.end(), *inode)) {
-            ++count;
+            ++counts.established;
         }
     }
-    return count;
+    return counts;
 }
 
 std::vector<std::uint64_t> established_inodes_now() {
@@ -210,6 +216,7 @@ void cost_sampler::start() {
     refresh_processes();
     {
         std::lock_guard lock(mutex_);
+        started_ = std::chrono::steady_clock::now();
         baseline_ = true;
         sample();
         baseline_ = false;
@@ -237,7 +244,10 @@ std::vector<part_cost> cost_sampler::stop() {
     if (started) thread_.join();
     if (started) refresh_processes();
     std::lock_guard lock(mutex_);
-    if (started) sample();
+    if (started) {
+        last_sample_ = true;  // always in the timeline
+        sample();
+    }
     result_ = collect();
     counted_cpu_s_ = 0;
     for (const auto& part : parts_) {
@@ -288,6 +298,10 @@ void cost_sampler::record(std::map<task_key, cpu_span>& spans, const task_key& k
 }
 
 void cost_sampler::sample() {
+    const bool on_timeline = last_sample_ || samples_taken_ % timeline_every == 0;
+    ++samples_taken_;
+    const double t_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     // Threads before their process: the process's figure then includes every thread's, so
     // "the rest of the process" never comes out negative from the order of reading.
     std::vector<pid_t> thread_pids;
@@ -304,26 +318,39 @@ void cost_sampler::sample() {
         if (part.spec.scope == part_scope::process && !established) {
             established = established_inodes_now();
         }
-        sample_process(part, established ? *established : std::vector<std::uint64_t>{});
+        auto sampled =
+            sample_process(part, established ? *established : std::vector<std::uint64_t>{});
+        if (sampled && on_timeline) {
+            sampled->t_s = t_s;
+            part.samples.push_back(*sampled);
+        }
     }
 }
 
-void cost_sampler::sample_process(part_state& part, const std::vector<std::uint64_t>& established) {
+std::optional<resource_sample> cost_sampler::sample_process(
+    part_state& part, const std::vector<std::uint64_t>& established) {
     const pid_t pid = part.spec.pid;
     const auto text = read_text(proc_dir(pid) / "stat");
     const auto stat = text ? parse_proc_stat(*text) : std::nullopt;
-    if (!stat) return;  // ended: what it used is kept as last seen
+    if (!stat) return std::nullopt;  // ended: what it used is kept as last seen
     record(processes_, task_key{pid, 0, stat->start_ticks}, stat->cpu_ticks);
-    if (part.spec.scope != part_scope::process) return;
+    if (part.spec.scope != part_scope::process) return std::nullopt;
+    resource_sample now;
+    now.threads = stat->threads;
     part.peak_threads = std::max(part.peak_threads, stat->threads);
     if (auto status = read_text(proc_dir(pid) / "status")) {
         if (auto rss = parse_proc_status(*status).rss_bytes) {
+            now.rss_bytes = rss;
             part.peak_rss_bytes = std::max(part.peak_rss_bytes.value_or(0), *rss);
         }
     }
-    if (auto connections = established_connections(pid, established)) {
-        part.peak_connections = std::max(part.peak_connections.value_or(0), *connections);
+    if (auto descriptors = count_descriptors(pid, established)) {
+        now.fds = descriptors->open;
+        part.peak_connections =
+            std::max(part.peak_connections.value_or(0), descriptors->established);
+        part.peak_fds = std::max(part.peak_fds.value_or(0), descriptors->open);
     }
+    return now;
 }
 
 void cost_sampler::sample_threads(pid_t pid) {
@@ -414,6 +441,8 @@ std::vector<part_cost> cost_sampler::collect() const {
         if (whole_process) {
             cost.peak_rss_bytes = part.peak_rss_bytes;
             cost.peak_connections = part.peak_connections;
+            cost.peak_fds = part.peak_fds;
+            cost.samples = part.samples;
         }
         cost.counted = part.spec.counted;
         out.push_back(std::move(cost));

@@ -1,6 +1,8 @@
 #pragma once
-// What a design costs the machine: CPU seconds, peak resident memory, peak threads and peak TCP
-// connections, per part of the system, read from Linux's /proc once a second.
+// What a design costs the machine: CPU seconds, peak resident memory, peak threads, peak TCP
+// connections and peak file descriptors, per part of the system, read from Linux's /proc once
+// a second; and every fifth sample of each process's memory, threads and descriptors, so a
+// long run shows whether they grow.
 //
 // A part is a whole process (a worker, a broker JVM), or the threads of a process whose names
 // start with given prefixes (the front door's threads inside the harness process), or the rest
@@ -136,12 +138,18 @@ class cost_sampler {
         std::optional<std::uint64_t> peak_rss_bytes;
         std::uint64_t peak_threads = 0;
         std::optional<std::uint64_t> peak_connections;
+        std::optional<std::uint64_t> peak_fds;
+        std::vector<resource_sample> samples;  // process parts: the timeline
     };
+    // Every fifth sample goes on the timeline (5 s at the default period): 720 per hour.
+    static constexpr std::uint64_t timeline_every = 5;
 
     void run();
     void refresh_processes();
     void sample();  // with mutex_ held
-    void sample_process(part_state& part, const std::vector<std::uint64_t>& established);
+    // The process's figures now (peaks updated); nullopt for a thread part or an ended process.
+    std::optional<resource_sample> sample_process(part_state& part,
+                                                  const std::vector<std::uint64_t>& established);
     void sample_threads(pid_t pid);
     void record(std::map<task_key, cpu_span>& spans, const task_key& key, std::uint64_t ticks);
     part_state& part_named(const std::string& name);
@@ -158,6 +166,9 @@ class cost_sampler {
     std::vector<part_state> parts_;
     std::map<task_key, cpu_span> processes_;  // every sampled pid as a whole (tid 0)
     bool baseline_ = false;                   // the first sample is being taken
+    bool last_sample_ = false;                // stop()'s sample is being taken
+    std::uint64_t samples_taken_ = 0;
+    std::chrono::steady_clock::time_point started_;  // start(): the timeline's zero
     bool stopping_ = false;
     bool stopped_ = false;
     std::vector<part_cost> result_;

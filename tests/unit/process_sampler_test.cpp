@@ -252,6 +252,33 @@ void reap(pid_t pid) {
     ::waitpid(pid, &status, 0);
 }
 
+// The timeline a soak run reads: every fifth sample and the last, with the process's
+// descriptors counted (a pipe opened meanwhile shows in the later samples and the peak).
+TEST(cost_sampler, keeps_every_fifth_sample_of_a_process_and_the_last) {
+    cost_sampler sampler({{"self", ::getpid(), part_scope::process, {}, false}}, {}, 20ms);
+    sampler.start();
+    std::this_thread::sleep_for(150ms);
+    int pipe_ends[2];
+    ASSERT_EQ(::pipe(pipe_ends), 0);
+    std::this_thread::sleep_for(150ms);
+    const auto parts = sampler.stop();
+    ::close(pipe_ends[0]);
+    ::close(pipe_ends[1]);
+    ASSERT_EQ(parts.size(), 1u);
+    const auto& samples = parts[0].samples;
+    // ~15 samples of 20 ms: the 1st, 6th, 11th ..., and stop()'s. A loaded machine takes fewer.
+    ASSERT_GE(samples.size(), 2u);
+    EXPECT_LE(samples.size(), 6u);
+    EXPECT_LT(samples.front().t_s, 0.05);
+    EXPECT_GE(samples.back().t_s, 0.25);
+    for (std::size_t i = 1; i < samples.size(); ++i) EXPECT_GT(samples[i].t_s, samples[i - 1].t_s);
+    ASSERT_TRUE(samples.front().fds && samples.back().fds);
+    EXPECT_GE(*samples.back().fds, *samples.front().fds + 2);  // the pipe's two ends
+    EXPECT_GE(parts[0].peak_fds.value_or(0), *samples.back().fds);
+    EXPECT_TRUE(samples.back().rss_bytes.has_value());
+    EXPECT_GE(samples.back().threads, 1u);  // stop()'s sample: the sampler's thread has ended
+}
+
 TEST(cost_sampler, a_process_from_the_source_is_measured_whole) {
     const pid_t child = spawn_sleep();
     ASSERT_GT(child, 0);

@@ -289,19 +289,19 @@ TEST(markdown_report, pins_environment_settings_checks_warnings_thresholds_and_r
 // fixed_run() with what each part cost (CPU s, peak RSS, threads, connections, counted).
 run_result with_cost() {
     run_result r = fixed_run();
-    r.modes["sync"].cost = {{"harness process", 31.3, 262144000, 215, 412, false},
+    r.modes["sync"].cost = {{"harness process", 31.3, 262144000, 215, 412, false, 640},
                             {"front door", 20.5, std::nullopt, 202, std::nullopt, true},
                             {"mocks", 4.0, std::nullopt, 5, std::nullopt, false},
                             {"kafka clients", 0.125, std::nullopt, 12, std::nullopt, false},
                             {"harness (other)", 6.6, std::nullopt, 3, std::nullopt, true}};
     r.modes["sync"].cpu_s_per_1000_completed = (20.5 + 6.6) / 3672 * 1000;
-    r.modes["async"].cost = {{"harness process", 30.0, 314572800, 150, 140, false},
+    r.modes["async"].cost = {{"harness process", 30.0, 314572800, 150, 140, false, 310},
                              {"front door", 3.5, std::nullopt, 3, std::nullopt, true},
                              {"consumers", 6.0, std::nullopt, 64, std::nullopt, true},
                              {"kafka clients", 4.2, std::nullopt, 40, std::nullopt, true},
                              {"mocks", 4.0, std::nullopt, 5, std::nullopt, false},
                              {"harness (other)", 0.3, std::nullopt, 4, std::nullopt, true},
-                             {"broker 1", 12.5, 1073741824, 90, 7, true}};
+                             {"broker 1", 12.5, 1073741824, 90, 7, true, 180}};
     r.modes["async"].cpu_s_per_1000_completed = 26.5 / 5992 * 1000;
     return r;
 }
@@ -312,21 +312,21 @@ TEST(markdown_report, pins_the_cost_table_and_its_verdict_line) {
                "\n## Cost\n\nCPU seconds (user + system) from readiness to the end of the drain");
     EXPECT_HAS(md,
                "| Mode | Part | CPU s | CPU s per 1,000 completed | Peak RSS | Peak threads | Peak "
-               "connections |\n|---|---|---:|---:|---:|---:|---:|\n"
-               "| sync | harness process | 31.3 | not counted | 250.0 MiB | 215 | 412 |\n"
-               "| sync | front door | 20.5 | 5.58 | n/a | 202 | n/a |\n"
-               "| sync | mocks | 4.00 | not counted | n/a | 5 | n/a |\n"
-               "| sync | kafka clients | 0.125 | not counted | n/a | 12 | n/a |\n"
-               "| sync | harness (other) | 6.60 | 1.80 | n/a | 3 | n/a |\n"
-               "| sync | all counted | 27.1 | 7.38 |  |  |  |\n"
-               "| async | harness process | 30.0 | not counted | 300.0 MiB | 150 | 140 |\n"
-               "| async | front door | 3.50 | 0.584 | n/a | 3 | n/a |\n"
-               "| async | consumers | 6.00 | 1.00 | n/a | 64 | n/a |\n"
-               "| async | kafka clients | 4.20 | 0.701 | n/a | 40 | n/a |\n"
-               "| async | mocks | 4.00 | not counted | n/a | 5 | n/a |\n"
-               "| async | harness (other) | 0.300 | 0.050 | n/a | 4 | n/a |\n"
-               "| async | broker 1 | 12.5 | 2.09 | 1024.0 MiB | 90 | 7 |\n"
-               "| async | all counted | 26.5 | 4.42 |  |  |  |\n\n## Step errors");
+               "connections | Peak descriptors |\n|---|---|---:|---:|---:|---:|---:|---:|\n"
+               "| sync | harness process | 31.3 | not counted | 250.0 MiB | 215 | 412 | 640 |\n"
+               "| sync | front door | 20.5 | 5.58 | n/a | 202 | n/a | n/a |\n"
+               "| sync | mocks | 4.00 | not counted | n/a | 5 | n/a | n/a |\n"
+               "| sync | kafka clients | 0.125 | not counted | n/a | 12 | n/a | n/a |\n"
+               "| sync | harness (other) | 6.60 | 1.80 | n/a | 3 | n/a | n/a |\n"
+               "| sync | all counted | 27.1 | 7.38 |  |  |  |  |\n"
+               "| async | harness process | 30.0 | not counted | 300.0 MiB | 150 | 140 | 310 |\n"
+               "| async | front door | 3.50 | 0.584 | n/a | 3 | n/a | n/a |\n"
+               "| async | consumers | 6.00 | 1.00 | n/a | 64 | n/a | n/a |\n"
+               "| async | kafka clients | 4.20 | 0.701 | n/a | 40 | n/a | n/a |\n"
+               "| async | mocks | 4.00 | not counted | n/a | 5 | n/a | n/a |\n"
+               "| async | harness (other) | 0.300 | 0.050 | n/a | 4 | n/a | n/a |\n"
+               "| async | broker 1 | 12.5 | 2.09 | 1024.0 MiB | 90 | 7 | 180 |\n"
+               "| async | all counted | 26.5 | 4.42 |  |  |  |  |\n\n## Step errors");
     EXPECT_HAS(md,
                "- CPU per 1,000 completed requests: sync 7.38 s, async 4.42 s (the mocks and the "
                "load generator excluded).\n");
@@ -338,7 +338,7 @@ TEST(markdown_report, pins_the_cost_table_and_its_verdict_line) {
     EXPECT_HAS(html(with_cost()),
                "<tr><td>async</td><td>broker 1</td><td class=\"num\">12.5</td><td "
                "class=\"num\">2.09</td><td class=\"num\">1024.0 MiB</td><td "
-               "class=\"num\">90</td><td class=\"num\">7</td></tr>");
+               "class=\"num\">90</td><td class=\"num\">7</td><td class=\"num\">180</td></tr>");
 }
 
 TEST(markdown_report, cost_of_a_mode_that_completed_nothing_and_of_a_run_that_measured_none) {
@@ -346,8 +346,8 @@ TEST(markdown_report, cost_of_a_mode_that_completed_nothing_and_of_a_run_that_me
     r.modes["async"].reconciliation.completed = 0;
     r.modes["async"].cpu_s_per_1000_completed.reset();
     const std::string md = markdown(r);
-    EXPECT_HAS(md, "| async | front door | 3.50 | none completed | n/a | 3 | n/a |\n");
-    EXPECT_HAS(md, "| async | all counted | 26.5 | none completed |  |  |  |\n");
+    EXPECT_HAS(md, "| async | front door | 3.50 | none completed | n/a | 3 | n/a | n/a |\n");
+    EXPECT_HAS(md, "| async | all counted | 26.5 | none completed |  |  |  |  |\n");
     EXPECT_HAS(md,
                "- CPU per 1,000 completed requests: sync 7.38 s, async none completed (the "
                "mocks and the load generator excluded).\n");

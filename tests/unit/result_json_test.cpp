@@ -91,7 +91,14 @@ mode_result populated_mode(const std::string& name, double scale) {
     m.invariants = {
         {"ranking_matches_orders", "score = units paid", "3 of 39 differ", false, false},
         {"stock_never_negative", "stock >= 0", "lowest: p-00 at 0", true, true}};
-    m.cost = {{"harness process", 12.34 * scale, 123456789, 215, 4321, false},
+    m.cost = {{"harness process",
+               12.34 * scale,
+               123456789,
+               215,
+               4321,
+               false,
+               512,
+               {{0.0, 100'000'000, 40, 300}, {5.0 / 3.0, std::nullopt, 215, std::nullopt}}},
               {"front door", 7.1 / 3.0, std::nullopt, 202, std::nullopt, true},
               {"worker 0", 0.0, std::nullopt, 0, std::nullopt, true}};
     m.cpu_s_per_1000_completed = 1.0 / 3.0;
@@ -287,6 +294,14 @@ void expect_mode_eq(const mode_result& a, const mode_result& b) {
         EXPECT_EQ(a.cost[i].peak_threads, b.cost[i].peak_threads);
         EXPECT_EQ(a.cost[i].peak_connections, b.cost[i].peak_connections);
         EXPECT_EQ(a.cost[i].counted, b.cost[i].counted);
+        EXPECT_EQ(a.cost[i].peak_fds, b.cost[i].peak_fds);
+        ASSERT_EQ(a.cost[i].samples.size(), b.cost[i].samples.size());
+        for (std::size_t j = 0; j < a.cost[i].samples.size(); ++j) {
+            EXPECT_EQ(a.cost[i].samples[j].t_s, b.cost[i].samples[j].t_s);
+            EXPECT_EQ(a.cost[i].samples[j].rss_bytes, b.cost[i].samples[j].rss_bytes);
+            EXPECT_EQ(a.cost[i].samples[j].threads, b.cost[i].samples[j].threads);
+            EXPECT_EQ(a.cost[i].samples[j].fds, b.cost[i].samples[j].fds);
+        }
     }
     EXPECT_EQ(a.cpu_s_per_1000_completed, b.cpu_s_per_1000_completed);
     EXPECT_EQ(a.errors.connect, b.errors.connect);
@@ -499,7 +514,7 @@ TEST(result_json, empty_result_round_trips_with_null_requests) {
 
 TEST(result_json, keys_are_in_struct_order_with_units_and_sync_before_async) {
     const std::string text = result_to_json(populated_result());
-    const char* const ordered[] = {"\"schema_version\": 7",
+    const char* const ordered[] = {"\"schema_version\": 8",
                                    "\"scenario\"",
                                    "\"description\"",
                                    "\"environment\"",
@@ -567,6 +582,10 @@ TEST(result_json, keys_are_in_struct_order_with_units_and_sync_before_async) {
                                    "\"peak_rss_bytes\": 123456789",
                                    "\"peak_connections\": 4321",
                                    "\"counted\": false",
+                                   "\"peak_fds\": 512",
+                                   "\"samples\": [",
+                                   "\"rss_bytes\": 100000000",
+                                   "\"fds\": null",
                                    "\"peak_rss_bytes\": null",
                                    "\"cpu_s_per_1000_completed\"",
                                    "\"valid\"",
@@ -662,9 +681,9 @@ TEST(result_json, wrong_types_are_errors) {
 }
 
 TEST(result_json, unknown_schema_version_is_an_error) {
-    const std::string v8 = edited_json([](boost::json::object& o) { o["schema_version"] = 8; });
-    EXPECT_EQ(parse_error(v8),
-              "result.json: schema_version: newer version 8 (this build reads versions 1 to 7): "
+    const std::string v9 = edited_json([](boost::json::object& o) { o["schema_version"] = 9; });
+    EXPECT_EQ(parse_error(v9),
+              "result.json: schema_version: newer version 9 (this build reads versions 1 to 8): "
               "it was written by a newer AsyncBench; use that version or newer to read it");
     const std::string v0 = edited_json([](boost::json::object& o) { o["schema_version"] = 0; });
     EXPECT_NE(parse_error(v0).find("unknown version 0"), std::string::npos);
@@ -683,8 +702,8 @@ TEST(result_json, unknown_keys_are_ignored) {
         ASSERT_NE(pos, std::string::npos) << from;
         text.replace(pos, from.size(), to);
     };
-    replace("{\n  \"schema_version\": 7,",
-            "{\"added_later\": {\"x\": [1]}, \"schema_version\": 7,");
+    replace("{\n  \"schema_version\": 8,",
+            "{\"added_later\": {\"x\": [1]}, \"schema_version\": 8,");
     replace("\"mode\": \"sync\",", "\"mode\": \"sync\", \"extra_us\": 2.5,");
     expect_result_eq(populated_result(), parse_ok(text));
 }
@@ -699,15 +718,46 @@ void window_as_version_2(boost::json::object& w) {
 }
 
 // The populated result as a version-6 writer would have written it: no capacity.
-boost::json::object as_version_6_doc(const run_result& r) {
+// The populated result as a version-7 writer would have written it: no descriptors and no
+// resource samples in the cost parts.
+boost::json::object as_version_7_doc(const run_result& r) {
     auto parsed = parse_json_exact(result_to_json(r));
     auto doc = std::get<boost::json::value>(parsed).as_object();
+    doc["schema_version"] = 7;
+    for (auto& kv : doc["modes"].as_object()) {
+        for (auto& part : kv.value().as_object()["cost"].as_array()) {
+            part.as_object().erase("peak_fds");
+            part.as_object().erase("samples");
+        }
+    }
+    return doc;
+}
+
+run_result read_back_from_version_7(run_result r) {
+    for (auto& [name, mode] : r.modes) {
+        for (auto& part : mode.cost) {
+            part.peak_fds.reset();
+            part.samples.clear();
+        }
+    }
+    return r;
+}
+
+TEST(result_json, a_version_7_file_is_read_without_resource_samples) {
+    const run_result back = parse_ok(to_pretty_json(as_version_7_doc(populated_result())));
+    expect_result_eq(read_back_from_version_7(populated_result()), back);
+    EXPECT_FALSE(back.modes.at("sync").cost[0].peak_fds.has_value());
+}
+
+boost::json::object as_version_6_doc(const run_result& r) {
+    auto doc = as_version_7_doc(r);
     doc["schema_version"] = 6;
     doc.erase("capacity");
     return doc;
 }
 
 run_result read_back_from_version_6(run_result r) {
+    r = read_back_from_version_7(std::move(r));
     r.capacity.reset();
     return r;
 }
