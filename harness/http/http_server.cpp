@@ -93,6 +93,16 @@ struct http_server::impl {
     std::uint64_t next_connection_id = 0;
     std::unordered_map<std::uint64_t, std::weak_ptr<connection>> connections;
     bool accepting = true;  // guarded by connections_mutex
+    std::atomic<std::uint64_t> refused{0};
+    std::chrono::steady_clock::time_point last_warning;  // accept loop only: one a second
+
+    // A warning a second at most: a flood of refusals must not become a flood of log lines.
+    void warn_refusal(const std::string& why) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_warning < std::chrono::seconds(1)) return;
+        last_warning = now;
+        spdlog::warn("{}: {} ({} refused so far)", options.name, why, refused.load());
+    }
 
     void open_listener() {
         boost::system::error_code ec;
@@ -115,32 +125,45 @@ struct http_server::impl {
             auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), use_tuple);
             if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
             if (ec) {
-                // Out of file descriptors and the like: back off instead of spinning.
-                spdlog::warn("{}: accept failed: {}", options.name, ec.message());
+                // Out of file descriptors and the like: the client waits in the backlog until
+                // a descriptor frees up. Back off instead of spinning.
+                ++refused;
+                warn_refusal("accept failed: " + ec.message());
                 asio::steady_timer pause(ioc, std::chrono::milliseconds(10));
                 co_await pause.async_wait(use_tuple);
                 continue;
             }
-            socket.set_option(tcp::no_delay(true), ec);
             auto conn = std::make_shared<connection>(std::move(socket));
-            std::uint64_t id = register_connection(conn);
-            asio::co_spawn(
-                conn->stream.get_executor(), serve(conn), [this, id](std::exception_ptr error) {
-                    if (error) {
-                        try {
-                            std::rethrow_exception(error);
-                        } catch (const std::exception& e) {
-                            spdlog::error("{}: connection failed: {}", options.name, e.what());
-                        }
-                    }
-                    std::lock_guard lock(connections_mutex);
-                    connections.erase(id);
-                });
+            const auto registered = register_connection(conn);
+            if (!registered) {
+                ++refused;
+                warn_refusal(fmt::format("{} connections open, the most allowed: closing new ones",
+                                         options.max_connections));
+                boost::system::error_code ignored;
+                conn->stream.socket().close(ignored);
+                continue;
+            }
+            conn->stream.socket().set_option(tcp::no_delay(true), ec);
+            asio::co_spawn(conn->stream.get_executor(), serve(conn),
+                           [this, id = *registered](std::exception_ptr error) {
+                               if (error) {
+                                   try {
+                                       std::rethrow_exception(error);
+                                   } catch (const std::exception& e) {
+                                       spdlog::error("{}: connection failed: {}", options.name,
+                                                     e.what());
+                                   }
+                               }
+                               std::lock_guard lock(connections_mutex);
+                               connections.erase(id);
+                           });
         }
     }
 
-    std::uint64_t register_connection(const std::shared_ptr<connection>& conn) {
+    // nullopt when max_connections are open already.
+    std::optional<std::uint64_t> register_connection(const std::shared_ptr<connection>& conn) {
         std::lock_guard lock(connections_mutex);
+        if (connections.size() >= options.max_connections) return std::nullopt;
         std::uint64_t id = next_connection_id++;
         connections.emplace(id, conn);
         return id;
@@ -241,6 +264,8 @@ http_server::http_server(http_server_options options, http_handler handler)
 http_server::~http_server() { stop(); }
 
 std::uint16_t http_server::port() const { return impl_->endpoint.port(); }
+
+std::uint64_t http_server::refused_connections() const { return impl_->refused.load(); }
 
 void http_server::start() {
     if (!impl_->threads.empty()) return;

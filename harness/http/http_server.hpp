@@ -3,7 +3,9 @@
 // keep-alive, a deadline on every read, a body limit, and a handler deadline. Handlers get
 // plain http_request values (harness/http/http_types.hpp) and answer through respond_fn from
 // any thread. Malformed HTTP gets 400, an over-limit body 413, a handler that never answers
-// within handler_timeout 504; the server keeps serving in all cases.
+// within handler_timeout 504; the server keeps serving in all cases. Beyond max_connections
+// open at once, a new connection is accepted and closed at once (the client reads end of
+// stream before any answer): refused cleanly and counted, never left hanging in the backlog.
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -20,6 +22,9 @@ struct http_server_options {
     std::chrono::milliseconds read_timeout{10000};  // per request head+body
     std::chrono::milliseconds handler_timeout{120000};
     int io_threads = 1;
+    // Connections open at once; each costs a descriptor, so thousands of idle clients cannot
+    // starve the process of them (raise_descriptor_limit() gives it room for this many).
+    std::size_t max_connections = 10'000;
     std::string name = "http";  // used in error messages
     // The I/O threads' name (at most 15 characters are kept): the cost sampler tells the front
     // door's threads from the mocks' by it (harness/core/thread_name.hpp).
@@ -36,6 +41,9 @@ class http_server {
     http_server& operator=(const http_server&) = delete;
 
     std::uint16_t port() const;
+    // Connections closed unserved because max_connections were open, or the process had no
+    // descriptor left to accept them with. Thread-safe.
+    std::uint64_t refused_connections() const;
     void start();  // starts the I/O threads; returns at once
     void stop();   // closes the listener and every connection, joins the threads; idempotent
 
