@@ -81,7 +81,7 @@ std::string describe_operations(const system_spec& spec) {
 }  // namespace
 
 int run_mock_command(const std::string& system_name, std::uint16_t port,
-                     const std::string& config_path) {
+                     const std::string& config_path, const std::string& address) {
     auto loaded = read_system_spec(system_name, config_path);
     if (auto* exit_code = std::get_if<int>(&loaded)) return *exit_code;
     system_spec spec = std::get<system_spec>(std::move(loaded));
@@ -92,15 +92,17 @@ int run_mock_command(const std::string& system_name, std::uint16_t port,
     blocked_signals signals;
     std::unique_ptr<mock_system> mock;
     try {
-        mock = std::make_unique<mock_system>(std::move(spec), port);
+        mock = std::make_unique<mock_system>(std::move(spec), port, address);
     } catch (const std::exception& e) {
         // mock_system's error names the address and port already.
         std::cerr << e.what() << '\n';
         return 2;
     }
     mock->start();
-    std::cout << fmt::format("mock {} listening on http://127.0.0.1:{} (operations: {})\n",
-                             mock->name(), mock->port(), operations)
+    // An IPv6 address goes in brackets in a URL.
+    const std::string host = address.find(':') == std::string::npos ? address : "[" + address + "]";
+    std::cout << fmt::format("mock {} listening on http://{}:{} (operations: {})\n", mock->name(),
+                             host, mock->port(), operations)
               << std::flush;
     const int signal_number = signals.wait();
     std::cout << fmt::format("mock {}: {}, stopping (calls received: {})\n", mock->name(),

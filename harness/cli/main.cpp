@@ -13,6 +13,7 @@
 #include "harness/cli/metrics_command.hpp"
 #include "harness/cli/run_command.hpp"
 #include "harness/cli/worker_command.hpp"
+#include "harness/core/descriptor_limit.hpp"
 #include "harness/result/exit_status.hpp"
 #include "harness/result/result_json.hpp"
 #include "harness/run/environment.hpp"
@@ -76,8 +77,10 @@ void add_system_options(CLI::App* cmd, asyncbench::run_options& options,
                     "With --kafka HOST:PORT: the folder scripts/kafka/start.sh --dir started "
                     "that cluster in, so broker faults can kill and restart its nodes");
     cmd->add_option("--db", options.database,
-                    "sqlite (a file per mode in the output folder) or "
-                    "postgres://USER@HOST:PORT/DB (a fresh schema per mode)")
+                    "sqlite (a file per mode in the output folder), local (start a "
+                    "throwaway PostgreSQL for the run with scripts/postgres, which "
+                    "database_down how: kill|stop can restart) or "
+                    "postgres://USER@HOST:PORT/DB of a running server (a fresh schema per mode)")
         ->capture_default_str();
     cmd->add_option("--redis", options.redis,
                     "embedded (default: a throwaway redis-server started for the run, Debian "
@@ -277,11 +280,19 @@ int main(int argc, char** argv) {
     std::string mock_name;
     int mock_port = 0;
     std::string mock_config;
+    std::string mock_bind = "127.0.0.1";
     auto* mock_cmd =
         app.add_subcommand("mock", "Run one mock external system standalone until Ctrl-C");
     mock_cmd->add_option("system", mock_name, "System name, e.g. lp, payroll, erp")->required();
-    mock_cmd->add_option("--port", mock_port, "TCP port on 127.0.0.1 (0 = any free port)")
+    mock_cmd->add_option("--port", mock_port, "TCP port (0 = any free port)")
         ->check(CLI::Range(0, 65535));
+    mock_cmd
+        ->add_option("--bind", mock_bind,
+                     "Address to listen on. Loopback by default; another address (0.0.0.0: "
+                     "all) exposes the operations and the admin endpoints (/_mock/...: change "
+                     "latency, start an outage, reset), which have no authentication, to "
+                     "everyone who can reach it")
+        ->capture_default_str();
     mock_cmd->add_option("--config", mock_config,
                          "A scenario file (its systems.<system> entry is used) or a system "
                          "file with default:/operations:");
@@ -345,6 +356,11 @@ int main(int argc, char** argv) {
     spdlog::set_level(verbose ? spdlog::level::debug
                       : quiet ? spdlog::level::warn
                               : spdlog::level::info);
+    // Thousands of connections (the APIs' clients, the generator's, the mocks') need more
+    // descriptors than Linux's default soft limit of 1,024.
+    const auto descriptors = asyncbench::raise_descriptor_limit();
+    spdlog::debug("open file descriptors: at most {} (hard limit {})", descriptors.soft,
+                  descriptors.hard);
 
     if (*run_cmd) {
         if (!rate.empty()) run.overrides.rate = rate;
@@ -366,7 +382,7 @@ int main(int argc, char** argv) {
     if (*compare_cmd) return asyncbench::compare_command(compare);
     if (*mock_cmd) {
         return asyncbench::run_mock_command(mock_name, static_cast<std::uint16_t>(mock_port),
-                                            mock_config);
+                                            mock_config, mock_bind);
     }
     return report_command(result_path, report_out);
 }

@@ -1,13 +1,16 @@
 #include "mocks/mock_system.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -549,6 +552,34 @@ TEST(mock_system, stop_with_calls_in_service_is_clean) {
     for (int status : statuses) EXPECT_TRUE(status == 503 || status == 0) << status;
     EXPECT_THROW(mock->start(), std::logic_error) << "a stopped mock cannot answer again";
     mock.reset();
+}
+
+// The local address of the IPv4 socket listening on `port`, as /proc/net/tcp writes it
+// (hex, e.g. "0100007F" for 127.0.0.1), or empty when none listens there.
+std::string listening_address(std::uint16_t port) {
+    std::ifstream table("/proc/net/tcp");
+    std::string line;
+    std::getline(table, line);  // the header
+    const std::string wanted_port = fmt::format("{:04X}", port);
+    while (std::getline(table, line)) {
+        std::istringstream fields(line);
+        std::string slot, local, remote, state;
+        fields >> slot >> local >> remote >> state;
+        const auto colon = local.find(':');
+        if (state == "0A" && colon != std::string::npos && local.substr(colon + 1) == wanted_port) {
+            return local.substr(0, colon);
+        }
+    }
+    return {};
+}
+
+// The admin endpoints have no authentication: only an explicit address exposes them.
+TEST(mock_system, listens_on_loopback_unless_given_an_address) {
+    mock_system loopback(lp_system());
+    EXPECT_EQ(listening_address(loopback.port()), "0100007F");
+    mock_system everywhere(lp_system(), 0, "0.0.0.0");
+    EXPECT_EQ(listening_address(everywhere.port()), "00000000");
+    EXPECT_THROW(mock_system(lp_system(), 0, "localhost:80"), std::runtime_error);
 }
 
 }  // namespace
