@@ -42,3 +42,7 @@ if [ "${ASYNCBENCH_TEST_SERVICES:-all}" != "none" ]; then
 fi
 
 ctest --test-dir build --output-on-failure --timeout 900 -L integration -j 1 "$@"
+
+# A 2-minute soak (1 minute measured per mode after 20 s of warm-up; README "Soak"): the
+# harness's memory stays within its ledger, its threads and descriptors flat, both modes valid.
+scripts/soak.sh --minutes 2 --warmup 20s --out "$work/soak"
