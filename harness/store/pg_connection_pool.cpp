@@ -133,7 +133,10 @@ pg_connection_pool::pg_connection_pool(pg_target target, int size, prepare_fn pr
       wait_limit_(wait_limit) {
     if (size_ < 1) throw store_error(fmt::format("PostgreSQL pool size {} is below 1", size_));
     if (first) {
-        idle_.push_back(entry{std::move(first)});
+        entry opened{};
+        opened.conn = std::move(first);
+        opened.idle_since = std::chrono::steady_clock::now();  // just opened: no check needed
+        idle_.push_back(std::move(opened));
         opened_ = 1;
     }
 }
