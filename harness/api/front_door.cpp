@@ -102,6 +102,7 @@ front_door::front_door(const scenario_config& scenario, const scenario_plugin& p
     server.name = fmt::format("{} API", mode_name(options_.which));
     server.thread_name = api_io_thread;
     server.body_limit_bytes = scenario.body_limit_bytes;
+    server.max_connections = static_cast<std::size_t>(scenario.api_connections);
     // The inline pool's threads block; the I/O threads only parse and hand over (one is enough
     // for producing, as the async API did).
     server.io_threads = inline_stages_.empty() ? 1 : 2;

@@ -87,6 +87,10 @@ class front_door {
     bool publishes() const { return producer_ != nullptr; }
     // 503s because every thread was busy and the queue full (thread exhaustion).
     std::uint64_t refused_busy() const { return refused_busy_.load(); }
+    // Connections closed unserved because the API already held scenario.api_connections (or
+    // the process had no descriptor left to accept with), and that cap. Thread-safe.
+    std::uint64_t refused_connections() const { return server_->refused_connections(); }
+    int max_connections() const { return scenario_.api_connections; }
     const step_error_tally& step_errors() const { return step_errors_; }
     // Where the mode's pollers report failed steps, so the mode has one tally.
     step_error_sink& error_sink() { return step_errors_; }

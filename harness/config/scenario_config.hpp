@@ -427,6 +427,9 @@ struct scenario_config {
     watcher_spec watchers;                     // count 0: none
     lookup_spec lookups;                       // rate 0: none
     std::size_t body_limit_bytes = 64 * 1024;  // both APIs reject larger bodies with 413
+    // Connections each API holds open at once; a newer one is closed unserved and counted
+    // (harness/http/http_server.hpp), so idle clients cannot use up the descriptors.
+    int api_connections = 10'000;
     std::chrono::nanoseconds drain_timeout{std::chrono::seconds(120)};
     slo_spec slo;  // the first two thresholds, kept as the `slo:` key (threshold_reader.hpp)
     std::vector<threshold_spec> thresholds;  // `thresholds:`, as written

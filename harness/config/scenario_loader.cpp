@@ -238,11 +238,11 @@ void read_invariants(yaml_reader& reader, const YAML::Node& node, const std::str
 
 scenario_config read_scenario(yaml_reader& reader, const YAML::Node& root) {
     scenario_config config;
-    const auto map =
-        reader.read_map(root, "",
-                        {"name", "description", "plugin", "load", "sync", "async", "systems",
-                         "tables", "redis", "workflow", "drain_timeout", "body_limit", "slo",
-                         "thresholds", "faults", "invariants", "extends", "watchers", "lookups"});
+    const auto map = reader.read_map(
+        root, "", {"name",          "description", "plugin",          "load",     "sync",
+                   "async",         "systems",     "tables",          "redis",    "workflow",
+                   "drain_timeout", "body_limit",  "api_connections", "slo",      "thresholds",
+                   "faults",        "invariants",  "extends",         "watchers", "lookups"});
     if (!map) {
         return config;
     }
@@ -301,6 +301,7 @@ scenario_config read_scenario(yaml_reader& reader, const YAML::Node& root) {
             config.body_limit_bytes = *value;
         }
     }
+    reader.int_field(*map, "api_connections", config.api_connections, 1, 1'000'000);
     if (const YAML::Node* slo = map->find("slo")) {
         read_slo(reader, *slo, "slo", config.slo);
     }

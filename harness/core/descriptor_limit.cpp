@@ -19,4 +19,10 @@ descriptor_limit raise_descriptor_limit(std::uint64_t ceiling) {
     return {static_cast<std::uint64_t>(limit.rlim_cur), static_cast<std::uint64_t>(limit.rlim_max)};
 }
 
+descriptor_limit current_descriptor_limit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return {};
+    return {static_cast<std::uint64_t>(limit.rlim_cur), static_cast<std::uint64_t>(limit.rlim_max)};
+}
+
 }  // namespace asyncbench

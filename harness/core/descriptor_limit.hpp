@@ -15,4 +15,7 @@ struct descriptor_limit {
 // and returns the limits in force afterwards. Never throws; on failure the limits stay.
 descriptor_limit raise_descriptor_limit(std::uint64_t ceiling = 1'048'576);
 
+// The limits in force now, unchanged; zeros when they cannot be read.
+descriptor_limit current_descriptor_limit();
+
 }  // namespace asyncbench

@@ -142,8 +142,7 @@ class async_system final : public system_under_test {
     }
 
     std::vector<std::string> warnings() const override {
-        std::vector<std::string> notes;
-        if (auto note = thread_exhaustion_note(*api_)) notes.push_back(*note);
+        std::vector<std::string> notes = front_door_notes(*api_);
         if (broker_.kind() == "embedded-mock") {
             for (auto& note : tracker_.retention_warnings(embedded_retention_bytes,
                                                           embedded_retention_message_sets)) {

@@ -44,11 +44,7 @@ class sync_system final : public system_under_test {
     std::vector<scenario_metric> pipeline_metrics() const override {
         return poll_metrics(pollers_);
     }
-    std::vector<std::string> warnings() const override {
-        std::vector<std::string> notes;
-        if (auto note = thread_exhaustion_note(api_)) notes.push_back(*note);
-        return notes;
-    }
+    std::vector<std::string> warnings() const override { return front_door_notes(api_); }
     std::vector<step_error_count> step_errors(std::size_t limit) const override {
         return api_.step_errors().most_frequent(limit);
     }
@@ -59,14 +55,6 @@ class sync_system final : public system_under_test {
 };
 
 }  // namespace
-
-std::optional<std::string> thread_exhaustion_note(const front_door& api) {
-    if (api.refused_busy() == 0) return std::nullopt;
-    return fmt::format(
-        "{} requests were rejected with 503 because all {} worker threads were busy and the "
-        "accept queue was full (thread exhaustion)",
-        api.refused_busy(), api.threads());
-}
 
 std::unique_ptr<system_under_test> start_sync_system(const system_context& context) {
     return std::make_unique<sync_system>(context);

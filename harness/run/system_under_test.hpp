@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -80,8 +81,13 @@ struct system_context {
 };
 
 class front_door;
-// The report's line when the front door refused requests because its pool was exhausted.
-std::optional<std::string> thread_exhaustion_note(const front_door& api);
+// The report's line when the front door closed connections unserved at its cap; the
+// descriptor limit is `soft`, the process's (harness/core/descriptor_limit.hpp).
+std::optional<std::string> connection_cap_note(std::uint64_t refused, int max_connections,
+                                               std::uint64_t descriptor_soft_limit);
+// What each mode adds to its warnings about its front door: requests refused because the pool
+// was exhausted (thread exhaustion), then connections closed at the cap.
+std::vector<std::string> front_door_notes(const front_door& api);
 
 std::unique_ptr<system_under_test> start_sync_system(const system_context& context);
 std::unique_ptr<system_under_test> start_async_system(const system_context& context,

@@ -1,11 +1,14 @@
 // Both APIs, over real sockets, fed bad input: each gets a 4xx with a JSON error body and the
 // server keeps serving; then a valid request goes through and its state can be asked for.
 // Also hostile or repeated clients: a slowloris is cut off at the read deadline while others
-// are served, and a business id submitted twice is processed once.
+// are served, a business id submitted twice is processed once, and a crowd beyond the API's
+// connection cap is partly served, the rest closed at once and reported.
 #include <gtest/gtest.h>
 
 #include <boost/asio.hpp>
 #include <boost/json.hpp>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <future>
 #include <map>
@@ -13,11 +16,13 @@
 #include <thread>
 
 #include "harness/config/scenario_loader.hpp"
+#include "harness/core/descriptor_limit.hpp"
 #include "harness/http/blocking_http_client.hpp"
 #include "harness/http/http_server.hpp"
 #include "harness/kafka/kafka_broker.hpp"
 #include "harness/run/system_under_test.hpp"
 #include "mocks/mock_system.hpp"
+#include "tests/support/raw_http_socket.hpp"
 
 namespace asyncbench {
 namespace {
@@ -63,6 +68,8 @@ class api_bad_input : public ::testing::TestWithParam<std::string> {
         ASSERT_TRUE(std::holds_alternative<scenario_config>(loaded));
         scenario_ = std::get<scenario_config>(loaded);
         scenario_.body_limit_bytes = 1024;
+        // Low enough for holds_at_most_api_connections... to fill; far above the rest's needs.
+        scenario_.api_connections = api_connections;
         scenario_.sync.worker_threads = 4;
         scenario_.async.partitions = 2;
         scenario_.async.consumers_per_group = 1;
@@ -141,6 +148,7 @@ class api_bad_input : public ::testing::TestWithParam<std::string> {
         EXPECT_TRUE(body.as_object().contains("error")) << result.body;
     }
 
+    static constexpr int api_connections = 300;
     scenario_config scenario_;
     std::vector<std::unique_ptr<mock_system>> mocks_;
     system_directory systems_;
@@ -286,6 +294,72 @@ TEST_P(api_bad_input, processes_concurrent_duplicates_once) {
     const std::map<std::string, std::uint64_t> once{{"lp.LPRUN", 1}, {"lp.setQueue", 1}};
     EXPECT_EQ(calls_for(id), once);
     EXPECT_EQ(db_->snapshot().duplicate_effects, 0u);
+}
+
+// Thousands of clients at once, idle, then all sending: the API holds api_connections of them
+// and serves those (a 503 from an exhausted pool is an answer too), closes the rest at once
+// (no client waits in the backlog), says so in the mode's warnings, and serves again after.
+TEST_P(api_bad_input, holds_at_most_api_connections_and_reports_the_rest) {
+    constexpr int clients = 1500;
+    constexpr int refused = clients - api_connections;
+    // Both ends of every connection live in this process, beside the mocks and the broker.
+    if (raise_descriptor_limit().soft < 2 * clients + 500) {
+        GTEST_SKIP() << "the descriptor limit (ulimit -Hn) is below " << 2 * clients + 500;
+    }
+    std::vector<int> fds;
+    for (int i = 0; i < clients; ++i) {
+        const int fd = test::connect_client(system_->port());
+        ASSERT_GE(fd, 0) << "connection " << i << ": " << std::strerror(errno);
+        fds.push_back(fd);
+    }
+    const std::string note = std::to_string(refused) + " connections to the API were closed";
+    const auto has_note = [&] {
+        for (const auto& warning : system_->warnings()) {
+            if (warning.starts_with(note)) return true;
+        }
+        return false;
+    };
+    const auto deadline = steady_clock::now() + 20s;
+    while (!has_note() && steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
+    EXPECT_TRUE(has_note()) << "no warning starting \"" << note << "\"";
+
+    // All of them send, then every answer is read.
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+        const auto body = lp_body("rpt-crowd-" + std::to_string(i));
+        test::send_request(fds[i],
+                           "POST /SAVE HTTP/1.1\r\nHost: test\r\nContent-Type: "
+                           "application/json\r\nContent-Length: " +
+                               std::to_string(body.size()) + "\r\n\r\n" + body);
+    }
+    int answered = 0, closed = 0, timed_out = 0;
+    for (int fd : fds) {
+        switch (test::read_reply(fd)) {
+            case test::reply::answered:
+                ++answered;
+                break;
+            case test::reply::closed:
+                ++closed;
+                break;
+            case test::reply::timed_out:
+                ++timed_out;
+                break;
+        }
+    }
+    for (int fd : fds) ::close(fd);
+    EXPECT_EQ(answered, api_connections);
+    EXPECT_EQ(closed, refused);
+    EXPECT_EQ(timed_out, 0);
+
+    // With the crowd gone, a client is served again (the server may take a moment to see them
+    // all close).
+    http_call_result again;
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        again = send("POST", "/SAVE", lp_body("rpt-after-crowd"));
+        if (again.result == http_call_result::outcome::ok) break;
+        std::this_thread::sleep_for(50ms);
+    }
+    ASSERT_EQ(again.result, http_call_result::outcome::ok) << again.error;
+    EXPECT_EQ(again.status, GetParam() == "sync" ? 200 : 202) << again.body;
 }
 
 INSTANTIATE_TEST_SUITE_P(both_modes, api_bad_input, ::testing::Values("sync", "async"),

@@ -1,60 +1,30 @@
 // Thousands of clients at once at one server: it serves up to max_connections of them and
 // closes the rest at once, so none hangs in the backlog and the server keeps serving.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "harness/core/descriptor_limit.hpp"
 #include "harness/http/http_server.hpp"
+#include "tests/support/raw_http_socket.hpp"
 
 namespace asyncbench {
 namespace {
 
 using namespace std::chrono_literals;
 
-// A blocking client socket connected to 127.0.0.1:port with a 10 s receive timeout; -1 on
-// failure.
-int connect_client(std::uint16_t port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -1;
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    timeval timeout{10, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
-}
+using test::ask;
+using test::connect_client;
+using test::reply;
 
-enum class reply { answered, closed, timed_out };
-
-// Sends one request and reads the start of the answer: an HTTP 200, or the end of the stream
-// (the server closed the connection unserved), or nothing within the receive timeout.
-reply ask(int fd) {
-    const std::string request = "GET /ping HTTP/1.1\r\nHost: test\r\n\r\n";
-    ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);  // may fail on a closed socket
-    char buffer[64];
-    const auto n = ::recv(fd, buffer, sizeof buffer, 0);
-    if (n > 0) {
-        return std::string(buffer, static_cast<std::size_t>(n)).starts_with("HTTP/1.1 200")
-                   ? reply::answered
-                   : reply::closed;
-    }
-    return n == 0 || errno == ECONNRESET ? reply::closed : reply::timed_out;
-}
+// Every request the tests send: the server below answers any request with 200.
+constexpr std::string_view ping = "GET /ping HTTP/1.1\r\nHost: test\r\n\r\n";
 
 TEST(http_server, thousands_of_clients_are_served_or_refused_cleanly) {
     constexpr int clients = 3000;
@@ -88,7 +58,7 @@ TEST(http_server, thousands_of_clients_are_served_or_refused_cleanly) {
     // Then all of them send at once: the ones taken are answered, the others read the end.
     std::size_t answered = 0, closed = 0, timed_out = 0;
     for (int fd : fds) {
-        switch (ask(fd)) {
+        switch (ask(fd, ping)) {
             case reply::answered:
                 ++answered;
                 break;
@@ -110,7 +80,7 @@ TEST(http_server, thousands_of_clients_are_served_or_refused_cleanly) {
     for (int attempt = 0; attempt < 100 && again != reply::answered; ++attempt) {
         const int fd = connect_client(server.port());
         ASSERT_GE(fd, 0);
-        again = ask(fd);
+        again = ask(fd, ping);
         ::close(fd);
         if (again != reply::answered) std::this_thread::sleep_for(50ms);
     }

@@ -122,6 +122,7 @@ TEST(scenario_loader, loads_the_shipped_lp_report_scenario) {
     EXPECT_EQ(config.workflow[0].where(mode::async), placement::kafka);
 
     EXPECT_EQ(config.body_limit_bytes, 64u * 1024);
+    EXPECT_EQ(config.api_connections, 10'000);
 }
 
 TEST(scenario_loader, loads_the_shipped_hr_fanout_scenario) {
@@ -270,6 +271,7 @@ load: {rate: 1.5k/s, duration: 0s, max_connections: 0, requests: 0}
 sync: {worker_threads: 10001, accept_queue: -1}
 async: {partitions: 99999999999999999999999, backoff_initial: 2s, backoff_max: 1s, topic: "a b"}
 body_limit: 65MiB
+api_connections: 0
 drain_timeout: -1s
 slo: {min_availability: 1.5}
 workflow:
@@ -280,10 +282,11 @@ workflow:
     for (const char* key :
          {"name", "load.duration", "load.max_connections", "load.requests", "sync.worker_threads",
           "sync.accept_queue", "async.partitions", "async.backoff_max", "async.topic", "body_limit",
-          "drain_timeout", "slo.min_availability", "workflow[0].stage", "workflow[0].steps"}) {
+          "api_connections", "drain_timeout", "slo.min_availability", "workflow[0].stage",
+          "workflow[0].steps"}) {
         EXPECT_NE(error_at(errors, key).line, 0) << key;
     }
-    EXPECT_EQ(errors.size(), 14u) << describe(errors);
+    EXPECT_EQ(errors.size(), 15u) << describe(errors);
 }
 
 TEST(scenario_loader, closed_model_requires_users_and_rejects_open_only_keys) {
