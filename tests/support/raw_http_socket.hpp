@@ -39,23 +39,24 @@ inline void send_request(int fd, std::string_view request) {
     ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
 }
 
-// Reads the start of the answer: an HTTP status line (any status), or the end of the stream
-// or a reset (the server closed the connection unserved), or nothing within the receive
-// timeout.
-inline reply read_reply(int fd) {
+// Reads the start of the answer: `answered` when it begins with `expected` (by default any
+// HTTP/1.1 status line; "HTTP/1.1 200" to insist on a status), `closed` for anything else, the
+// end of the stream or a reset (the server closed the connection unserved), `timed_out` for
+// nothing within the receive timeout.
+inline reply read_reply(int fd, std::string_view expected = "HTTP/1.1 ") {
     char buffer[64];
     const auto n = ::recv(fd, buffer, sizeof buffer, 0);
     if (n > 0) {
-        return std::string_view(buffer, static_cast<std::size_t>(n)).starts_with("HTTP/1.1 ")
+        return std::string_view(buffer, static_cast<std::size_t>(n)).starts_with(expected)
                    ? reply::answered
                    : reply::closed;
     }
     return n == 0 || errno == ECONNRESET ? reply::closed : reply::timed_out;
 }
 
-inline reply ask(int fd, std::string_view request) {
+inline reply ask(int fd, std::string_view request, std::string_view expected = "HTTP/1.1 ") {
     send_request(fd, request);
-    return read_reply(fd);
+    return read_reply(fd, expected);
 }
 
 }  // namespace asyncbench::test
