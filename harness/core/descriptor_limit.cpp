@@ -6,6 +6,14 @@
 
 namespace asyncbench {
 
+namespace {
+
+descriptor_limit limits_of(const rlimit& limit) {
+    return {static_cast<std::uint64_t>(limit.rlim_cur), static_cast<std::uint64_t>(limit.rlim_max)};
+}
+
+}  // namespace
+
 descriptor_limit raise_descriptor_limit(std::uint64_t ceiling) {
     rlimit limit{};
     if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return {};
@@ -16,13 +24,13 @@ descriptor_limit raise_descriptor_limit(std::uint64_t ceiling) {
         raised.rlim_cur = wanted;
         if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
     }
-    return {static_cast<std::uint64_t>(limit.rlim_cur), static_cast<std::uint64_t>(limit.rlim_max)};
+    return limits_of(limit);
 }
 
 descriptor_limit current_descriptor_limit() {
     rlimit limit{};
     if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return {};
-    return {static_cast<std::uint64_t>(limit.rlim_cur), static_cast<std::uint64_t>(limit.rlim_max)};
+    return limits_of(limit);
 }
 
 }  // namespace asyncbench
