@@ -10,6 +10,10 @@ scripts/build.sh
 # An unformatted file fails the run before any test, so changes never conflict on whitespace.
 scripts/check-format.sh
 
+ctest --test-dir build --output-on-failure --timeout 600 -L unit -j 2
+# Fuzz the scenario loader and the APIs' request parsing, ASYNCBENCH_FUZZ_SECONDS (30) per target.
+scripts/fuzz.sh
+
 work=$(mktemp -d -t asyncbench-test.XXXXXX)
 # initdb runs as the postgres user, which must be able to enter this folder.
 chmod 755 "$work"
@@ -30,17 +34,6 @@ if [ "${ASYNCBENCH_TEST_SERVICES:-all}" != "none" ]; then
   ASYNCBENCH_TEST_REDIS=$(scripts/redis/start.sh --dir "$work/redis" | tail -n 1)
   # Broker-kill tests stop and restart nodes of this cluster through the same scripts.
   ASYNCBENCH_TEST_KAFKA_DIR="$work/kafka"
-fi
-
-# The services start first so that their JVMs have warmed up and settled before the timed
-# integration tests (a capacity step right after the brokers' start once saw the load
-# generator fall behind its schedule). Unit tests and fuzzing have no timing goals; they do
-# not see the services (nothing is exported yet), so those that need one skip here.
-ctest --test-dir build --output-on-failure --timeout 600 -L unit -j 2
-# Fuzz the scenario loader and the APIs' request parsing, ASYNCBENCH_FUZZ_SECONDS (30) per target.
-scripts/fuzz.sh
-
-if [ "${ASYNCBENCH_TEST_SERVICES:-all}" != "none" ]; then
   export ASYNCBENCH_TEST_KAFKA ASYNCBENCH_TEST_KAFKA_DIR ASYNCBENCH_TEST_POSTGRES ASYNCBENCH_TEST_REDIS
   echo "test.sh: Kafka at $ASYNCBENCH_TEST_KAFKA, PostgreSQL at $ASYNCBENCH_TEST_POSTGRES," \
     "Redis at $ASYNCBENCH_TEST_REDIS"
